@@ -1,0 +1,66 @@
+"""What a record is at a moment: status, open, fees and deadlines, replayed from its events."""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from . import repairs
+from .model import Record, record_to_plain
+from .policy import Deadline, deadlines
+from .timeutil import format_time
+
+CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
+
+
+@dataclass(frozen=True)
+class View:
+    record: Record
+    status: str
+    open: bool
+    closed_at: datetime | None
+    deadlines: tuple[Deadline, ...]
+    fee_total: Decimal | None
+
+
+def closing_event(record: Record):
+    if record.kind == "repair":
+        return repairs.closing_event(record)
+    return next((e for e in record.workflow_events() if e.step in CLOSING_STEPS), None)
+
+
+def view(record: Record, ledger, now: datetime | None = None) -> View | None:
+    """The record as of `now` (None: everything recorded); None when it did not exist yet."""
+    if now is not None:
+        record = record.as_of(now)
+        if record is None:
+            return None
+    closing = closing_event(record)
+    closed_at = closing.at if closing else None
+    found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
+    fee = repairs.fee_total(record) if record.kind == "repair" else None
+    return View(record, record.workflow_events()[-1].step, closing is None, closed_at, tuple(found), fee)
+
+
+def deadline_json(deadline: Deadline, now: datetime, tz: str) -> dict:
+    return {
+        "rule": deadline.rule, "clause": deadline.clause,
+        "start": format_time(deadline.start, tz), "due": format_time(deadline.due, tz),
+        "done": format_time(deadline.done, tz), "state": deadline.state(now),
+        "minutes_late": deadline.minutes_late(now), "role": deadline.role, "assignee": deadline.assignee,
+    }
+
+
+def to_json(current: View, now: datetime, tz: str) -> dict:
+    """The JSON shape of CLI.md "JSON shapes the checks read" (show, list, export, new)."""
+    record = current.record
+    plain = record_to_plain(record, tz)
+    plain.pop("schema", None)
+    events = plain.pop("events")
+    result = {"id": record.id, "kind": record.kind, "status": current.status, "open": current.open}
+    result.update(plain)
+    if current.fee_total is not None:
+        result["fee_total"] = float(current.fee_total)
+    result["received"] = format_time(record.received, tz)
+    result["events"] = events
+    result["deadlines"] = [deadline_json(d, now, tz) for d in current.deadlines
+                           if d.cancelled is None or d.cancelled > now]
+    return result

@@ -1,0 +1,54 @@
+"""Record ids: kind prefix, creation time, randomness.
+
+`R-6K2M9Q7XF4`: a kind prefix, six Crockford base-32 characters of seconds since
+2024-01-01 UTC (sortable by when the record was received, good until 2058) and four
+random ones, so independent clones never need to coordinate (20 random bits per second).
+Crockford's alphabet has no I, L, O or U: easy to read over the phone.
+"""
+import re
+import secrets
+from datetime import datetime
+
+from .errors import BadInput
+from .i18n import _
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+EPOCH = 1704067200  # 2024-01-01T00:00:00Z
+PREFIX = {
+    "repair": "R", "request": "Q", "call": "C", "complaint": "T",
+    "callback": "B", "letter": "L", "patrol": "P", "event": "E",
+}
+KIND_OF_PREFIX = {prefix: kind for kind, prefix in PREFIX.items()}
+ID_PATTERN = re.compile(r"^([A-Z])-([0-9A-HJKMNP-TV-Z]{10})$")
+_PREFIX_PATTERN = re.compile(r"^[A-Z](-[0-9A-Z]{0,10})?$")
+
+
+def _base32(number: int, width: int) -> str:
+    chars = []
+    for _i in range(width):
+        number, digit = divmod(number, 32)
+        chars.append(ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def new_id(kind: str, received: datetime) -> str:
+    seconds = max(0, int(received.timestamp()) - EPOCH)
+    random_part = _base32(secrets.randbits(20), 4)
+    return f"{PREFIX[kind]}-{_base32(seconds, 6)}{random_part}"
+
+
+def normalise(text: str) -> str:
+    """Upper-case, Crockford look-alikes folded (O→0, I/L→1); refuses anything that could name a path."""
+    value = str(text).strip().upper()
+    head, sep, tail = value.partition("-")
+    tail = tail.replace("O", "0").replace("I", "1").replace("L", "1")
+    value = head + sep + tail
+    if not _PREFIX_PATTERN.match(value):
+        raise BadInput(_("ID: '{value}' is not a record id; expected e.g. R-6K2M9Q7XF4 or an unambiguous prefix of one",
+                         value=text))
+    return value
+
+
+def kind_of(record_id: str) -> str | None:
+    match = ID_PATTERN.match(record_id)
+    return KIND_OF_PREFIX.get(match.group(1)) if match else None

@@ -1,0 +1,259 @@
+"""The one module that owns the SQLite index cache (.git/propcli/index.sqlite, never committed).
+
+It holds each record's plain data as JSON plus its derived status and deadlines, so list,
+overdue and stats never re-parse YAML. It is validated cheaply on every use against git:
+the HEAD it was built at (pulls, merges, commits by hand), the files git reports changed in
+the work tree (hand edits, a crash between write and commit) and the policy/calendar text.
+"""
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from .i18n import _
+from .model import RecordProblem, record_from_plain, record_to_plain
+from .timeutil import epoch
+
+SCHEMA_VERSION = "3"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS records(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
+  received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
+  status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
+  mtime_ns INTEGER, size INTEGER, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month);
+CREATE TABLE IF NOT EXISTS deadlines(
+  id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
+  escalate TEXT NOT NULL, assignee TEXT, month TEXT NOT NULL, kind TEXT NOT NULL,
+  start INTEGER NOT NULL, due INTEGER NOT NULL, done INTEGER, cancelled INTEGER);
+CREATE INDEX IF NOT EXISTS deadlines_id ON deadlines(id);
+CREATE INDEX IF NOT EXISTS deadlines_done_due ON deadlines(done, due);
+CREATE INDEX IF NOT EXISTS deadlines_month ON deadlines(month, rule);
+CREATE TABLE IF NOT EXISTS notices(id TEXT NOT NULL, rule TEXT NOT NULL, at INTEGER NOT NULL,
+  step TEXT NOT NULL, to_role TEXT);
+CREATE INDEX IF NOT EXISTS notices_id ON notices(id);
+CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message TEXT);
+"""
+
+
+def _digest(*texts: str) -> str:
+    hasher = hashlib.sha1()
+    for text in texts:
+        hasher.update(text.encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+class Index:
+    def __init__(self, ledger):
+        self.ledger = ledger
+        self.path = ledger.state_dir / "index.sqlite"
+        self._db = None
+        self._fresh = False
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            if self.meta("schema") != SCHEMA_VERSION:
+                self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
+                                       "DROP TABLE damaged; DELETE FROM meta;")
+                self._db.executescript(SCHEMA)
+                self.set_meta("schema", SCHEMA_VERSION)
+        return self._db
+
+    def meta(self, key: str):
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES(?,?)", (key, value))
+
+    # --- freshness ------------------------------------------------------------------------
+    def rules_digest(self) -> str:
+        return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
+                       self.ledger.tz)
+
+    def fresh(self, progress=None) -> "Index":
+        """Bring the index up to date with HEAD, the work tree and the policy; cheap when nothing changed."""
+        if self._fresh:
+            return self
+        git = self.ledger.git
+        head = git.head()
+        built = self.meta("head")
+        if self.meta("complete") != "1":
+            self.rebuild(progress)
+        else:
+            changed = set()
+            if head != built:
+                if built and head:
+                    try:
+                        changed.update(git.diff_paths(built, head, "records"))
+                    except Exception:
+                        self.rebuild(progress)
+                        changed = None
+                else:
+                    self.rebuild(progress)
+                    changed = None
+            if changed is not None:
+                dirty = set(git.changed_paths("records"))
+                was_dirty = set(json.loads(self.meta("dirty") or "[]"))
+                changed |= {p for p in dirty | was_dirty if self._stat_differs(p)}
+                changed |= was_dirty - dirty
+                if changed:
+                    with self.transaction():
+                        for relpath in sorted(changed):
+                            self.reindex_path(relpath)
+                self.set_meta("dirty", json.dumps(sorted(dirty)))
+                if self.meta("rules") != self.rules_digest():
+                    self.recompute_deadlines()
+        self.set_meta("head", head or "")
+        self._fresh = True
+        return self
+
+    def _stat_differs(self, relpath: str) -> bool:
+        row = self.db.execute("SELECT mtime_ns, size FROM records WHERE path=?", (relpath,)).fetchone()
+        try:
+            stat = os.stat(self.ledger.root / relpath)
+        except FileNotFoundError:
+            return row is not None
+        return row is None or (row[0], row[1]) != (stat.st_mtime_ns, stat.st_size)
+
+    def transaction(self):
+        index = self
+
+        class _Tx:
+            def __enter__(self):
+                index.db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind, value, tb):
+                index.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+        return _Tx()
+
+    # --- writing --------------------------------------------------------------------------
+    def reindex_path(self, relpath: str) -> None:
+        """Re-read one file (or forget it when gone); a damaged file is listed in `damaged`."""
+        from . import yamlio
+
+        path = self.ledger.root / relpath
+        self.db.execute("DELETE FROM damaged WHERE path=?", (relpath,))
+        old = self.db.execute("SELECT id FROM records WHERE path=?", (relpath,)).fetchone()
+        if old:
+            self.forget(old[0])
+        if not path.is_file() or not relpath.endswith(".yaml"):
+            return
+        stat = path.stat()
+        try:
+            plain = yamlio.read_plain_file(path)
+            record = record_from_plain(plain, self.ledger.tz, relpath)
+        except yamlio.DamagedFile as error:
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", (relpath, error.line, error.problem))
+            return
+        except RecordProblem as problem:
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", (relpath, 1, problem.message))
+            return
+        expected = self.ledger.record_relpath(record.kind, record.id, record.received)
+        if expected != relpath:
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)",
+                            (relpath, 1, _("file should be at {expected} for its id and received time", expected=expected)))
+            return
+        clash = self.db.execute("SELECT path FROM records WHERE id=?", (record.id,)).fetchone()
+        if clash:
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)",
+                            (relpath, 1, _("id {id} is also used by {other}", id=record.id, other=clash[0])))
+            return
+        self.put(record, stat.st_mtime_ns, stat.st_size)
+
+    def forget(self, record_id: str) -> None:
+        for table in ("records", "deadlines", "notices"):
+            self.db.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
+
+    def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
+        from .derive import view
+        from .timeutil import zone
+
+        self.forget(record.id)
+        current = view(record, self.ledger)
+        local = record.received.astimezone(zone(self.ledger.tz))
+        month = f"{local:%Y-%m}"
+        doc = json.dumps(record_to_plain(record, self.ledger.tz), ensure_ascii=False, default=str)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
+                         month, current.status, int(current.open), epoch(current.closed_at),
+                         mtime_ns, size, doc))
+        self._put_deadlines(record, current.deadlines, month)
+        for event in record.events:
+            if event.step in ("notice", "escalate"):
+                self.db.execute("INSERT INTO notices VALUES(?,?,?,?,?)",
+                                (record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to")))
+
+    def _put_deadlines(self, record, deadlines, month: str) -> None:
+        self.db.executemany(
+            "INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(record.id, d.rule, d.clause, d.role, ",".join(d.escalate), d.assignee, month, record.kind,
+              epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines])
+
+    def recompute_deadlines(self) -> None:
+        """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM deadlines")
+            for (doc, path, month) in self.db.execute("SELECT doc, path, month FROM records").fetchall():
+                record = record_from_plain(json.loads(doc), self.ledger.tz, path)
+                from .derive import view
+
+                self._put_deadlines(record, view(record, self.ledger).deadlines, month)
+            self.set_meta("rules", self.rules_digest())
+
+    def rebuild(self, progress=None) -> int:
+        """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar)."""
+        root = self.ledger.root / "records"
+        paths = []
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith(".yaml"):
+                        paths.append(os.path.relpath(os.path.join(folder, name), self.ledger.root).replace(os.sep, "/"))
+        with self.transaction():
+            for table in ("records", "deadlines", "notices", "damaged"):
+                self.db.execute(f"DELETE FROM {table}")
+            iterator = progress(paths) if progress else paths
+            for relpath in iterator:
+                self.reindex_path(relpath)
+            self.set_meta("rules", self.rules_digest())
+            self.set_meta("head", self.ledger.git.head() or "")
+            self.set_meta("dirty", json.dumps(sorted(self.ledger.git.changed_paths("records"))))
+            self.set_meta("complete", "1")
+        self._fresh = True
+        return len(paths)
+
+    # --- reading --------------------------------------------------------------------------
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        self.fresh()
+        rows = self.db.execute("SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 50",
+                               (prefix, prefix + "\uffff")).fetchall()
+        return [r[0] for r in rows]
+
+    def path_of(self, record_id: str) -> str | None:
+        self.fresh()
+        row = self.db.execute("SELECT path FROM records WHERE id=?", (record_id,)).fetchone()
+        return row[0] if row else None
+
+    def damaged(self) -> list[tuple[str, int, str]]:
+        self.fresh()
+        return self.db.execute("SELECT path, line, message FROM damaged ORDER BY path").fetchall()
+
+    def docs(self, where: str = "", params: tuple = ()) -> list[tuple[str, str]]:
+        self.fresh()
+        return self.db.execute(f"SELECT doc, path FROM records {where} ORDER BY received, id", params).fetchall()
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        self.fresh()
+        return self.db.execute(sql, params).fetchall()

@@ -1,0 +1,32 @@
+"""The ledger lock: one writer at a time, across processes (fcntl.flock)."""
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import LedgerUnusable
+from .i18n import _
+
+
+@contextmanager
+def ledger_lock(lock_path: Path, timeout: float):
+    """Hold the exclusive lock; exit 3 when it cannot be had within `timeout` seconds."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LedgerUnusable(
+                        _("the ledger is locked by another propcli command (waited {seconds} s); try again, or raise lock_timeout in propcli.yaml",
+                          seconds=int(timeout))
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(handle)

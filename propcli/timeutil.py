@@ -1,0 +1,84 @@
+"""Parsing and printing of times and durations (stdlib only: cheap on warm paths)."""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from .errors import BadInput
+from .i18n import _
+
+
+@lru_cache(maxsize=8)
+def zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def parse_time(text, tz: str, field: str = "--at") -> datetime:
+    """ISO 8601 date-time; without an offset it is read in the ledger's timezone `tz`."""
+    if isinstance(text, datetime):
+        moment = text
+    else:
+        raw = str(text).strip()
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+        except ValueError:
+            raise BadInput(
+                _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or 2026-11-28T09:30:00+08:00",
+                  field=field, value=raw)
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(tz))
+    return moment.astimezone(zone(tz)).replace(microsecond=0)
+
+
+def format_time(moment: datetime | None, tz: str) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(zone(tz)).isoformat(timespec="seconds")
+
+
+def from_epoch(seconds: int | None, tz: str) -> datetime | None:
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, tz=zone(tz))
+
+
+def epoch(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+_DURATION = re.compile(r"^\s*([+-]?)(\d+)\s*(mo|min|m|h|d|s)\s*$")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A policy or command-line length: minutes/hours/seconds are exact, days and months are calendar periods."""
+
+    amount: int
+    unit: str  # "s" | "m" | "h" | "d" | "mo"
+
+    @property
+    def exact(self) -> timedelta | None:
+        factor = {"s": 1, "m": 60, "h": 3600}.get(self.unit)
+        return None if factor is None else timedelta(seconds=self.amount * factor)
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+def parse_duration(text, field: str = "duration") -> Duration:
+    match = _DURATION.match(str(text))
+    if not match:
+        raise BadInput(
+            _("{field}: '{value}' is not a duration; expected a number and a unit, e.g. 15m, 2h, 3d, 1mo",
+              field=field, value=text)
+        )
+    sign, amount, unit = match.groups()
+    unit = "m" if unit == "min" else unit
+    return Duration(-int(amount) if sign == "-" else int(amount), unit)

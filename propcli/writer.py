@@ -1,0 +1,150 @@
+"""Every change to the ledger: one atomic file write and one git commit, under the ledger lock."""
+import json
+from datetime import datetime
+from types import MappingProxyType
+
+from . import yamlio
+from .errors import BadInput, LedgerUnusable
+from .i18n import _
+from .ids import new_id
+from .model import Event, Record, RecordProblem, record_from_plain, record_to_plain
+from .timeutil import format_time
+
+
+def commit_message(record: Record, step: str, summary: str | None = None) -> str:
+    lines = [f"{record.kind} {record.id}: {step}"]
+    if summary:
+        lines += ["", summary]
+    lines += ["", f"Record: {record.id}", f"Step: {step}"]
+    return "\n".join(lines) + "\n"
+
+
+def check_event_time(at: datetime, now: datetime, record: Record | None = None, field: str = "--at") -> None:
+    """CLI.md "Records, events and times": never later than --now, never back in time within a record."""
+    if at > now:
+        raise BadInput(_("{field}: {at} is later than now ({now}); events cannot be recorded in the future",
+                         field=field, at=at.isoformat(), now=now.isoformat()))
+    if record is not None:
+        if record.last_at > now:
+            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in time",
+                             id=record.id, last=record.last_at.isoformat(), now=now.isoformat()))
+        if at < record.last_at:
+            raise BadInput(_("{field}: {at} is before the record's last event ({last}); events never go back in time",
+                             field=field, at=at.isoformat(), last=record.last_at.isoformat()))
+
+
+def _commit(ledger, paths: list[str], message: str, by: str) -> str:
+    return ledger.git.commit(paths, message, by, ledger.email_of(by))
+
+
+def _after_commit(ledger, parent: str | None, sha: str) -> None:
+    index = ledger.index
+    if index.meta("head") == (parent or ""):
+        index.set_meta("head", sha)
+
+
+def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
+           first_event: dict | None = None) -> Record:
+    """A new record file with its `new` event, in one commit."""
+    check_event_time(at, now)
+    event = Event("new", at, by, MappingProxyType(dict(first_event or {})))
+    with ledger.lock():
+        index = ledger.index.fresh()
+        for _attempt in range(20):
+            record_id = new_id(kind, at)
+            relpath = ledger.record_relpath(kind, record_id, at)
+            if index.path_of(record_id) is None and not (ledger.root / relpath).exists():
+                break
+        record = Record(kind, record_id, MappingProxyType(dict(fields)), (event,), relpath)
+        text = yamlio.dump(record_to_plain(record, ledger.tz))
+        path = ledger.path_of(relpath)
+        yamlio.write_atomic(path, text)
+        parent = ledger.git.head()
+        try:
+            sha = _commit(ledger, [relpath], commit_message(record, "new", fields.get("item") or fields.get("detail")), by)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        _after_commit(ledger, parent, sha)
+        stat = path.stat()
+        with index.transaction():
+            index.put(record, stat.st_mtime_ns, stat.st_size)
+    return record
+
+
+def load(ledger, record_id: str) -> Record:
+    """The record as its file says now; a damaged file is exit 3 for this record only."""
+    relpath = ledger.index.path_of(record_id)
+    if relpath is None:
+        damaged = [d for d in ledger.index.damaged() if record_id in d[0]]
+        if damaged:
+            path, line, message = damaged[0]
+            raise LedgerUnusable(_("{path}:{line}: {message}", path=path, line=line, message=message))
+        raise BadInput(_("ID: no record '{value}' in this ledger", value=record_id))
+    path = ledger.path_of(relpath)
+    try:
+        return record_from_plain(yamlio.read_plain_file(path), ledger.tz, relpath)
+    except RecordProblem as problem:
+        raise LedgerUnusable(_("{path}:1: {message}", path=relpath, message=problem.message)) from None
+
+
+def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, by: str, now: datetime,
+           validate=None, summary: str | None = None) -> Record:
+    """Append one event to a record and commit it; `validate(record, event)` may refuse (exit 2)."""
+    with ledger.lock():
+        index = ledger.index.fresh()
+        record = load(ledger, record_id)
+        relpath = record.path
+        at = at or now
+        check_event_time(at, now, record)
+        event = Event(step, at, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
+        if validate is not None:
+            validate(record, event)
+        path = ledger.path_of(relpath)
+        original = path.read_text(encoding="utf-8")
+        if relpath in set(json.loads(index.meta("dirty") or "[]")):
+            parent = ledger.git.head()
+            _after_commit(ledger, parent, _commit(ledger, [relpath], commit_message(record, "hand edit"), by))
+        document = yamlio.parse_roundtrip(original, relpath)
+        document["events"].append(event.to_plain(ledger.tz))
+        yamlio.write_atomic(path, yamlio.dump(document))
+        parent = ledger.git.head()
+        try:
+            sha = _commit(ledger, [relpath], commit_message(record, step, summary), by)
+        except BaseException:
+            yamlio.write_atomic(path, original)
+            raise
+        _after_commit(ledger, parent, sha)
+        updated = record.with_event(event)
+        stat = path.stat()
+        with index.transaction():
+            index.put(updated, stat.st_mtime_ns, stat.st_size)
+            dirty = set(json.loads(index.meta("dirty") or "[]")) - {relpath}
+            index.set_meta("dirty", json.dumps(sorted(dirty)))
+    return updated
+
+
+def create_many(ledger, records: list[Record], by: str, message: str) -> list[Record]:
+    """Several new records in one commit (import); all or nothing."""
+    with ledger.lock():
+        index = ledger.index.fresh()
+        written = []
+        try:
+            for record in records:
+                if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                    raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
+                path = ledger.path_of(record.path)
+                yamlio.write_atomic(path, yamlio.dump(record_to_plain(record, ledger.tz)))
+                written.append(path)
+            parent = ledger.git.head()
+            sha = ledger.git.commit([r.path for r in records], message, by, ledger.email_of(by))
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        _after_commit(ledger, parent, sha)
+        with index.transaction():
+            for record, path in zip(records, written):
+                stat = path.stat()
+                index.put(record, stat.st_mtime_ns, stat.st_size)
+    return records

@@ -1,0 +1,108 @@
+"""Packaging: a wheel must carry the ledger skeleton and the templates, and an installed copy
+must find them outside the source tree.  Slow (builds a wheel, makes a venv): deselect with
+``-m "not slow"``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARE = "propcli-0.1.0.data/data/share/propcli"
+
+_IGNORE = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", ".eggs", "__pycache__", "*.py[cod]", ".pytest_cache",
+    ".hypothesis", ".venv", "venv", ".propcli", "*.tmp", ".ci",
+)
+
+
+def _shipped_files(folder: str) -> list[str]:
+    """Files of a top-level data folder that the wheel must carry, relative to the repo."""
+    out = []
+    for p in sorted((REPO / folder).rglob("*")):
+        rel = p.relative_to(REPO)
+        if p.is_file() and not any(part in (".propcli", "__pycache__") for part in rel.parts) \
+                and p.suffix != ".tmp":
+            out.append(rel.as_posix())
+    return out
+
+
+def _can_build_offline() -> bool:
+    try:
+        import setuptools
+    except ImportError:
+        return False
+    major = int(setuptools.__version__.split(".")[0])
+    return major >= 64 and importlib.util.find_spec("wheel") is not None
+
+
+def _run(cmd, **kw):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, **kw)
+    assert res.returncode == 0, f"{cmd} failed:\n{res.stdout}\n{res.stderr}"
+    return res
+
+
+@pytest.mark.slow
+def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
+    # build from a copy so the source tree gets no build/ or *.egg-info litter
+    src = tmp_path / "src"
+    shutil.copytree(REPO, src, ignore=_IGNORE)
+    wheels = tmp_path / "wheels"
+    cmd = [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-w", str(wheels), "-q"]
+    if _can_build_offline():
+        cmd.append("--no-build-isolation")
+    _run(cmd)
+    (whl,) = wheels.glob("propcli-*.whl")
+
+    names = set(zipfile.ZipFile(whl).namelist())
+    assert "propcli/resources.py" in names
+    for must in ("ledger/propcli.yaml", "ledger/prices.yaml", "ledger/staff.yaml",
+                 "ledger/calendar.yaml", "ledger/.gitignore", "templates/README.txt"):
+        assert f"{SHARE}/{must}" in names, f"wheel lacks {must}"
+    missing = [f for f in _shipped_files("ledger") + _shipped_files("templates")
+               if f"{SHARE}/{f}" not in names]
+    assert not missing, f"not in the wheel (add them to setup.cfg [options.data_files]): {missing}"
+    assert not any(n.startswith(("ledger/", "templates/")) for n in names), \
+        "data folders must not be installed as top-level packages"
+
+    # install into a fresh venv that borrows the already-installed dependencies (and pip)
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)])
+    py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    _run([str(py), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
+          "-q", str(whl)])
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    code = (
+        "import propcli, propcli.resources as r; "
+        "print(propcli.__file__); print(r.skeleton_dir()); print(r.templates_dir())"
+    )
+    out = _run([str(py), "-c", code], cwd=work).stdout.strip().splitlines()
+    pkg, skel, tmpl = (Path(x).resolve() for x in out[-3:])
+    assert venv.resolve() in pkg.parents, f"imported propcli from {pkg}, not the venv"
+    for d in (skel, tmpl):
+        assert REPO not in d.parents and src.resolve() not in d.parents, d
+        assert venv.resolve() in d.parents, d
+    assert (skel / "propcli.yaml").is_file()
+    assert (skel / "staff.yaml").is_file() and (skel / "prices.yaml").is_file()
+    assert (tmpl / "README.txt").is_file()
+    assert (venv / "bin" / "propcli").exists() or (venv / "Scripts" / "propcli.exe").exists()
+
+
+def test_source_checkout_is_found_first():
+    from propcli import resources
+
+    if REPO not in Path(resources.__file__).resolve().parents:
+        pytest.skip("propcli is imported from an installed copy, not this checkout")
+    assert resources.skeleton_dir() == REPO / "ledger"
+    assert resources.templates_dir() == REPO / "templates"
