@@ -22,6 +22,11 @@ class PropcliGroup(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as error:
             if ctx.obj is not None and ctx.obj.debug:
                 raise
@@ -266,9 +271,11 @@ def explain(ctx, record_id, fmt):
     render.explain(run_explain(session_of(ctx), record_id), fmt)
 
 
+from .cli_patrol import patrol  # noqa: E402
 from .cli_repair import repair  # noqa: E402
 
 cli.add_command(repair)
+cli.add_command(patrol)
 
 
 def main(argv=None):

@@ -9,6 +9,8 @@ from .policy import Deadline, deadlines
 from .timeutil import format_time
 
 CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
+LOG_KINDS = {"patrol", "letter"}
+"""Kinds that are complete once recorded: nothing stays open."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class View:
 def closing_event(record: Record):
     if record.kind == "repair":
         return repairs.closing_event(record)
+    if record.kind in LOG_KINDS:
+        return record.events[0]
     return next((e for e in record.workflow_events() if e.step in CLOSING_STEPS), None)
 
 

@@ -20,7 +20,7 @@ def _required(value, field: str, expected: str) -> str:
 
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
-               appointment=None, at=None, public=False, location=None) -> dict:
+               appointment=None, at=None, public=False, location=None, source=None) -> dict:
     """Record a repair request as received (10.4.1-1 / 10.4.2-1)."""
     ledger = session.ledger
     received = session.at(at)
@@ -30,6 +30,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
             raise BadInput(_("--public: a public repair has no resident, price code or appointment (10.4.2); give --location and --item"))
         fields = {"office": ledger.office, "public": True,
                   "location": _required(location, "--location", _("the place, e.g. 3栋电梯厅"))} | {"item": item}
+        if source:
+            fields["patrol"] = source
     else:
         fields = {"office": ledger.office, "public": False,
                   "name": _required(name, "--name", _("the resident's name")),

@@ -1,0 +1,183 @@
+"""`propcli demo`: a ledger with a month of realistic activity, then what is open, what is late, a sample."""
+import random
+from datetime import timedelta
+from pathlib import Path
+from types import MappingProxyType
+
+import click
+
+from .i18n import _
+
+NAMES = ["张伟", "王秀英", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴刚", "徐丽", "孙浩",
+         "马超", "朱红", "胡军", "郭芳", "何平", "高燕", "林峰", "罗梅"]
+LISTED = [("SD-01", "厨房水龙头漏水"), ("SD-03", "卫生间下水道堵塞"), ("SD-05", "客厅灯不亮"),
+          ("SD-07", "插座没电"), ("MC-01", "入户门锁坏了"), ("MC-03", "窗户关不严")]
+OFF_LIST = ["阳台防水层渗漏", "热水器打不着火", "吊顶石膏板开裂", "地暖分水器漏水"]
+PUBLIC = [("5栋电梯厅", "电梯厅照明灯不亮"), ("地下车库B2", "车库排水沟堵塞"), ("3栋消防通道", "消防通道门闭门器损坏"),
+          ("中心花园", "喷灌水管爆裂"), ("2栋大堂", "单元门禁无法刷卡")]
+TECHNICIANS = ["陈建国", "刘志强", "周明"]
+
+
+def _phone(rng) -> str:
+    return f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
+
+
+def _address(rng) -> str:
+    return f"{rng.randint(1, 12)}栋{rng.randint(1, 28):02d}{rng.randint(1, 4):02d}"
+
+
+def _resident_events(rng, received, now, receptionist, listed: bool, late: bool):
+    """A plausible run through the procedure; stops where `now` falls."""
+    from .model import Event
+
+    events = [("new", received, receptionist, {})]
+    clock = received
+
+    def step(name, minutes, by, **data):
+        nonlocal clock
+        clock = clock + timedelta(minutes=minutes)
+        if clock <= now:
+            events.append((name, clock, by, data))
+            return True
+        return False
+
+    tech = rng.choice(TECHNICIANS)
+    ok = (step("fill", rng.choice([1, 1.5, 2 if not late else 4]), receptionist)
+          and step("notify", rng.choice([0.5, 1]), receptionist)
+          and step("take", rng.randint(1, 5), "何志刚", to=tech))
+    if ok and not listed:
+        ok = step("quote", rng.randint(5, 14), "何志刚", price=str(rng.choice([80, 120, 150, 260])) + ".00")
+        ok = ok and step("accept", rng.randint(1, 10), tech)
+    ok = ok and step("arrive", rng.randint(4, 9) if not late else rng.randint(12, 25), tech)
+    ok = ok and step("complete", rng.randint(20, 90), tech)
+    ok = ok and step("sign", 2, tech, copy1_to="用户")
+    if ok:
+        done_clock = clock
+        return_at = done_clock.replace(hour=16, minute=rng.randint(0, 59)) if done_clock.hour < 16 else \
+            (done_clock + timedelta(days=1)).replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+        if return_at <= now:
+            events.append(("return", return_at, tech, {"copies": [2, 3]}))
+            finance_at = return_at + timedelta(days=rng.randint(1, 6))
+            if finance_at <= now:
+                events.append(("finance", finance_at, "赵丽", {"copy": 3}))
+                paid_at = finance_at + timedelta(days=rng.randint(1, 10))
+                if paid_at <= now:
+                    events.append(("paid", paid_at, "钱会计", {}))
+    return [Event(s, at.replace(microsecond=0, second=0), by, MappingProxyType(d)) for s, at, by, d in events]
+
+
+def _fresh_requests(ledger, now, rng):
+    """This hour's desk: one just in, one whose technician is late, one waiting for its quote."""
+    from .ids import new_id
+    from .model import Event, Record
+
+    plans = [
+        (2, "SD-03", "卫生间下水道堵塞", [("new", 0, "王芳", {})]),
+        (26, "SD-05", "客厅灯不亮", [("new", 0, "王芳", {}), ("fill", 1, "王芳", {}), ("notify", 1, "王芳", {}),
+                                  ("take", 2, "何志刚", {"to": "刘志强"})]),
+        (40, None, "阳台防水层渗漏", [("new", 0, "李静", {}), ("fill", 2, "李静", {}), ("notify", 1, "李静", {}),
+                                  ("take", 3, "何志刚", {"to": "周明"})]),
+    ]
+    records = []
+    for minutes_ago, code, item, steps in plans:
+        received = (now - timedelta(minutes=minutes_ago)).replace(second=0, microsecond=0)
+        fields = {"office": ledger.office, "public": False, "name": rng.choice(NAMES), "phone": _phone(rng),
+                  "address": _address(rng), "item": item}
+        if code in ledger.prices:
+            price = ledger.prices[code]
+            fields.update(price_code=code, price_name=price.name, unit_price=str(price.price), unit=price.unit, qty=1)
+        clock, events = received, []
+        for name, minutes, by, data in steps:
+            clock += timedelta(minutes=minutes)
+            events.append(Event(name, clock, by, MappingProxyType(data)))
+        record_id = new_id("repair", received)
+        records.append(Record("repair", record_id, MappingProxyType(fields), tuple(events),
+                              ledger.record_relpath("repair", record_id, received)))
+    return records
+
+
+def build_demo(session, path: str) -> dict:
+    from .ids import new_id
+    from .model import Event, Record
+    from .services import init_ledger
+    from .writer import create_many
+
+    target = Path(path)
+    if not (target / "propcli.yaml").exists():
+        init_ledger(path, None, None)
+        session.ledger_path = str(target)
+        ledger = session.ledger
+        now = session.now
+        rng = random.Random(20261128)
+        records = []
+        start = now - timedelta(days=30)
+        for day in range(31):
+            for _n in range(rng.randint(1, 3)):
+                received = (start + timedelta(days=day)).replace(hour=rng.randint(8, 19), minute=rng.randint(0, 59),
+                                                                   second=0, microsecond=0)
+                if received > now:
+                    continue
+                receptionist = rng.choice(["王芳", "李静"])
+                listed = rng.random() < 0.75
+                code, item = rng.choice(LISTED) if listed else (None, rng.choice(OFF_LIST))
+                fields = {"office": ledger.office, "public": False, "name": rng.choice(NAMES), "phone": _phone(rng),
+                          "address": _address(rng), "item": item}
+                if code and code in ledger.prices:
+                    price = ledger.prices[code]
+                    fields.update(price_code=code, price_name=price.name, unit_price=str(price.price),
+                                  unit=price.unit, qty=1)
+                events = _resident_events(rng, received, now, receptionist, bool(fields.get("price_code")),
+                                          late=rng.random() < 0.2)
+                record_id = new_id("repair", received)
+                records.append(Record("repair", record_id, MappingProxyType(fields), tuple(events),
+                                      ledger.record_relpath("repair", record_id, received)))
+            if day % 6 == 2:
+                location, item = rng.choice(PUBLIC)
+                received = (start + timedelta(days=day)).replace(hour=10, minute=rng.randint(0, 59), second=0, microsecond=0)
+                tech = rng.choice(TECHNICIANS)
+                steps = [("new", 0, "孙丽华", {}), ("notify", 6, "王芳", {}),
+                         ("take", 3, "何志刚", {"to": tech, "signed_for": "《公共区域现场巡视表》第二联"}),
+                         ("arrive", rng.choice([10, 12, 18]), tech, {}),
+                         ("complete", 40, tech, {"work": "已修复", "cleanup": "现场已清理"})]
+                clock, events = received, []
+                for name, minutes, by, data in steps:
+                    clock += timedelta(minutes=minutes)
+                    if clock <= now:
+                        events.append(Event(name, clock, by, MappingProxyType(data)))
+                record_id = new_id("repair", received)
+                records.append(Record("repair", record_id,
+                                      MappingProxyType({"office": ledger.office, "public": True,
+                                                        "location": location, "item": item}),
+                                      tuple(events), ledger.record_relpath("repair", record_id, received)))
+        records += _fresh_requests(ledger, now, rng)
+        records.sort(key=lambda r: r.received)
+        create_many(ledger, records, "propcli", "demo: a month of activity\n\nStep: demo\n")
+    else:
+        session.ledger_path = str(target)
+    from .overdue import overdue
+    from .services import list_records, show
+
+    open_records = list_records(session, kind="repair", open_only=True)
+    late = overdue(session)
+    sample = show(session, late[0]["id"]) if late else (show(session, open_records[-1]["id"]) if open_records else None)
+    return {"path": str(target.resolve()), "open": open_records, "overdue": late, "sample": sample,
+            "now": session.now.isoformat()}
+
+
+def render_demo(result: dict) -> None:
+    from . import render
+
+    click.echo(_("Demo ledger at {path} (as of {now})", path=result["path"], now=result["now"]))
+    click.echo("")
+    click.echo(_("Open repairs ({count}):", count=len(result["open"])))
+    render.records(result["open"], "table")
+    click.echo("")
+    click.echo(_("Overdue ({count}):", count=len(result["overdue"])))
+    render.overdue(result["overdue"], "table")
+    if result["sample"]:
+        click.echo("")
+        click.echo(_("A sample record:"))
+        render.record(result["sample"], "table")
+    click.echo("")
+    click.echo(_("Next: cd {path} && propcli list --open; propcli explain ID; propcli overdue --within 15m",
+                 path=result["path"]))
