@@ -81,6 +81,8 @@ def repair_step(session, text_id: str, step: str, at=None, **options) -> dict:
             data["to"] = options["to"].strip()
         if load(ledger, record_id).get("public"):
             data["signed_for"] = "《公共区域现场巡视表》第二联"
+        else:
+            data["copy4_to"] = str(ledger.config.get("copy4") or "工程部")
     elif step == "quote":
         price, unrepairable = options.get("price"), options.get("unrepairable")
         if (price is None) == (not unrepairable):
