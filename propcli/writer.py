@@ -148,3 +148,50 @@ def create_many(ledger, records: list[Record], by: str, message: str) -> list[Re
                 stat = path.stat()
                 index.put(record, stat.st_mtime_ns, stat.st_size)
     return records
+
+
+def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str) -> None:
+    """Append events to several records in ONE commit (the overdue mail's notices); all or nothing."""
+    if not any(events_by_id.values()):
+        return
+    with ledger.lock():
+        index = ledger.index.fresh()
+        records = {}
+        for record_id, events in events_by_id.items():
+            if not events:
+                continue
+            record = load(ledger, record_id)
+            for event in events:
+                check_event_time(event.at, now, record, field="at")
+            records[record_id] = (record, list(events))
+        dirty = set(json.loads(index.meta("dirty") or "[]"))
+        hand_edited = sorted(r.path for r, _events in records.values() if r.path in dirty)
+        if hand_edited:
+            parent = ledger.git.head()
+            _after_commit(ledger, parent, _commit(ledger, hand_edited, "hand edits\n", by))
+        originals = {}
+        try:
+            for record, events in records.values():
+                path = ledger.path_of(record.path)
+                original = path.read_text(encoding="utf-8")
+                document = yamlio.parse_roundtrip(original, record.path)
+                for event in events:
+                    document["events"].append(event.to_plain(ledger.tz))
+                originals[path] = original
+                yamlio.write_atomic(path, yamlio.dump(document))
+            parent = ledger.git.head()
+            sha = _commit(ledger, sorted(r.path for r, _events in records.values()), message, by)
+        except BaseException:
+            for path, original in originals.items():
+                yamlio.write_atomic(path, original)
+            raise
+        _after_commit(ledger, parent, sha)
+        with index.transaction():
+            for record, events in records.values():
+                updated = record
+                for event in events:
+                    updated = updated.with_event(event)
+                stat = ledger.path_of(record.path).stat()
+                index.put(updated, stat.st_mtime_ns, stat.st_size)
+            left = set(json.loads(index.meta("dirty") or "[]")) - {r.path for r, _events in records.values()}
+            index.set_meta("dirty", json.dumps(sorted(left)))
