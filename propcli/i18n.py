@@ -22,7 +22,7 @@ def _catalogue():
     return _translation
 
 
-def _(message: str, **values) -> str:
+def _(message: str, /, **values) -> str:
     """Translate `message`, then fill `{name}` placeholders from `values`."""
     text = _catalogue().gettext(message)
     return text.format(**values) if values else text
