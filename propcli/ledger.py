@@ -167,6 +167,10 @@ class Ledger:
         if prefix in matches:
             return prefix
         if not matches:
+            for path, line, message in self.index.damaged():
+                if path.rsplit("/", 1)[-1].startswith(prefix):
+                    raise LedgerUnusable(_("{path}:{line}: damaged record file: {problem}",
+                                           path=path, line=line, problem=message))
             raise BadInput(_("ID: no record '{value}' in this ledger", value=text))
         if len(matches) > 1:
             shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
