@@ -56,17 +56,28 @@ class Index:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-            if self.meta("schema") != SCHEMA_VERSION:
-                self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
-                                       "DROP TABLE damaged; DELETE FROM meta;")
-                self._db.executescript(SCHEMA)
-                self.set_meta("schema", SCHEMA_VERSION)
+            try:
+                self._open()
+            except sqlite3.DatabaseError:  # a damaged cache (not a database): drop it, rebuild
+                if self._db is not None:
+                    self._db.close()
+                self._db = None
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._open()
         return self._db
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        if self.meta("schema") != SCHEMA_VERSION:
+            self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
+                                   "DROP TABLE damaged; DELETE FROM meta;")
+            self._db.executescript(SCHEMA)
+            self.set_meta("schema", SCHEMA_VERSION)
 
     def meta(self, key: str):
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
