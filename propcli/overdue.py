@@ -13,7 +13,8 @@ ESCALATION_KEYS = ("rule", "to")
 
 
 def _escalated(notices: list[tuple], chain: list[str]) -> str | None:
-    told = [to for (_step, to) in notices if to]
+    """The highest role a breach was escalated to (CLI.md "Who is late, who is told"); None before any escalation."""
+    told = [to for (step, to) in notices if to and step == "escalate"]
     ranked = [role for role in chain if role in told]
     return ranked[-1] if ranked else None
 
