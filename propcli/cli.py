@@ -271,6 +271,25 @@ def explain(ctx, record_id, fmt):
     render.explain(run_explain(session_of(ctx), record_id), fmt)
 
 
+@cli.command()
+@click.argument("name")
+@click.argument("record_id", metavar="[ID]", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
+@click.pass_context
+def form(ctx, name, record_id, fmt, output):
+    """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
+    from .forms import render_form
+
+    text = render_form(session_of(ctx), name, record_id, fmt)
+    if output:
+        from pathlib import Path
+
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 from .cli_patrol import patrol  # noqa: E402
 from .cli_repair import repair  # noqa: E402
 

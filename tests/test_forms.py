@@ -1,0 +1,58 @@
+"""Paper forms against golden files (tests/golden/); set PROPCLI_UPDATE_GOLDEN=1 to rewrite them after a deliberate change."""
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, invoke_json
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("PROPCLI_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def completed_repair(ledger) -> str:
+    record_id = invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000", "--address", "3栋0301",
+                            "--item", "厨房水龙头漏水", "--price-code", "SD-01", "--appointment", "2026-11-28T10:00",
+                            now="2026-11-28T09:00")["id"]
+    for step, at, extra in (("fill", "09:01", ()), ("notify", "09:02", ()), ("take", "09:05", ("--to", "陈建国")),
+                            ("arrive", "09:54", ()), ("material", "09:56", ("--result", "合格")),
+                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50")),
+                            ("sign", "10:35", ("--signature", "张三")), ("return", "16:00", ()),
+                            ("finance", "16:30", ())):
+        result = invoke(ledger, "repair", step, record_id, *extra, now=f"2026-11-28T{at}")
+        assert result.exit_code == 0, result.stderr
+    return record_id
+
+
+@pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("html", "html")])
+def test_repair_order_four_copies(ledger, fmt, suffix):
+    record_id = completed_repair(ledger)
+    text = invoke(ledger, "form", "repair-order", record_id, "-f", fmt, now="2026-11-29T09:00").stdout
+    assert text.count("《维修单》") >= 4 and "第四联 工程部" in text
+    golden(f"repair-order.{suffix}", text.replace(record_id, "R-XXXXXXXXXX"))
+
+
+def test_blank_forms_print_their_columns(ledger):
+    text = invoke(ledger, "form", "complaint-register").stdout
+    assert "《客户投诉登记表》（8.7.1）" in text and "严重程度" in text
+    golden("repair-order-blank.txt", invoke(ledger, "form", "repair-order").stdout)
+
+
+def test_paid_service_month_total(ledger, tmp_path):
+    completed_repair(ledger)
+    out = tmp_path / "paid.html"
+    assert invoke(ledger, "form", "paid-service", "2026-11", "-f", "html", "-o", str(out),
+                  now="2026-11-29T09:00").exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<td>合计</td>" in html and "<td>30.50</td>" in html
+
+
+def test_unknown_form_is_bad_input(ledger):
+    result = invoke(ledger, "form", "nonsense")
+    assert result.exit_code == 2 and "NAME" in result.stderr
