@@ -255,8 +255,12 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
         sent = send_digest(session, data, list(mail_to), smtp)
         click.echo(sent, err=True)
     render.overdue(data, fmt)
-    if check_ and any(row["minutes_late"] > 0 for row in data):
-        raise ProblemsFound("")
+    if check_:
+        from .timeutil import parse_time
+
+        # exactly from `due`: minutes_late is rounded to 0.1 min, so a few seconds late would show 0.0
+        if any(parse_time(row["due"], session.ledger.tz) < session.now for row in data):
+            raise ProblemsFound("")
 
 
 @cli.command()
@@ -269,6 +273,18 @@ def explain(ctx, record_id, fmt):
     from .overdue import explain as run_explain
 
     render.explain(run_explain(session_of(ctx), record_id), fmt)
+
+
+@cli.command()
+@click.argument("month", metavar="YYYY-MM")
+@format_option("html")
+@click.pass_context
+def stats(ctx, month, fmt):
+    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks."""
+    from . import render
+    from .stats import month_stats
+
+    render.stats(month_stats(session_of(ctx), month), fmt)
 
 
 @cli.command()
