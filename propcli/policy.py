@@ -217,6 +217,13 @@ def end_of_day(day: date, tz) -> datetime:
 
 # --- pure deadline functions --------------------------------------------------------------
 
+def _add_exact(moment: datetime, span: timedelta) -> datetime:
+    """`moment + span` as elapsed time: aware datetimes of one zone add wall-clock time (wrong across DST)."""
+    from datetime import timezone
+
+    return (moment.astimezone(timezone.utc) + span).astimezone(moment.tzinfo)
+
+
 def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | None,
            calendar: WorkCalendar = WorkCalendar()) -> datetime | None:
     """When `rule`, started at `start`, falls due; None when the record lacks what it needs."""
@@ -227,7 +234,7 @@ def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | Non
     if rule.length is not None:
         exact = rule.length.exact
         if exact is not None:
-            return start + exact
+            return _add_exact(start, exact)
         if rule.length.unit == "d":
             last = (calendar.add_working_days(start.date(), rule.length.amount) if rule.working_days
                     else begin.date().add(days=rule.length.amount))
@@ -241,7 +248,7 @@ def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | Non
         if not anchor:
             return None
         moment = parse_time(anchor, str(tz), field=rule.offset_from)
-        return moment + rule.offset_by.exact if rule.offset_by.exact is not None else moment
+        return _add_exact(moment, rule.offset_by.exact) if rule.offset_by.exact is not None else moment
     if rule.cutoff is not None:
         day = start.date() if start.timetz().replace(tzinfo=None) < rule.cutoff else start.date() + timedelta(days=1)
         if rule.working_days:
