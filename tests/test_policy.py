@@ -253,6 +253,27 @@ def test_any_exact_length_parses_and_adds_exactly(amount, unit):
     assert _due(rule, start) - start == timedelta(seconds=amount * UNITS[unit])
 
 
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)), st.integers(1, 600),
+       st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Shanghai"]))
+def test_exact_lengths_are_elapsed_time_also_across_dst(start, minutes, tz):
+    """Minute and hour limits run from the exact moment (SPEC.md), whatever the ledger's timezone."""
+    from datetime import timezone
+
+    start = start.replace(microsecond=0, tzinfo=timezone.utc).astimezone(zone(tz))
+    assert _due(_rule(length=f"{minutes}m"), start).timestamp() - start.timestamp() == minutes * 60
+    rule = _rule(offset={"from": "appointment", "by": "-5m"})
+    appointment = start + timedelta(days=1)
+    assert _due(rule, start, appointment=appointment.isoformat()).timestamp() == appointment.timestamp() - 300
+
+
+def test_ten_minutes_across_the_autumn_dst_change():
+    from propcli.timeutil import parse_time
+
+    start = parse_time("2026-10-25T00:55:00Z", "Europe/Berlin")          # 02:55 CEST
+    due = _due(_rule(length="10m"), start)
+    assert due.timestamp() - start.timestamp() == 600                     # 02:05 CET, not 03:05 CET
+
+
 @given(st.text(max_size=12))
 def test_a_bad_length_is_a_problem_with_the_line_never_a_crash(text):
     assume(not re.match(r"^\s*\+?0*[1-9]\d*\s*(mo|min|m|h|d|s)\s*$", text))
