@@ -76,7 +76,8 @@ class Git:
 
     def changed_paths(self, under: str) -> list[str]:
         """Files under `under` that differ from the index or are untracked (hand edits, crashes)."""
-        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", under)
+        # --no-optional-locks: a reader must never take .git/index.lock from a writer (concurrent commands)
+        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", under)
         paths = []
         for entry in out.split("\0"):
             if len(entry) > 3:
