@@ -56,7 +56,11 @@ def read_import(ledger, path, actor: str, now) -> list[Record]:
         plain["events"] = events
         plain["schema"] = 1
         if not plain.get("id"):
-            first_at = parse_time(events[0].get("at") or now, ledger.tz, field="at")
+            first = events[0] if isinstance(events, list) and isinstance(events[0], dict) else {}
+            try:
+                first_at = parse_time(first.get("at") or now, ledger.tz, field="events[0].at")
+            except BadInput as error:
+                raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
             plain["id"] = new_id(kind, first_at)
         try:
             record = record_from_plain(plain, ledger.tz)
