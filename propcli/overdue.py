@@ -22,13 +22,14 @@ def _escalated(notices: list[tuple], chain: list[str]) -> str | None:
 def overdue(session, within: str | None = None, kind=None, role=None, assignee=None) -> list[dict]:
     ledger = session.ledger
     now = int(session.now.timestamp())
-    limit = now
+    limit = now - 1  # past due: due < now
     if within:
-        span = parse_duration(within, "--within").exact
+        length = parse_duration(within, "--within")
+        span = timedelta(days=length.amount) if length.unit == "d" else length.exact
         if span is None or span.total_seconds() < 0:
             from .errors import BadInput
 
-            raise BadInput(_("--within: expected minutes or hours, e.g. 15m or 2h"))
+            raise BadInput(_("--within: expected minutes, hours or days, e.g. 15m, 2h or 1d"))
         limit = now + int(span.total_seconds())
     filters, params = "", []
     for column, value in (("kind", kind), ("role", role), ("assignee", assignee)):
@@ -36,9 +37,9 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
             filters += f" AND {column} = ?"
             params.append(value)
     columns = "id, kind, rule, clause, role, escalate, assignee, due"
-    sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due < ? AND start <= ?"
+    sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}"
-           f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due < ? AND start <= ?"
+           f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}")
     rows = ledger.index.query(sql, (limit, now, now, *params, now, limit, now, now, *params))
     notices: dict = {}
@@ -56,7 +57,7 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
         result.append({
             "id": record_id, "kind": kind_, "rule": rule, "clause": clause,
             "due": format_time(from_epoch(due, ledger.tz), ledger.tz),
-            "minutes_late": round((now - due) / 60, 1),
+            "minutes_late": round((now - due) / 60, 1) + 0.0,
             "role": role_, "escalated_to": _escalated(notices.get((record_id, rule), []), chain),
             "assignee": assignee_, "escalation": chain,
         })

@@ -128,3 +128,30 @@ def explain(data: dict, fmt: str) -> None:
 def lines(items: list[str], err: bool = False) -> None:
     for item in items:
         click.echo(item, err=err)
+
+
+def _flatten(data, prefix="") -> list[dict]:
+    items = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            items += _flatten(value, name + ".")
+        else:
+            items.append({"figure": name, "value": value})
+    return items
+
+
+def stats(data: dict, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(_json(data))
+        return
+    flat = _flatten({k: v for k, v in data.items() if k != "month"})
+    if fmt == "html":
+        from html import escape
+
+        body = "".join(f"<tr><th>{escape(r['figure'])}</th><td>{escape(_cell(r['value']))}</td></tr>" for r in flat)
+        click.echo(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(data["month"])}</title>'
+                   f"</head><body><h2>{escape(_('Statistics for {month}', month=data['month']))}</h2>"
+                   f"<table>{body}</table></body></html>")
+        return
+    rows(flat, fmt, ["figure", "value"])

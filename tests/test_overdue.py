@@ -107,8 +107,9 @@ def test_within_mixes_late_and_soon_sorted_by_lateness(ledger):
     a = new_repair(ledger, "2026-11-28T09:00", "--price-code", "SD-01")
     b = new_repair(ledger, "2026-11-28T09:02:30", "--price-code", "SD-01")
     rows = overdue(ledger, "2026-11-28T09:02:30", "--within", "3m")
-    assert pairs(rows) == [(a, "repair.fill"), (a, "repair.notify"), (b, "repair.fill")]
-    assert [row["minutes_late"] for row in rows] == [0.5, -0.5, -2.0]
+    # b's notify falls due exactly 3m from now: "within 3m" includes it
+    assert pairs(rows) == [(a, "repair.fill"), (a, "repair.notify"), (b, "repair.fill"), (b, "repair.notify")]
+    assert [row["minutes_late"] for row in rows] == [0.5, -0.5, -2.0, -3.0]
     result = invoke(ledger, "overdue", "--within", "3m", "--check", now="2026-11-28T09:02:30")
     assert result.exit_code == 1
 
