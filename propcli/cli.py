@@ -306,6 +306,18 @@ def form(ctx, name, record_id, fmt, output):
         click.echo(text, nl=False)
 
 
+@cli.command("merge-driver", hidden=True)
+@click.argument("base")
+@click.argument("ours")
+@click.argument("theirs")
+def merge_driver(base, ours, theirs):
+    """git merge driver for record files (set up by the first command in a ledger)."""
+    from .merge import merge_record_files
+
+    if not merge_record_files(base, ours, theirs):
+        raise ProblemsFound(_("conflicting field changes in {path}; resolve by hand", path=ours))
+
+
 from .cli_patrol import patrol  # noqa: E402
 from .cli_repair import repair  # noqa: E402
 

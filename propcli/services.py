@@ -53,6 +53,12 @@ def ensure_local_setup(ledger) -> None:
     marker = ledger.state_dir / "configured"
     if not marker.exists():
         ledger.git.configure()
+        ledger.git.run("config", "merge.propcli-record.name", "propcli record merge (union of events)")
+        import shlex
+        import sys
+
+        ledger.git.run("config", "merge.propcli-record.driver",
+                       f"{shlex.quote(sys.executable)} -m propcli merge-driver %O %A %B")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("1", encoding="utf-8")
 

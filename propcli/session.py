@@ -20,7 +20,12 @@ class Session:
     def ledger(self):
         from .ledger import Ledger
 
-        return Ledger.discover(self.ledger_path)
+        ledger = Ledger.discover(self.ledger_path)
+        if not (ledger.state_dir / "configured").exists():
+            from .services import ensure_local_setup
+
+            ensure_local_setup(ledger)
+        return ledger
 
     @cached_property
     def now(self) -> datetime:
