@@ -51,7 +51,11 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
 def ensure_local_setup(ledger) -> None:
     """A plain `git clone` works like `init`: set the cheap-commit git settings once."""
     marker = ledger.state_dir / "configured"
-    if not marker.exists():
+    if marker.exists():
+        return
+    with ledger.lock():  # parallel first commands would race on .git/config.lock
+        if marker.exists():
+            return
         ledger.git.configure()
         ledger.git.run("config", "merge.propcli-record.name", "propcli record merge (union of events)")
         import shlex
