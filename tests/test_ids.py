@@ -194,8 +194,6 @@ def test_two_clones_work_offline_and_merge_without_collision(tmp_path):
     assert invoke(two, "check").exit_code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="no merge driver yet: two clones appending events to the same "
-                                        "record file conflict in git merge (CLI.md mentions a merge driver)")
 def test_two_clones_changing_the_same_record_merge(tmp_path):
     origin = make_ledger(tmp_path, "origin")
     seed = new_repair(origin, now="2026-11-28T08:00")["id"]
@@ -209,7 +207,12 @@ def test_two_clones_changing_the_same_record_merge(tmp_path):
     git(one, "-c", "user.name=one", "-c", "user.email=one@x", "merge", "-q", "--no-edit", "FETCH_HEAD")
     events = invoke_json(one, "show", seed, now="2026-11-28T10:00")["events"]
     assert [e["step"] for e in events] == ["new", "fill", "note"]
+    assert [e["by"] for e in events[1:]] == ["one", "two"]
     assert invoke(one, "check").exit_code == 0
+    assert git(one, "status", "--porcelain") == ""
+    git(two, "fetch", "-q", str(one), "main")
+    git(two, "merge", "-q", "--ff-only", "FETCH_HEAD")
+    assert invoke_json(two, "show", seed, now="2026-11-28T10:00")["events"] == events
 
 
 def test_clone_index_is_set_up_by_the_first_command(tmp_path):
