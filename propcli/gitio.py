@@ -11,6 +11,11 @@ from .errors import LedgerUnusable
 from .i18n import _
 
 ZERO = "0" * 40
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_sha(text: str) -> bool:
+    return len(text) == 40 and not set(text) - _HEX
 
 
 class Git:
@@ -51,8 +56,40 @@ class Git:
             self.run("config", key, value)
 
     def head(self) -> str | None:
+        """The commit HEAD points at (None before the first commit), read from .git without a process
+        when HEAD is a plain loose or packed branch ref; anything unusual asks `git rev-parse`."""
+        sha = self._head_from_files()
+        if sha is not False:
+            return sha
         out = self.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).strip()
         return out or None
+
+    def _head_from_files(self):
+        """sha, None (unborn branch) or False (could not tell: fall back to git)."""
+        git_dir = self.git_dir
+        if os.environ.get("GIT_DIR") or os.environ.get("GIT_COMMON_DIR"):
+            return False
+        try:
+            text = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+            if not text.startswith("ref: refs/heads/"):
+                return text if _is_sha(text) else False
+            ref = text[5:]
+            try:
+                sha = (git_dir / ref).read_text(encoding="utf-8").strip()
+                return sha if _is_sha(sha) else False
+            except FileNotFoundError:
+                pass
+            try:
+                packed = (git_dir / "packed-refs").read_text(encoding="utf-8")
+            except FileNotFoundError:
+                packed = ""
+            for line in packed.splitlines():
+                sha, _sp, name = line.partition(" ")
+                if name == ref:
+                    return sha if _is_sha(sha) else False
+            return None  # an unborn branch: no commit yet
+        except (OSError, UnicodeDecodeError):
+            return False
 
     def user_name(self) -> str | None:
         return self.run("config", "user.name", check=False).strip() or None

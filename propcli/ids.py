@@ -6,7 +6,6 @@ random ones, so independent clones never need to coordinate (20 random bits per 
 Crockford's alphabet has no I, L, O or U: easy to read over the phone.
 """
 import re
-import secrets
 from datetime import datetime
 
 from .errors import BadInput
@@ -33,6 +32,8 @@ def _base32(number: int, width: int) -> str:
 
 def new_id(kind: str, received: datetime) -> str:
     seconds = max(0, int(received.timestamp()) - EPOCH)
+    import secrets
+
     random_part = _base32(secrets.randbits(20), 4)
     return f"{PREFIX[kind]}-{_base32(seconds, 6)}{random_part}"
 

@@ -151,79 +151,69 @@ class Index:
     # --- writing --------------------------------------------------------------------------
     def reindex_path(self, relpath: str) -> None:
         """Re-read one file (or forget it when gone); a damaged file is listed in `damaged`."""
-        from . import yamlio
-
-        path = self.ledger.root / relpath
         self.db.execute("DELETE FROM damaged WHERE path=?", (relpath,))
         old = self.db.execute("SELECT id FROM records WHERE path=?", (relpath,)).fetchone()
         if old:
             self.forget(old[0])
-        if not path.is_file() or not relpath.endswith(".yaml"):
+        self._store(_read_one(self.ledger, relpath))
+
+    def _store(self, result) -> None:
+        """Write what `_read_one` found: the record's rows, or why its file is damaged."""
+        if result is None:
             return
-        stat = path.stat()
-        try:
-            plain = yamlio.read_plain_file(path)
-            record = record_from_plain(plain, self.ledger.tz, relpath)
-        except yamlio.DamagedFile as error:
-            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", (relpath, error.line, error.problem))
+        if result[0] == "damaged":
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", result[1:])
             return
-        except RecordProblem as problem:
-            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", (relpath, 1, problem.message))
-            return
-        expected = self.ledger.record_relpath(record.kind, record.id, record.received)
-        if expected != relpath:
-            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)",
-                            (relpath, 1, _("file should be at {expected} for its id and received time", expected=expected)))
-            return
-        clash = self.db.execute("SELECT path FROM records WHERE id=?", (record.id,)).fetchone()
+        _ok, row, deadline_rows, notice_rows = result
+        clash = self.db.execute("SELECT path FROM records WHERE id=?", (row[0],)).fetchone()
         if clash:
             self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)",
-                            (relpath, 1, _("id {id} is also used by {other}", id=record.id, other=clash[0])))
+                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0])))
             return
-        self.put(record, stat.st_mtime_ns, stat.st_size)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
 
     def forget(self, record_id: str) -> None:
         for table in ("records", "deadlines", "notices"):
             self.db.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
 
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
-        from .derive import view
-        from .timeutil import zone
-
         self.forget(record.id)
-        current = view(record, self.ledger)
-        local = record.received.astimezone(zone(self.ledger.tz))
-        month = f"{local:%Y-%m}"
-        doc = json.dumps(record_to_plain(record, self.ledger.tz), ensure_ascii=False, default=str)
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
-                         month, current.status, int(current.open), epoch(current.closed_at),
-                         mtime_ns, size, doc))
-        self._put_deadlines(record, current.deadlines, month)
-        for event in record.events:
-            if event.step in ("notice", "escalate"):
-                self.db.execute("INSERT INTO notices VALUES(?,?,?,?,?)",
-                                (record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to")))
+        row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
 
     def _put_deadlines(self, record, deadlines, month: str) -> None:
-        self.db.executemany(
-            "INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(record.id, d.rule, d.clause, d.role, ",".join(d.escalate), d.assignee, month, record.kind,
-              epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines])
+        self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                            _deadline_rows(record, deadlines, month))
 
     def recompute_deadlines(self) -> None:
         """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
+        from .derive import view
+        from .timeutil import prefer_pendulum_zones
+
+        prefer_pendulum_zones()
         with self.transaction():
             self.db.execute("DELETE FROM deadlines")
             for (doc, path, month) in self.db.execute("SELECT doc, path, month FROM records").fetchall():
                 record = record_from_plain(json.loads(doc), self.ledger.tz, path)
-                from .derive import view
-
                 self._put_deadlines(record, view(record, self.ledger).deadlines, month)
             self.set_meta("rules", self.rules_digest())
 
     def rebuild(self, progress=None) -> int:
-        """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar)."""
+        """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar).
+
+        Files are parsed and their deadlines derived in worker processes (one per core); this
+        process only writes SQLite, in path order, so the result is the same as a serial rebuild."""
+        from .timeutil import prefer_pendulum_zones
+
+        prefer_pendulum_zones()
         root = self.ledger.root / "records"
         paths = []
         if root.is_dir():
@@ -232,15 +222,21 @@ class Index:
                 for name in sorted(files):
                     if name.endswith(".yaml"):
                         paths.append(os.path.relpath(os.path.join(folder, name), self.ledger.root).replace(os.sep, "/"))
+        git = self.ledger.git
+        head = git.head() or ""
+        dirty = sorted(git.changed_paths("records"))
+        ticks = iter(progress(paths) if progress else paths)
         with self.transaction():
             for table in ("records", "deadlines", "notices", "damaged"):
                 self.db.execute(f"DELETE FROM {table}")
-            iterator = progress(paths) if progress else paths
-            for relpath in iterator:
-                self.reindex_path(relpath)
+            for result in _read_all(self.ledger, paths):
+                self._store(result)
+                next(ticks, None)
+            for _rest in ticks:
+                pass
             self.set_meta("rules", self.rules_digest())
-            self.set_meta("head", self.ledger.git.head() or "")
-            self.set_meta("dirty", json.dumps(sorted(self.ledger.git.changed_paths("records"))))
+            self.set_meta("head", head)
+            self.set_meta("dirty", json.dumps(dirty))
             self.set_meta("complete", "1")
         self._fresh = True
         return len(paths)
@@ -268,3 +264,89 @@ class Index:
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         self.fresh()
         return self.db.execute(sql, params).fetchall()
+
+
+# --- reading record files (also in worker processes) ------------------------------------------
+
+def _deadline_rows(record, deadlines, month: str) -> list[tuple]:
+    return [(record.id, d.rule, d.clause, d.role, ",".join(d.escalate), d.assignee, month, record.kind,
+             epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines]
+
+
+def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tuple]]:
+    """The records row, deadline rows and notice rows of one record."""
+    from .derive import view
+    from .timeutil import zone
+
+    current = view(record, ledger)
+    local = record.received.astimezone(zone(ledger.tz))
+    month = f"{local:%Y-%m}"
+    doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
+           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, doc)
+    notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
+               for event in record.events if event.step in ("notice", "escalate")]
+    return row, _deadline_rows(record, current.deadlines, month), notices
+
+
+def _read_one(ledger, relpath: str):
+    """("ok", row, deadline rows, notice rows), ("damaged", path, line, message) or None (no such file)."""
+    from . import yamlio
+
+    path = ledger.root / relpath
+    if not relpath.endswith(".yaml"):
+        return None
+    try:
+        stat = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not os.path.isfile(path):
+        return None
+    try:
+        plain = yamlio.read_plain_file(path)
+        record = record_from_plain(plain, ledger.tz, relpath)
+    except yamlio.DamagedFile as error:
+        return ("damaged", relpath, error.line, error.problem)
+    except RecordProblem as problem:
+        return ("damaged", relpath, 1, problem.message)
+    expected = ledger.record_relpath(record.kind, record.id, record.received)
+    if expected != relpath:
+        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected))
+    return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
+
+
+_worker_ledger = None
+PARALLEL_FROM = 2000  # fewer files than this: not worth starting worker processes
+CHUNK = 250
+
+
+def _work(chunk: list[str]) -> list:
+    from .timeutil import prefer_pendulum_zones
+
+    prefer_pendulum_zones()
+    return [_read_one(_worker_ledger, relpath) for relpath in chunk]
+
+
+def _read_all(ledger, paths: list[str]):
+    """`_read_one` for every path, in order; spread over the cores (fork) for big ledgers."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < PARALLEL_FROM:
+        for relpath in paths:
+            yield _read_one(ledger, relpath)
+        return
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        for relpath in paths:
+            yield _read_one(ledger, relpath)
+        return
+    global _worker_ledger
+    # warm what every worker needs before forking, so each does not load it again
+    ledger.policy, ledger.calendar  # noqa: B018
+    _worker_ledger = ledger
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    with context.Pool(workers) as pool:
+        for results in pool.imap(_work, chunks):
+            yield from results

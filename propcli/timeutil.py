@@ -8,11 +8,27 @@ from .errors import BadInput
 from .i18n import _
 
 
+_pendulum_zones = False
+
+
 @lru_cache(maxsize=8)
 def zone(name: str):
+    if _pendulum_zones:
+        import pendulum
+
+        return pendulum.timezone(name)
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+def prefer_pendulum_zones() -> None:
+    """Bulk paths (reindex) that derive deadlines anyway: hand out pendulum's Timezone (a ZoneInfo
+    subclass, same offsets) so that pendulum.instance() does not load the zone file again per call."""
+    global _pendulum_zones
+    if not _pendulum_zones:
+        _pendulum_zones = True
+        zone.cache_clear()
 
 
 def parse_time(text, tz: str, field: str = "--at") -> datetime:
