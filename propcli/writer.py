@@ -33,6 +33,16 @@ def check_event_time(at: datetime, now: datetime, record: Record | None = None, 
                              field=field, at=at.isoformat(), last=record.last_at.isoformat()))
 
 
+def check_hand_edit(ledger, relpath: str) -> None:
+    """An uncommitted hand edit is committed only when it passes `check`; otherwise exit 3 (CLI.md)."""
+    from .checks import check_record_file
+
+    problems = check_record_file(ledger, relpath, {})
+    if problems:
+        raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
+                               problem=problems[0]))
+
+
 def _commit(ledger, paths: list[str], message: str, by: str) -> str:
     return ledger.git.commit(paths, message, by, ledger.email_of(by))
 
@@ -95,6 +105,8 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
         index = ledger.index.fresh()
         record = load(ledger, record_id)
         relpath = record.path
+        if relpath in set(json.loads(index.meta("dirty") or "[]")):
+            check_hand_edit(ledger, relpath)
         at = at or now
         check_event_time(at, now, record)
         event = Event(step, at, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
