@@ -269,6 +269,26 @@ def test_uncommitted_hand_edit_of_another_record_is_left_alone(ledger):
     assert "李四" not in git(ledger, "show", "HEAD", "--format=")
 
 
+def test_uncommitted_hand_edit_that_fails_check_blocks_changes_to_that_record(ledger):
+    rid = new_repair(ledger, now="2026-11-28T09:00")["id"]
+    other = new_repair(ledger, now="2026-11-28T09:00")["id"]
+    path = record_path(ledger, rid)
+    # valid YAML, valid schema, but a step the procedure does not allow here (complete right after new)
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("- step: complete\n  at: '2026-11-28T09:01:00+08:00'\n  by: 周师傅\n")
+    rel = path.relative_to(ledger).as_posix()
+    assert invoke(ledger, "check").exit_code == 1
+    before = git_state(ledger)
+    for args in (["note", rid, "备注"], ["repair", "fill", rid]):
+        result = invoke(ledger, *args, now="2026-11-28T09:05")
+        assert result.exit_code == 3, (args, result.output)
+        assert rel in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert git_state(ledger) == before
+    # other records are not blocked
+    assert invoke(ledger, "repair", "fill", other, now="2026-11-28T09:05").exit_code == 0
+    assert git(ledger, "status", "--porcelain").strip() == f"M {rel}"
+
+
 def break_yaml(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.insert(4, "name: [unclosed")
