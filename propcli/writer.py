@@ -179,6 +179,8 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
         dirty = set(json.loads(index.meta("dirty") or "[]"))
         hand_edited = sorted(r.path for r, _events in records.values() if r.path in dirty)
         if hand_edited:
+            for relpath in hand_edited:
+                check_hand_edit(ledger, relpath)
             parent = ledger.git.head()
             _after_commit(ledger, parent, _commit(ledger, hand_edited, "hand edits\n", by))
         originals = {}
