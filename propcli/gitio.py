@@ -121,6 +121,10 @@ class Git:
                 paths.append(entry[3:])
         return paths
 
+    def is_modified(self, path: str) -> bool:
+        """Does the work-tree file differ from HEAD (or is it untracked)?"""
+        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--", path).strip())
+
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
         return [p for p in out.split("\0") if p]

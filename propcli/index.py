@@ -9,20 +9,21 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from .i18n import _
 from .model import RecordProblem, record_from_plain, record_to_plain
 from .timeutil import epoch
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records(
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
   received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
   status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
-  mtime_ns INTEGER, size INTEGER, doc TEXT NOT NULL);
+  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month);
 CREATE TABLE IF NOT EXISTS deadlines(
   id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
@@ -34,7 +35,8 @@ CREATE INDEX IF NOT EXISTS deadlines_month ON deadlines(month, rule);
 CREATE TABLE IF NOT EXISTS notices(id TEXT NOT NULL, rule TEXT NOT NULL, at INTEGER NOT NULL,
   step TEXT NOT NULL, to_role TEXT);
 CREATE INDEX IF NOT EXISTS notices_id ON notices(id);
-CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message TEXT);
+CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message TEXT,
+  mtime_ns INTEGER, size INTEGER);
 """
 
 
@@ -92,41 +94,113 @@ class Index:
                        self.ledger.tz)
 
     def fresh(self, progress=None) -> "Index":
-        """Bring the index up to date with HEAD, the work tree and the policy; cheap when nothing changed."""
+        """Bring the index up to date, cheaply when nothing changed.
+
+        - HEAD moved (a pull, a merge, a commit by hand): re-read the files `git diff` names.
+        - The work tree: a record folder whose mtime changed (a file created, deleted, renamed or saved
+          by an editor that renames) has its files' (mtime, size) compared with the index. Every file
+          is compared too (a full scan, catching edits made in place) on each command while the ledger
+          holds at most `index.full_scan_limit` records (default 10000), and otherwise once
+          `index.full_scan_every` seconds (default 600) have passed; `reindex` always reads everything.
+        - The policy or calendar text changed: deadlines are derived again from the stored records.
+        """
         if self._fresh:
             return self
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
-        if self.meta("complete") != "1":
+        if self.meta("complete") != "1" or not built and head or built and not head:
             self.rebuild(progress)
-        else:
-            changed = set()
-            if head != built:
-                if built and head:
-                    try:
-                        changed.update(git.diff_paths(built, head, "records"))
-                    except Exception:
-                        self.rebuild(progress)
-                        changed = None
-                else:
-                    self.rebuild(progress)
-                    changed = None
-            if changed is not None:
-                dirty = set(git.changed_paths("records"))
-                was_dirty = set(json.loads(self.meta("dirty") or "[]"))
-                changed |= {p for p in dirty | was_dirty if self._stat_differs(p)}
-                changed |= was_dirty - dirty
-                if changed:
-                    with self.transaction():
-                        for relpath in sorted(changed):
-                            self.reindex_path(relpath)
-                self.set_meta("dirty", json.dumps(sorted(dirty)))
-                if self.meta("rules") != self.rules_digest():
-                    self.recompute_deadlines()
+            return self
+        changed: set[str] = set()
+        committed: set[str] = set()
+        if head != built:
+            try:
+                committed = set(git.diff_paths(built, head, "records"))
+            except Exception:
+                self.rebuild(progress)
+                return self
+        folders = self._folders()
+        known = json.loads(self.meta("folders") or "{}")
+        settings = self.ledger.config.get("index") or {}
+        count = self.db.execute("SELECT count(*) FROM records").fetchone()[0]
+        now = int(time.time())
+        full = (count <= int(settings.get("full_scan_limit", 10000))
+                or now - int(self.meta("full_scan") or 0) >= int(settings.get("full_scan_every", 600)))
+        scan = [f for f in folders if full or known.get(f) != folders[f]]
+        scan += [f for f in known if f not in folders]
+        for folder in scan:
+            changed |= self._differing(folder)
+        dirty = set(json.loads(self.meta("dirty") or "[]"))
+        dirty = (dirty - committed) | (changed - committed)
+        if changed or committed:
+            with self.transaction():
+                for relpath in sorted(changed | committed):
+                    self.reindex_path(relpath)
+        self.set_meta("dirty", json.dumps(sorted(dirty)))
+        self.set_meta("folders", json.dumps(folders))
+        if full:
+            self.set_meta("full_scan", str(now))
+        if self.meta("rules") != self.rules_digest():
+            self.recompute_deadlines()
         self.set_meta("head", head or "")
         self._fresh = True
         return self
+
+    def _folders(self) -> dict[str, int]:
+        """records/<kind>/<yyyy>/<mm> folders and their mtimes (without listing the files in them)."""
+        found = {}
+
+        def walk(path: str, rel: str, depth: int) -> None:
+            try:
+                entries = list(os.scandir(path))
+            except (FileNotFoundError, NotADirectoryError):
+                return
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    name = f"{rel}/{entry.name}"
+                    if depth == 2:
+                        found[name] = entry.stat(follow_symlinks=False).st_mtime_ns
+                    else:
+                        walk(entry.path, name, depth + 1)
+
+        walk(str(self.ledger.root / "records"), "records", 0)
+        return found
+
+    def _differing(self, folder: str) -> set[str]:
+        """Files of one folder whose (mtime, size) differ from the index, or that appeared or vanished."""
+        low, high = folder + "/", folder + "/\uffff"
+        indexed = dict(((p, (m, z)) for p, m, z in self.db.execute(
+            "SELECT path, mtime_ns, size FROM records WHERE path > ? AND path < ? "
+            "UNION ALL SELECT path, mtime_ns, size FROM damaged WHERE path > ? AND path < ?", (low, high, low, high))))
+        differing = set()
+        try:
+            entries = list(os.scandir(self.ledger.root / folder))
+        except (FileNotFoundError, NotADirectoryError):
+            entries = []
+        for entry in entries:
+            if not entry.name.endswith(".yaml") or entry.name.startswith("."):
+                continue
+            relpath = f"{folder}/{entry.name}"
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if indexed.pop(relpath, None) != (stat.st_mtime_ns, stat.st_size):
+                differing.add(relpath)
+        return differing | set(indexed)
+
+    def is_dirty(self, relpath: str) -> bool:
+        """Does the file differ from what the index last saw committed (a hand edit, a crash)?"""
+        if relpath in set(json.loads(self.meta("dirty") or "[]")):
+            return True
+        return self._stat_differs(relpath)
+
+    def written(self, relpath: str) -> None:
+        """propcli wrote and committed `relpath`: it is clean."""
+        dirty = set(json.loads(self.meta("dirty") or "[]"))
+        if relpath in dirty:
+            self.set_meta("dirty", json.dumps(sorted(dirty - {relpath})))
 
     def _stat_differs(self, relpath: str) -> bool:
         row = self.db.execute("SELECT mtime_ns, size FROM records WHERE path=?", (relpath,)).fetchone()
@@ -162,15 +236,15 @@ class Index:
         if result is None:
             return
         if result[0] == "damaged":
-            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)", result[1:])
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)", result[1:])
             return
         _ok, row, deadline_rows, notice_rows = result
         clash = self.db.execute("SELECT path FROM records WHERE id=?", (row[0],)).fetchone()
         if clash:
-            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?)",
-                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0])))
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
+                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
             return
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -183,7 +257,7 @@ class Index:
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -237,6 +311,8 @@ class Index:
             self.set_meta("rules", self.rules_digest())
             self.set_meta("head", head)
             self.set_meta("dirty", json.dumps(dirty))
+            self.set_meta("folders", json.dumps(self._folders()))
+            self.set_meta("full_scan", str(int(time.time())))
             self.set_meta("complete", "1")
         self._fresh = True
         return len(paths)
@@ -282,8 +358,9 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    fee_cents = None if current.fee_total is None else int(current.fee_total * 100)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
-           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, doc)
+           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents, doc)
     notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
                for event in record.events if event.step in ("notice", "escalate")]
     return row, _deadline_rows(record, current.deadlines, month), notices
@@ -306,12 +383,13 @@ def _read_one(ledger, relpath: str):
         plain = yamlio.read_plain_file(path)
         record = record_from_plain(plain, ledger.tz, relpath)
     except yamlio.DamagedFile as error:
-        return ("damaged", relpath, error.line, error.problem)
+        return ("damaged", relpath, error.line, error.problem, stat.st_mtime_ns, stat.st_size)
     except RecordProblem as problem:
-        return ("damaged", relpath, 1, problem.message)
+        return ("damaged", relpath, 1, problem.message, stat.st_mtime_ns, stat.st_size)
     expected = ledger.record_relpath(record.kind, record.id, record.received)
     if expected != relpath:
-        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected))
+        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+                stat.st_mtime_ns, stat.st_size)
     return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
 
 

@@ -105,7 +105,8 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
         index = ledger.index.fresh()
         record = load(ledger, record_id)
         relpath = record.path
-        if relpath in set(json.loads(index.meta("dirty") or "[]")):
+        hand_edited = index.is_dirty(relpath) and ledger.git.is_modified(relpath)
+        if hand_edited:
             check_hand_edit(ledger, relpath)
         at = at or now
         check_event_time(at, now, record)
@@ -114,7 +115,7 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
             validate(record, event)
         path = ledger.path_of(relpath)
         original = path.read_text(encoding="utf-8")
-        if relpath in set(json.loads(index.meta("dirty") or "[]")):
+        if hand_edited:
             parent = ledger.git.head()
             _after_commit(ledger, parent, _commit(ledger, [relpath], commit_message(record, "hand edit"), by))
         document = yamlio.parse_roundtrip(original, relpath)
@@ -131,8 +132,7 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
         stat = path.stat()
         with index.transaction():
             index.put(updated, stat.st_mtime_ns, stat.st_size)
-            dirty = set(json.loads(index.meta("dirty") or "[]")) - {relpath}
-            index.set_meta("dirty", json.dumps(sorted(dirty)))
+            index.written(relpath)
     return updated
 
 
@@ -176,8 +176,8 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
             for event in events:
                 check_event_time(event.at, now, record, field="at")
             records[record_id] = (record, list(events))
-        dirty = set(json.loads(index.meta("dirty") or "[]"))
-        hand_edited = sorted(r.path for r, _events in records.values() if r.path in dirty)
+        hand_edited = sorted(r.path for r, _events in records.values()
+                             if index.is_dirty(r.path) and ledger.git.is_modified(r.path))
         if hand_edited:
             for relpath in hand_edited:
                 check_hand_edit(ledger, relpath)
