@@ -15,7 +15,7 @@ LISTED = [("SD-01", "厨房水龙头漏水"), ("SD-03", "卫生间下水道堵�
 OFF_LIST = ["阳台防水层渗漏", "热水器打不着火", "吊顶石膏板开裂", "地暖分水器漏水"]
 PUBLIC = [("5栋电梯厅", "电梯厅照明灯不亮"), ("地下车库B2", "车库排水沟堵塞"), ("3栋消防通道", "消防通道门闭门器损坏"),
           ("中心花园", "喷灌水管爆裂"), ("2栋大堂", "单元门禁无法刷卡")]
-TECHNICIANS = ["陈建国", "刘志强", "周明"]
+TECHNICIANS = ["吴海涛", "郑国平", "黄立新"]
 
 
 def _phone(rng) -> str:
@@ -44,9 +44,9 @@ def _resident_events(rng, received, now, receptionist, listed: bool, late: bool)
     tech = rng.choice(TECHNICIANS)
     ok = (step("fill", rng.choice([1, 1.5, 2 if not late else 4]), receptionist)
           and step("notify", rng.choice([0.5, 1]), receptionist)
-          and step("take", rng.randint(1, 5), "何志刚", to=tech))
+          and step("take", rng.randint(1, 5), "周志强", to=tech))
     if ok and not listed:
-        ok = step("quote", rng.randint(5, 14), "何志刚", price=str(rng.choice([80, 120, 150, 260])) + ".00")
+        ok = step("quote", rng.randint(5, 14), "周志强", price=str(rng.choice([80, 120, 150, 260])) + ".00")
         ok = ok and step("accept", rng.randint(1, 10), tech)
     ok = ok and step("arrive", rng.randint(4, 9) if not late else rng.randint(12, 25), tech)
     ok = ok and step("complete", rng.randint(20, 90), tech)
@@ -59,10 +59,10 @@ def _resident_events(rng, received, now, receptionist, listed: bool, late: bool)
             events.append(("return", return_at, tech, {"copies": [2, 3]}))
             finance_at = return_at + timedelta(days=rng.randint(1, 6))
             if finance_at <= now:
-                events.append(("finance", finance_at, "赵丽", {"copy": 3}))
+                events.append(("finance", finance_at, "赵丽娟", {"copy": 3}))
                 paid_at = finance_at + timedelta(days=rng.randint(1, 10))
                 if paid_at <= now:
-                    events.append(("paid", paid_at, "钱会计", {}))
+                    events.append(("paid", paid_at, "谢春兰", {}))
     return [Event(s, at.replace(microsecond=0, second=0), by, MappingProxyType(d)) for s, at, by, d in events]
 
 
@@ -72,11 +72,11 @@ def _fresh_requests(ledger, now, rng):
     from .model import Event, Record
 
     plans = [
-        (2, "SD-03", "卫生间下水道堵塞", [("new", 0, "王芳", {})]),
-        (26, "SD-05", "客厅灯不亮", [("new", 0, "王芳", {}), ("fill", 1, "王芳", {}), ("notify", 1, "王芳", {}),
-                                  ("take", 2, "何志刚", {"to": "刘志强"})]),
-        (40, None, "阳台防水层渗漏", [("new", 0, "李静", {}), ("fill", 2, "李静", {}), ("notify", 1, "李静", {}),
-                                  ("take", 3, "何志刚", {"to": "周明"})]),
+        (2, "SD-03", "卫生间下水道堵塞", [("new", 0, "赵丽娟", {})]),
+        (26, "SD-05", "客厅灯不亮", [("new", 0, "赵丽娟", {}), ("fill", 1, "赵丽娟", {}), ("notify", 1, "赵丽娟", {}),
+                                  ("take", 2, "周志强", {"to": "郑国平"})]),
+        (40, None, "阳台防水层渗漏", [("new", 0, "孙晓燕", {}), ("fill", 2, "孙晓燕", {}), ("notify", 1, "孙晓燕", {}),
+                                  ("take", 3, "周志强", {"to": "黄立新"})]),
     ]
     records = []
     for minutes_ago, code, item, steps in plans:
@@ -117,7 +117,7 @@ def build_demo(session, path: str) -> dict:
                                                                    second=0, microsecond=0)
                 if received > now:
                     continue
-                receptionist = rng.choice(["王芳", "李静"])
+                receptionist = rng.choice(["赵丽娟", "孙晓燕"])
                 listed = rng.random() < 0.75
                 code, item = rng.choice(LISTED) if listed else (None, rng.choice(OFF_LIST))
                 fields = {"office": ledger.office, "public": False, "name": rng.choice(NAMES), "phone": _phone(rng),
@@ -135,8 +135,8 @@ def build_demo(session, path: str) -> dict:
                 location, item = rng.choice(PUBLIC)
                 received = (start + timedelta(days=day)).replace(hour=10, minute=rng.randint(0, 59), second=0, microsecond=0)
                 tech = rng.choice(TECHNICIANS)
-                steps = [("new", 0, "孙丽华", {}), ("notify", 6, "王芳", {}),
-                         ("take", 3, "何志刚", {"to": tech, "signed_for": "《公共区域现场巡视表》第二联"}),
+                steps = [("new", 0, "刘洋", {}), ("notify", 6, "赵丽娟", {}),
+                         ("take", 3, "周志强", {"to": tech, "signed_for": "《公共区域现场巡视表》第二联"}),
                          ("arrive", rng.choice([10, 12, 18]), tech, {}),
                          ("complete", 40, tech, {"work": "已修复", "cleanup": "现场已清理"})]
                 clock, events = received, []

