@@ -72,6 +72,13 @@ class Index:
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            current = self.meta("schema")
+        except sqlite3.OperationalError:
+            current = None
+        if current == SCHEMA_VERSION:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)

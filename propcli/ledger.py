@@ -48,10 +48,7 @@ class Ledger:
         if not path.is_file():
             raise LedgerUnusable(_("{path} is not a ledger: no {config} (make one with 'propcli init PATH')",
                                    path=self.root, config=CONFIG))
-        try:
-            self.config = yamlio.read_plain_file(path) or {}
-        except yamlio.DamagedFile as error:
-            raise LedgerUnusable(error.message) from None
+        self.config = self._read_config(path)
         if not (self.root / ".git").exists():
             raise LedgerUnusable(_("{path} is not a git repository; a ledger is one (propcli init)", path=self.root))
         self.tz = str(self.config.get("timezone") or "Asia/Shanghai")
@@ -61,6 +58,32 @@ class Ledger:
             raise LedgerUnusable(_("{config}: timezone '{tz}' is unknown; expected e.g. Asia/Shanghai",
                                    config=CONFIG, tz=self.tz)) from None
         self.office = str(self.config.get("office") or "")
+
+    def _read_config(self, path: Path) -> dict:
+        """propcli.yaml, through a JSON copy in .git/propcli keyed by the file's mtime and size (no YAML import)."""
+        import json
+
+        stat = path.stat()
+        key = f"{stat.st_mtime_ns}:{stat.st_size}"
+        cache = self.root / ".git" / "propcli" / "config.json"
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return cached["config"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            config = yamlio.read_plain_file(path) or {}
+        except yamlio.DamagedFile as error:
+            raise LedgerUnusable(error.message) from None
+        if not isinstance(config, dict):
+            raise LedgerUnusable(_("{config}: expected a mapping of settings", config=CONFIG))
+        try:
+            if cache.parent.is_dir():
+                yamlio.write_atomic(cache, json.dumps({"key": key, "config": config}, ensure_ascii=False, default=str))
+        except OSError:
+            pass
+        return config
 
     @classmethod
     def discover(cls, given: str | None) -> "Ledger":
