@@ -203,11 +203,20 @@ class Index:
             return True
         return self._stat_differs(relpath)
 
-    def written(self, relpath: str) -> None:
-        """propcli wrote and committed `relpath`: it is clean."""
+    def written(self, relpaths) -> None:
+        """propcli wrote and committed `relpaths` under the ledger lock, right after `fresh()`: they are
+        clean, and their folders' new mtimes are ours (no rescan of those folders next time)."""
+        relpaths = [relpaths] if isinstance(relpaths, str) else list(relpaths)
         dirty = set(json.loads(self.meta("dirty") or "[]"))
-        if relpath in dirty:
-            self.set_meta("dirty", json.dumps(sorted(dirty - {relpath})))
+        if dirty & set(relpaths):
+            self.set_meta("dirty", json.dumps(sorted(dirty - set(relpaths))))
+        folders = json.loads(self.meta("folders") or "{}")
+        for folder in {p.rsplit("/", 1)[0] for p in relpaths}:
+            try:
+                folders[folder] = os.stat(self.ledger.root / folder).st_mtime_ns
+            except FileNotFoundError:
+                folders.pop(folder, None)
+        self.set_meta("folders", json.dumps(folders))
 
     def _stat_differs(self, relpath: str) -> bool:
         row = self.db.execute("SELECT mtime_ns, size FROM records WHERE path=?", (relpath,)).fetchone()

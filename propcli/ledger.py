@@ -60,30 +60,35 @@ class Ledger:
         self.office = str(self.config.get("office") or "")
 
     def _read_config(self, path: Path) -> dict:
-        """propcli.yaml, through a JSON copy in .git/propcli keyed by the file's mtime and size (no YAML import)."""
+        config = self._cached_plain(path)
+        if not isinstance(config, dict):
+            raise LedgerUnusable(_("{config}: expected a mapping of settings", config=CONFIG))
+        return config
+
+    def _cached_plain(self, path: Path):
+        """A settings file's data, through a JSON copy in .git/propcli keyed by its mtime and size:
+        warm commands do not import a YAML parser."""
         import json
 
         stat = path.stat()
         key = f"{stat.st_mtime_ns}:{stat.st_size}"
-        cache = self.root / ".git" / "propcli" / "config.json"
+        cache = self.root / ".git" / "propcli" / f"{path.name}.json"
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
             if cached.get("key") == key:
-                return cached["config"]
+                return cached["data"]
         except (OSError, ValueError, AttributeError):
             pass
         try:
-            config = yamlio.read_plain_file(path) or {}
+            data = yamlio.read_plain_file(path)
         except yamlio.DamagedFile as error:
             raise LedgerUnusable(error.message) from None
-        if not isinstance(config, dict):
-            raise LedgerUnusable(_("{config}: expected a mapping of settings", config=CONFIG))
         try:
             if cache.parent.is_dir():
-                yamlio.write_atomic(cache, json.dumps({"key": key, "config": config}, ensure_ascii=False, default=str))
+                yamlio.write_atomic(cache, json.dumps({"key": key, "data": data}, ensure_ascii=False, default=str))
         except OSError:
             pass
-        return config
+        return data
 
     @classmethod
     def discover(cls, given: str | None) -> "Ledger":
@@ -123,10 +128,7 @@ class Ledger:
         path = self.root / name
         if not path.is_file():
             return default
-        try:
-            return yamlio.read_plain_file(path)
-        except yamlio.DamagedFile as error:
-            raise LedgerUnusable(error.message) from None
+        return self._cached_plain(path)
 
     def file_text(self, name: str) -> str:
         path = self.root / name

@@ -224,22 +224,26 @@ def _add_exact(moment: datetime, span: timedelta) -> datetime:
     return (moment.astimezone(timezone.utc) + span).astimezone(moment.tzinfo)
 
 
+def _calendar_date(moment: datetime):
+    """The local date of `moment` as a pendulum Date (calendar arithmetic: months clamp to their last day)."""
+    import pendulum
+
+    return pendulum.date(moment.year, moment.month, moment.day)
+
+
 def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | None,
            calendar: WorkCalendar = WorkCalendar()) -> datetime | None:
     """When `rule`, started at `start`, falls due; None when the record lacks what it needs."""
-    import pendulum
-
     tz = start.tzinfo
-    begin = pendulum.instance(start)
     if rule.length is not None:
         exact = rule.length.exact
         if exact is not None:
             return _add_exact(start, exact)
         if rule.length.unit == "d":
             last = (calendar.add_working_days(start.date(), rule.length.amount) if rule.working_days
-                    else begin.date().add(days=rule.length.amount))
+                    else _calendar_date(start).add(days=rule.length.amount))
         else:
-            last = begin.date().add(months=rule.length.amount)
+            last = _calendar_date(start).add(months=rule.length.amount)
             if rule.working_days:
                 last = calendar.next_working_day(last)
         return end_of_day(date(last.year, last.month, last.day), tz)
@@ -255,7 +259,7 @@ def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | Non
             day = calendar.next_working_day(day)
         return datetime.combine(day, rule.cutoff, tzinfo=tz)
     if rule.cutoff_day is not None:
-        month_start = begin.start_of("month")
+        month_start = _calendar_date(start).replace(day=1)
         if start.day > rule.cutoff_day:
             month_start = month_start.add(months=1)
         return end_of_day(date(month_start.year, month_start.month, rule.cutoff_day), tz)

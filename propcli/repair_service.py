@@ -4,6 +4,7 @@ import re
 from . import repairs
 from .errors import BadInput
 from .i18n import _
+from .derive import to_json, view
 from .services import show
 from .timeutil import format_time, parse_time
 from .writer import append, create, load
@@ -56,7 +57,7 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
                 raise BadInput(_("--appointment: {at} is before the request was received", at=moment.isoformat()))
             fields["appointment"] = format_time(moment, ledger.tz)
     record = create(ledger, "repair", fields, received, session.actor, session.now)
-    return show(session, record.id)
+    return to_json(view(record, ledger, session.now), session.now, ledger.tz)
 
 
 def _fees(pairs) -> list[dict]:

@@ -1,5 +1,4 @@
 """Every change to the ledger: one atomic file write and one git commit, under the ledger lock."""
-import json
 from datetime import datetime
 from types import MappingProxyType
 
@@ -79,6 +78,7 @@ def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime
         stat = path.stat()
         with index.transaction():
             index.put(record, stat.st_mtime_ns, stat.st_size)
+            index.written(relpath)
     return record
 
 
@@ -159,6 +159,7 @@ def create_many(ledger, records: list[Record], by: str, message: str) -> list[Re
             for record, path in zip(records, written):
                 stat = path.stat()
                 index.put(record, stat.st_mtime_ns, stat.st_size)
+            index.written([r.path for r in records])
     return records
 
 
@@ -207,5 +208,4 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
                     updated = updated.with_event(event)
                 stat = ledger.path_of(record.path).stat()
                 index.put(updated, stat.st_mtime_ns, stat.st_size)
-            left = set(json.loads(index.meta("dirty") or "[]")) - {r.path for r, _events in records.values()}
-            index.set_meta("dirty", json.dumps(sorted(left)))
+            index.written([r.path for r, _events in records.values()])
