@@ -98,6 +98,13 @@ def list_records(session, kind=None, status=None, month=None, open_only=False) -
     if month:
         clauses.append("month = ?")
         params.append(month)
+    now = int(session.now.timestamp())
+    if open_only:  # the stored open/status hold for records with nothing recorded after --now
+        clauses.append("(open = 1 OR last_at > ?)")
+        params.append(now)
+    if status:
+        clauses.append("(status = ? OR last_at > ?)")
+        params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
     result = []
     for record in _records_from_docs(ledger, rows):
