@@ -5,6 +5,7 @@ must find them outside the source tree.  Slow (builds a wheel, makes a venv): de
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -66,7 +67,8 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
     names = set(zipfile.ZipFile(whl).namelist())
     assert "propcli/resources.py" in names
     for must in ("ledger/propcli.yaml", "ledger/prices.yaml", "ledger/staff.yaml",
-                 "ledger/calendar.yaml", "ledger/.gitignore", "templates/README.txt"):
+                 "ledger/calendar.yaml", "ledger/policy.yaml", "ledger/.gitignore", "ledger/.gitattributes",
+                 "templates/repair-order.txt.j2", "templates/register.txt.j2"):
         assert f"{SHARE}/{must}" in names, f"wheel lacks {must}"
     missing = [f for f in _shipped_files("ledger") + _shipped_files("templates")
                if f"{SHARE}/{f}" not in names]
@@ -95,8 +97,17 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
         assert venv.resolve() in d.parents, d
     assert (skel / "propcli.yaml").is_file()
     assert (skel / "staff.yaml").is_file() and (skel / "prices.yaml").is_file()
-    assert (tmpl / "README.txt").is_file()
-    assert (venv / "bin" / "propcli").exists() or (venv / "Scripts" / "propcli.exe").exists()
+    assert (tmpl / "repair-order.txt.j2").is_file()
+    script = venv / "bin" / "propcli"
+    assert script.exists() or (venv / "Scripts" / "propcli.exe").exists()
+    if script.exists():  # the installed command works from outside the source tree: init, a repair, its form
+        ledger = work / "ledger"
+        _run([str(script), "init", str(ledger)], cwd=work)
+        new = _run([str(script), "--ledger", str(ledger), "--as", "赵丽娟", "repair", "new", "--name", "张三",
+                    "--phone", "13800138000", "--address", "3栋0301", "--item", "漏水", "-f", "json"], cwd=work)
+        record_id = json.loads(new.stdout)["id"]
+        form = _run([str(script), "--ledger", str(ledger), "form", "repair-order", record_id], cwd=work)
+        assert "第四联" in form.stdout and record_id in form.stdout
 
 
 def test_source_checkout_is_found_first():
