@@ -8,33 +8,14 @@ import pytest
 
 from conftest import git_state, invoke, make_ledger
 
-RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
+from timeline import RESIDENT, new_public, new_repair, step  # noqa: F401
+
 COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role", "escalated_to", "assignee"]
 
 
 @pytest.fixture
 def ledger(tmp_path):
     return make_ledger(tmp_path)
-
-
-def new_repair(ledger, at, *extra, now=None):
-    result = invoke(ledger, "repair", "new", *RESIDENT, "--item", "厨房水龙头漏水", *extra, "--at", at, "-f", "json",
-                    now=now or at)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["id"]
-
-
-def new_public(ledger, at):
-    result = invoke(ledger, "repair", "new", "--public", "--location", "3栋电梯厅", "--item", "电梯按钮失灵",
-                    "--at", at, "-f", "json", now=at)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["id"]
-
-
-def step(ledger, record_id, name, at, *extra, now=None):
-    result = invoke(ledger, "repair", name, record_id, *extra, "--at", at, "-f", "json", now=now or at)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def overdue(ledger, now, *options):
