@@ -256,10 +256,9 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
         click.echo(sent, err=True)
     render.overdue(data, fmt)
     if check_:
-        from .timeutil import parse_time
+        from .overdue import any_late
 
-        # exactly from `due`: minutes_late is rounded to 0.1 min, so a few seconds late would show 0.0
-        if any(parse_time(row["due"], session.ledger.tz) < session.now for row in data):
+        if any_late(session, data):
             raise ProblemsFound("")
 
 

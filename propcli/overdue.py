@@ -65,6 +65,13 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
     return result
 
 
+def any_late(session, rows: list[dict]) -> bool:
+    """Is any listed deadline past due (not merely due soon)? Judged from `due`, not the rounded minutes."""
+    from .timeutil import parse_time
+
+    return any(parse_time(row["due"], session.ledger.tz) < session.now for row in rows)
+
+
 def explain(session, text_id: str) -> dict:
     """The record's events and, for every rule that applies, start, due, done and the verdict, citing clauses."""
     from .derive import view
