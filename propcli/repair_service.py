@@ -138,8 +138,13 @@ def billing(session, month: str) -> list[dict]:
 
     if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month or ""):
         raise BadInput(_("--month: '{value}' is not a month; expected YYYY-MM", value=month))
+    from datetime import datetime
+
+    from .timeutil import zone
+
+    month_start = datetime(int(month[:4]), int(month[5:]), 1, tzinfo=zone(session.ledger.tz))
     rows = []
-    for record in list_records(session, kind="repair"):
+    for record in list_records(session, kind="repair", touched_since=month_start):
         finance = next((e for e in record["events"] if e["step"] == "finance"), None)
         if finance and finance["at"][:7] == month:
             rows.append({"id": record["id"], "name": record.get("name"), "address": record.get("address"),

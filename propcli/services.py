@@ -89,9 +89,12 @@ def show(session, text_id: str) -> dict:
     return to_json(current, session.now, ledger.tz)
 
 
-def list_records(session, kind=None, status=None, month=None, open_only=False) -> list[dict]:
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    if touched_since is not None:
+        clauses.append("last_at >= ?")
+        params.append(int(touched_since.timestamp()))
     if kind:
         clauses.append("kind = ?")
         params.append(kind)
