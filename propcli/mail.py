@@ -321,7 +321,11 @@ def deliver(url: str, settings: dict, message, sender: str, to: list[str]) -> di
                 if password is None:
                     raise BadInput(_("mail.username is set but the password variable {var} is empty; set it in the environment",
                                      var=password_env))
-                server.login(str(user), password)
+                try:
+                    server.login(str(user), password)
+                except UnicodeEncodeError:  # smtplib sends AUTH as ASCII only
+                    raise BadInput(_("mail.username and the password in {var} must be ASCII (SMTP AUTH); nothing was sent",
+                                     var=password_env)) from None
             refused = server.send_message(message, from_addr=sender, to_addrs=to)
         finally:
             try:
