@@ -323,6 +323,11 @@ from .cli_repair import repair  # noqa: E402
 cli.add_command(repair)
 cli.add_command(patrol)
 
+from .cli_request import request, call  # noqa: E402
+
+cli.add_command(request)
+cli.add_command(call)
+
 
 def main(argv=None):
     cli.main(args=argv, prog_name="propcli")

@@ -9,7 +9,7 @@ from .policy import Deadline, deadlines
 from .timeutil import format_time
 
 CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
-LOG_KINDS = {"patrol", "letter"}
+LOG_KINDS = {"patrol", "letter", "call"}
 """Kinds that are complete once recorded: nothing stays open."""
 
 

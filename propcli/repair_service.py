@@ -21,7 +21,8 @@ def _required(value, field: str, expected: str) -> str:
 
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
-               appointment=None, at=None, public=False, location=None, source=None) -> dict:
+               appointment=None, at=None, public=False, location=None, source=None,
+               request=None) -> dict:
     """Record a repair request as received (10.4.1-1 / 10.4.2-1)."""
     ledger = session.ledger
     received = session.at(at)
@@ -39,6 +40,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
                   "phone": _required(phone, "--phone", _("the resident's phone number, e.g. 13800138000")),
                   "address": _required(address, "--address", _("building and unit, e.g. 3栋0301")),
                   "item": item}
+        if request:
+            fields["request"] = request  # the help request it came from (9.4.5)
         if not _PHONE.match(fields["phone"]):
             raise BadInput(_("--phone: '{value}' is not a phone number; expected digits such as 13800138000", value=phone))
         if qty is not None and price_code is None:
