@@ -115,10 +115,7 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
                  _time(ev.get("arrive", {}).get("at")), ev.get("complete", {}).get("work", ""),
                  ev.get("complete", {}).get("cleanup", ""), _time(ev.get("complete", {}).get("at"))]]
     if name == "paid-service":
-        import re
-
-        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", key):
-            raise BadInput(_("ID: the 《有偿服务记录表》 takes a month YYYY-MM"))
+        _month_key(key)
         rows = []
         for record in list_records(session, kind="repair", month=key):
             if record.get("public") or not record.get("fee_total"):
@@ -132,4 +129,17 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
         total = sum(float(r[5]) for r in rows)
         rows.append(["合计", "", "", "", "", f"{total:.2f}", "", "", ""])
         return rows
+    if name == "call-log":
+        _month_key(key)
+        return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
+                 r.get("reason", ""), "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
+                 r["events"][0]["by"], r.get("note", "")]
+                for r in list_records(session, kind="call", month=key)]
     raise BadInput(_("ID: the form {name} is printed blank for now (no records of that kind yet)", name=name))
+
+
+def _month_key(key: str) -> None:
+    import re
+
+    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", key):
+        raise BadInput(_("ID: this form takes a month YYYY-MM"))

@@ -56,3 +56,12 @@ def test_paid_service_month_total(ledger, tmp_path):
 def test_unknown_form_is_bad_input(ledger):
     result = invoke(ledger, "form", "nonsense")
     assert result.exit_code == 2 and "NAME" in result.stderr
+
+
+def test_call_log_of_a_month(ledger):
+    result = invoke(ledger, "call", "new", "--name", "李四", "--phone", "13900139000", "--address", "5栋1201",
+                    "--reason", "咨询停车费", "--handled", "已答复", now="2026-11-20T10:00")
+    assert result.exit_code == 0, result.stderr
+    text = invoke(ledger, "form", "call-log", "2026-11", now="2026-11-21T09:00").stdout
+    assert "2026-11-20 10:00 | 李四 | 13900139000 | 5栋1201 | 咨询停车费 | 已答复 | 王芳" in text
+    assert invoke(ledger, "form", "call-log", "11/2026").exit_code == 2
