@@ -335,3 +335,10 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+from .cli_complaint import callback, complaint, event, letter  # noqa: E402
+
+cli.add_command(complaint)
+cli.add_command(callback)
+cli.add_command(event)
+cli.add_command(letter)

@@ -3,13 +3,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from . import repairs
+from . import complaints, repairs
 from .model import Record, record_to_plain
 from .policy import Deadline, deadlines
 from .timeutil import format_time
 
 CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
-LOG_KINDS = {"patrol", "letter", "call"}
+LOG_KINDS = {"patrol", "letter", "call", "event"}
 """Kinds that are complete once recorded: nothing stays open."""
 
 
@@ -26,6 +26,8 @@ class View:
 def closing_event(record: Record):
     if record.kind == "repair":
         return repairs.closing_event(record)
+    if record.kind in ("complaint", "callback"):
+        return complaints.closing_event(record)
     if record.kind in LOG_KINDS:
         return record.events[0]
     return next((e for e in record.workflow_events() if e.step in CLOSING_STEPS), None)

@@ -1,0 +1,228 @@
+"""Callbacks 回访 (11): the monthly plan (11.1.2), recording a callback (11.1.7, 11.1.9, 11.2.3), the agreed
+reply (11.1.9), and the callback figures of `stats` (11.2.4).
+
+Which sources a month has is one SQL query per kind over the index (`json_each` over the stored events),
+never YAML: a complaint handled (`handle`, 处理完毕), a resident repair completed (`complete`; public repairs
+have no customer, refused ones are never completed) or a community event ended (`ended`) in the month,
+in the ledger's timezone, up to --now.
+"""
+import re
+from datetime import datetime
+from types import MappingProxyType
+
+from . import complaints
+from .errors import BadInput
+from .i18n import _
+from .services import show
+from .timeutil import format_time, parse_time, zone
+from .writer import append, load
+
+TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
+"""Minimum coverage (11.1.3-5)."""
+
+_STEP_AT = ("(SELECT json_extract(value, '$.at') FROM json_each(records.doc, '$.events') "
+            "WHERE json_extract(value, '$.step') = '{step}' ORDER BY key LIMIT 1)")
+_EPOCH = "CAST(strftime('%s', {}) AS INTEGER)"
+_HAS_STEP = ("EXISTS (SELECT 1 FROM json_each(records.doc, '$.events') WHERE json_extract(value, '$.step') = '{step}' "
+             "AND CAST(strftime('%s', json_extract(value, '$.at')) AS INTEGER) <= :now)")
+
+
+def check_month(month: str, field: str = "--month") -> str:
+    if month is None:
+        raise BadInput(_("{field}: missing; expected a month YYYY-MM, e.g. 2026-11", field=field))
+    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
+        raise BadInput(_("{field}: '{value}' is not a month; expected YYYY-MM, e.g. 2026-11", field=field, value=month))
+    return month
+
+
+def month_bounds(month: str, tz: str) -> tuple[int, int]:
+    """[start, end) of the month in the ledger's timezone, as epoch seconds."""
+    year, number = int(month[:4]), int(month[5:])
+    start = datetime(year, number, 1, tzinfo=zone(tz))
+    end = datetime(year + (number == 12), number % 12 + 1, 1, tzinfo=zone(tz))
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def eligible_sources(index, month: str, tz: str, now: int) -> list[dict]:
+    """The sources of month M that call for a callback (11.1.3-5, less 11.1.12-13), oldest first."""
+    start, end = month_bounds(month, tz)
+    params = {"now": now, "start": start, "end": min(end, now + 1)}
+    handle, complete = _STEP_AT.format(step="handle"), _STEP_AT.format(step="complete")
+    rows = []
+    sql = (f"SELECT id, done, doc FROM (SELECT id, doc, {handle} AS done FROM records "
+           "WHERE kind = 'complaint' AND received <= :now AND last_at >= :start AND received < :end "
+           "AND coalesce(json_extract(doc, '$.anonymous'), 0) = 0 "
+           "AND coalesce(json_extract(doc, '$.written_reply_only'), 0) = 0 "
+           f"AND NOT {_HAS_STEP.format(step='merge')}) "
+           f"WHERE done IS NOT NULL AND {_EPOCH.format('done')} >= :start AND {_EPOCH.format('done')} < :end")
+    rows += [("complaint", *row) for row in index.query(sql, params)]
+    sql = (f"SELECT id, done, doc FROM (SELECT id, doc, {complete} AS done FROM records "
+           "WHERE kind = 'repair' AND received <= :now AND last_at >= :start AND received < :end "
+           "AND coalesce(json_extract(doc, '$.public'), 0) = 0) "
+           f"WHERE done IS NOT NULL AND {_EPOCH.format('done')} >= :start AND {_EPOCH.format('done')} < :end")
+    rows += [("repair", *row) for row in index.query(sql, params)]
+    ended = "json_extract(doc, '$.ended')"
+    sql = (f"SELECT id, {ended}, doc FROM records WHERE kind = 'event' AND received <= :now "
+           f"AND {_EPOCH.format(ended)} >= :start AND {_EPOCH.format(ended)} < :end")
+    rows += [("event", *row) for row in index.query(sql, params)]
+    import json
+
+    result = []
+    for kind, record_id, done, doc in rows:
+        plain = json.loads(doc)
+        result.append({"id": record_id, "kind": kind, "done": parse_time(done, tz), "doc": plain})
+    result.sort(key=lambda s: (s["done"], s["id"]))
+    return result
+
+
+def recorded_sources(index, month: str, tz: str, now: int) -> set[str]:
+    """Sources of month M (by `source_done`) with a callback recorded (the `record` event) by --now."""
+    start, end = month_bounds(month, tz)
+    done = _EPOCH.format("json_extract(doc, '$.source_done')")
+    sql = ("SELECT json_extract(doc, '$.source') FROM records WHERE kind = 'callback' AND received <= :now "
+           f"AND {done} >= :start AND {done} < :end AND {_HAS_STEP.format(step='record')}")
+    return {row[0] for row in index.query(sql, {"now": now, "start": start, "end": end})}
+
+
+def handling_rate(index, month: str, now: int) -> float:
+    """11.1.11: complaints of the month (received in it, merged duplicates left out) handled or closed."""
+    sql = (f"SELECT count(*), coalesce(sum({_HAS_STEP.format(step='handle')} OR {_HAS_STEP.format(step='close')}), 0) "
+           "FROM records WHERE kind = 'complaint' AND month = :month AND received <= :now "
+           f"AND NOT {_HAS_STEP.format(step='merge')}")
+    total, handled = index.query(sql, {"month": month, "now": now})[0]
+    return round(handled / total, 4) if total else 1.0
+
+
+def callback_stats(session, month: str) -> dict:
+    """The `callbacks` section of `stats` (CLI.md): eligible, done, coverage and target per source kind."""
+    ledger = session.ledger
+    index = ledger.index.fresh()
+    now = int(session.now.timestamp())
+    sources = eligible_sources(index, month, ledger.tz, now)
+    recorded = recorded_sources(index, month, ledger.tz, now) if sources else set()
+    section: dict = {}
+    for kind, target in TARGETS.items():
+        ids = [s["id"] for s in sources if s["kind"] == kind]
+        done = sum(1 for record_id in ids if record_id in recorded)
+        section[kind] = {"eligible": len(ids), "done": done,
+                         "coverage": round(done / len(ids), 4) if ids else 0.0, "target": target}
+    section["handling_rate"] = handling_rate(index, month, now)
+    return section
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+def _callback_fields(ledger, source: dict, month: str) -> dict:
+    doc, kind = source["doc"], source["kind"]
+    severity = doc.get("severity") if kind == "complaint" else None
+    fields = {"office": ledger.office, "source": source["id"], "source_kind": kind,
+              "source_done": format_time(source["done"], ledger.tz),
+              "role": complaints.caller_role(kind, severity), "plan_month": month}
+    if severity:
+        fields["severity"] = severity
+    fields["method_hint"] = "visit" if severity in complaints.IN_PERSON_SEVERITIES else "any"
+    for key in ("name", "phone", "address"):
+        if doc.get(key):
+            fields[key] = doc[key]
+    fields["subject"] = doc.get("detail") or doc.get("item") or doc.get("title") or ""
+    if kind == "event" and doc.get("households") is not None:
+        fields["households"] = doc["households"]
+    return fields
+
+
+def plan(session, month: str) -> list[dict]:
+    """The callback plan of month M (11.1.2): one callback per source of the month that has none yet.
+
+    The coverage targets of 11.1.3-5 (50 % of complaints, 30 % of repairs, 10 % of events) are minimums;
+    the simplest plan that always meets them is to plan ALL eligible sources, and that is what this does.
+    Anonymous and 复函 complaints (11.1.13) and merged duplicates (11.1.12) are not planned. Each callback
+    names who calls (`role`, 11.1.3-5), how (`method_hint`: `visit` for a major complaint, the "third
+    category" of 11.1.9, else `any`) and its `due`: the callback date the plan sets (11.2.2), which is
+    the policy's callback.* deadline counted from `source_done`. All are created in one commit; a second
+    run plans nothing already planned.
+    """
+    from .ids import new_id
+    from .model import Event, Record
+    from .policy import deadlines
+    from .writer import create_many
+
+    ledger = session.ledger
+    check_month(month)
+    index = ledger.index.fresh()
+    now = session.now
+    sources = eligible_sources(index, month, ledger.tz, int(now.timestamp()))
+    planned = {row[0] for row in index.query(
+        "SELECT json_extract(doc, '$.source') FROM records WHERE kind = 'callback'")}
+    records, used = [], set()
+    for source in sources:
+        if source["id"] in planned:
+            continue
+        fields = _callback_fields(ledger, source, month)
+        record_id = new_id("callback", now)
+        while record_id in used or index.path_of(record_id) is not None:
+            record_id = new_id("callback", now)
+        used.add(record_id)
+        event = Event("new", now, session.actor, MappingProxyType({}))
+        record = Record("callback", record_id, MappingProxyType(fields), (event,),
+                        ledger.record_relpath("callback", record_id, now))
+        due = next((d.due for d in deadlines(record, ledger.policy, None, ledger.calendar)
+                    if d.rule.startswith("callback.") and d.rule != "callback.reply"), None)
+        if due is not None:
+            fields["due"] = format_time(due, ledger.tz)
+            record = Record("callback", record_id, MappingProxyType(fields), (event,), record.path)
+        records.append(record)
+    if records:
+        message = _("callback plan {month}: {count} callbacks", month=month, count=len(records))
+        create_many(ledger, records, session.actor, f"{message}\n\nStep: plan\n")
+    return [show(session, r.id) for r in records]
+
+
+# --- recording ------------------------------------------------------------------------------------
+
+def record_callback(session, text_id: str, method=None, result=None, signature=None, note=None,
+                    reply_by=None, rectification=None, at=None) -> dict:
+    """The callback made (`record`, meets callback.*): 回访方式, 满意度, signature or 电话回访, remarks."""
+    ledger = session.ledger
+    record_id = ledger.resolve(text_id)
+    data: dict = {"method": method, "result": result}
+    if method == "visit":
+        data["signature"] = (signature or "").strip() or None
+    else:
+        data["mark"] = complaints.PHONE_MARK
+        data["signature"] = (signature or "").strip() or None
+    data["note"] = (note or "").strip() or None
+    if result == "dissatisfied":
+        fix = (rectification or note or "").strip()
+        if not fix:
+            raise BadInput(_("--rectification: a dissatisfied callback needs what is to be fixed (11.2.3); "
+                             "expected --rectification TEXT (or --note TEXT)"))
+        data["rectification"] = fix
+    elif rectification:
+        data["rectification"] = rectification.strip()
+    when = session.at(at) if at else session.now
+    if reply_by is not None:
+        agreed = parse_time(reply_by, ledger.tz, field="--reply-by")
+        if agreed <= when:
+            raise BadInput(_("--reply-by: {at} is not after the callback ({when}); expected the agreed reply time (11.1.9)",
+                             at=agreed.isoformat(), when=when.isoformat()))
+        data["reply_by"] = format_time(agreed, ledger.tz)
+
+    def validate(record, event):
+        complaints.check_record(record, method, result, signature)
+
+    append(ledger, record_id, "record", data, session.at(at) if at else None, session.actor, session.now,
+           validate, summary=f"{method} {result}")
+    return show(session, record_id)
+
+
+def reply(session, text_id: str, note=None, at=None) -> dict:
+    """The agreed reply given (meets callback.reply, 11.1.9)."""
+    ledger = session.ledger
+    record_id = ledger.resolve(text_id)
+
+    def validate(record, event):
+        complaints.check_reply(record)
+
+    append(ledger, record_id, "reply", {"note": (note or "").strip() or None}, session.at(at) if at else None,
+           session.actor, session.now, validate)
+    return show(session, record_id)
