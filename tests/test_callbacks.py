@@ -205,18 +205,9 @@ def test_bad_month_is_refused(ledger):
     assert "--month" in refused(ledger, "callback", "plan")
 
 
-def test_role_per_record_with_the_proposed_policy_rules(ledger):
-    """The shipped policy gives callback.complaint a fixed role (patrol_officer). Rules conditioned on the
-    plan's `role` field (`when: {source_kind: complaint, role: ...}`) make overdue name the planned role."""
-    policy = (ledger / "policy.yaml").read_text(encoding="utf-8")
-    extra = "".join(
-        f"  - key: callback.complaint\n    clause: 11.1.3\n    kind: callback\n"
-        f"    when: {{source_kind: complaint, role: {role}}}\n    start: field:source_done\n    end: record\n"
-        f"    length: 3d\n    role: {role}\n    escalate: [{chain}]\n"
-        for role, chain in (("service_director", "manager, leadership"), ("manager", "leadership")))
-    (ledger / "policy.yaml").write_text(policy.replace("rules:\n", "rules:\n" + extra, 1), encoding="utf-8")
-    git(ledger, "commit", "-qam", "policy: callback.complaint by planned role")
-    assert invoke(ledger, "check").exit_code == 0
+def test_overdue_names_the_role_the_plan_assigned(ledger):
+    """11.1.3: general complaints are called back by the patrol officer, important ones by the service
+    director, major ones by the manager; the shipped policy has a callback.complaint rule for each."""
     major = complaint(ledger, "--severity", "major")
     general = complaint(ledger, phone="13900000001")
     planned = by_source(plan(ledger, now="2026-11-07T09:00"))
