@@ -71,18 +71,32 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
     if record.id in known_ids:
         problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
     known_ids[record.id] = relpath
-    problems += [f"{relpath}:1: {message}" for message in semantic_problems(ledger, record)]
+    found = semantic_problems(ledger, record, with_index=True)
+    if found:
+        document = yamlio.parse_roundtrip(text, relpath)
+        for number, message in found:
+            try:
+                line = document["events"].lc.item(number)[0] + 1
+            except Exception:
+                line = 1
+            problems.append(f"{relpath}:{line}: {message}")
     return problems
 
 
-def semantic_problems(ledger, record) -> list[str]:
+def semantic_problems(ledger, record, with_index: bool = False) -> list:
     """Steps the procedure does not allow, replayed from the events (the same rules as the commands)."""
-    if record.kind != "repair":
-        return []
-    from . import repairs
+    from . import complaints, repairs, requests
     from .errors import BadInput
     from .model import Record
 
+    rules = {
+        "repair": lambda before, event: repairs.check_step(before, event.step, dict(event.data)),
+        "request": lambda before, event: requests.check_step(before, event.step, dict(event.data)),
+        "complaint": lambda before, event: complaints.check_step(before, event.step),
+    }
+    check_step = rules.get(record.kind)
+    if check_step is None:
+        return []
     problems = []
     for number in range(1, len(record.events)):
         event = record.events[number]
@@ -90,9 +104,10 @@ def semantic_problems(ledger, record) -> list[str]:
             continue
         before = Record(record.kind, record.id, record.fields, record.events[:number], record.path)
         try:
-            repairs.check_step(before, event.step, dict(event.data))
+            check_step(before, event)
         except BadInput as error:
-            problems.append(_("events[{n}]: {message}", n=number, message=error.message))
+            message = _("events[{n}]: {message}", n=number, message=error.message)
+            problems.append((number, message) if with_index else message)
     return problems
 
 

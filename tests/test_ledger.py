@@ -555,3 +555,19 @@ def test_role_keys_match_spec():
         pytest.skip("SPEC.md not available")
     found = set(re.findall(r"\| `([a-z_]+)` \|", spec.read_text(encoding="utf-8").split("## Record kinds")[0]))
     assert found == ROLE_KEYS
+
+
+def test_check_replays_request_steps_and_points_at_the_event_line(ledger):
+    """A hand-appended step the procedure forbids (a reply after close, 9.4.1-2) is a check problem at its line."""
+    from conftest import invoke_json
+
+    record_id = invoke_json(ledger, "request", "new", "--category", "enquiry", "--name", "李四", "--phone",
+                            "13900139000", "--address", "5栋1201", "--detail", "咨询停车", now="2026-11-28T09:00")["id"]
+    assert invoke(ledger, "request", "close", record_id, now="2026-11-28T09:05").exit_code == 0
+    path = next((ledger / "records" / "request").rglob(f"{record_id}.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "- step: reply\n  at: '2026-11-28T09:06:00+08:00'\n  by: 李四\n", encoding="utf-8")
+    result = invoke(ledger, "check")
+    assert result.exit_code == 1
+    line = len(text.splitlines()) + 1
+    assert f"{path.relative_to(ledger)}:{line}: events[2]:" in result.stdout
