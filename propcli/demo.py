@@ -96,6 +96,51 @@ def _fresh_requests(ledger, now, rng):
     return records
 
 
+HELP = [("enquiry", "咨询本月物业费缴纳方式"), ("other", "钥匙锁在家里，请求帮助联系开锁"),
+        ("medical", "老人在家摔倒，需要送医"), ("enquiry", "咨询装修申报手续"), ("security", "车库发现可疑人员")]
+COMPLAINTS = [("general", "楼上夜间装修噪音"), ("important", "电梯多次困人"), ("general", "垃圾未及时清运")]
+
+
+def _desk_records(ledger, now, start, rng):
+    """The rest of the desk's month: help requests (9), complaints (8.6) and the call log (8.7.2)."""
+    from .ids import new_id
+    from .model import Event, Record
+
+    records = []
+
+    def add(kind, received, fields, steps):
+        events = [Event("new", received, steps[0][1], MappingProxyType({}))]
+        clock = received
+        for name, by, minutes, data in steps[1:]:
+            clock = clock + timedelta(minutes=minutes)
+            if clock > now:
+                break
+            events.append(Event(name, clock, by, MappingProxyType(data)))
+        record_id = new_id(kind, received)
+        records.append(Record(kind, record_id, MappingProxyType(dict(fields, office=ledger.office)), tuple(events),
+                              ledger.record_relpath(kind, record_id, received)))
+
+    for day in range(0, 30, 3):
+        received = (start + timedelta(days=day)).replace(hour=rng.randint(8, 20), minute=rng.randint(0, 59),
+                                                         second=0, microsecond=0)
+        category, detail = rng.choice(HELP)
+        resident = {"name": rng.choice(NAMES), "phone": _phone(rng), "address": _address(rng)}
+        add("request", received, dict(resident, category=category, detail=detail, major=False),
+            [("new", "刘洋"), ("reply", "刘洋", rng.choice([3, 6, 12]), {"note": "已答复"}),
+             ("close", "刘洋", 30, {"outcome": "已处理"})])
+        add("call", received - timedelta(minutes=1), dict(resident, reason=detail, category=category, handled="转求助登记"),
+            [("new", "孙晓燕")])
+    for day in (4, 11, 19):
+        received = (start + timedelta(days=day)).replace(hour=10, minute=15, second=0, microsecond=0)
+        severity, detail = rng.choice(COMPLAINTS)
+        add("complaint", received, {"name": rng.choice(NAMES), "phone": _phone(rng), "address": _address(rng),
+                                    "detail": detail, "severity": severity, "channel": "来电",
+                                    "anonymous": False, "written_reply_only": False},
+            [("new", "孙晓燕"), ("reply", "孙晓燕", 8, {}), ("assign", "陈静", 20, {"to": "物业部"}),
+             ("handle", "张伟", 60 * 24, {"outcome": "已协调处理"}), ("close", "陈静", 60 * 24, {})])
+    return records
+
+
 def build_demo(session, path: str) -> dict:
     from .ids import new_id
     from .model import Event, Record
@@ -150,6 +195,7 @@ def build_demo(session, path: str) -> dict:
                                                         "location": location, "item": item}),
                                       tuple(events), ledger.record_relpath("repair", record_id, received)))
         records += _fresh_requests(ledger, now, rng)
+        records += _desk_records(ledger, now, start, rng)
         records.sort(key=lambda r: r.received)
         create_many(ledger, records, "propcli", "demo: a month of activity\n\nStep: demo\n")
     else:
