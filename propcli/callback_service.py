@@ -15,7 +15,7 @@ from .errors import BadInput
 from .i18n import _
 from .services import show
 from .timeutil import format_time, parse_time, zone
-from .writer import append, load
+from .writer import append
 
 TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
 """Minimum coverage (11.1.3-5)."""

@@ -44,6 +44,29 @@ def session_of(ctx):
     return ctx.find_root().obj
 
 
+def step_command(group, step: str, doc: str, service: str, *options):
+    """`propcli GROUP STEP ID [--at] [options]`: one event on a record, through `service`
+    ("module:function", imported when the command runs), printed as `show` prints the record."""
+    module_name, function_name = service.split(":")
+
+    @click.argument("record_id", metavar="ID")
+    @click.option("--at", metavar="DATETIME", help=_("when it happened (default --now)"))
+    @format_option()
+    @click.pass_context
+    def command(ctx, record_id, at, fmt, **values):
+        from importlib import import_module
+
+        from . import render
+
+        run = getattr(import_module(f"propcli.{module_name}"), function_name)
+        render.record(run(session_of(ctx), record_id, step, at, **values), fmt)
+
+    command.__doc__ = doc
+    for option in reversed(options):
+        command = option(command)
+    group.command(step)(command)
+
+
 @click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH", help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))

@@ -2,7 +2,7 @@
 open letters (11.1.10). Thin click commands: parse, call one service function, render."""
 import click
 
-from .cli import format_option, session_of
+from .cli import format_option, session_of, step_command
 from .i18n import _
 
 
@@ -34,20 +34,7 @@ def complaint_new(ctx, fmt, **options):
 
 
 def _complaint_step(step: str, doc: str, *options):
-    @click.argument("record_id", metavar="ID")
-    @click.option("--at", metavar="DATETIME", help=_("when it happened (default --now)"))
-    @format_option()
-    @click.pass_context
-    def command(ctx, record_id, at, fmt, **values):
-        from . import render
-        from .complaint_service import complaint_step
-
-        render.record(complaint_step(session_of(ctx), record_id, step, at, **values), fmt)
-
-    command.__doc__ = doc
-    for option in reversed(options):
-        command = option(command)
-    complaint.command(step)(command)
+    step_command(complaint, step, doc, "complaint_service:complaint_step", *options)
 
 
 _complaint_step("reply", _("The complainant was answered (the reply is kept with the complaint, 11.1.13)."),

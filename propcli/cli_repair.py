@@ -1,7 +1,7 @@
 """`propcli repair …`: the 维修单 commands of CLI.md."""
 import click
 
-from .cli import format_option, session_of
+from .cli import format_option, session_of, step_command
 from .i18n import _
 
 
@@ -32,20 +32,7 @@ def repair_new(ctx, fmt, **options):
 
 
 def _step_command(step: str, doc: str, *options):
-    @click.argument("record_id", metavar="ID")
-    @click.option("--at", metavar="DATETIME", help=_("when it happened (default --now)"))
-    @format_option()
-    @click.pass_context
-    def command(ctx, record_id, at, fmt, **values):
-        from . import render
-        from .repair_service import repair_step
-
-        render.record(repair_step(session_of(ctx), record_id, step, at, **values), fmt)
-
-    command.__doc__ = doc
-    for option in reversed(options):
-        command = option(command)
-    repair.command(step)(command)
+    step_command(repair, step, doc, "repair_service:repair_step", *options)
 
 
 _step_command("fill", _("The receptionist has filled the form 《维修单》 (10.4.1-2, 2 min)."))

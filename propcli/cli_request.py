@@ -1,7 +1,7 @@
 """`propcli request …` (求助, 9.4) and `propcli call …` (来电记录, 8.7.2): the commands of CLI.md."""
 import click
 
-from .cli import format_option, session_of
+from .cli import format_option, session_of, step_command
 from .i18n import _
 
 CATEGORY_HELP = "medical|repair|complaint|enquiry|security|disaster|other"
@@ -35,20 +35,7 @@ def request_new(ctx, fmt, **options):
 
 
 def _step_command(step: str, doc: str, *options):
-    @click.argument("record_id", metavar="ID")
-    @click.option("--at", metavar="DATETIME", help=_("when it happened (default --now)"))
-    @format_option()
-    @click.pass_context
-    def command(ctx, record_id, at, fmt, **values):
-        from . import render
-        from .request_service import request_step
-
-        render.record(request_step(session_of(ctx), record_id, step, at, **values), fmt)
-
-    command.__doc__ = doc
-    for option in reversed(options):
-        command = option(command)
-    request.command(step)(command)
+    step_command(request, step, doc, "request_service:request_step", *options)
 
 
 _NOTE = click.option("--note", metavar="TEXT")

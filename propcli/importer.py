@@ -1,12 +1,11 @@
 """Reading `import` files: JSON Lines as `export` writes them, or CSV with a header row."""
 import csv
 import json
-from types import MappingProxyType
 
 from .errors import BadInput
 from .i18n import _
-from .ids import kind_of, new_id
-from .model import KINDS, Event, Record, RecordProblem, record_from_plain
+from .ids import new_id
+from .model import KINDS, Record, RecordProblem, record_from_plain
 from .timeutil import format_time, parse_time
 
 DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from .errors import BadInput, LedgerUnusable, PropcliError
 from .i18n import _
-from .timeutil import format_time, parse_duration, parse_time
+from .timeutil import parse_duration, parse_time
 
 ROLE_LABELS = {
     "leadership": "公司领导",

@@ -4,7 +4,7 @@ The overdue list is one SQL query over the index: no YAML is parsed on this path
 --now in the past it is the list of that moment: a deadline counts when it had started, was
 not yet met and its record not yet closed at --now.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from .i18n import _
 from .timeutil import format_time, from_epoch, parse_duration
@@ -94,7 +94,6 @@ def explain(session, text_id: str) -> dict:
     for deadline in current.deadlines:
         if deadline.cancelled is not None and deadline.cancelled <= session.now:
             continue
-        rule = ledger.policy.rule(deadline.rule)
         state = deadline.state(session.now)
         minutes = deadline.minutes_late(session.now)
         verdicts.append({

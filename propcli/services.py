@@ -1,14 +1,13 @@
 """The library's entry points for ledger-wide commands: one function per command, no printing."""
 import json
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 from . import yamlio
 from .derive import to_json, view
-from .errors import BadInput, LedgerUnusable
+from .errors import BadInput
 from .i18n import _
-from .model import RecordProblem, record_from_plain
+from .model import record_from_plain
 
 
 def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:

@@ -1,6 +1,6 @@
 """What every command shares: the ledger, the clock (--now) and who is acting (--as)."""
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 

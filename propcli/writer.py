@@ -7,7 +7,6 @@ from .errors import BadInput, LedgerUnusable
 from .i18n import _
 from .ids import new_id
 from .model import Event, Record, RecordProblem, record_from_plain, record_to_plain
-from .timeutil import format_time
 
 
 def commit_message(record: Record, step: str, summary: str | None = None) -> str:

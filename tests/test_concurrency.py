@@ -7,9 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
 
 from conftest import git, git_state, invoke, invoke_json
 from propcli.lock import ledger_lock

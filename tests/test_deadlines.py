@@ -6,7 +6,7 @@ import pytest
 
 from conftest import invoke, make_ledger
 
-from timeline import RESIDENT, new_public, new_repair, step  # noqa: F401
+from timeline import new_public, new_repair, step
 
 LATE = "2027-06-30T12:00"           # a --now after everything below
 

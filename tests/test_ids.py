@@ -3,11 +3,10 @@ and independent clones that never collide."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from conftest import git, git_state, invoke, invoke_json, make_ledger
 from propcli import ids

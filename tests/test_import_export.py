@@ -43,7 +43,7 @@ def busy(tmp_path) -> Path:
                        "--item", "阳台门锁坏了", now="2026-11-28T09:10").stdout)["id"]
     c = json.loads(run(ledger, *new, "--public", "--location", "3栋电梯厅", "--item", "灯不亮",
                        now="2026-11-29T08:00").stdout)["id"]
-    d = json.loads(run(ledger, *new, "--name", "王五", "--phone", "13900139000", "--address", "5栋",
+    json.loads(run(ledger, *new, "--name", "王五", "--phone", "13900139000", "--address", "5栋",
                        "--item", "马桶堵塞", "--price-code", "SD-01", "--appointment", "2026-12-02T15:00",
                        now="2026-11-30T10:00").stdout)["id"]
     for step, minute in (("fill", "09:01"), ("notify", "09:02")):

@@ -1,5 +1,4 @@
 """Two offices append to one record offline; `git pull` merges the events (propcli's merge driver)."""
-import json
 
 from conftest import git, invoke, invoke_json
 

@@ -441,7 +441,6 @@ def test_offset_is_relative_to_the_field(moment, minutes):
 
 
 def test_a_deadline_done_exactly_at_due_is_met():
-    rule = _rule(length="2m")
     start = _local("2026-11-28T09:00")
     record = Record("callback", "B-TEST000001", MappingProxyType({}),
                     (Event("new", start, "x"), Event("record", start + timedelta(minutes=2), "x")))
