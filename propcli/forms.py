@@ -135,7 +135,90 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
                  r.get("reason", ""), "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
                  r["events"][0]["by"], r.get("note", "")]
                 for r in list_records(session, kind="call", month=key)]
-    raise BadInput(_("ID: the form {name} is printed blank for now (no records of that kind yet)", name=name))
+    if name == "complaint-register":
+        _month_key(key)
+        callbacks = _callbacks_by_source(session)
+        return [_complaint_row(r, callbacks.get(r["id"])) for r in list_records(session, kind="complaint", month=key)]
+    if name == "callback-record":
+        if key[:2].upper() == "B-":
+            records = [show(session, key)]
+        else:
+            _month_key(key)
+            records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
+        return [_callback_row(r) for r in records]
+    if name == "callback-summary":
+        return _summary_rows(session, key)
+    raise BadInput(_("ID: the form {name} takes no id", name=name))
+
+
+SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
+RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
+SOURCE_ZH = {"complaint": "投诉", "repair": "维修", "event": "社区活动"}
+
+
+def _event(record: dict, step: str) -> dict:
+    return next((e for e in record["events"] if e["step"] == step), {})
+
+
+def _callbacks_by_source(session) -> dict:
+    from .services import list_records
+
+    return {r.get("source"): r for r in list_records(session, kind="callback")}
+
+
+def _recorded(callback: dict, month: str) -> bool:
+    return (_event(callback, "record").get("at") or "")[:7] == month
+
+
+def _complaint_row(record: dict, callback: dict | None) -> list[str]:
+    """One line of 《客户投诉登记表》 (8.7.1)."""
+    handled, done = _event(record, "handle"), (_event(callback, "record") if callback else {})
+    if record.get("anonymous") or record.get("written_reply_only"):
+        follow_up = "无需回访（11.1.13）"
+    elif done:
+        follow_up = f"{_time(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result'), '')}"
+    else:
+        follow_up = "待回访" if callback else ""
+    replies = [e.get("note", "") for e in record["events"] if e["step"] == "reply" and e.get("note")]
+    return [record["id"], _time(record["received"]), "匿名" if record.get("anonymous") else record.get("name", ""),
+            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), record.get("detail", ""),
+            SEVERITY_ZH.get(record.get("severity"), ""), _event(record, "assign").get("to", ""),
+            record["events"][0]["by"], handled.get("outcome", ""), _time(handled.get("at")), follow_up,
+            "；".join(replies) if record.get("written_reply_only") else "", ""]
+
+
+def _callback_row(record: dict) -> list[str]:
+    """One line of 《回访记录表》 (11.3.1)."""
+    done = _event(record, "record")
+    method = {"visit": "上门", "phone": "电话回访"}.get(done.get("method"), "")
+    who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
+    reason = f"{SOURCE_ZH.get(record.get('source_kind'), '')} {record.get('source', '')} {record.get('subject', '')}"
+    return [record["id"], _time(done.get("at")), method, who, reason.strip(), done.get("note", ""),
+            RESULT_ZH.get(done.get("result"), ""), done.get("rectification", ""), _time(done.get("reply_by")),
+            done.get("by", ""), done.get("signature", "") if done.get("method") == "visit" else "", ""]
+
+
+def _summary_rows(session, month: str) -> list[list[str]]:
+    """《客户回访记录》 (11.3.2): per source, planned base, done, rate against the target of 11.1.3-5."""
+    from .services import list_records
+    from .stats import month_stats
+
+    _month_key(month)
+    figures = month_stats(session, month)["callbacks"]
+    results: dict = {}
+    for callback in list_records(session, kind="callback"):
+        done = _event(callback, "record")
+        if done and callback.get("plan_month", (callback.get("source_done") or "")[:7]) == month:
+            counts = results.setdefault(callback.get("source_kind"), {"satisfied": 0, "dissatisfied": 0, "fixed": 0})
+            counts[done.get("result", "satisfied")] = counts.get(done.get("result", "satisfied"), 0) + 1
+            counts["fixed"] += 1 if done.get("result") == "dissatisfied" and _event(callback, "reply") else 0
+    rows = []
+    for kind in ("complaint", "repair", "event"):
+        f, counts = figures[kind], results.get(kind, {})
+        rows.append([SOURCE_ZH[kind], str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}", f"≥{f['target']:.0%}",
+                     str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)), str(counts.get("fixed", 0)),
+                     f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
+    return rows
 
 
 def _month_key(key: str) -> None:

@@ -65,3 +65,22 @@ def test_call_log_of_a_month(ledger):
     text = invoke(ledger, "form", "call-log", "2026-11", now="2026-11-21T09:00").stdout
     assert "2026-11-20 10:00 | 李四 | 13900139000 | 5栋1201 | 咨询停车费 | 已答复 | 王芳" in text
     assert invoke(ledger, "form", "call-log", "11/2026").exit_code == 2
+
+
+def test_complaint_register_callback_record_and_summary(ledger):
+    complaint = invoke_json(ledger, "complaint", "new", "--name", "王五", "--phone", "13700137000", "--address",
+                            "2栋0502", "--detail", "夜间装修噪音", "--severity", "important", now="2026-11-05T10:00")["id"]
+    assert invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", now="2026-11-06T10:00").exit_code == 0
+    (planned,) = invoke_json(ledger, "callback", "plan", "--month", "2026-11", now="2026-11-07T09:00")
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-07T09:00").stdout
+    assert f"{complaint} | 2026-11-05 10:00 | 王五 | 2栋0502 | 13700137000 | 来电 | 夜间装修噪音 | 重要" in register
+    assert "已协调停工 | 2026-11-06 10:00 | 待回访" in register
+    result = invoke(ledger, "callback", "record", planned["id"], "--method", "phone", "--result", "dissatisfied",
+                    "--rectification", "加装隔音提示", now="2026-11-08T15:00", as_="陈静")
+    assert result.exit_code == 0, result.stderr
+    record = invoke(ledger, "form", "callback-record", planned["id"], now="2026-11-09T09:00").stdout
+    assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record and "不满意 | 加装隔音提示" in record
+    summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-09T09:00").stdout
+    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 100%" in summary
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-09T09:00").stdout
+    assert "2026-11-08 15:00 陈静 不满意" in register
