@@ -1,25 +1,67 @@
 """One translation function for every user-facing message (gettext style).
 
-A catalogue `propcli/locale/<lang>/LC_MESSAGES/propcli.mo` becomes active with
-PROPCLI_LANG=<lang> (or LANGUAGE/LANG); call sites never change.
+Catalogues live in `propcli/locale/<lang>/LC_MESSAGES/propcli.po` (or a compiled `.mo`); set
+PROPCLI_LANG=zh_CN to use one. Call sites never change: to make Chinese the default, set the default
+language here. Without a catalogue, or for a message it lacks, the English text is used.
 """
+import ast
 import gettext
 import os
 from pathlib import Path
 
-_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _translation = None
+
+
+class PoTranslations(gettext.NullTranslations):
+    """A `.po` catalogue read directly (msgid/msgstr pairs), so no build step is needed."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.messages: dict[str, str] = {}
+        entry: dict[str, str] = {}
+        current = None
+        for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+            line = raw.strip()
+            if line.startswith(("msgid ", "msgstr ")):
+                current, _sep, literal = line.partition(" ")
+                if current == "msgid" and "msgstr" in entry:
+                    self._add(entry)
+                    entry = {}
+                entry[current] = ast.literal_eval(literal)
+            elif line.startswith('"') and current:
+                entry[current] += ast.literal_eval(line)
+            elif not line:
+                self._add(entry)
+                entry, current = {}, None
+
+    def _add(self, entry: dict) -> None:
+        if entry.get("msgid") and entry.get("msgstr"):
+            self.messages[entry["msgid"]] = entry["msgstr"]
+
+    def gettext(self, message: str) -> str:
+        return self.messages.get(message, message)
 
 
 def _catalogue():
     global _translation
     if _translation is None:
         lang = os.environ.get("PROPCLI_LANG")
-        languages = [lang] if lang else None
-        _translation = gettext.translation(
-            "propcli", localedir=str(_LOCALE_DIR), languages=languages, fallback=True
-        )
+        _translation = gettext.NullTranslations()
+        if lang:
+            po = LOCALE_DIR / lang / "LC_MESSAGES" / "propcli.po"
+            mo = po.with_suffix(".mo")
+            if mo.is_file():
+                _translation = gettext.translation("propcli", localedir=str(LOCALE_DIR), languages=[lang])
+            elif po.is_file():
+                _translation = PoTranslations(po)
     return _translation
+
+
+def reset() -> None:
+    """Read PROPCLI_LANG again (tests, long-running callers)."""
+    global _translation
+    _translation = None
 
 
 def _(message: str, /, **values) -> str:
