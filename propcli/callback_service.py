@@ -141,13 +141,18 @@ def plan(session, month: str) -> list[dict]:
     the policy's callback.* deadline counted from `source_done`. All are created in one commit; a second
     run plans nothing already planned.
     """
+    ledger = session.ledger
+    check_month(month)
+    with ledger.lock():  # choosing the sources and planning them is one step: two plans never double up
+        return _plan_locked(session, ledger, month)
+
+
+def _plan_locked(session, ledger, month: str) -> list[dict]:
     from .ids import new_id
     from .model import Event, Record
     from .policy import deadlines
     from .writer import create_many
 
-    ledger = session.ledger
-    check_month(month)
     index = ledger.index.fresh()
     now = session.now
     sources = eligible_sources(index, month, ledger.tz, int(now.timestamp()))

@@ -271,12 +271,13 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
     from .overdue import overdue as run_overdue
 
     session = session_of(ctx)
-    data = run_overdue(session, within, kind, role, assignee)
     if mail_to or smtp:
-        from .mail import send_digest
+        from .overdue import mail_overdue
 
-        sent = send_digest(session, data, list(mail_to), smtp)
+        data, sent = mail_overdue(session, within, kind, role, assignee, list(mail_to), smtp)
         click.echo(sent, err=True)
+    else:
+        data = run_overdue(session, within, kind, role, assignee)
     render.overdue(data, fmt)
     if check_:
         from .overdue import any_late

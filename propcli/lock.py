@@ -1,4 +1,5 @@
-"""The ledger lock: one writer at a time, across processes (fcntl.flock)."""
+"""The ledger lock: one writer at a time, across processes (fcntl.flock); re-entrant within a process,
+so a command may hold it across several changes (the overdue mail: read, send, record)."""
 import fcntl
 import os
 import time
@@ -8,10 +9,20 @@ from pathlib import Path
 from .errors import LedgerUnusable
 from .i18n import _
 
+_held: dict[str, int] = {}
+
 
 @contextmanager
 def ledger_lock(lock_path: Path, timeout: float):
     """Hold the exclusive lock; exit 3 when it cannot be had within `timeout` seconds."""
+    key = str(lock_path)
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + timeout
@@ -27,6 +38,10 @@ def ledger_lock(lock_path: Path, timeout: float):
                           seconds=int(timeout))
                     ) from None
                 time.sleep(0.02)
-        yield
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            _held.pop(key, None)
     finally:
         os.close(handle)

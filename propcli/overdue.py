@@ -65,6 +65,16 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
     return result
 
 
+def mail_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None) -> tuple[list[dict], str]:
+    """The overdue list and its digest mailed, under the ledger lock from reading to recording, so two cron
+    jobs at the same minute never mail the same breach twice."""
+    from .mail import send_digest
+
+    with session.ledger.lock():
+        rows = overdue(session, within, kind, role, assignee)
+        return rows, send_digest(session, rows, mail_to, smtp)
+
+
 def any_late(session, rows: list[dict]) -> bool:
     """Is any listed deadline past due (not merely due soon)? Judged from `due`, not the rounded minutes."""
     from .timeutil import parse_time

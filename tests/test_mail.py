@@ -264,3 +264,24 @@ def test_bad_smtp_url_is_exit_2(ledger):
                  now="2026-11-28T09:10:00+08:00")
     assert result.exit_code == 2
     assert commits(ledger) == count
+
+
+def test_two_cron_jobs_at_the_same_minute_mail_a_breach_once(ledger, smtp):
+    """The mail run holds the ledger lock from reading the list to recording the notices."""
+    import os
+    import sys
+
+    new_repair(ledger)
+    command = [sys.executable, "-m", "propcli", "--ledger", str(ledger), "--now", "2026-11-28T09:10:00+08:00",
+               "--as", "cron", "overdue", "--mail-to", "a@example.com", "--smtp", smtp.url]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROPCLI_")}
+    jobs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    results = [job.communicate(timeout=60) for job in jobs]
+    assert all(job.returncode == 0 for job in jobs), results
+    assert len(smtp.envelopes) == 1
+    assert git_notice_commits(ledger) == 1
+
+
+def git_notice_commits(ledger) -> int:
+    out = subprocess.run(["git", "log", "--format=%s"], cwd=ledger, capture_output=True, text=True).stdout
+    return sum(1 for line in out.splitlines() if line.startswith("notice:"))
