@@ -64,7 +64,7 @@ def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime
             if index.path_of(record_id) is None and not (ledger.root / relpath).exists():
                 break
         record = Record(kind, record_id, MappingProxyType(dict(fields)), (event,), relpath)
-        text = yamlio.dump(record_to_plain(record, ledger.tz))
+        text = yamlio.dump_new(record_to_plain(record, ledger.tz))
         path = ledger.path_of(relpath)
         yamlio.write_atomic(path, text)
         parent = ledger.git.head()
@@ -145,7 +145,7 @@ def create_many(ledger, records: list[Record], by: str, message: str) -> list[Re
                 if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
                     raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
                 path = ledger.path_of(record.path)
-                yamlio.write_atomic(path, yamlio.dump(record_to_plain(record, ledger.tz)))
+                yamlio.write_atomic(path, yamlio.dump_new(record_to_plain(record, ledger.tz)))
                 written.append(path)
             parent = ledger.git.head()
             sha = ledger.git.commit([r.path for r in records], message, by, ledger.email_of(by))
