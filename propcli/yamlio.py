@@ -111,7 +111,17 @@ _PLAIN = re.compile(r"^(?:[A-Za-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff.()/'-]*"
 _WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\ufeff\ufffe\uffff\u2028\u2029]")
+
+
+class _Unsupported(Exception):
+    """A value the small writer does not handle (a float, an odd key, …): ruamel writes it."""
+
+
 def _scalar(value) -> str:
+    if isinstance(value, (dict, list)) or not isinstance(value, (str, int, bool, type(None))):
+        raise _Unsupported(type(value).__name__)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -119,6 +129,8 @@ def _scalar(value) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
+    if _NOT_PRINTABLE.search(text):
+        raise _Unsupported("control character")
     if _PLAIN.match(text) and text.lower() not in _WORDS and "\u3000" not in text:
         return text
     if "\n" in text or "\\" in text or any(ord(c) < 32 for c in text):
@@ -136,6 +148,8 @@ def _emit(value, indent: int, lines: list[str], prefix: str) -> None:
             return
         first = True
         for key, item in value.items():
+            if not isinstance(key, str) or not _KEY.match(key):
+                raise _Unsupported(repr(key))
             head = prefix if first else pad
             first = False
             if isinstance(item, (dict, list)) and item:
@@ -155,17 +169,16 @@ def _emit(value, indent: int, lines: list[str], prefix: str) -> None:
 
 
 def dump_new(data: dict) -> str:
-    """A new record's YAML without loading ruamel (block style, as ruamel writes it); verified by reading
-    it back, and written by ruamel whenever the two would not agree."""
+    """A new record's YAML without importing a YAML library (block style, the text ruamel writes for usual
+    records): plain scalars only where no YAML 1.1 or 1.2 reader could take them for another type, else
+    quoted. Anything else (floats, odd keys) is written by ruamel. tests/test_yaml_writer.py reads random
+    records back with both parsers."""
     lines: list[str] = []
     try:
         _emit(data, 0, lines, "")
-        text = "\n".join(lines) + "\n"
-        if parse_plain(text, "<new>") == data:
-            return text
-    except Exception:
-        pass
-    return dump(data)
+    except _Unsupported:
+        return dump(data)
+    return "\n".join(lines) + "\n"
 
 
 def line_of(mapping, key, default: int = 1) -> int:
