@@ -106,8 +106,24 @@ def dump(data) -> str:
     return stream.getvalue()
 
 
-_PLAIN = re.compile(r"^(?:[A-Za-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff.()/'-]*"
-                    r"|[0-9][A-Za-z0-9_\u0080-\uffff.()/-]*[\u0080-\uffff][A-Za-z0-9_\u0080-\uffff.()/-]*)$")
+_PLAIN_INNER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.()/-")
+
+
+def _plain_safe(text: str) -> bool:
+    """Could `text` stand unquoted, read back as the same string by any YAML 1.1/1.2 reader? Letters,
+    digits, CJK and _.()/- only; starting with a letter (an apostrophe may follow), or with a digit when
+    a non-ASCII character shows it is no number or date (3栋0301)."""
+    if not text:
+        return False
+    first = text[0]
+    if first.isascii() and first.isalpha() or not first.isascii():
+        return all(c in _PLAIN_INNER or c == "'" or not c.isascii() for c in text[1:])
+    if first.isdigit() and first.isascii():
+        return (all(c in _PLAIN_INNER or not c.isascii() for c in text)
+                and any(not c.isascii() for c in text))
+    return False
+
+
 _WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
@@ -131,7 +147,7 @@ def _scalar(value) -> str:
     text = str(value)
     if _NOT_PRINTABLE.search(text):
         raise _Unsupported("control character")
-    if _PLAIN.match(text) and text.lower() not in _WORDS and "\u3000" not in text:
+    if _plain_safe(text) and text.lower() not in _WORDS and "\u3000" not in text:
         return text
     if "\n" in text or "\\" in text or any(ord(c) < 32 for c in text):
         import json
