@@ -20,8 +20,6 @@ from .writer import append
 TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
 """Minimum coverage (11.1.3-5)."""
 
-_STEP_AT = ("(SELECT json_extract(value, '$.at') FROM json_each(records.doc, '$.events') "
-            "WHERE json_extract(value, '$.step') = '{step}' ORDER BY key LIMIT 1)")
 _EPOCH = "CAST(strftime('%s', {}) AS INTEGER)"
 _HAS_STEP = ("EXISTS (SELECT 1 FROM json_each(records.doc, '$.events') WHERE json_extract(value, '$.step') = '{step}' "
              "AND CAST(strftime('%s', json_extract(value, '$.at')) AS INTEGER) <= :now)")
@@ -43,34 +41,27 @@ def month_bounds(month: str, tz: str) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def eligible_sources(index, month: str, tz: str, now: int) -> list[dict]:
-    """The sources of month M that call for a callback (11.1.3-5, less 11.1.12-13), oldest first."""
-    start, end = month_bounds(month, tz)
-    params = {"now": now, "start": start, "end": min(end, now + 1)}
-    handle, complete = _STEP_AT.format(step="handle"), _STEP_AT.format(step="complete")
-    rows = []
-    sql = (f"SELECT id, done, doc FROM (SELECT id, doc, {handle} AS done FROM records "
-           "WHERE kind = 'complaint' AND received <= :now AND last_at >= :start AND received < :end "
-           "AND coalesce(json_extract(doc, '$.anonymous'), 0) = 0 "
-           "AND coalesce(json_extract(doc, '$.written_reply_only'), 0) = 0 "
-           f"AND NOT {_HAS_STEP.format(step='merge')}) "
-           f"WHERE done IS NOT NULL AND {_EPOCH.format('done')} >= :start AND {_EPOCH.format('done')} < :end")
-    rows += [("complaint", *row) for row in index.query(sql, params)]
-    sql = (f"SELECT id, done, doc FROM (SELECT id, doc, {complete} AS done FROM records "
-           "WHERE kind = 'repair' AND received <= :now AND last_at >= :start AND received < :end "
-           "AND coalesce(json_extract(doc, '$.public'), 0) = 0) "
-           f"WHERE done IS NOT NULL AND {_EPOCH.format('done')} >= :start AND {_EPOCH.format('done')} < :end")
-    rows += [("repair", *row) for row in index.query(sql, params)]
-    ended = "json_extract(doc, '$.ended')"
-    sql = (f"SELECT id, {ended}, doc FROM records WHERE kind = 'event' AND received <= :now "
-           f"AND {_EPOCH.format(ended)} >= :start AND {_EPOCH.format(ended)} < :end")
-    rows += [("event", *row) for row in index.query(sql, params)]
+def eligible_sources(index, month: str, tz: str, now: int, with_docs: bool = True) -> list[dict]:
+    """The sources of month M that call for a callback (11.1.3-5, less 11.1.12-13), oldest first: by the
+    index's `done_at` (complaint handled, resident repair completed, event ended), no JSON scan."""
     import json
 
+    from .timeutil import from_epoch
+
+    start, end = month_bounds(month, tz)
+    params = {"now": now, "start": start, "end": min(end, now + 1)}
+    columns = "kind, id, done_at" + (", doc" if with_docs else "")
+    sql = (f"SELECT {columns} FROM records WHERE kind IN ('complaint', 'repair', 'event') "
+           "AND done_at >= :start AND done_at < :end AND received <= :now "
+           "AND NOT (kind = 'complaint' AND (coalesce(json_extract(doc, '$.anonymous'), 0) != 0 "
+           "OR coalesce(json_extract(doc, '$.written_reply_only'), 0) != 0 "
+           f"OR {_HAS_STEP.format(step='merge')}))")
     result = []
-    for kind, record_id, done, doc in rows:
-        plain = json.loads(doc)
-        result.append({"id": record_id, "kind": kind, "done": parse_time(done, tz), "doc": plain})
+    for row in index.query(sql, params):
+        source = {"kind": row[0], "id": row[1], "done": from_epoch(row[2], tz)}
+        if with_docs:
+            source["doc"] = json.loads(row[3])
+        result.append(source)
     result.sort(key=lambda s: (s["done"], s["id"]))
     return result
 
@@ -98,7 +89,7 @@ def callback_stats(session, month: str) -> dict:
     ledger = session.ledger
     index = ledger.index.fresh()
     now = int(session.now.timestamp())
-    sources = eligible_sources(index, month, ledger.tz, now)
+    sources = eligible_sources(index, month, ledger.tz, now, with_docs=False)
     recorded = recorded_sources(index, month, ledger.tz, now) if sources else set()
     section: dict = {}
     for kind, target in TARGETS.items():

@@ -70,3 +70,22 @@ def to_json(current: View, now: datetime, tz: str) -> dict:
     result["deadlines"] = [deadline_json(d, now, tz) for d in current.deadlines
                            if d.cancelled is None or d.cancelled > now]
     return result
+
+
+def source_done(record: Record) -> datetime | None:
+    """When a callback source was finished (11.1.3-5): a complaint handled, a resident repair completed,
+    a community event ended; None for anything else."""
+    if record.kind == "complaint":
+        event = record.first("handle")
+        return event.at if event else None
+    if record.kind == "repair" and not record.get("public"):
+        event = record.first("complete")
+        return event.at if event else None
+    if record.kind == "event" and record.get("ended"):
+        from .timeutil import parse_time
+
+        try:
+            return parse_time(record.get("ended"), str(record.received.tzinfo), field="ended")
+        except Exception:
+            return None
+    return None

@@ -16,14 +16,15 @@ from .i18n import _
 from .model import RecordProblem, record_from_plain, record_to_plain
 from .timeutil import epoch
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records(
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
   received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
   status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
-  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, doc TEXT NOT NULL);
+  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_kind_done ON records(kind, done_at);
 CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month);
 CREATE TABLE IF NOT EXISTS deadlines(
   id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
@@ -260,7 +261,7 @@ class Index:
             self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
                             (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
             return
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -273,7 +274,7 @@ class Index:
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -374,9 +375,12 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    from .derive import source_done
+
     fee_cents = None if current.fee_total is None else int(current.fee_total * 100)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
-           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents, doc)
+           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents,
+           epoch(source_done(record)), doc)
     notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
                for event in record.events if event.step in ("notice", "escalate")]
     return row, _deadline_rows(record, current.deadlines, month), notices
