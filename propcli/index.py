@@ -16,7 +16,7 @@ from .i18n import _
 from .model import RecordProblem, record_from_plain, record_to_plain
 from .timeutil import epoch
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records(
@@ -25,14 +25,14 @@ CREATE TABLE IF NOT EXISTS records(
   status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
   mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_kind_done ON records(kind, done_at);
-CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month);
+CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month, received, fee_cents, status, last_at);
 CREATE TABLE IF NOT EXISTS deadlines(
   id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
   escalate TEXT NOT NULL, assignee TEXT, month TEXT NOT NULL, kind TEXT NOT NULL,
   start INTEGER NOT NULL, due INTEGER NOT NULL, done INTEGER, cancelled INTEGER);
 CREATE INDEX IF NOT EXISTS deadlines_id ON deadlines(id);
 CREATE INDEX IF NOT EXISTS deadlines_done_due ON deadlines(done, due);
-CREATE INDEX IF NOT EXISTS deadlines_month ON deadlines(month, rule);
+CREATE INDEX IF NOT EXISTS deadlines_month ON deadlines(month, rule, start, due, done, cancelled);
 CREATE TABLE IF NOT EXISTS notices(id TEXT NOT NULL, rule TEXT NOT NULL, at INTEGER NOT NULL,
   step TEXT NOT NULL, to_role TEXT);
 CREATE INDEX IF NOT EXISTS notices_id ON notices(id);
@@ -377,7 +377,8 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
     from .derive import source_done
 
-    fee_cents = None if current.fee_total is None else int(current.fee_total * 100)
+    # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
+    fee_cents = None if current.fee_total is None or record.get("public") else int(current.fee_total * 100)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents,
            epoch(source_done(record)), doc)

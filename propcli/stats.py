@@ -28,10 +28,11 @@ def month_stats(session, month: str) -> dict:
     by_severity = {str(value): number for value, number in index.query(  # a merged duplicate is counted once (11.1.12)
         "SELECT json_extract(doc, '$.severity'), count(*) FROM records WHERE kind='complaint' AND month=? "
         "AND received<=? AND NOT (status='merge' AND last_at<=?) GROUP BY 1", (month, now, now)) if value is not None}
-    repairs = index.query(
-        "SELECT count(*), coalesce(sum(json_extract(doc, '$.public')), 0), coalesce(sum(fee_cents), 0) "
-        "FROM records WHERE kind='repair' AND month=? AND received<=?", (month, now))[0]
-    paid = _paid(index, month, now)
+    repairs = index.query(  # fee_cents is NULL for public repairs (no resident fee, 10.4.2)
+        "SELECT count(*), coalesce(sum(fee_cents IS NULL), 0), coalesce(sum(fee_cents), 0), "
+        "coalesce(sum(status = 'paid' AND last_at <= ?), 0) "
+        "FROM records WHERE kind='repair' AND month=? AND received<=?", (now, month, now))[0]
+    paid = repairs[3]
     on_time = {}
     for rule, met, late in index.query(
             "SELECT rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
@@ -53,8 +54,3 @@ def month_stats(session, month: str) -> dict:
                        "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES}},
         "callbacks": callbacks,
     }
-
-
-def _paid(index, month: str, now: int) -> int:
-    return index.query("SELECT count(*) FROM records WHERE kind='repair' AND month=? AND received<=? "
-                       "AND status='paid' AND last_at<=?", (month, now, now))[0][0]
