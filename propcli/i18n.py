@@ -4,8 +4,6 @@ Catalogues live in `propcli/locale/<lang>/LC_MESSAGES/propcli.po` (or a compiled
 PROPCLI_LANG=zh_CN to use one. Call sites never change: to make Chinese the default, set the default
 language here. Without a catalogue, or for a message it lacks, the English text is used.
 """
-import ast
-import gettext
 import os
 from pathlib import Path
 
@@ -13,11 +11,19 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _translation = None
 
 
-class PoTranslations(gettext.NullTranslations):
+class NoTranslation:
+    """English, the text of the call sites."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+
+class PoTranslations(NoTranslation):
     """A `.po` catalogue read directly (msgid/msgstr pairs), so no build step is needed."""
 
     def __init__(self, path: Path):
-        super().__init__()
+        import ast
+
         self.messages: dict[str, str] = {}
         entry: dict[str, str] = {}
         current = None
@@ -47,11 +53,13 @@ def _catalogue():
     global _translation
     if _translation is None:
         lang = os.environ.get("PROPCLI_LANG")
-        _translation = gettext.NullTranslations()
+        _translation = NoTranslation()
         if lang:
             po = LOCALE_DIR / lang / "LC_MESSAGES" / "propcli.po"
             mo = po.with_suffix(".mo")
             if mo.is_file():
+                import gettext
+
                 _translation = gettext.translation("propcli", localedir=str(LOCALE_DIR), languages=[lang])
             elif po.is_file():
                 _translation = PoTranslations(po)

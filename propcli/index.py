@@ -5,7 +5,6 @@ overdue and stats never re-parse YAML. It is validated cheaply on every use agai
 the HEAD it was built at (pulls, merges, commits by hand), the files git reports changed in
 the work tree (hand edits, a crash between write and commit) and the policy/calendar text.
 """
-import hashlib
 import json
 import os
 import sqlite3
@@ -42,6 +41,8 @@ CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message 
 
 
 def _digest(*texts: str) -> str:
+    import hashlib
+
     hasher = hashlib.sha1()
     for text in texts:
         hasher.update(text.encode("utf-8"))
