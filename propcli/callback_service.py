@@ -1,8 +1,7 @@
 """Callbacks 回访 (11): the monthly plan (11.1.2), recording a callback (11.1.7, 11.1.9, 11.2.3), the agreed
 reply (11.1.9), and the callback figures of `stats` (11.2.4).
 
-Which sources a month has is one SQL query per kind over the index (`json_each` over the stored events),
-never YAML: a complaint handled (`handle`, 处理完毕), a resident repair completed (`complete`; public repairs
+Which sources a month has is one SQL query over the index (its `done_at` column), never YAML: a complaint handled (`handle`, 处理完毕), a resident repair completed (`complete`; public repairs
 have no customer, refused ones are never completed) or a community event ended (`ended`) in the month,
 in the ledger's timezone, up to --now.
 """
@@ -10,12 +9,9 @@ import re
 from datetime import datetime
 from types import MappingProxyType
 
-from . import complaints
 from .errors import BadInput
 from .i18n import _
-from .services import show
 from .timeutil import format_time, parse_time, zone
-from .writer import append
 
 TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
 """Minimum coverage (11.1.3-5)."""
@@ -104,6 +100,8 @@ def callback_stats(session, month: str) -> dict:
 # --- the plan -----------------------------------------------------------------------------------
 
 def _callback_fields(ledger, source: dict, month: str) -> dict:
+    from . import complaints
+
     doc, kind = source["doc"], source["kind"]
     severity = doc.get("severity") if kind == "complaint" else None
     fields = {"office": ledger.office, "source": source["id"], "source_kind": kind,
@@ -139,6 +137,8 @@ def plan(session, month: str) -> list[dict]:
 
 
 def _plan_locked(session, ledger, month: str) -> list[dict]:
+    from .services import show
+
     from .ids import new_id
     from .model import Event, Record
     from .policy import deadlines
@@ -178,6 +178,10 @@ def _plan_locked(session, ledger, month: str) -> list[dict]:
 def record_callback(session, text_id: str, method=None, result=None, signature=None, note=None,
                     reply_by=None, rectification=None, at=None) -> dict:
     """The callback made (`record`, meets callback.*): 回访方式, 满意度, signature or 电话回访, remarks."""
+    from . import complaints
+    from .services import show
+    from .writer import append
+
     ledger = session.ledger
     record_id = ledger.resolve(text_id)
     data: dict = {"method": method, "result": result}
@@ -213,6 +217,10 @@ def record_callback(session, text_id: str, method=None, result=None, signature=N
 
 def reply(session, text_id: str, note=None, at=None) -> dict:
     """The agreed reply given (meets callback.reply, 11.1.9)."""
+    from . import complaints
+    from .services import show
+    from .writer import append
+
     ledger = session.ledger
     record_id = ledger.resolve(text_id)
 
