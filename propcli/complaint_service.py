@@ -49,9 +49,7 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
 def complaint_step(session, text_id: str, step: str, at=None, **options) -> dict:
     """reply [--note], assign --to, handle [--outcome], merge --into, close (CLI.md `complaint STEP`)."""
     ledger = session.ledger
-    record_id = ledger.resolve(text_id)
-    if not record_id.startswith("T-"):
-        raise BadInput(_("ID: {id} is not a complaint", id=record_id))
+    record_id = ledger.resolve(text_id, "complaint")
     data: dict = {}
     target = None
     if step == "reply":
@@ -107,9 +105,7 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> d
     linked = []
     for value in complaint_ids or ():
         for part in str(value).replace(",", " ").split():
-            record_id = ledger.resolve(part)
-            if not record_id.startswith("T-"):
-                raise BadInput(_("--complaints: {id} is not a complaint", id=record_id))
+            record_id = ledger.resolve(part, "complaint", "--complaints")
             if record_id not in linked:
                 linked.append(record_id)
     fields = {"office": ledger.office, "subject": subject, "text": body, "complaints": linked,

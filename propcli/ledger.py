@@ -11,10 +11,13 @@ from pathlib import Path
 from . import yamlio
 from .errors import BadInput, LedgerUnusable
 from .i18n import _
-from .ids import normalise
+from .ids import kind_of, normalise
 from .timeutil import zone
 
 CONFIG = "propcli.yaml"
+KIND_LABELS = {"repair": "repair (维修单)", "request": "help request (求助)", "call": "call (来电)",
+               "complaint": "complaint (投诉)", "callback": "callback (回访)", "letter": "open letter (公开信)",
+               "patrol": "patrol record (巡查)", "event": "community event (文体活动)"}
 RECORDS = "records"
 
 
@@ -185,8 +188,17 @@ class Ledger:
         local = received.astimezone(zone(self.tz))
         return f"{RECORDS}/{kind}/{local:%Y}/{local:%m}/{record_id}.yaml"
 
-    def resolve(self, text: str) -> str:
-        """The full id for an id or unambiguous prefix; exit 2 listing candidates when ambiguous."""
+    def resolve(self, text: str, kind: str | None = None, field: str = "ID") -> str:
+        """The full id for an id or unambiguous prefix; exit 2 listing candidates when ambiguous, or when
+        it names a record of another kind than `kind`."""
+        record_id = self._resolve(text)
+        if kind is not None and kind_of(record_id) != kind:
+            raise BadInput(_("{field}: {id} is a {actual}, not a {kind}", field=field, id=record_id,
+                             actual=KIND_LABELS.get(kind_of(record_id), kind_of(record_id)),
+                             kind=KIND_LABELS.get(kind, kind)))
+        return record_id
+
+    def _resolve(self, text: str) -> str:
         prefix = normalise(text)
         matches = self.index.ids_with_prefix(prefix)
         if prefix in matches:

@@ -18,10 +18,8 @@ def new_patrol(session, area: str | None, findings: tuple[str, ...], at=None) ->
 def repair_from_finding(session, text_id: str, finding: int, location: str | None = None, at=None) -> dict:
     """The finding becomes a public repair; the repair names the patrol and the patrol the repair."""
     ledger = session.ledger
-    patrol_id = ledger.resolve(text_id)
+    patrol_id = ledger.resolve(text_id, "patrol")
     patrol = load(ledger, patrol_id)
-    if patrol.kind != "patrol":
-        raise BadInput(_("ID: {id} is not a patrol record", id=patrol_id))
     findings = list(patrol.get("findings") or [])
     if not 1 <= finding <= len(findings):
         raise BadInput(_("--finding: expected a number from 1 to {count} (the patrol's findings)", count=len(findings)))

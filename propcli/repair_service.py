@@ -76,9 +76,7 @@ def _fees(pairs) -> list[dict]:
 def repair_step(session, text_id: str, step: str, at=None, **options) -> dict:
     """Record one step of the 维修单 (CLI.md `repair STEP`); refused steps exit 2 with the clause."""
     ledger = session.ledger
-    record_id = ledger.resolve(text_id)
-    if not record_id.startswith("R-"):
-        raise BadInput(_("ID: {id} is not a repair", id=record_id))
+    record_id = ledger.resolve(text_id, "repair")
     data: dict = {}
     if step == "take":
         if options.get("to"):

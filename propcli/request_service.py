@@ -42,10 +42,7 @@ def new_request(session, category=None, name=None, phone=None, address=None, det
 
 
 def _request_id(ledger, text_id: str) -> str:
-    record_id = ledger.resolve(text_id)
-    if not record_id.startswith("Q-"):
-        raise BadInput(_("ID: {id} is not a help request", id=record_id))
-    return record_id
+    return ledger.resolve(text_id, "request")
 
 
 def request_step(session, text_id: str, step: str, at=None, **options) -> dict:

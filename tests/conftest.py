@@ -76,3 +76,15 @@ def git_state(ledger: Path | str) -> tuple[str, str]:
 def ledger(tmp_path) -> Path:
     """A fresh empty ledger made by `propcli init`."""
     return make_ledger(tmp_path)
+
+
+def invoke_refused(ledger, *args, now: str | None = NOW, as_: str | None = ACTOR) -> str:
+    """`invoke` that must be refused as bad input: exit 2, one line on stderr, no traceback, nothing written.
+    Returns the message."""
+    before = git_state(ledger)
+    result = invoke(ledger, *args, now=now, as_=as_)
+    assert result.exit_code == 2, result.output
+    assert git_state(ledger) == before, "nothing may be written"
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result.stderr

@@ -2,7 +2,7 @@
 the agreed reply, overdue and the stats figures, on real ledgers with a fixed --now."""
 import json
 
-from conftest import git, git_state, invoke, invoke_json
+from conftest import git, git_state, invoke_json, invoke_refused
 
 PERSON = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 
@@ -46,12 +46,7 @@ def deadline(record, rule):
 
 
 def refused(ledger, *args, now="2026-11-08T10:00"):
-    before = git_state(ledger)
-    result = invoke(ledger, *args, now=now)
-    assert result.exit_code == 2, result.output
-    assert git_state(ledger) == before, "nothing may be written"
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    return result.stderr
+    return invoke_refused(ledger, *args, now=now)
 
 
 def test_plan_covers_every_source_of_the_month_with_role_due_and_one_commit(ledger):

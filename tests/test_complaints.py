@@ -1,7 +1,7 @@
 """Complaints (8.6, 8.7.1, 11.1.12-13), community events (11.1.5) and open letters (11.1.10), through the CLI."""
 import json
 
-from conftest import git, git_state, invoke, invoke_json
+from conftest import git, invoke, invoke_json, invoke_refused
 
 COMPLAINANT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 
@@ -17,12 +17,7 @@ def step(ledger, record_id, name, *options, now):
 
 
 def refused(ledger, *args, now="2026-11-06T10:00"):
-    before = git_state(ledger)
-    result = invoke(ledger, *args, now=now)
-    assert result.exit_code == 2, result.output
-    assert git_state(ledger) == before, "nothing may be written"
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    return result.stderr
+    return invoke_refused(ledger, *args, now=now)
 
 
 def test_complaint_runs_reply_assign_handle_close_and_status_is_the_last_step(ledger):

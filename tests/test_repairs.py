@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import git, git_state, invoke, invoke_json
+from conftest import git, invoke, invoke_json, invoke_refused
 
 RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 
@@ -19,13 +19,7 @@ def step(ledger, record_id, name, *options, now, as_="王芳"):
 
 
 def refused(ledger, record_id, name, *options, now, as_="王芳"):
-    before = git_state(ledger)
-    result = invoke(ledger, "repair", name, record_id, *options, now=now, as_=as_)
-    assert result.exit_code == 2, result.output
-    assert git_state(ledger) == before, "nothing may be written"
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    return result.stderr
+    return invoke_refused(ledger, "repair", name, record_id, *options, now=now, as_=as_)
 
 
 def run_listed_to_sign(ledger, record_id):

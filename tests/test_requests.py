@@ -1,7 +1,7 @@
 """Help requests 求助 (9.4) and the call log 来电 (8.7.2) end to end, on a real ledger."""
 import json
 
-from conftest import git, git_state, invoke, invoke_json
+from conftest import git, invoke, invoke_json, invoke_refused
 
 CUSTOMER = ("--name", "李四", "--phone", "13900139000", "--address", "5栋1202")
 
@@ -18,13 +18,7 @@ def step(ledger, record_id, name, *options, now, as_="王芳"):
 
 
 def refused(ledger, *args, now):
-    before = git_state(ledger)
-    result = invoke(ledger, *args, now=now)
-    assert result.exit_code == 2, result.output
-    assert git_state(ledger) == before, "nothing may be written"
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    return result.stderr
+    return invoke_refused(ledger, *args, now=now)
 
 
 def reply_deadline(record):
