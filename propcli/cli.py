@@ -159,11 +159,11 @@ def show(ctx, record_id, history, fmt):
 def list_(ctx, kind, status, month, open_only, fmt):
     """Records, oldest first."""
     from . import render
-    from .services import list_records, warn_damaged
+    from .services import list_records
 
     session = session_of(ctx)
     data = list_records(session, kind, status, _month(month), open_only)
-    render.lines(warn_damaged(session.ledger), err=True)
+    render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 
 
@@ -278,6 +278,7 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
         click.echo(sent, err=True)
     else:
         data = run_overdue(session, within, kind, role, assignee)
+    render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.overdue(data, fmt)
     if check_:
         from .overdue import any_late
@@ -307,7 +308,10 @@ def stats(ctx, month, fmt):
     from . import render
     from .stats import month_stats
 
-    render.stats(month_stats(session_of(ctx), month), fmt)
+    session = session_of(ctx)
+    data = month_stats(session, month)
+    render.lines(session.ledger.index.damaged_warnings(), err=True)
+    render.stats(data, fmt)
 
 
 @cli.command()

@@ -347,6 +347,11 @@ class Index:
         row = self.db.execute("SELECT path FROM records WHERE id=?", (record_id,)).fetchone()
         return row[0] if row else None
 
+    def damaged_warnings(self) -> list[str]:
+        """One line per damaged record file, for commands that read many records and skip those (CLI.md)."""
+        return [_("{path}:{line}: skipped, damaged: {message}", path=p, line=line, message=m)
+                for p, line, m in self.damaged()]
+
     def damaged(self) -> list[tuple[str, int, str]]:
         self.fresh()
         return self.db.execute("SELECT path, line, message FROM damaged ORDER BY path").fetchall()

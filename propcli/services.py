@@ -71,11 +71,6 @@ def _records_from_docs(ledger, rows):
         yield record_from_plain(json.loads(doc), ledger.tz, path)
 
 
-def warn_damaged(ledger) -> list[str]:
-    return [_("{path}:{line}: skipped, damaged: {message}", path=p, line=line, message=m)
-            for p, line, m in ledger.index.damaged()]
-
-
 def show(session, text_id: str) -> dict:
     from .writer import load
 
@@ -118,7 +113,7 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
 
 
 def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
-    return list_records(session, kind, None, month), warn_damaged(session.ledger)
+    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
 
 
 def note(session, text_id: str, text: str, at_text: str | None) -> dict:

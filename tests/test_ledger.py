@@ -571,3 +571,21 @@ def test_check_replays_request_steps_and_points_at_the_event_line(ledger):
     assert result.exit_code == 1
     line = len(text.splitlines()) + 1
     assert f"{path.relative_to(ledger)}:{line}: events[2]:" in result.stdout
+
+
+def test_overdue_and_stats_skip_a_damaged_file_with_a_warning_naming_it(ledger):
+    """CLI.md: commands that read many records skip a damaged file with a warning on stderr naming it."""
+    from conftest import invoke_json
+
+    good = invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000", "--address", "3栋0301",
+                       "--item", "漏水", now="2026-11-28T09:00")["id"]
+    bad = invoke_json(ledger, "repair", "new", "--name", "李四", "--phone", "13900139000", "--address", "5栋0101",
+                      "--item", "停电", now="2026-11-28T09:00")["id"]
+    path = next((ledger / "records").rglob(f"{bad}.yaml"))
+    path.write_text("schema: 1\nkind: [unclosed\n", encoding="utf-8")
+    for args in (("overdue",), ("stats", "2026-11")):
+        result = invoke(ledger, *args, "-f", "json", now="2026-11-28T10:00")
+        assert result.exit_code == 0, result.output
+        assert str(path.relative_to(ledger)) in result.stderr
+    rows = invoke_json(ledger, "overdue", now="2026-11-28T10:00")
+    assert {r["id"] for r in rows} == {good}
