@@ -67,9 +67,42 @@ def to_json(current: View, now: datetime, tz: str) -> dict:
         result["fee_total"] = float(current.fee_total)
     result["received"] = format_time(record.received, tz)
     result["events"] = events
+    money_as_numbers(result)
     result["deadlines"] = [deadline_json(d, now, tz) for d in current.deadlines
                            if d.cancelled is None or d.cancelled > now]
     return result
+
+
+MONEY_KEYS = ("unit_price", "price", "amount")
+"""Amounts: quoted decimal strings in the YAML (never float arithmetic), numbers in yuan in JSON (CLI.md)."""
+
+
+def _convert_money(value, convert):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in MONEY_KEYS and item is not None and not isinstance(item, (dict, list, bool)):
+                value[key] = convert(item)
+            else:
+                _convert_money(item, convert)
+    elif isinstance(value, list):
+        for item in value:
+            _convert_money(item, convert)
+    return value
+
+
+def money_as_numbers(plain: dict) -> dict:
+    return _convert_money(plain, lambda item: float(Decimal(str(item))))
+
+
+def money_as_text(plain: dict) -> dict:
+    """The inverse, for `import`: amounts back to two-decimal strings as the ledger keeps them."""
+    def convert(item):
+        try:
+            return str(Decimal(str(item)).quantize(Decimal("0.01")))
+        except ArithmeticError:
+            return item
+
+    return _convert_money(plain, convert)
 
 
 def source_done(record: Record) -> datetime | None:

@@ -33,6 +33,13 @@ def _environment():
                        keep_trailing_newline=True, autoescape=lambda name: bool(name and name.endswith(".html.j2")))
 
 
+def _yuan(value) -> str:
+    """An amount as the forms print it: two decimals."""
+    from decimal import Decimal
+
+    return "" if value is None else f"{Decimal(str(value)):.2f}"
+
+
 def _time(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
@@ -46,9 +53,9 @@ def repair_order_context(record: dict, copy4: str) -> dict:
     materials = [e["result"] for e in record.get("events", []) if e["step"] == "material"]
     fees = (complete or {}).get("fees") or []
     if record.get("price_code"):
-        standard = f"{record['price_code']} {record.get('price_name', '')} {record.get('unit_price', '')}元/{record.get('unit', '')} × {record.get('qty', 1)}"
+        standard = f"{record['price_code']} {record.get('price_name', '')} {_yuan(record.get('unit_price'))}元/{record.get('unit', '')} × {record.get('qty', 1)}"
     elif quote:
-        standard = _("无法维修") if quote.get("unrepairable") else f"评审报价 {quote.get('price')}元"
+        standard = _("无法维修") if quote.get("unrepairable") else f"评审报价 {_yuan(quote.get('price'))}元"
     else:
         standard = ""
     return {
@@ -57,7 +64,7 @@ def repair_order_context(record: dict, copy4: str) -> dict:
         "预约维修时间": _time(record.get("appointment")), "收费标准项目": standard,
         "接单时间": _time(take and take["at"]), "维修人员": (take or {}).get("to", ""),
         "到场时间": _time(arrive and arrive["at"]),
-        "实际维修项目及收费": "；".join(f"{f['item']} {f['amount']}元" for f in fees),
+        "实际维修项目及收费": "；".join(f"{f['item']} {_yuan(f['amount'])}元" for f in fees),
         "用户自备材料验证": "、".join(materials), "完成时间": _time(complete and complete["at"]),
         "应收费用合计": f"{record.get('fee_total', 0):.2f}" if record else "",
         "用户签名": (sign or {}).get("signature", "已签" if sign else ""),

@@ -2,6 +2,7 @@
 import csv
 import json
 
+from .derive import money_as_text
 from .errors import BadInput
 from .i18n import _
 from .ids import new_id
@@ -53,6 +54,7 @@ def read_import(ledger, path, actor: str, now) -> list[Record]:
                 raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
             events = [{"step": "new", "at": format_time(at, ledger.tz), "by": plain.pop("by", None) or actor}]
         plain["events"] = events
+        money_as_text(plain)
         plain["schema"] = 1
         if not plain.get("id"):
             first = events[0] if isinstance(events, list) and isinstance(events[0], dict) else {}

@@ -82,6 +82,9 @@ def test_off_list_item_needs_quote_then_acceptance_and_arrival_counts_from_accep
     quote = next(d for d in quoted["deadlines"] if d["rule"] == "repair.quote")
     assert quote["due"] == "2026-11-28T09:18:00+08:00" and quote["state"] == "met"
     assert quoted["fee_total"] == 260
+    assert quoted["events"][-1]["price"] == 260  # amounts are numbers in yuan in JSON (CLI.md)
+    relpath = next(p for p in git(ledger, "ls-files").splitlines() if record_id in p)
+    assert "price: '260.00'" in (ledger / relpath).read_text(encoding="utf-8")  # exact decimal text in YAML
     accepted = step(ledger, record_id, "accept", now="2026-11-28T09:40")
     arrive = next(d for d in accepted["deadlines"] if d["rule"] == "repair.arrive")
     assert arrive["due"] == "2026-11-28T09:50:00+08:00" and arrive["clause"] == "10.4.1-2①"
