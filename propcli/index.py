@@ -140,8 +140,10 @@ class Index:
         scan += [f for f in known if f not in folders]
         for folder in scan:
             changed |= self._differing(folder)
-        dirty = set(json.loads(self.meta("dirty") or "[]"))
-        dirty = (dirty - committed) | (changed - committed)
+        if committed:  # HEAD moved outside propcli (a pull, a commit by hand): ask git what differs from it
+            dirty = set(git.changed_paths("records"))
+        else:
+            dirty = set(json.loads(self.meta("dirty") or "[]")) | changed
         if changed or committed:
             with self.transaction():
                 for relpath in sorted(changed | committed):
