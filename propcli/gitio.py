@@ -102,15 +102,19 @@ class Git:
             "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
         }
         self.run("update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
-        tree = self.run("write-tree").strip()
-        parent = self.head()
-        sha = self._write_commit_object(tree, parent, author, email, message)
-        if sha is None:
-            args = ["commit-tree", tree, "-F", "-"]
-            if parent:
-                args[2:2] = ["-p", parent]
-            sha = self.run(*args, input=message, env=identity).strip()
-        self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
+        try:
+            tree = self.run("write-tree").strip()
+            parent = self.head()
+            sha = self._write_commit_object(tree, parent, author, email, message)
+            if sha is None:
+                args = ["commit-tree", tree, "-F", "-"]
+                if parent:
+                    args[2:2] = ["-p", parent]
+                sha = self.run(*args, input=message, env=identity).strip()
+            self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
+        except BaseException:
+            self.run("reset", "-q", "--", *paths, check=False)  # the staged entries back to HEAD's
+            raise
         return sha
 
     def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:

@@ -43,3 +43,16 @@ def test_a_record_written_but_never_committed_is_kept_and_committed_later(ledger
     subjects = git(ledger, "log", "--format=%s", "-2").splitlines()
     assert subjects == [f"repair {record_id}: fill", f"repair {record_id}: hand edit"]
     assert git(ledger, "status", "--porcelain") == ""
+
+
+def test_nothing_stays_staged_when_the_branch_cannot_move(ledger):
+    """update-ref fails (a stale lock on the branch): the staged entry goes back to HEAD's, the file away."""
+    head = git(ledger, "symbolic-ref", "HEAD").strip()
+    lock = ledger / ".git" / f"{head}.lock"
+    lock.write_text("", encoding="utf-8")
+    before = git_state(ledger)
+    result = invoke(ledger, "repair", "new", *RESIDENT, now="2026-11-28T09:00")
+    assert result.exit_code == 3, result.output
+    lock.unlink()
+    assert git_state(ledger) == before
+    assert git(ledger, "diff", "--cached", "--name-only") == ""
