@@ -5,13 +5,12 @@ Which sources a month has is one SQL query over the index (its `done_at` column)
 have no customer, refused ones are never completed) or a community event ended (`ended`) in the month,
 in the ledger's timezone, up to --now.
 """
-import re
 from datetime import datetime
 from types import MappingProxyType
 
 from .errors import BadInput
 from .i18n import _
-from .timeutil import format_time, parse_time, zone
+from .timeutil import check_month, format_time, parse_time, zone
 
 TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
 """Minimum coverage (11.1.3-5)."""
@@ -19,14 +18,6 @@ TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}
 _EPOCH = "CAST(strftime('%s', {}) AS INTEGER)"
 _HAS_STEP = ("EXISTS (SELECT 1 FROM json_each(records.doc, '$.events') WHERE json_extract(value, '$.step') = '{step}' "
              "AND CAST(strftime('%s', json_extract(value, '$.at')) AS INTEGER) <= :now)")
-
-
-def check_month(month: str, field: str = "--month") -> str:
-    if month is None:
-        raise BadInput(_("{field}: missing; expected a month YYYY-MM, e.g. 2026-11", field=field))
-    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
-        raise BadInput(_("{field}: '{value}' is not a month; expected YYYY-MM, e.g. 2026-11", field=field, value=month))
-    return month
 
 
 def month_bounds(month: str, tz: str) -> tuple[int, int]:

@@ -162,19 +162,9 @@ def list_(ctx, kind, status, month, open_only, fmt):
     from .services import list_records
 
     session = session_of(ctx)
-    data = list_records(session, kind, status, _month(month), open_only)
+    data = list_records(session, kind, status, month, open_only)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
-
-
-def _month(value):
-    import re
-
-    if value is not None and not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", value):
-        from .errors import BadInput
-
-        raise BadInput(_("--month: '{value}' is not a month; expected YYYY-MM", value=value))
-    return value
 
 
 @cli.command()
@@ -213,7 +203,7 @@ def export(ctx, kind, month):
 
     from .services import export_records
 
-    data, warnings = export_records(session_of(ctx), kind, _month(month))
+    data, warnings = export_records(session_of(ctx), kind, month)
     for record in data:
         click.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     for warning in warnings:

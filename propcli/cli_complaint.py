@@ -104,9 +104,8 @@ PLAN_COLUMNS = ["id", "source", "source_kind", "source_done", "role", "method_hi
 def callback_plan(ctx, month, fmt):
     """Plan a callback for every complaint handled, repair completed and event ended in the month (11.1.2)."""
     from . import render
-    from .callback_service import check_month, plan
+    from .callback_service import plan
 
-    check_month(month)
     render.rows(plan(session_of(ctx), month), fmt, PLAN_COLUMNS)
 
 

@@ -46,17 +46,6 @@ def handled_event(record: Record):
     return record.first("handle")
 
 
-def needs_no_callback(record: Record) -> str | None:
-    """The reason of 11.1.13 a complaint needs no callback (and is left out of the 50 % base), or None."""
-    if record.get("anonymous"):
-        return _("anonymous complaint (11.1.13)")
-    if record.get("written_reply_only"):
-        return _("forwarded by a higher authority wanting only a written reply 复函 (11.1.13)")
-    if record.has("merge"):
-        return _("merged into {id} (11.1.12)", id=record.first("merge").get("into"))
-    return None
-
-
 def check_step(record: Record, step: str) -> None:
     """Refuse a complaint step the procedure does not allow now (exit 2, naming why)."""
     if step not in STEPS:

@@ -1,6 +1,7 @@
 """The paper forms (SPEC.md "The paper forms and their fields"), rendered from Jinja2 templates in templates/."""
 from .errors import BadInput
 from .i18n import _
+from .timeutil import check_month
 
 FORMS = {
     "complaint-register": ("《客户投诉登记表》", "8.7.1",
@@ -44,7 +45,7 @@ def _time(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
-def repair_order_context(record: dict, copy4: str) -> dict:
+def repair_order_context(record: dict) -> dict:
     def event(step):
         return next((e for e in record.get("events", []) if e["step"] == step), None)
 
@@ -98,7 +99,7 @@ def render_form(session, name: str, record_id: str | None, fmt: str) -> str:
             record = show(session, record_id)
             if record["kind"] != "repair" or record.get("public"):
                 raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
-        values = repair_order_context(record, "") if record else {k: "" for k in REPAIR_FIELDS}
+        values = repair_order_context(record) if record else {k: "" for k in REPAIR_FIELDS}
         copies = COPIES + [f"第四联 {ledger.config.get('copy4') or '工程部'}"]
         return env.get_template(f"repair-order.{suffix}").render(
             title=title, clause=clause, fields=REPAIR_FIELDS, values=values, copies=copies, **office)
@@ -122,7 +123,7 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
                  _time(ev.get("arrive", {}).get("at")), ev.get("complete", {}).get("work", ""),
                  ev.get("complete", {}).get("cleanup", ""), _time(ev.get("complete", {}).get("at"))]]
     if name == "paid-service":
-        _month_key(key)
+        check_month(key, "ID")
         rows = []
         for record in list_records(session, kind="repair", month=key):
             if record.get("public") or not record.get("fee_total"):
@@ -137,20 +138,20 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
         rows.append(["合计", "", "", "", "", f"{total:.2f}", "", "", ""])
         return rows
     if name == "call-log":
-        _month_key(key)
+        check_month(key, "ID")
         return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
                  r.get("reason", ""), "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
                  r["events"][0]["by"], r.get("note", "")]
                 for r in list_records(session, kind="call", month=key)]
     if name == "complaint-register":
-        _month_key(key)
+        check_month(key, "ID")
         callbacks = _callbacks_by_source(session)
         return [_complaint_row(r, callbacks.get(r["id"])) for r in list_records(session, kind="complaint", month=key)]
     if name == "callback-record":
         if key[:2].upper() == "B-":
             records = [show(session, key)]
         else:
-            _month_key(key)
+            check_month(key, "ID")
             records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
         return [_callback_row(r) for r in records]
     if name == "callback-summary":
@@ -210,7 +211,7 @@ def _summary_rows(session, month: str) -> list[list[str]]:
     from .services import list_records
     from .stats import month_stats
 
-    _month_key(month)
+    check_month(month, "ID")
     figures = month_stats(session, month)["callbacks"]
     results: dict = {}
     for callback in list_records(session, kind="callback"):
@@ -227,9 +228,3 @@ def _summary_rows(session, month: str) -> list[list[str]]:
                      f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
     return rows
 
-
-def _month_key(key: str) -> None:
-    import re
-
-    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", key):
-        raise BadInput(_("ID: this form takes a month YYYY-MM"))

@@ -165,6 +165,3 @@ class Git:
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
         return [p for p in out.split("\0") if p]
-
-    def tracked_paths(self, under: str) -> list[str]:
-        return [p for p in self.run("ls-files", "-z", "--", under).split("\0") if p]

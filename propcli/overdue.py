@@ -9,7 +9,6 @@ from datetime import timedelta
 from .i18n import _
 from .timeutil import format_time, from_epoch, parse_duration
 
-ESCALATION_KEYS = ("rule", "to")
 
 
 def _escalated(notices: list[tuple], chain: list[str]) -> str | None:

@@ -6,7 +6,7 @@ from .errors import BadInput
 from .i18n import _
 from .derive import to_json, view
 from .services import show
-from .timeutil import format_time, parse_time
+from .timeutil import check_month, format_time, parse_time
 from .writer import append, create, load
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
@@ -137,8 +137,7 @@ def billing(session, month: str) -> list[dict]:
     """Copy-3 forms handed to finance in `month` (10.4.1-7, 10.4.3): what finance bills."""
     from .services import list_records
 
-    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month or ""):
-        raise BadInput(_("--month: '{value}' is not a month; expected YYYY-MM", value=month))
+    check_month(month)
     from datetime import datetime
 
     from .timeutil import zone

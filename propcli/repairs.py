@@ -60,10 +60,6 @@ def closing_event(record: Record):
     return None
 
 
-def is_open(record: Record) -> bool:
-    return closing_event(record) is None
-
-
 def check_step(record: Record, step: str, data: dict) -> None:
     """Refuse a step the procedure does not allow now, naming the missing or conflicting step."""
     spec = STEPS.get(step)

@@ -86,10 +86,6 @@ def checklist(way: str) -> list[dict]:
     return [{"who": who, "do": text} for who, text in MEDICAL_WAYS[way][1]]
 
 
-def is_major_medical(record: Record) -> bool:
-    return record.get("category") == "medical" and bool(record.get("major"))
-
-
 def report_to(record: Record) -> str:
     """9.4.2-2: a major emergency goes to the manager at once; an ordinary one to the customer director afterwards."""
     return "manager" if record.get("major") else "service_director"

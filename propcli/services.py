@@ -7,6 +7,7 @@ from . import yamlio
 from .derive import to_json, view
 from .errors import BadInput
 from .i18n import _
+from .timeutil import check_month
 from .model import record_from_plain
 
 
@@ -92,7 +93,8 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
     if kind:
         clauses.append("kind = ?")
         params.append(kind)
-    if month:
+    if month is not None:
+        check_month(month)
         clauses.append("month = ?")
         params.append(month)
     now = int(session.now.timestamp())
@@ -163,7 +165,6 @@ def check(session) -> list[str]:
     return check_ledger(session.ledger)
 
 
-DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")
 
 
 def import_file(session, file_path: str) -> list[str]:

@@ -3,19 +3,15 @@
 `on_time` for a rule = met / (met + missed + overdue) of the month's deadlines of that rule; pending ones
 are left out; a deadline counts in the month its record was received (CLI.md "Clarifications").
 """
-import re
 
-from .errors import BadInput
-from .i18n import _
+from .timeutil import check_month
 
 CATEGORIES = ("medical", "repair", "complaint", "enquiry", "security", "disaster", "other")
 SEVERITIES = ("general", "important", "major")
-CALLBACK_TARGETS = {"complaint": 0.5, "repair": 0.3, "event": 0.1}  # callback_service.TARGETS
 
 
 def month_stats(session, month: str) -> dict:
-    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month or ""):
-        raise BadInput(_("YYYY-MM: '{value}' is not a month; expected e.g. 2026-11", value=month))
+    check_month(month, "YYYY-MM")
     index = session.ledger.index.fresh()
     now = int(session.now.timestamp())
 

@@ -98,3 +98,15 @@ def parse_duration(text, field: str = "duration") -> Duration:
     sign, amount, unit = match.groups()
     unit = "m" if unit == "min" else unit
     return Duration(-int(amount) if sign == "-" else int(amount), unit)
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_month(month, field: str = "--month") -> str:
+    """A month as YYYY-MM (lists, statistics, the monthly forms and plans)."""
+    if month is None:
+        raise BadInput(_("{field}: missing; expected a month YYYY-MM, e.g. 2026-11", field=field))
+    if not _MONTH.match(str(month)):
+        raise BadInput(_("{field}: '{value}' is not a month; expected YYYY-MM, e.g. 2026-11", field=field, value=month))
+    return str(month)
