@@ -137,16 +137,9 @@ def reindex(ctx):
 def show(ctx, record_id, history, fmt):
     """One record with its events and deadlines."""
     from . import render
-    from .services import log, show as run_show
+    from .services import show as run_show
 
-    session = session_of(ctx)
-    data = run_show(session, record_id)
-    if history:
-        data["history"] = log(session, data["id"])
-    render.record(data, fmt)
-    if history and fmt == "table":
-        click.echo("")
-        render.rows(data["history"], fmt, ["commit", "date", "author", "subject"])
+    render.record(run_show(session_of(ctx), record_id, history), fmt)
 
 
 @cli.command("list")

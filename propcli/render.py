@@ -72,14 +72,14 @@ def records(data: list[dict], fmt: str) -> None:
     rows(data, fmt, RECORD_COLUMNS)
 
 
-def record(data: dict, fmt: str, history: bool = False) -> None:
+def record(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
     if fmt == "csv":
-        rows([data], fmt, [k for k in data if k not in ("events", "deadlines")])
+        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
         return
-    skip = {"events", "deadlines"}
+    skip = {"events", "deadlines", "history"}
     width = max(len(k) for k in data)
     for key, value in data.items():
         if key not in skip:
@@ -93,6 +93,9 @@ def record(data: dict, fmt: str, history: bool = False) -> None:
         click.echo("")
         click.echo(_("Deadlines:"))
         click.echo(_table(data["deadlines"], ["rule", "clause", "due", "done", "state", "minutes_late", "assignee"]))
+    if data.get("history"):
+        click.echo("")
+        click.echo(_table(data["history"], ["commit", "date", "author", "subject"]))
 
 
 OVERDUE_COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role", "escalated_to", "assignee"]

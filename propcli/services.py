@@ -72,7 +72,8 @@ def _records_from_docs(ledger, rows):
         yield record_from_plain(json.loads(doc), ledger.tz, path)
 
 
-def show(session, text_id: str) -> dict:
+def show(session, text_id: str, history: bool = False) -> dict:
+    """A record as of --now (CLI.md JSON shape); with `history`, its git commits under "history"."""
     from .writer import load
 
     ledger = session.ledger
@@ -81,7 +82,10 @@ def show(session, text_id: str) -> dict:
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
-    return to_json(current, session.now, ledger.tz)
+    data = to_json(current, session.now, ledger.tz)
+    if history:
+        data["history"] = log(session, record_id)
+    return data
 
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:

@@ -589,3 +589,16 @@ def test_overdue_and_stats_skip_a_damaged_file_with_a_warning_naming_it(ledger):
         assert str(path.relative_to(ledger)) in result.stderr
     rows = invoke_json(ledger, "overdue", now="2026-11-28T10:00")
     assert {r["id"] for r in rows} == {good}
+
+
+def test_show_history_lists_the_records_commits_newest_first(ledger):
+    from conftest import invoke_json
+
+    record_id = invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000", "--address",
+                            "3栋0301", "--item", "漏水", now="2026-11-28T09:00")["id"]
+    invoke_json(ledger, "repair", "fill", record_id, now="2026-11-28T09:01", as_="孙晓燕")
+    history = invoke_json(ledger, "show", record_id, "--history", now="2026-11-28T09:02")["history"]
+    assert [(h["subject"], h["author"]) for h in history] == [
+        (f"repair {record_id}: fill", "孙晓燕"), (f"repair {record_id}: new", "王芳")]
+    text = invoke(ledger, "show", record_id, "--history", now="2026-11-28T09:02").stdout
+    assert f"repair {record_id}: fill" in text
