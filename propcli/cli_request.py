@@ -27,11 +27,11 @@ def request_new(ctx, fmt, **options):
     from . import render
     from .request_service import new_request
 
+    from .requests import reminders
+
     data = new_request(session_of(ctx), **options)
     render.record(data, fmt)
-    if data.get("major") and data.get("category") == "medical":
-        click.echo(_("propcli: a major medical emergency is reported to the manager at once (9.4.2-2): "
-                     "propcli request escalate {id} --to manager", id=data["id"]), err=True)
+    render.lines(reminders(data), err=True)
 
 
 def _step_command(step: str, doc: str, *options):

@@ -140,3 +140,11 @@ def check_step(record: Record, step: str, data: dict) -> None:
         if way is None and not any(e.step == "medical" and e.get("way") for e in record.events):
             raise BadInput(_("--action: choose the way of help first with --way {ways} (9.4.2-1)",
                              ways="|".join(MEDICAL_WAYS)))
+
+
+def reminders(request: dict) -> list[str]:
+    """What the desk must do at once for a request just recorded (its JSON as `show` prints it)."""
+    if request.get("major") and request.get("category") == "medical":
+        return [_("propcli: a major medical emergency is reported to the manager at once (9.4.2-2): "
+                  "propcli request escalate {id} --to manager", id=request["id"])]
+    return []

@@ -208,3 +208,12 @@ def test_call_log_entry_is_listed_and_never_open(ledger):
     assert "--category" in refused(ledger, "call", "new", "--name", "王五", "--phone", "13700137000",
                                    "--reason", "x", "--category", "nonsense", now="2026-11-28T09:00")
     assert git(ledger, "log", "-1", "--format=%s").strip() == f"call {minimal['id']}: new"
+
+
+def test_a_major_medical_emergency_reminds_the_desk_to_tell_the_manager(ledger):
+    base = ("request", "new", "--category", "medical", "--name", "李四", "--phone", "13900139000",
+            "--address", "5栋1201", "--detail", "老人摔倒")
+    major = invoke(ledger, *base, "--major", now="2026-11-28T09:00")
+    assert major.exit_code == 0 and "9.4.2-2" in major.stderr and "--to manager" in major.stderr
+    ordinary = invoke(ledger, *base, now="2026-11-28T09:05")
+    assert ordinary.exit_code == 0 and ordinary.stderr == ""
