@@ -216,7 +216,7 @@ def to_yaml(record: dict) -> str:
 
 def check_format(samples: list[dict]) -> None:
     """The generated text must equal what propcli itself would write for the same record."""
-    from propcli import yamlio
+    from propcli.store import yamlio
     from propcli.model import record_from_plain, record_to_plain
 
     for record in samples:

@@ -1,3 +1,3 @@
-from .cli import main
+from propcli.cli import main
 
 main()

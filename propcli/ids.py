@@ -8,8 +8,8 @@ Crockford's alphabet has no I, L, O or U: easy to read over the phone.
 import re
 from datetime import datetime
 
-from .errors import BadInput
-from .i18n import _
+from propcli.errors import BadInput
+from propcli.i18n import _
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 EPOCH = 1704067200  # 2024-01-01T00:00:00Z

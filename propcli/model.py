@@ -8,8 +8,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .ids import ID_PATTERN, PREFIX, kind_of
-from .timeutil import format_time, parse_time
+from propcli.ids import ID_PATTERN, PREFIX, kind_of
+from propcli.timeutil import format_time, parse_time
 
 KINDS = tuple(PREFIX)
 EVENT_KEYS = ("step", "at", "by")
@@ -87,7 +87,7 @@ def _text(value) -> str:
 
 def record_from_plain(plain, tz: str, path: str = "") -> Record:
     """Build a Record from parsed YAML/JSON; RecordProblem names what is wrong."""
-    from .i18n import _
+    from propcli.i18n import _
 
     if not isinstance(plain, dict):
         raise RecordProblem(_("a record file must hold a mapping"))

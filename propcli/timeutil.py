@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .errors import BadInput
-from .i18n import _
+from propcli.errors import BadInput
+from propcli.i18n import _
 
 
 _pendulum_zones = False

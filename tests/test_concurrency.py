@@ -10,7 +10,7 @@ import time
 
 
 from conftest import git, git_state, invoke, invoke_json
-from propcli.lock import ledger_lock
+from propcli.store.lock import ledger_lock
 
 WORKERS = 8
 

@@ -38,7 +38,7 @@ def test_every_catalogue_entry_keeps_its_placeholders():
 def test_every_catalogue_entry_is_a_message_the_code_says():
     from pathlib import Path
 
-    source = "".join(p.read_text(encoding="utf-8") for p in Path(i18n.__file__).parent.glob("*.py"))
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(i18n.__file__).parent.rglob("*.py"))
     catalogue = i18n.PoTranslations(i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "propcli.po")
     stale = [m for m in catalogue.messages if f'"{m}"' not in source]
     assert not stale, stale

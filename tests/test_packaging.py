@@ -65,7 +65,7 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
     (whl,) = wheels.glob("propcli-*.whl")
 
     names = set(zipfile.ZipFile(whl).namelist())
-    assert "propcli/resources.py" in names
+    assert "propcli/store/resources.py" in names
     for must in ("ledger/propcli.yaml", "ledger/prices.yaml", "ledger/staff.yaml",
                  "ledger/calendar.yaml", "ledger/policy.yaml", "ledger/.gitignore", "ledger/.gitattributes",
                  "templates/repair-order.txt.j2", "templates/register.txt.j2"):
@@ -86,7 +86,7 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     code = (
-        "import propcli, propcli.resources as r; "
+        "import propcli, propcli.store.resources as r; "
         "print(propcli.__file__); print(r.skeleton_dir()); print(r.templates_dir())"
     )
     out = _run([str(py), "-c", code], cwd=work).stdout.strip().splitlines()
@@ -111,7 +111,7 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
 
 
 def test_source_checkout_is_found_first():
-    from propcli import resources
+    from propcli.store import resources
 
     if REPO not in Path(resources.__file__).resolve().parents:
         pytest.skip("propcli is imported from an installed copy, not this checkout")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from propcli.cli import cli
 from propcli.model import Event, Record
-from propcli.policy import WorkCalendar, deadlines, due_at, parse_policy
+from propcli.policy.rules import WorkCalendar, deadlines, due_at, parse_policy
 from propcli.timeutil import zone
 
 REPO = Path(__file__).resolve().parent.parent
@@ -229,7 +229,7 @@ def test_a_closure_added_to_calendar_yaml_is_honoured(tmp_path):
         "    length: 3d\n", "    length: 3d\n    working_days: true\n"), encoding="utf-8")
     (ledger / "calendar.yaml").write_text('closures:\n  - "2026-11-10"\n', encoding="utf-8")
     assert _invoke(ledger, "check").exit_code == 0
-    from propcli.ledger import Ledger
+    from propcli.store.ledger import Ledger
 
     opened = Ledger(ledger)
     assert date(2026, 11, 10) in opened.calendar.closures

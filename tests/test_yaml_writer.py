@@ -1,7 +1,7 @@
 """New record files are written without loading ruamel; what they say must read back the same in both parsers."""
 from hypothesis import given, settings, strategies as st
 
-from propcli import yamlio
+from propcli.store import yamlio
 
 text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)  # control characters: below
 scalar = st.one_of(text, st.integers(-10**6, 10**6), st.booleans(), st.none(), st.floats(allow_nan=False),

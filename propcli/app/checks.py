@@ -1,0 +1,130 @@
+"""`propcli check`: every problem as `path:line: message`, never raising."""
+import os
+
+from propcli.store import yamlio
+from propcli.i18n import _
+from propcli.model import RecordProblem, record_from_plain
+
+
+def check_policy(ledger) -> list[str]:
+    from propcli.policy.rules import parse_policy
+
+    text = ledger.file_text("policy.yaml")
+    if not text:
+        return [_("policy.yaml:1: missing; copy it from the skeleton (propcli init)")]
+    try:
+        document = yamlio.parse_roundtrip(text, "policy.yaml")
+    except yamlio.DamagedFile as error:
+        return [f"policy.yaml:{error.line}: {error.problem}"]
+    lines = {}
+    rules = document.get("rules") if hasattr(document, "get") else None
+    if rules is not None and hasattr(rules, "lc"):
+        for index in range(len(rules)):
+            try:
+                lines[index] = rules.lc.item(index)[0] + 1
+            except Exception:
+                pass
+    _policy, problems = parse_policy(yamlio.parse_plain(text, "policy.yaml"), lines)
+    return [f"policy.yaml:{p.line}: {p.message}" for p in problems]
+
+
+def check_config_files(ledger) -> list[str]:
+    problems = []
+    for name in ("propcli.yaml", "prices.yaml", "staff.yaml", "calendar.yaml"):
+        try:
+            yamlio.parse_plain(ledger.file_text(name), name)
+        except yamlio.DamagedFile as error:
+            problems.append(f"{name}:{error.line}: {error.problem}")
+    from propcli.policy.rules import ROLES
+
+    for number, member in enumerate(ledger.staff):
+        if member.role not in ROLES:
+            problems.append(_("staff.yaml:1: {name}: role '{role}' is not a role key of SPEC.md",
+                              name=member.name, role=member.role))
+    return problems
+
+
+def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
+    path = ledger.root / relpath
+    try:
+        text = path.read_text(encoding="utf-8")
+        plain = yamlio.parse_plain(text, relpath)
+        record = record_from_plain(plain, ledger.tz, relpath)
+    except yamlio.DamagedFile as error:
+        return [f"{relpath}:{error.line}: {error.problem}"]
+    except UnicodeDecodeError:
+        return [_("{path}:1: not UTF-8 text", path=relpath)]
+    except RecordProblem as problem:
+        line = 1
+        try:
+            document = yamlio.parse_roundtrip(text, relpath)
+            line = yamlio.line_of(document, problem.key) if problem.key else 1
+            if problem.event_index is not None:
+                line = document["events"].lc.item(problem.event_index)[0] + 1
+        except Exception:
+            pass
+        return [f"{relpath}:{line}: {problem.message}"]
+    problems = []
+    expected = ledger.record_relpath(record.kind, record.id, record.received)
+    if expected != relpath:
+        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath, expected=expected))
+    if record.id in known_ids:
+        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
+    known_ids[record.id] = relpath
+    found = semantic_problems(ledger, record, with_index=True)
+    if found:
+        document = yamlio.parse_roundtrip(text, relpath)
+        for number, message in found:
+            try:
+                line = document["events"].lc.item(number)[0] + 1
+            except Exception:
+                line = 1
+            problems.append(f"{relpath}:{line}: {message}")
+    return problems
+
+
+def semantic_problems(ledger, record, with_index: bool = False) -> list:
+    """Steps the procedure does not allow, replayed from the events (the same rules as the commands)."""
+    from propcli.kinds import complaint as complaints
+    from propcli.kinds import repair as repairs
+    from propcli.kinds import request as requests
+    from propcli.errors import BadInput
+    from propcli.model import Record
+
+    rules = {
+        "repair": lambda before, event: repairs.check_step(before, event.step, dict(event.data)),
+        "request": lambda before, event: requests.check_step(before, event.step, dict(event.data)),
+        "complaint": lambda before, event: complaints.check_step(before, event.step),
+    }
+    check_step = rules.get(record.kind)
+    if check_step is None:
+        return []
+    problems = []
+    for number in range(1, len(record.events)):
+        event = record.events[number]
+        if event.step in ("note", "notice", "escalate"):
+            continue
+        before = Record(record.kind, record.id, record.fields, record.events[:number], record.path)
+        try:
+            check_step(before, event)
+        except BadInput as error:
+            message = _("events[{n}]: {message}", n=number, message=error.message)
+            problems.append((number, message) if with_index else message)
+    return problems
+
+
+def check_ledger(ledger) -> list[str]:
+    problems = check_config_files(ledger) + check_policy(ledger)
+    known: dict = {}
+    root = ledger.root / "records"
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            if name == ".gitkeep":
+                continue
+            relpath = os.path.relpath(os.path.join(folder, name), ledger.root).replace(os.sep, "/")
+            if not name.endswith(".yaml"):
+                problems.append(_("{path}:1: not a record file (expected <id>.yaml)", path=relpath))
+                continue
+            problems += check_record_file(ledger, relpath, known)
+    return problems

@@ -1,0 +1,125 @@
+"""What a record is at a moment: status, open, fees and deadlines, replayed from its events."""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from propcli.kinds import complaint as complaints
+from propcli.kinds import repair as repairs
+from propcli.model import Record, record_to_plain
+from propcli.policy.rules import Deadline, deadlines
+from propcli.timeutil import format_time
+
+CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
+LOG_KINDS = {"patrol", "letter", "call", "event"}
+"""Kinds that are complete once recorded: nothing stays open."""
+
+
+@dataclass(frozen=True)
+class View:
+    record: Record
+    status: str
+    open: bool
+    closed_at: datetime | None
+    deadlines: tuple[Deadline, ...]
+    fee_total: Decimal | None
+
+
+def closing_event(record: Record):
+    if record.kind == "repair":
+        return repairs.closing_event(record)
+    if record.kind in ("complaint", "callback"):
+        return complaints.closing_event(record)
+    if record.kind in LOG_KINDS:
+        return record.events[0]
+    return next((e for e in record.workflow_events() if e.step in CLOSING_STEPS), None)
+
+
+def view(record: Record, ledger, now: datetime | None = None) -> View | None:
+    """The record as of `now` (None: everything recorded); None when it did not exist yet."""
+    if now is not None:
+        record = record.as_of(now)
+        if record is None:
+            return None
+    closing = closing_event(record)
+    closed_at = closing.at if closing else None
+    found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
+    fee = repairs.fee_total(record) if record.kind == "repair" else None
+    return View(record, record.workflow_events()[-1].step, closing is None, closed_at, tuple(found), fee)
+
+
+def deadline_json(deadline: Deadline, now: datetime, tz: str) -> dict:
+    return {
+        "rule": deadline.rule, "clause": deadline.clause,
+        "start": format_time(deadline.start, tz), "due": format_time(deadline.due, tz),
+        "done": format_time(deadline.done, tz), "state": deadline.state(now),
+        "minutes_late": deadline.minutes_late(now), "role": deadline.role, "assignee": deadline.assignee,
+    }
+
+
+def to_json(current: View, now: datetime, tz: str) -> dict:
+    """The JSON shape of CLI.md "JSON shapes the checks read" (show, list, export, new)."""
+    record = current.record
+    plain = record_to_plain(record, tz)
+    plain.pop("schema", None)
+    events = plain.pop("events")
+    result = {"id": record.id, "kind": record.kind, "status": current.status, "open": current.open}
+    result.update(plain)
+    if current.fee_total is not None:
+        result["fee_total"] = float(current.fee_total)
+    result["received"] = format_time(record.received, tz)
+    result["events"] = events
+    money_as_numbers(result)
+    result["deadlines"] = [deadline_json(d, now, tz) for d in current.deadlines
+                           if d.cancelled is None or d.cancelled > now]
+    return result
+
+
+MONEY_KEYS = ("unit_price", "price", "amount")
+"""Amounts: quoted decimal strings in the YAML (never float arithmetic), numbers in yuan in JSON (CLI.md)."""
+
+
+def _convert_money(value, convert):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in MONEY_KEYS and item is not None and not isinstance(item, (dict, list, bool)):
+                value[key] = convert(item)
+            else:
+                _convert_money(item, convert)
+    elif isinstance(value, list):
+        for item in value:
+            _convert_money(item, convert)
+    return value
+
+
+def money_as_numbers(plain: dict) -> dict:
+    return _convert_money(plain, lambda item: float(Decimal(str(item))))
+
+
+def money_as_text(plain: dict) -> dict:
+    """The inverse, for `import`: amounts back to two-decimal strings as the ledger keeps them."""
+    def convert(item):
+        try:
+            return str(Decimal(str(item)).quantize(Decimal("0.01")))
+        except ArithmeticError:
+            return item
+
+    return _convert_money(plain, convert)
+
+
+def source_done(record: Record) -> datetime | None:
+    """When a callback source was finished (11.1.3-5): a complaint handled, a resident repair completed,
+    a community event ended; None for anything else."""
+    if record.kind == "complaint":
+        event = record.first("handle")
+        return event.at if event else None
+    if record.kind == "repair" and not record.get("public"):
+        event = record.first("complete")
+        return event.at if event else None
+    if record.kind == "event" and record.get("ended"):
+        from propcli.timeutil import parse_time
+
+        try:
+            return parse_time(record.get("ended"), str(record.received.tzinfo), field="ended")
+        except Exception:
+            return None
+    return None

@@ -1,0 +1,85 @@
+"""Reading `import` files: JSON Lines as `export` writes them, or CSV with a header row."""
+import csv
+import json
+
+from propcli.app.derive import money_as_text
+from propcli.errors import BadInput
+from propcli.i18n import _
+from propcli.ids import new_id
+from propcli.model import KINDS, Record, RecordProblem, record_from_plain
+from propcli.timeutil import format_time, parse_time
+
+DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")
+
+
+def _rows(path):
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv" or (text[:1] not in "{[" and "," in text.splitlines()[0] if text else False):
+        reader = csv.DictReader(text.splitlines())
+        for number, row in enumerate(reader, start=2):
+            yield number, {k: v for k, v in row.items() if k and v not in (None, "")}
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BadInput(_("{file}:{line}: not JSON ({error}); nothing imported", file=path.name, line=number,
+                             error=error.msg)) from None
+
+
+def read_import(ledger, path, actor: str, now) -> list[Record]:
+    if not path.is_file():
+        raise BadInput(_("FILE: {path} does not exist", path=path))
+    records, seen = [], set()
+    for number, row in _rows(path):
+        where = f"{path.name}:{number}"
+        if not isinstance(row, dict):
+            raise BadInput(_("{where}: expected an object per line; nothing imported", where=where))
+        plain = {k: v for k, v in row.items() if k not in DERIVED_KEYS}
+        kind = plain.get("kind")
+        if kind not in KINDS:
+            raise BadInput(_("{where}: kind: expected one of {kinds}; nothing imported", where=where, kinds=", ".join(KINDS)))
+        events = plain.get("events")
+        if isinstance(events, str):
+            try:
+                events = json.loads(events)
+            except json.JSONDecodeError:
+                raise BadInput(_("{where}: events: expected a JSON list; nothing imported", where=where)) from None
+        if not events:
+            try:
+                at = parse_time(plain.pop("at", None) or plain.pop("received", None) or now, ledger.tz, field="at")
+            except BadInput as error:
+                raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
+            events = [{"step": "new", "at": format_time(at, ledger.tz), "by": plain.pop("by", None) or actor}]
+        plain["events"] = events
+        money_as_text(plain)
+        plain["schema"] = 1
+        if not plain.get("id"):
+            first = events[0] if isinstance(events, list) and isinstance(events[0], dict) else {}
+            try:
+                first_at = parse_time(first.get("at") or now, ledger.tz, field="events[0].at")
+            except BadInput as error:
+                raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
+            plain["id"] = new_id(kind, first_at)
+        try:
+            record = record_from_plain(plain, ledger.tz)
+        except (RecordProblem, BadInput) as problem:
+            raise BadInput(_("{where}: {message}; nothing imported", where=where, message=problem.message)) from None
+        if record.last_at > now:
+            raise BadInput(_("{where}: an event is later than now; nothing imported", where=where))
+        if record.id in seen:
+            raise BadInput(_("{where}: id {id} appears twice; nothing imported", where=where, id=record.id))
+        seen.add(record.id)
+        if ledger.index.path_of(record.id) is not None:
+            raise BadInput(_("{where}: id {id} is already in the ledger; nothing imported", where=where, id=record.id))
+        from propcli.app.checks import semantic_problems
+
+        record = Record(record.kind, record.id, record.fields, record.events,
+                        ledger.record_relpath(record.kind, record.id, record.received))
+        problems = semantic_problems(ledger, record)
+        if problems:
+            raise BadInput(_("{where}: {message}; nothing imported", where=where, message=problems[0]))
+        records.append(record)
+    return records

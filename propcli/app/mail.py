@@ -1,0 +1,389 @@
+"""The overdue mail for cron (`propcli overdue --mail-to ADDR --smtp URL`).
+
+One digest (plain text + HTML, multipart/alternative) per run, grouped by the role each breach
+has reached (CLI.md "Who is late, who is told").  Everything is judged at --now from the events
+recorded on the records, so every clone and every cron job sees the same history:
+
+* a breach (record id + rule) is mailed once, recorded as ``{step: notice, rule, to: ROLE}``;
+* while still open it is mailed again as a reminder ``reminder_after`` (60m) after the last
+  notice for it (``{step: notice, reminder: true, …}``);
+* once it is late by more than ``escalate_after`` (30m) it escalates one role up its
+  escalation chain, and again after each further ``escalate_after``: ``{step: escalate, rule, to}``;
+* a due-soon item (``--within``, negative ``minutes_late``) is mailed once under 即将到期 and
+  recorded as ``{step: notice, due_soon: true, due, …}``, which the breach logic ignores.
+
+Events are recorded (one commit) only after the SMTP server accepted the message; a run that
+sends nothing writes nothing.  smtplib/email are imported here only, and lazily.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from propcli.errors import BadInput, LedgerUnusable, PropcliError
+from propcli.i18n import _
+from propcli.timeutil import parse_duration, parse_time
+
+ROLE_LABELS = {
+    "leadership": "公司领导",
+    "manager": "管理处经理",
+    "property_director": "物业部主任",
+    "service_director": "客户服务部主任",
+    "property_officer": "物业管理员",
+    "receptionist": "客户服务部前台接待员",
+    "engineering_director": "工程部主任",
+    "technician": "工程部维修人员",
+    "security_lead": "安管部值班负责人",
+    "guard": "安管员",
+    "patrol_officer": "物业巡查员",
+    "area_officer": "责任区管理员",
+    "culture_clerk": "社区文化文员",
+    "finance": "财务部",
+}
+
+RULE_LABELS = {
+    "request.reply": "求助答复",
+    "repair.fill": "填写维修单",
+    "repair.notify": "通知工程部接单",
+    "repair.quote": "收费标准外项目评审答复",
+    "repair.arrive": "维修人员到场",
+    "repair.return": "返单",
+    "repair.finance": "第三联送财务",
+    "public.notify": "公共维修通知工程部",
+    "public.arrive": "公共维修到场",
+    "callback.complaint": "投诉回访",
+    "callback.repair": "维修回访",
+    "callback.event": "社区活动回访",
+    "callback.reply": "回访问题答复",
+}
+
+NOTICE_STEPS = ("notice", "escalate")
+
+
+def role_label(role: str | None) -> str:
+    if not role:
+        return "-"
+    label = ROLE_LABELS.get(role)
+    return f"{label} ({role})" if label else role
+
+
+def rule_label(rule: str) -> str:
+    label = RULE_LABELS.get(rule)
+    return f"{rule} {label}" if label else rule
+
+
+def mask_phone(phone) -> str:
+    """13800138000 -> 138****8000; short numbers keep at most their last 2 digits."""
+    if phone is None:
+        return ""
+    digits = str(phone).strip()
+    if len(digits) >= 8:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) > 2:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)
+
+
+# --- settings ---------------------------------------------------------------------------------
+def _settings(ledger) -> dict:
+    mail = ledger.config.get("mail") or {}
+    return mail if isinstance(mail, dict) else {}
+
+
+def _span(value, default: str, field: str) -> timedelta:
+    duration = parse_duration(str(value or default), field)
+    span = duration.exact
+    if span is None or span.total_seconds() <= 0:
+        raise BadInput(_("{field}: expected minutes or hours, e.g. {example}", field=field, example=default))
+    return span
+
+
+def _actor(session) -> str:
+    try:
+        return session.actor
+    except BadInput:
+        return "propcli"
+
+
+# --- what to mail -----------------------------------------------------------------------------
+def _doc(ledger, record_id: str) -> dict:
+    import json
+
+    rows = ledger.index.query("SELECT doc FROM records WHERE id=?", (record_id,))
+    if not rows:
+        return {}
+    try:
+        return json.loads(rows[0][0]) or {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _events(doc: dict, tz: str, now: datetime) -> list[tuple[datetime, dict]]:
+    out = []
+    for raw in doc.get("events") or []:
+        if not isinstance(raw, dict):
+            continue
+        try:
+            at = parse_time(str(raw.get("at")), tz)
+        except Exception:
+            continue
+        out.append((at, raw))
+    return out
+
+
+def plan(session, rows: list[dict]) -> list[dict]:
+    """The items this run must mail, each with the event to record once the mail was accepted."""
+    ledger = session.ledger
+    tz = ledger.tz
+    now = session.now
+    settings = _settings(ledger)
+    remind = _span(settings.get("reminder_after"), "60m", "mail.reminder_after")
+    step = _span(settings.get("escalate_after"), "30m", "mail.escalate_after")
+    items = []
+    for row in rows:
+        doc = _doc(ledger, row["id"])
+        events = _events(doc, tz, now)
+        if any(at > now for at, _raw in events):
+            continue  # --now in the past: nothing can be recorded on this record, so nothing is mailed
+        chain = [r for r in (row.get("escalation") or [row.get("role")]) if r]
+        due = parse_time(row["due"], tz)
+        late = (now - due).total_seconds()
+        mine = [(at, raw) for at, raw in events
+                if raw.get("step") in NOTICE_STEPS and str(raw.get("rule", "")) == row["rule"]]
+        item = {"row": row, "doc": doc, "chain": chain, "due_at": due}
+        if late <= 0:
+            if any(raw.get("due_soon") and str(raw.get("due", "")) == row["due"] for _at, raw in mine):
+                continue
+            item.update(kind="due_soon", to=chain[0] if chain else row.get("role"),
+                        data={"rule": row["rule"], "to": chain[0] if chain else row.get("role"),
+                              "clause": row["clause"], "due_soon": True, "due": row["due"]})
+            items.append(item)
+            continue
+        breach = [(at, raw) for at, raw in mine if not raw.get("due_soon")]
+        level = min(max(0, math.ceil(late / step.total_seconds()) - 1), max(0, len(chain) - 1))
+        told = max((chain.index(raw.get("to")) for _at, raw in breach if raw.get("to") in chain), default=-1)
+        if level > 0 and level > told:
+            item.update(kind="escalate", to=chain[level],
+                        data={"rule": row["rule"], "to": chain[level], "clause": row["clause"]}, step="escalate")
+        elif not breach:
+            item.update(kind="notice", to=chain[0],
+                        data={"rule": row["rule"], "to": chain[0], "clause": row["clause"]})
+        elif now - max(at for at, _raw in breach) >= remind:
+            to = chain[max(level, told, 0)]
+            item.update(kind="reminder", to=to,
+                        data={"rule": row["rule"], "to": to, "clause": row["clause"], "reminder": True})
+        else:
+            continue
+        items.append(item)
+    return items
+
+
+def recipients(ledger, items: list[dict], mail_to: list[str]) -> list[str]:
+    roles = set()
+    for item in items:
+        roles.add(item["to"])
+        if item["chain"]:
+            roles.add(item["chain"][0])
+    seen, out = set(), []
+    for address in [*mail_to, *(m.email for m in ledger.staff if m.email and m.role in roles)]:
+        address = str(address).strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return out
+
+
+# --- the message ------------------------------------------------------------------------------
+def _local(moment: datetime, tz: str) -> str:
+    from propcli.timeutil import zone
+
+    return moment.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def _line_fields(item: dict, tz: str) -> dict:
+    row, doc = item["row"], item["doc"]
+    late = row["minutes_late"]
+    if item["kind"] == "due_soon":
+        how = _("还有 {minutes} 分钟到期", minutes=_minutes(-late))
+    else:
+        how = _("超时 {minutes} 分钟", minutes=_minutes(late))
+    mark = {"notice": _("首次通知"), "reminder": _("再次提醒"),
+            "escalate": _("升级至 {role}", role=role_label(item["to"])), "due_soon": _("即将到期")}[item["kind"]]
+    where = doc.get("address") or doc.get("location") or ""
+    return {
+        "id": row["id"], "what": rule_label(row["rule"]), "clause": _("第 {clause} 条", clause=row["clause"]),
+        "due": _("应于 {due}", due=_local(item["due_at"], tz)), "how": how, "mark": mark,
+        "where": str(where), "phone": mask_phone(doc.get("phone")) if doc.get("phone") else "",
+        "assignee": _("负责人 {name}", name=row["assignee"]) if row.get("assignee") else "",
+    }
+
+
+def _minutes(value) -> str:
+    value = float(value)
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
+    breaches = [i for i in items if i["kind"] != "due_soon"]
+    soon = [i for i in items if i["kind"] == "due_soon"]
+    order = list(ROLE_LABELS)
+    roles = sorted({i["to"] for i in breaches}, key=lambda r: (order.index(r) if r in order else len(order), r))
+    groups = [(_("已通知到 {role}", role=role_label(role)), [i for i in breaches if i["to"] == role]) for role in roles]
+    if soon:
+        groups.append((_("即将到期 due soon"), soon))
+    return groups
+
+
+def compose(session, items: list[dict], to: list[str], sender: str):
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+    from html import escape
+
+    ledger = session.ledger
+    tz = ledger.tz
+    late_n = sum(1 for i in items if i["kind"] != "due_soon")
+    soon_n = len(items) - late_n
+    subject = _("【propcli】超时提醒 {office} {now}: {late} 项超时, {soon} 项即将到期",
+                office=ledger.office or "", now=_local(session.now, tz), late=late_n, soon=soon_n)
+    intro = _("{office} 时限提醒（{now}）。按制度条款计算的时限已过或即将到期；请尽快处理并在 propcli 中记录。",
+              office=getattr(ledger, "office", "") or "", now=_local(session.now, tz))
+    groups = _groups(items)
+    text = [intro, ""]
+    html = ["<html><body>", f"<p>{escape(intro)}</p>"]
+    head = [_("编号"), _("事项"), _("条款"), _("时限"), _("超时"), _("状态"), _("地址"), _("电话"), _("负责人")]
+    for title, members in groups:
+        text += [f"== {title} ==", ""]
+        html += [f"<h3>{escape(title)}</h3>", "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">",
+                 "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
+        for item in members:
+            f = _line_fields(item, tz)
+            parts = [f["id"], f["what"], f["clause"], f["due"], f["how"], f"[{f['mark']}]",
+                     f["where"], f["phone"], f["assignee"]]
+            text.append("- " + "  ".join(p for p in parts if p))
+            cells = [f["id"], f["what"], f["clause"], f["due"], f["how"], f["mark"], f["where"], f["phone"],
+                     f["assignee"]]
+            html.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        text.append("")
+        html.append("</table>")
+    footer = _("本邮件由 propcli overdue 自动发送；每次发送均记录在相应记录上（notice / escalate）。")
+    text.append(footer)
+    html += [f"<p><small>{escape(footer)}</small></p>", "</body></html>"]
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="propcli")
+    message.set_content("\n".join(text))
+    message.add_alternative("\n".join(html), subtype="html")
+    return message
+
+
+# --- SMTP -------------------------------------------------------------------------------------
+def _endpoint(url: str) -> tuple[str, str, int, str | None]:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    if scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise BadInput(_("--smtp: '{url}' is not an SMTP address; expected smtp://host:port or smtps://host:port",
+                         url=url))
+    try:
+        port = parts.port or (465 if scheme == "smtps" else 25)
+    except ValueError:
+        raise BadInput(_("--smtp: '{url}' has a bad port", url=url)) from None
+    return scheme, parts.hostname, port, unquote(parts.username) if parts.username else None
+
+
+def deliver(url: str, settings: dict, message, sender: str, to: list[str]) -> dict:
+    """Hand the message to the SMTP server; LedgerUnusable (exit 3) when it is not accepted."""
+    import os
+    import smtplib
+    import ssl
+
+    scheme, host, port, user = _endpoint(url)
+    user = user or settings.get("username")
+    password_env = settings.get("password_env") or "PROPCLI_SMTP_PASSWORD"
+    password = os.environ.get(str(password_env)) if user else None
+    timeout = float(settings.get("timeout") or 30)
+    try:
+        if scheme == "smtps":
+            server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            server = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            server.ehlo()
+            if scheme == "smtp" and server.has_extn("starttls"):
+                server.starttls(context=ssl.create_default_context())
+                server.ehlo()
+            if user:
+                if password is None:
+                    raise BadInput(_("mail.username is set but the password variable {var} is empty; set it in the environment",
+                                     var=password_env))
+                try:
+                    server.login(str(user), password)
+                except UnicodeEncodeError:  # smtplib sends AUTH as ASCII only
+                    raise BadInput(_("mail.username and the password in {var} must be ASCII (SMTP AUTH); nothing was sent",
+                                     var=password_env)) from None
+            refused = server.send_message(message, from_addr=sender, to_addrs=to)
+        finally:
+            try:
+                server.quit()
+            except Exception:
+                server.close()
+    except BadInput:
+        raise
+    except (OSError, smtplib.SMTPException) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise LedgerUnusable(_("--smtp {url}: the overdue mail was not sent ({reason}); nothing was recorded",
+                               url=url, reason=reason)) from None
+    return refused or {}
+
+
+# --- the command ------------------------------------------------------------------------------
+def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | None) -> str:
+    """Mail what is new since the last notices and record it; returns a one-line summary."""
+    from types import MappingProxyType
+
+    from propcli.model import Event
+    from propcli.store.unit import append_many
+
+    ledger = session.ledger
+    settings = _settings(ledger)
+    url = smtp_url or settings.get("smtp") or "smtp://localhost:25"
+    _endpoint(url)  # bad input before anything else
+    items = plan(session, rows)
+    if not items:
+        return _("overdue mail: nothing new to send (each breach is mailed once, again after {remind}; CLI.md)",
+                 remind=settings.get("reminder_after") or "60m")
+    to = recipients(ledger, items, mail_to)
+    if not to:
+        return _("overdue mail: not sent: no recipients (give --mail-to, or e-mail addresses in staff.yaml); nothing recorded")
+    sender = str(settings.get("from") or "propcli@localhost")
+    message = compose(session, items, to, sender)
+    refused = deliver(url, settings, message, sender, to)
+
+    by = _actor(session)
+    now = session.now
+    events: dict[str, list] = {}
+    for item in items:
+        step = item.get("step") or "notice"
+        events.setdefault(item["row"]["id"], []).append(Event(step, now, by, MappingProxyType(dict(item["data"]))))
+    counts = {k: sum(1 for i in items if i["kind"] == k) for k in ("notice", "reminder", "escalate", "due_soon")}
+    summary = _("overdue mail: {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due soon",
+                n=len(items), notice=counts["notice"], reminder=counts["reminder"],
+                escalate=counts["escalate"], soon=counts["due_soon"])
+    lines = [f"{i['row']['id']} {i['row']['rule']} ({i['row']['clause']}): {i['kind']} -> {i['to']}" for i in items]
+    commit = "\n".join([_("notice: overdue mail to {count} recipient(s)", count=len(to)), "",
+                        summary, "", *lines, "", "Step: notice"]) + "\n"
+    try:
+        append_many(ledger, events, by, now, commit)
+    except PropcliError as error:
+        message_text = getattr(error, "message", None) or str(error)
+        raise LedgerUnusable(_("the overdue mail was sent but could not be recorded ({reason}); the next run will mail it again",
+                               reason=" ".join(message_text.split()))) from None
+    result = _("{summary}; sent to {count} recipient(s)", summary=summary, count=len(to) - len(refused))
+    if refused:
+        result += _("; refused by the server: {addresses}", addresses=", ".join(sorted(refused)))
+    return result

@@ -1,0 +1,133 @@
+"""Open deadlines past due (`overdue`) and a record's timeline against its rules (`explain`).
+
+The overdue list is one SQL query over the index: no YAML is parsed on this path. With a
+--now in the past it is the list of that moment: a deadline counts when it had started, was
+not yet met and its record not yet closed at --now.
+"""
+from datetime import timedelta
+
+from propcli.i18n import _
+from propcli.timeutil import format_time, from_epoch, parse_duration
+
+
+
+def _escalated(notices: list[tuple], chain: list[str]) -> str | None:
+    """The highest role a breach was escalated to (CLI.md "Who is late, who is told"); None before any escalation."""
+    told = [to for (step, to) in notices if to and step == "escalate"]
+    ranked = [role for role in chain if role in told]
+    return ranked[-1] if ranked else None
+
+
+def overdue(session, within: str | None = None, kind=None, role=None, assignee=None) -> list[dict]:
+    ledger = session.ledger
+    now = int(session.now.timestamp())
+    limit = now - 1  # past due: due < now
+    if within:
+        length = parse_duration(within, "--within")
+        span = timedelta(days=length.amount) if length.unit == "d" else length.exact
+        if span is None or span.total_seconds() < 0:
+            from propcli.errors import BadInput
+
+            raise BadInput(_("--within: expected minutes, hours or days, e.g. 15m, 2h or 1d"))
+        limit = now + int(span.total_seconds())
+    filters, params = "", []
+    for column, value in (("kind", kind), ("role", role), ("assignee", assignee)):
+        if value:
+            filters += f" AND {column} = ?"
+            params.append(value)
+    columns = "id, kind, rule, clause, role, escalate, assignee, due"
+    sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
+           f" AND (cancelled IS NULL OR cancelled > ?){filters}"
+           f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
+           f" AND (cancelled IS NULL OR cancelled > ?){filters}")
+    rows = ledger.index.query(sql, (limit, now, now, *params, now, limit, now, now, *params))
+    notices: dict = {}
+    if rows:
+        ids = sorted({r[0] for r in rows})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for record_id, rule, step, to in ledger.index.query(
+                    f"SELECT id, rule, step, to_role FROM notices WHERE at <= ? AND id IN ({','.join('?' * len(chunk))})",
+                    (now, *chunk)):
+                notices.setdefault((record_id, rule), []).append((step, to))
+    result = []
+    for record_id, kind_, rule, clause, role_, escalate, assignee_, due in rows:
+        chain = [role_] + [r for r in escalate.split(",") if r]
+        result.append({
+            "id": record_id, "kind": kind_, "rule": rule, "clause": clause,
+            "due": format_time(from_epoch(due, ledger.tz), ledger.tz),
+            "minutes_late": round((now - due) / 60, 1) + 0.0,
+            "role": role_, "escalated_to": _escalated(notices.get((record_id, rule), []), chain),
+            "assignee": assignee_, "escalation": chain,
+        })
+    result.sort(key=lambda row: (-row["minutes_late"], row["id"], row["rule"]))
+    return result
+
+
+def mail_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None) -> tuple[list[dict], str]:
+    """The overdue list and its digest mailed, under the ledger lock from reading to recording, so two cron
+    jobs at the same minute never mail the same breach twice."""
+    from propcli.app.mail import send_digest
+
+    with session.ledger.lock():
+        rows = overdue(session, within, kind, role, assignee)
+        return rows, send_digest(session, rows, mail_to, smtp)
+
+
+def any_late(session, rows: list[dict]) -> bool:
+    """Is any listed deadline past due (not merely due soon)? Judged from `due`, not the rounded minutes."""
+    from propcli.timeutil import parse_time
+
+    return any(parse_time(row["due"], session.ledger.tz) < session.now for row in rows)
+
+
+def explain(session, text_id: str) -> dict:
+    """The record's events and, for every rule that applies, start, due, done and the verdict, citing clauses."""
+    from propcli.app.derive import view
+    from propcli.store.unit import load
+
+    ledger = session.ledger
+    record_id = ledger.resolve(text_id)
+    current = view(load(ledger, record_id), ledger, session.now)
+    if current is None:
+        from propcli.errors import BadInput
+
+        raise BadInput(_("ID: {id} was received after --now; it did not exist then", id=record_id))
+    tz = ledger.tz
+    timeline = []
+    for event in current.record.events:
+        line = {"at": format_time(event.at, tz), "step": event.step, "by": event.by,
+                "detail": {k: v for k, v in event.data.items()}}
+        timeline.append(line)
+    verdicts = []
+    for deadline in current.deadlines:
+        if deadline.cancelled is not None and deadline.cancelled <= session.now:
+            continue
+        state = deadline.state(session.now)
+        minutes = deadline.minutes_late(session.now)
+        verdicts.append({
+            "rule": deadline.rule, "clause": deadline.clause,
+            "start": format_time(deadline.start, tz), "due": format_time(deadline.due, tz),
+            "done": format_time(deadline.done, tz), "state": state, "minutes_late": minutes,
+            "role": deadline.role, "assignee": deadline.assignee,
+            "how": describe_rule(ledger.policy, deadline.rule, deadline.clause),
+        })
+    return {"id": record_id, "kind": current.record.kind, "status": current.status, "open": current.open,
+            "now": format_time(session.now, tz), "events": timeline, "deadlines": verdicts}
+
+
+def describe_rule(policy, key: str, clause: str) -> str:
+    rule = next((r for r in policy.rules if r.key == key and r.clause == clause), None) or policy.rule(key)
+    if rule is None:
+        return ""
+    start = _("from '{step}'", step=rule.start)
+    if rule.length is not None:
+        return _("{start}, within {length}", start=start, length=rule.length)
+    if rule.offset_from is not None:
+        return _("{by} relative to {field}", by=rule.offset_by, field=rule.offset_from)
+    if rule.cutoff is not None:
+        return _("{start}, by {cutoff} that day; at or after {cutoff}, by {cutoff} the next day",
+                 start=start, cutoff=rule.cutoff.strftime("%H:%M"))
+    if rule.cutoff_day is not None:
+        return _("{start}, by the end of the {day}th; after it, the next month's {day}th", start=start, day=rule.cutoff_day)
+    return _("{start}, by the agreed time", start=start)

@@ -1,0 +1,186 @@
+"""The library's entry points for ledger-wide commands: one function per command, no printing."""
+import json
+import shutil
+from pathlib import Path
+
+from propcli.store import yamlio
+from propcli.app.derive import to_json, view
+from propcli.errors import BadInput
+from propcli.i18n import _
+from propcli.timeutil import check_month
+from propcli.model import record_from_plain
+
+
+def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
+    """Copy the skeleton (config, policy, prices, staff, calendar) into PATH and make it a git repository."""
+    from propcli.store.git import Git
+    from propcli.store.resources import skeleton_dir
+    from propcli.timeutil import zone
+
+    target = Path(path)
+    if (target / "propcli.yaml").exists():
+        raise BadInput(_("PATH: {path} is already a ledger", path=target))
+    if timezone:
+        try:
+            zone(timezone)
+        except Exception:
+            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai", tz=timezone)) from None
+    if office is not None and (not office.strip() or any(c in office for c in "/\\\n")):
+        raise BadInput(_("--office: expected a short office code such as HY01"))
+    target.mkdir(parents=True, exist_ok=True)
+    skeleton = skeleton_dir()
+    for source in sorted(skeleton.iterdir()):
+        if source.is_file() and source.name != "README.txt":
+            shutil.copy2(source, target / source.name)
+    (target / "records").mkdir(exist_ok=True)
+    (target / "records" / ".gitkeep").write_text("", encoding="utf-8")
+    config_path = target / "propcli.yaml"
+    config = yamlio.parse_roundtrip(config_path.read_text(encoding="utf-8"), config_path)
+    if office:
+        config["office"] = office.strip()
+    if timezone:
+        config["timezone"] = timezone
+    yamlio.write_atomic(config_path, yamlio.dump(config))
+    git = Git(target)
+    git.init()
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file() and ".git" not in p.parts)
+    git.commit(files, "ledger: init\n\nStep: init\n", "propcli")
+    return target
+
+
+def ensure_local_setup(ledger) -> None:
+    """A plain `git clone` works like `init`: set the cheap-commit git settings once."""
+    marker = ledger.state_dir / "configured"
+    if marker.exists():
+        return
+    with ledger.lock():  # parallel first commands would race on .git/config.lock
+        if marker.exists():
+            return
+        ledger.git.configure()
+        ledger.git.run("config", "merge.propcli-record.name", "propcli record merge (union of events)")
+        import shlex
+        import sys
+
+        ledger.git.run("config", "merge.propcli-record.driver",
+                       f"{shlex.quote(sys.executable)} -m propcli merge-driver %O %A %B")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("1", encoding="utf-8")
+
+
+def _records_from_docs(ledger, rows):
+    for doc, path in rows:
+        yield record_from_plain(json.loads(doc), ledger.tz, path)
+
+
+def show(session, text_id: str, history: bool = False) -> dict:
+    """A record as of --now (CLI.md JSON shape); with `history`, its git commits under "history"."""
+    from propcli.store.unit import load
+
+    ledger = session.ledger
+    record_id = ledger.resolve(text_id)
+    current = view(load(ledger, record_id), ledger, session.now)
+    if current is None:
+        raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
+                         id=record_id, now=session.now.isoformat()))
+    data = to_json(current, session.now, ledger.tz)
+    if history:
+        data["history"] = log(session, record_id)
+    return data
+
+
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
+    ledger = session.ledger
+    clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    if touched_since is not None:
+        clauses.append("last_at >= ?")
+        params.append(int(touched_since.timestamp()))
+    if kind:
+        clauses.append("kind = ?")
+        params.append(kind)
+    if month is not None:
+        check_month(month)
+        clauses.append("month = ?")
+        params.append(month)
+    now = int(session.now.timestamp())
+    if open_only:  # the stored open/status hold for records with nothing recorded after --now
+        clauses.append("(open = 1 OR last_at > ?)")
+        params.append(now)
+    if status:
+        clauses.append("(status = ? OR last_at > ?)")
+        params += [status, now]
+    rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
+    result = []
+    for record in _records_from_docs(ledger, rows):
+        current = view(record, ledger, session.now)
+        if current is None or (open_only and not current.open) or (status and current.status != status):
+            continue
+        result.append(to_json(current, session.now, ledger.tz))
+    return result
+
+
+def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
+    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
+
+
+def note(session, text_id: str, text: str, at_text: str | None) -> dict:
+    from propcli.store.unit import append
+
+    if not text or not text.strip():
+        raise BadInput(_("TEXT: the note is empty; expected the remark to record"))
+    ledger = session.ledger
+    record_id = ledger.resolve(text_id)
+    append(ledger, record_id, "note", {"note": text.strip()}, session.at(at_text), session.actor, session.now,
+           summary=text.strip())
+    return show(session, record_id)
+
+
+def log(session, text_id: str | None) -> list[dict]:
+    ledger = session.ledger
+    args = ["log", "--format=%H%x1f%an%x1f%aI%x1f%s%x1e"]
+    if text_id:
+        record_id = ledger.resolve(text_id)
+        args += ["--", ledger.index.path_of(record_id)]
+    out = ledger.git.run(*args)
+    entries = []
+    for chunk in out.split("\x1e"):
+        parts = chunk.strip().split("\x1f")
+        if len(parts) == 4:
+            entries.append({"commit": parts[0][:10], "author": parts[1], "date": parts[2], "subject": parts[3]})
+    return entries
+
+
+def prices(session) -> list[dict]:
+    return [{"code": p.code, "name": p.name, "price": float(p.price), "unit": p.unit}
+            for p in session.ledger.prices.values()]
+
+
+def staff(session) -> list[dict]:
+    return [{"name": m.name, "role": m.role, "email": m.email, "phone": m.phone} for m in session.ledger.staff]
+
+
+def reindex(session, progress=None) -> int:
+    return session.ledger.index.rebuild(progress)
+
+
+def check(session) -> list[str]:
+    """Every problem of the ledger as `path:line: message` (the config files, then every record file)."""
+    from propcli.app.checks import check_ledger
+
+    return check_ledger(session.ledger)
+
+
+
+
+def import_file(session, file_path: str) -> list[str]:
+    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none."""
+    from propcli.app.importer import read_import
+
+    ledger = session.ledger
+    records = read_import(ledger, Path(file_path), session.actor, session.now)
+    if not records:
+        raise BadInput(_("FILE: {path} holds no records", path=file_path))
+    from propcli.store.unit import create_many
+
+    message = _("import: {count} records from {name}", count=len(records), name=Path(file_path).name)
+    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n")
+    return [r.id for r in records]

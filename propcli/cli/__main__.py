@@ -1,0 +1,3 @@
+from propcli.cli import main
+
+main()

@@ -1,0 +1,150 @@
+"""The 求助 (help request) workflow of clause 9.4 and the 来电 call log of 8.7.2.
+
+Pure functions over a Record: which step may come next, with clause-citing BadInput messages,
+and the medical-emergency checklists of 9.4.2. Nothing here reads or writes the ledger.
+"""
+import re
+
+from propcli.errors import BadInput
+from propcli.i18n import _
+from propcli.model import Record
+from propcli.policy.rules import ROLES
+
+CATEGORIES = ("medical", "repair", "complaint", "enquiry", "security", "disaster", "other")
+"""9.4.1-1, in the order of the clause; the keys `stats` counts by."""
+
+CATEGORY_ZH = {
+    "medical": "急救病人", "repair": "报修", "complaint": "投诉", "enquiry": "咨询",
+    "security": "盗窃/打架斗殴/抢劫/凶杀/中毒/交通意外", "disaster": "台风/水浸/火灾", "other": "其他",
+}
+_CATEGORY_ALIASES = {"急救病人": "medical", "急救": "medical", "报修": "repair", "投诉": "complaint",
+                     "咨询": "enquiry", "治安": "security", "灾害": "disaster", "其他": "other"}
+
+ROUTES = {"repair": "9.4.5", "complaint": "9.4.4"}
+"""Requests that follow another procedure, with its own time limits (9.4.1-2)."""
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
+
+STEPS = {
+    "reply": "9.4.1-2",       # the customer got an answer (立即 / within 10 minutes)
+    "escalate": "9.4.1-2",    # reported to a director, the manager (9.4.2-2) or leadership
+    "route": "9.4.4/9.4.5",   # handed to the repair or complaint procedure
+    "medical": "9.4.2",       # the way of help chosen for a medical emergency, and its checklist
+    "close": "9.4.1-2",       # every request gets an outcome
+}
+
+# 9.4.2-1): each way of help is a checklist of steps with who does them (role keys of SPEC.md).
+MEDICAL_WAYS = {
+    "escort": ("送医院", [
+        ("property_officer", "通知安管(保安)部值班负责人"),
+        ("security_lead", "按距离远近安排两名安管(保安)员到首层大堂或病人家中待命"),
+        ("property_officer", "安排车辆(主指的士)到客户楼下，必要时通知安管(保安)员协助"),
+        ("guard", "向客户说明来意，听从客户安排送病人去医院；一般请客户同往并提醒准备必备用品"),
+        ("guard", "到医院后协助安置病人，帮助挂号、找医生、取药等"),
+        ("guard", "询问客户是否还需要帮助：无需帮助及时返回；需要帮助向部门主任请示，由部门主任安排"),
+        ("guard", "返回后将处理情况反馈给安管部值班负责人和物业管理员"),
+        ("property_officer", "记录求助处理情况"),
+    ]),
+    "ambulance": ("拨打120", [
+        ("property_officer", "了解病情，帮助客户拨打120急救电话(必要时确认)"),
+        ("property_officer", "告诉客户将安排人员在大厦入口处接应"),
+        ("property_officer", "立即通知安管(保安)部值班负责人"),
+        ("security_lead", "通知入口值班人员做好接应准备(必要时安排人员在入口等候)"),
+        ("guard", "急救车到来后指引其到客户所在地，并尽力提供帮助"),
+        ("security_lead", "接应完毕后将情况反馈到物业部"),
+        ("property_officer", "记录求助处理情况"),
+    ]),
+    "care": ("短时护理", [
+        ("property_officer", "按客户要求向安管(保安)部值班负责人说明情况"),
+        ("security_lead", "安排适当人员前去参与护理"),
+        ("guard", "向客户说明来意后按客户要求实施护理，遵从客户安排，切不可不懂装懂"),
+        ("guard", "不可单独与病人在一起，应要求病人亲属一起守候"),
+        ("property_officer", "记录求助处理情况"),
+    ]),
+}
+
+
+def category_key(value) -> str:
+    """The category key for a key or its Chinese name; BadInput naming --category otherwise (9.4.1-1)."""
+    text = (value or "").strip()
+    key = text.lower() if text.lower() in CATEGORIES else _CATEGORY_ALIASES.get(text)
+    if key is None:
+        for candidate, zh in CATEGORY_ZH.items():
+            if text and text in zh.split("/"):
+                key = candidate
+    if key is None:
+        if not text:
+            raise BadInput(_("--category: missing; expected one of {categories} (9.4.1-1)",
+                             categories="|".join(CATEGORIES)))
+        raise BadInput(_("--category: '{value}' is not a help-request category; expected one of {categories} (9.4.1-1)",
+                         value=value, categories="|".join(CATEGORIES)))
+    return key
+
+
+def checklist(way: str) -> list[dict]:
+    """The steps of one way of help (9.4.2-1), each with the role that does it."""
+    return [{"who": who, "do": text} for who, text in MEDICAL_WAYS[way][1]]
+
+
+def report_to(record: Record) -> str:
+    """9.4.2-2: a major emergency goes to the manager at once; an ordinary one to the customer director afterwards."""
+    return "manager" if record.get("major") else "service_director"
+
+
+def closing_event(record: Record):
+    return next((e for e in record.workflow_events() if e.step == "close"), None)
+
+
+def told(record: Record, role: str) -> bool:
+    return any(e.step == "escalate" and e.get("to") == role for e in record.events)
+
+
+def check_step(record: Record, step: str, data: dict) -> None:
+    """Refuse a step the procedure does not allow now (exit 2), citing the clause."""
+    if step not in STEPS:
+        raise BadInput(_("step: '{step}' is not a step of a help request; expected one of {steps}",
+                         step=step, steps=", ".join(STEPS)))
+    clause = STEPS[step]
+    closing = closing_event(record)
+    if closing is not None:
+        raise BadInput(_("request {id}: closed at {at}; '{step}' is not possible ({clause})",
+                         id=record.id, at=closing.at.isoformat(), step=step, clause=clause))
+    if step == "escalate":
+        role = data.get("to")
+        if role not in ROLES:
+            raise BadInput(_("--to: '{value}' is not a role; expected one of {roles} (SPEC.md roles)",
+                             value=role, roles="|".join(ROLES)))
+        if role == "leadership" and not told(record, "manager"):
+            raise BadInput(_("request {id}: escalate to the manager first; the manager may escalate to company leadership (9.4.2-2)",
+                             id=record.id))
+    elif step == "route":
+        target = data.get("to")
+        if target not in ROUTES:
+            raise BadInput(_("--to: '{value}' is not a procedure to route to; expected repair (9.4.5) or complaint (9.4.4)",
+                             value=target))
+        done = next((e for e in record.events if e.step == "route" and e.get("to") == target), None)
+        if done is not None:
+            raise BadInput(_("request {id}: already routed to {target} at {at} ({record}); it is routed once ({clause})",
+                             id=record.id, target=target, at=done.at.isoformat(),
+                             record=done.get("record") or "-", clause=ROUTES[target]))
+    elif step == "medical":
+        if record.get("category") != "medical":
+            raise BadInput(_("request {id}: category '{category}' is not a medical emergency; 'medical' is only for medical requests (9.4.2)",
+                             id=record.id, category=record.get("category")))
+        way = data.get("way")
+        if way is None and data.get("action") is None:
+            raise BadInput(_("--way: missing; expected one of {ways} (9.4.2-1)", ways="|".join(MEDICAL_WAYS)))
+        if way is not None and way not in MEDICAL_WAYS:
+            raise BadInput(_("--way: '{value}' is not a way of help; expected one of {ways} (9.4.2-1)",
+                             value=way, ways="|".join(MEDICAL_WAYS)))
+        if way is None and not any(e.step == "medical" and e.get("way") for e in record.events):
+            raise BadInput(_("--action: choose the way of help first with --way {ways} (9.4.2-1)",
+                             ways="|".join(MEDICAL_WAYS)))
+
+
+def reminders(request: dict) -> list[str]:
+    """What the desk must do at once for a request just recorded (its JSON as `show` prints it)."""
+    if request.get("major") and request.get("category") == "medical":
+        return [_("propcli: a major medical emergency is reported to the manager at once (9.4.2-2): "
+                  "propcli request escalate {id} --to manager", id=request["id"])]
+    return []

@@ -1,0 +1,315 @@
+"""Deadline rules as data (`policy.yaml`), interpreted by pure functions over pendulum times.
+
+A rule has a key (CLI.md "Deadline rule keys"), the clause it cites, the record kind and
+conditions it applies to, the step that starts it, the step(s) that meet it, and one way
+of computing the due time:
+
+- `length: 10m | 2h | 3d | 1mo`: minutes and hours run from the exact moment, 24x7; days and
+  months are calendar periods (SPEC.md "Callbacks", Civil Code arts. 201-203): the start day
+  is not counted and the period ends at 24:00 of its last day (shown as 23:59:59); a month
+  with no such date ends on its last day. `working_days: true` counts only China's working
+  days (official holidays and 调休 from chinese_calendar) less the ledger's calendar.yaml closures.
+- `offset: {from: FIELD, by: -5m}`: a time relative to a field of the record (an appointment).
+- `cutoff: "17:00"`: that time on the start day; started at or after it, the next day (10.4.1-7).
+- `cutoff_day: 25`: end of that day of the start month; started after it, of the next month (10.4.1-7).
+- `agreed: KEY`: the time given as KEY on the starting event (an agreed reply time, 11.1.9).
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Mapping
+
+from propcli.i18n import _
+from propcli.model import Event, Record
+from propcli.timeutil import Duration, parse_duration, parse_time
+
+DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
+RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "role", "escalate", "assignee",
+             "working_days", "note", *DUE_FORMS}
+ROLES = ("leadership", "manager", "property_director", "service_director", "property_officer",
+         "receptionist", "engineering_director", "technician", "security_lead", "guard",
+         "patrol_officer", "area_officer", "culture_clerk", "finance")
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    clause: str
+    kind: str
+    start: str
+    end: tuple[str, ...]
+    role: str
+    escalate: tuple[str, ...] = ()
+    when: Mapping[str, Any] = field(default_factory=dict)
+    assignee: str | None = None
+    length: Duration | None = None
+    offset_from: str | None = None
+    offset_by: Duration | None = None
+    cutoff: time | None = None
+    cutoff_day: int | None = None
+    agreed: str | None = None
+    working_days: bool = False
+    line: int = 0
+
+    def applies(self, facts: Mapping[str, Any]) -> bool:
+        return all(facts.get(name) == value for name, value in self.when.items())
+
+
+@dataclass(frozen=True)
+class Deadline:
+    rule: str
+    clause: str
+    role: str
+    escalate: tuple[str, ...]
+    assignee: str | None
+    start: datetime
+    due: datetime
+    done: datetime | None
+    cancelled: datetime | None = None
+
+    def state(self, now: datetime) -> str:
+        if self.done is not None and self.done <= now:
+            return "met" if self.done <= self.due else "missed"
+        return "overdue" if now > self.due else "pending"
+
+    def minutes_late(self, now: datetime) -> float:
+        """Positive: late by; negative: early (done) or still to go (open)."""
+        end = self.done if self.done is not None and self.done <= now else now
+        return round((end - self.due).total_seconds() / 60, 1)
+
+
+class PolicyProblem(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+@dataclass(frozen=True)
+class Policy:
+    rules: tuple[Rule, ...]
+
+    def rule(self, key: str, facts: Mapping[str, Any] | None = None) -> Rule | None:
+        for candidate in self.rules:
+            if candidate.key == key and (facts is None or candidate.applies(facts)):
+                return candidate
+        return None
+
+    def for_kind(self, kind: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+    def keys(self) -> list[str]:
+        return list(dict.fromkeys(r.key for r in self.rules))
+
+
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy, list[PolicyProblem]]:
+    """Rules from parsed policy.yaml; every malformed rule is a problem, the rest still load."""
+    problems: list[PolicyProblem] = []
+    lines = lines or {}
+    if not isinstance(plain, dict) or not isinstance(plain.get("rules"), list):
+        return Policy(()), [PolicyProblem(1, _("policy.yaml: expected a mapping with a 'rules' list"))]
+    rules = []
+    for index, raw in enumerate(plain["rules"]):
+        line = lines.get(index, 1)
+        try:
+            rules.append(_parse_rule(raw, line))
+        except PolicyProblem as problem:
+            problems.append(problem)
+    return Policy(tuple(rules)), problems
+
+
+def _parse_rule(raw, line: int) -> Rule:
+    def need(name):
+        value = raw.get(name)
+        if value in (None, "", []):
+            raise PolicyProblem(line, _("rule {key}: '{name}' is required", key=raw.get("key", "?"), name=name))
+        return value
+
+    if not isinstance(raw, dict):
+        raise PolicyProblem(line, _("a rule must be a mapping"))
+    key = str(need("key"))
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise PolicyProblem(line, _("rule {key}: unknown setting(s) {names}; expected {expected}",
+                                    key=key, names=", ".join(sorted(unknown)), expected=", ".join(sorted(RULE_KEYS))))
+    forms = [name for name in DUE_FORMS if name in raw]
+    if len(forms) != 1:
+        raise PolicyProblem(line, _("rule {key}: give exactly one of {forms}", key=key, forms=", ".join(DUE_FORMS)))
+    role = str(need("role"))
+    escalate = tuple(raw.get("escalate") or ())
+    for name in (role, *escalate):
+        if name not in ROLES:
+            raise PolicyProblem(line, _("rule {key}: '{role}' is not a role key; expected one of {roles}",
+                                        key=key, role=name, roles=", ".join(ROLES)))
+    end = need("end")
+    end = tuple(end) if isinstance(end, list) else (str(end),)
+    when = raw.get("when") or {}
+    if not isinstance(when, dict):
+        raise PolicyProblem(line, _("rule {key}: 'when' must map facts to values", key=key))
+    values: dict[str, Any] = {}
+    try:
+        if "length" in raw:
+            values["length"] = parse_duration(raw["length"], f"rule {key}: length")
+            if values["length"].amount <= 0:
+                raise PolicyProblem(line, _("rule {key}: length must be positive", key=key))
+        elif "offset" in raw:
+            offset = raw["offset"]
+            if not isinstance(offset, dict) or "from" not in offset or "by" not in offset:
+                raise PolicyProblem(line, _("rule {key}: offset needs 'from' (a field) and 'by' (e.g. -5m)", key=key))
+            values["offset_from"] = str(offset["from"])
+            values["offset_by"] = parse_duration(offset["by"], f"rule {key}: offset.by")
+        elif "cutoff" in raw:
+            match = _TIME_OF_DAY.match(str(raw["cutoff"]))
+            if not match:
+                raise PolicyProblem(line, _("rule {key}: cutoff must be a time of day such as \"17:00\"", key=key))
+            values["cutoff"] = time(int(match.group(1)), int(match.group(2)))
+        elif "cutoff_day" in raw:
+            day = raw["cutoff_day"]
+            if not isinstance(day, int) or not 1 <= day <= 28:
+                raise PolicyProblem(line, _("rule {key}: cutoff_day must be a day of the month from 1 to 28", key=key))
+            values["cutoff_day"] = day
+        else:
+            values["agreed"] = str(raw["agreed"])
+    except PolicyProblem:
+        raise
+    except Exception as error:
+        raise PolicyProblem(line, getattr(error, "message", str(error))) from None
+    return Rule(key=key, clause=str(need("clause")), kind=str(need("kind")), start=str(need("start")),
+                end=end, role=role, escalate=escalate, when=dict(when), assignee=raw.get("assignee"),
+                working_days=bool(raw.get("working_days", False)), line=line, **values)
+
+
+# --- the calendar -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    closures: frozenset = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.closures:
+            return False
+        try:
+            import chinese_calendar
+
+            return chinese_calendar.is_workday(day)
+        except (ImportError, NotImplementedError):
+            return day.weekday() < 5
+
+    def add_working_days(self, day: date, count: int) -> date:
+        while count > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def next_working_day(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def end_of_day(day: date, tz) -> datetime:
+    """24:00 of `day`, shown as 23:59:59 (CLI.md: "End of a day")."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+
+
+# --- pure deadline functions --------------------------------------------------------------
+
+def _add_exact(moment: datetime, span: timedelta) -> datetime:
+    """`moment + span` as elapsed time: aware datetimes of one zone add wall-clock time (wrong across DST)."""
+    from datetime import timezone
+
+    return (moment.astimezone(timezone.utc) + span).astimezone(moment.tzinfo)
+
+
+def _calendar_date(moment: datetime):
+    """The local date of `moment` as a pendulum Date (calendar arithmetic: months clamp to their last day)."""
+    import pendulum
+
+    return pendulum.date(moment.year, moment.month, moment.day)
+
+
+def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | None,
+           calendar: WorkCalendar = WorkCalendar()) -> datetime | None:
+    """When `rule`, started at `start`, falls due; None when the record lacks what it needs."""
+    tz = start.tzinfo
+    if rule.length is not None:
+        exact = rule.length.exact
+        if exact is not None:
+            return _add_exact(start, exact)
+        if rule.length.unit == "d":
+            last = (calendar.add_working_days(start.date(), rule.length.amount) if rule.working_days
+                    else _calendar_date(start).add(days=rule.length.amount))
+        else:
+            last = _calendar_date(start).add(months=rule.length.amount)
+            if rule.working_days:
+                last = calendar.next_working_day(last)
+        return end_of_day(date(last.year, last.month, last.day), tz)
+    if rule.offset_from is not None:
+        anchor = record.get(rule.offset_from)
+        if not anchor:
+            return None
+        moment = parse_time(anchor, str(tz), field=rule.offset_from)
+        return _add_exact(moment, rule.offset_by.exact) if rule.offset_by.exact is not None else moment
+    if rule.cutoff is not None:
+        day = start.date() if start.timetz().replace(tzinfo=None) < rule.cutoff else start.date() + timedelta(days=1)
+        if rule.working_days:
+            day = calendar.next_working_day(day)
+        return datetime.combine(day, rule.cutoff, tzinfo=tz)
+    if rule.cutoff_day is not None:
+        month_start = _calendar_date(start).replace(day=1)
+        if start.day > rule.cutoff_day:
+            month_start = month_start.add(months=1)
+        return end_of_day(date(month_start.year, month_start.month, rule.cutoff_day), tz)
+    if rule.agreed is not None and start_event is not None:
+        agreed = start_event.get(rule.agreed)
+        return parse_time(agreed, str(tz), field=rule.agreed) if agreed else None
+    return None
+
+
+def facts_of(record: Record) -> dict[str, Any]:
+    """What rule conditions (`when`) can test."""
+    facts = {k: v for k, v in record.fields.items() if isinstance(v, (str, bool, int))}
+    facts["public"] = bool(record.get("public"))
+    facts["listed"] = bool(record.get("price_code"))
+    facts["appointment"] = bool(record.get("appointment"))
+    facts["major"] = bool(record.get("major"))
+    return facts
+
+
+def _start_of(rule: Rule, record: Record) -> tuple[datetime | None, Event | None]:
+    if rule.start.startswith("field:"):
+        value = record.get(rule.start[6:])
+        return (parse_time(value, str(record.received.tzinfo)) if value else None), None
+    event = record.first(rule.start)
+    return (event.at if event else None), event
+
+
+def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
+              calendar: WorkCalendar = WorkCalendar()) -> list["Deadline"]:
+    """Every deadline the record has started, in rule order, replayed from its events."""
+    facts = facts_of(record)
+    result = []
+    seen = set()
+    for rule in policy.for_kind(record.kind):
+        if rule.key in seen or not rule.applies(facts):
+            continue
+        start, start_event = _start_of(rule, record)
+        if start is None:
+            continue
+        due = due_at(rule, start, record, start_event, calendar)
+        if due is None:
+            continue
+        seen.add(rule.key)
+        done_event = next((e for e in record.events if e.step in rule.end and e.at >= start), None)
+        assignee = None
+        if rule.assignee:
+            assigning = record.first(rule.assignee)
+            assignee = assigning.get("to") if assigning else None
+        done = done_event.at if done_event else None
+        cancelled = closed_at if done is None and closed_at is not None else None
+        result.append(Deadline(rule.key, rule.clause, rule.role, rule.escalate, assignee,
+                               start, due, done, cancelled))
+    return result

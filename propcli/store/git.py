@@ -1,0 +1,167 @@
+"""The one module that talks to git, through its command line.
+
+Commits use plumbing (update-index, write-tree, commit-tree, update-ref): no work-tree
+scan, so the cost per commit stays flat as the ledger grows (split index, cache-tree).
+"""
+import os
+import subprocess
+from pathlib import Path
+
+from propcli.errors import LedgerUnusable
+from propcli.i18n import _
+
+ZERO = "0" * 40
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_sha(text: str) -> bool:
+    return len(text) == 40 and not set(text) - _HEX
+
+
+class Git:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def run(self, *args, input: str | None = None, env: dict | None = None, check: bool = True) -> str:
+        full_env = None
+        if env:
+            full_env = dict(os.environ)
+            full_env.update(env)
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=self.root, input=input, capture_output=True,
+                text=True, encoding="utf-8", env=full_env,
+            )
+        except FileNotFoundError:
+            raise LedgerUnusable(_("git is not installed or not on PATH")) from None
+        if check and done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise LedgerUnusable(_("git {command} failed: {detail}", command=args[0],
+                                   detail=detail[-1] if detail else done.returncode))
+        return done.stdout
+
+    @property
+    def git_dir(self) -> Path:
+        return self.root / ".git"
+
+    def init(self) -> None:
+        self.run("init", "-q", "-b", "main")
+        self.configure()
+
+    def configure(self) -> None:
+        """Settings that keep commits and status cheap at 100k files; idempotent (also for plain clones)."""
+        for key, value in (("core.splitIndex", "true"), ("core.untrackedCache", "true"),
+                           ("index.version", "4"), ("core.preloadIndex", "true"),
+                           ("core.quotePath", "false")):
+            self.run("config", key, value)
+
+    def head(self) -> str | None:
+        """The commit HEAD points at (None before the first commit), read from .git without a process
+        when HEAD is a plain loose or packed branch ref; anything unusual asks `git rev-parse`."""
+        sha = self._head_from_files()
+        if sha is not False:
+            return sha
+        out = self.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).strip()
+        return out or None
+
+    def _head_from_files(self):
+        """sha, None (unborn branch) or False (could not tell: fall back to git)."""
+        git_dir = self.git_dir
+        if os.environ.get("GIT_DIR") or os.environ.get("GIT_COMMON_DIR"):
+            return False
+        try:
+            text = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+            if not text.startswith("ref: refs/heads/"):
+                return text if _is_sha(text) else False
+            ref = text[5:]
+            try:
+                sha = (git_dir / ref).read_text(encoding="utf-8").strip()
+                return sha if _is_sha(sha) else False
+            except FileNotFoundError:
+                pass
+            try:
+                packed = (git_dir / "packed-refs").read_text(encoding="utf-8")
+            except FileNotFoundError:
+                packed = ""
+            for line in packed.splitlines():
+                sha, _sp, name = line.partition(" ")
+                if name == ref:
+                    return sha if _is_sha(sha) else False
+            return None  # an unborn branch: no commit yet
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def user_name(self) -> str | None:
+        return self.run("config", "user.name", check=False).strip() or None
+
+    def commit(self, paths: list[str], message: str, author: str, email: str | None = None) -> str:
+        """Stage exactly `paths` and commit them as one commit authored by `author`; returns the sha."""
+        email = email or "propcli@localhost"
+        identity = {
+            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
+        }
+        self.run("update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
+        try:
+            tree = self.run("write-tree").strip()
+            parent = self.head()
+            sha = self._write_commit_object(tree, parent, author, email, message)
+            if sha is None:
+                args = ["commit-tree", tree, "-F", "-"]
+                if parent:
+                    args[2:2] = ["-p", parent]
+                sha = self.run(*args, input=message, env=identity).strip()
+            self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
+        except BaseException:
+            self.run("reset", "-q", "--", *paths, check=False)  # the staged entries back to HEAD's
+            raise
+        return sha
+
+    def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:
+        """The commit as a loose object, written here rather than by one more git process (what
+        `git commit-tree` writes); None where the repository layout is unusual (then git does it)."""
+        import hashlib
+        import time
+        import zlib
+
+        objects = self.git_dir / "objects"
+        if not objects.is_dir() or any(c in author + email for c in "<>\n"):
+            return None
+        seconds = int(time.time())
+        offset = time.localtime(seconds).tm_gmtoff
+        sign = "+" if offset >= 0 else "-"
+        stamp = f"{seconds} {sign}{abs(offset) // 3600:02d}{abs(offset) % 3600 // 60:02d}"
+        lines = [f"tree {tree}"] + ([f"parent {parent}"] if parent else [])
+        lines += [f"author {author} <{email}> {stamp}", f"committer {author} <{email}> {stamp}", "", message]
+        body = "\n".join(lines).encode("utf-8")
+        data = b"commit " + str(len(body)).encode() + b"\0" + body
+        sha = hashlib.sha1(data).hexdigest()
+        target = objects / sha[:2] / sha[2:]
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            temp = target.parent / f"tmp_obj_{os.getpid()}_{sha[:8]}"
+            with open(temp, "wb") as stream:
+                stream.write(zlib.compress(data, 1))
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp, 0o444)
+            os.replace(temp, target)
+        return sha
+
+    def changed_paths(self, under: str) -> list[str]:
+        """Files under `under` that differ from the index or are untracked (hand edits, crashes)."""
+        # --no-optional-locks: a reader must never take .git/index.lock from a writer (concurrent commands)
+        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", under)
+        paths = []
+        for entry in out.split("\0"):
+            if len(entry) > 3:
+                paths.append(entry[3:])
+        return paths
+
+    def is_modified(self, path: str) -> bool:
+        """Does the work-tree file differ from HEAD (or is it untracked)?"""
+        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--", path).strip())
+
+    def diff_paths(self, old: str, new: str, under: str) -> list[str]:
+        out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
+        return [p for p in out.split("\0") if p]

@@ -1,0 +1,459 @@
+"""The one module that owns the SQLite index cache (.git/propcli/index.sqlite, never committed).
+
+It holds each record's plain data as JSON plus its derived status and deadlines, so list,
+overdue and stats never re-parse YAML. It is validated cheaply on every use against git:
+the HEAD it was built at (pulls, merges, commits by hand), the files git reports changed in
+the work tree (hand edits, a crash between write and commit) and the policy/calendar text.
+"""
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from propcli.i18n import _
+from propcli.model import RecordProblem, record_from_plain, record_to_plain
+from propcli.timeutil import epoch
+
+SCHEMA_VERSION = "6"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS records(
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
+  received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
+  status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
+  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_kind_done ON records(kind, done_at);
+CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month, received, fee_cents, status, last_at);
+CREATE TABLE IF NOT EXISTS deadlines(
+  id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
+  escalate TEXT NOT NULL, assignee TEXT, month TEXT NOT NULL, kind TEXT NOT NULL,
+  start INTEGER NOT NULL, due INTEGER NOT NULL, done INTEGER, cancelled INTEGER);
+CREATE INDEX IF NOT EXISTS deadlines_id ON deadlines(id);
+CREATE INDEX IF NOT EXISTS deadlines_done_due ON deadlines(done, due);
+CREATE INDEX IF NOT EXISTS deadlines_month ON deadlines(month, rule, start, due, done, cancelled);
+CREATE TABLE IF NOT EXISTS notices(id TEXT NOT NULL, rule TEXT NOT NULL, at INTEGER NOT NULL,
+  step TEXT NOT NULL, to_role TEXT);
+CREATE INDEX IF NOT EXISTS notices_id ON notices(id);
+CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message TEXT,
+  mtime_ns INTEGER, size INTEGER);
+"""
+
+
+def _digest(*texts: str) -> str:
+    import hashlib
+
+    hasher = hashlib.sha1()
+    for text in texts:
+        hasher.update(text.encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+class Index:
+    def __init__(self, ledger):
+        self.ledger = ledger
+        self.path = ledger.state_dir / "index.sqlite"
+        self._db = None
+        self._fresh = False
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self._open()
+            except sqlite3.DatabaseError:  # a damaged cache (not a database): drop it, rebuild
+                if self._db is not None:
+                    self._db.close()
+                self._db = None
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                self._open()
+        return self._db
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            current = self.meta("schema")
+        except sqlite3.OperationalError:
+            current = None
+        if current == SCHEMA_VERSION:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            return
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        if self.meta("schema") != SCHEMA_VERSION:
+            self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
+                                   "DROP TABLE damaged; DELETE FROM meta;")
+            self._db.executescript(SCHEMA)
+            self.set_meta("schema", SCHEMA_VERSION)
+
+    def meta(self, key: str):
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES(?,?)", (key, value))
+
+    # --- freshness ------------------------------------------------------------------------
+    def rules_digest(self) -> str:
+        return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
+                       self.ledger.tz)
+
+    def fresh(self, progress=None) -> "Index":
+        """Bring the index up to date, cheaply when nothing changed.
+
+        - HEAD moved (a pull, a merge, a commit by hand): re-read the files `git diff` names.
+        - The work tree: a record folder whose mtime changed (a file created, deleted, renamed or saved
+          by an editor that renames) has its files' (mtime, size) compared with the index. Every file
+          is compared too (a full scan, catching edits made in place) on each command while the ledger
+          holds at most `index.full_scan_limit` records (default 10000), and otherwise once
+          `index.full_scan_every` seconds (default 600) have passed; `reindex` always reads everything.
+        - The policy or calendar text changed: deadlines are derived again from the stored records.
+        """
+        if self._fresh:
+            return self
+        git = self.ledger.git
+        head = git.head()
+        built = self.meta("head")
+        if self.meta("complete") != "1" or not built and head or built and not head:
+            self.rebuild(progress)
+            return self
+        changed: set[str] = set()
+        committed: set[str] = set()
+        if head != built:
+            try:
+                committed = set(git.diff_paths(built, head, "records"))
+            except Exception:
+                self.rebuild(progress)
+                return self
+        folders = self._folders()
+        known = json.loads(self.meta("folders") or "{}")
+        settings = self.ledger.config.get("index") or {}
+        count = self.db.execute("SELECT count(*) FROM records").fetchone()[0]
+        now = int(time.time())
+        full = (count <= int(settings.get("full_scan_limit", 10000))
+                or now - int(self.meta("full_scan") or 0) >= int(settings.get("full_scan_every", 600)))
+        scan = [f for f in folders if full or known.get(f) != folders[f]]
+        scan += [f for f in known if f not in folders]
+        for folder in scan:
+            changed |= self._differing(folder)
+        if committed:  # HEAD moved outside propcli (a pull, a commit by hand): ask git what differs from it
+            dirty = set(git.changed_paths("records"))
+        else:
+            dirty = set(json.loads(self.meta("dirty") or "[]")) | changed
+        if changed or committed:
+            with self.transaction():
+                for relpath in sorted(changed | committed):
+                    self.reindex_path(relpath)
+        self.set_meta("dirty", json.dumps(sorted(dirty)))
+        self.set_meta("folders", json.dumps(folders))
+        if full:
+            self.set_meta("full_scan", str(now))
+        if self.meta("rules") != self.rules_digest():
+            self.recompute_deadlines()
+        self.set_meta("head", head or "")
+        self._fresh = True
+        return self
+
+    def _folders(self) -> dict[str, int]:
+        """records/<kind>/<yyyy>/<mm> folders and their mtimes (without listing the files in them)."""
+        found = {}
+
+        def walk(path: str, rel: str, depth: int) -> None:
+            try:
+                entries = list(os.scandir(path))
+            except (FileNotFoundError, NotADirectoryError):
+                return
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    name = f"{rel}/{entry.name}"
+                    if depth == 2:
+                        found[name] = entry.stat(follow_symlinks=False).st_mtime_ns
+                    else:
+                        walk(entry.path, name, depth + 1)
+
+        walk(str(self.ledger.root / "records"), "records", 0)
+        return found
+
+    def _differing(self, folder: str) -> set[str]:
+        """Files of one folder whose (mtime, size) differ from the index, or that appeared or vanished."""
+        low, high = folder + "/", folder + "/\uffff"
+        indexed = dict(((p, (m, z)) for p, m, z in self.db.execute(
+            "SELECT path, mtime_ns, size FROM records WHERE path > ? AND path < ? "
+            "UNION ALL SELECT path, mtime_ns, size FROM damaged WHERE path > ? AND path < ?", (low, high, low, high))))
+        differing = set()
+        try:
+            entries = list(os.scandir(self.ledger.root / folder))
+        except (FileNotFoundError, NotADirectoryError):
+            entries = []
+        for entry in entries:
+            if not entry.name.endswith(".yaml") or entry.name.startswith("."):
+                continue
+            relpath = f"{folder}/{entry.name}"
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if indexed.pop(relpath, None) != (stat.st_mtime_ns, stat.st_size):
+                differing.add(relpath)
+        return differing | set(indexed)
+
+    def is_dirty(self, relpath: str) -> bool:
+        """Does the file differ from what the index last saw committed (a hand edit, a crash)?"""
+        if relpath in set(json.loads(self.meta("dirty") or "[]")):
+            return True
+        return self._stat_differs(relpath)
+
+    def written(self, relpaths) -> None:
+        """propcli wrote and committed `relpaths` under the ledger lock, right after `fresh()`: they are
+        clean, and their folders' new mtimes are ours (no rescan of those folders next time)."""
+        relpaths = [relpaths] if isinstance(relpaths, str) else list(relpaths)
+        dirty = set(json.loads(self.meta("dirty") or "[]"))
+        if dirty & set(relpaths):
+            self.set_meta("dirty", json.dumps(sorted(dirty - set(relpaths))))
+        folders = json.loads(self.meta("folders") or "{}")
+        for folder in {p.rsplit("/", 1)[0] for p in relpaths}:
+            try:
+                folders[folder] = os.stat(self.ledger.root / folder).st_mtime_ns
+            except FileNotFoundError:
+                folders.pop(folder, None)
+        self.set_meta("folders", json.dumps(folders))
+
+    def _stat_differs(self, relpath: str) -> bool:
+        row = self.db.execute("SELECT mtime_ns, size FROM records WHERE path=?", (relpath,)).fetchone()
+        try:
+            stat = os.stat(self.ledger.root / relpath)
+        except FileNotFoundError:
+            return row is not None
+        return row is None or (row[0], row[1]) != (stat.st_mtime_ns, stat.st_size)
+
+    def transaction(self):
+        index = self
+
+        class _Tx:
+            def __enter__(self):
+                index.db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind, value, tb):
+                index.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+        return _Tx()
+
+    # --- writing --------------------------------------------------------------------------
+    def reindex_path(self, relpath: str) -> None:
+        """Re-read one file (or forget it when gone); a damaged file is listed in `damaged`."""
+        self.db.execute("DELETE FROM damaged WHERE path=?", (relpath,))
+        old = self.db.execute("SELECT id FROM records WHERE path=?", (relpath,)).fetchone()
+        if old:
+            self.forget(old[0])
+        self._store(_read_one(self.ledger, relpath))
+
+    def _store(self, result) -> None:
+        """Write what `_read_one` found: the record's rows, or why its file is damaged."""
+        if result is None:
+            return
+        if result[0] == "damaged":
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)", result[1:])
+            return
+        _ok, row, deadline_rows, notice_rows = result
+        clash = self.db.execute("SELECT path FROM records WHERE id=?", (row[0],)).fetchone()
+        if clash:
+            self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
+                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
+            return
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
+
+    def forget(self, record_id: str) -> None:
+        for table in ("records", "deadlines", "notices"):
+            self.db.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
+
+    def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
+        self.forget(record.id)
+        row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
+
+    def _put_deadlines(self, record, deadlines, month: str) -> None:
+        self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                            _deadline_rows(record, deadlines, month))
+
+    def recompute_deadlines(self) -> None:
+        """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
+        from propcli.app.derive import view
+        from propcli.timeutil import prefer_pendulum_zones
+
+        prefer_pendulum_zones()
+        with self.transaction():
+            self.db.execute("DELETE FROM deadlines")
+            for (doc, path, month) in self.db.execute("SELECT doc, path, month FROM records").fetchall():
+                record = record_from_plain(json.loads(doc), self.ledger.tz, path)
+                self._put_deadlines(record, view(record, self.ledger).deadlines, month)
+            self.set_meta("rules", self.rules_digest())
+
+    def rebuild(self, progress=None) -> int:
+        """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar).
+
+        Files are parsed and their deadlines derived in worker processes (one per core); this
+        process only writes SQLite, in path order, so the result is the same as a serial rebuild."""
+        from propcli.timeutil import prefer_pendulum_zones
+
+        prefer_pendulum_zones()
+        root = self.ledger.root / "records"
+        paths = []
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith(".yaml"):
+                        paths.append(os.path.relpath(os.path.join(folder, name), self.ledger.root).replace(os.sep, "/"))
+        git = self.ledger.git
+        head = git.head() or ""
+        dirty = sorted(git.changed_paths("records"))
+        ticks = iter(progress(paths) if progress else paths)
+        with self.transaction():
+            for table in ("records", "deadlines", "notices", "damaged"):
+                self.db.execute(f"DELETE FROM {table}")
+            for result in _read_all(self.ledger, paths):
+                self._store(result)
+                next(ticks, None)
+            for _rest in ticks:
+                pass
+            self.set_meta("rules", self.rules_digest())
+            self.set_meta("head", head)
+            self.set_meta("dirty", json.dumps(dirty))
+            self.set_meta("folders", json.dumps(self._folders()))
+            self.set_meta("full_scan", str(int(time.time())))
+            self.set_meta("complete", "1")
+        self._fresh = True
+        return len(paths)
+
+    # --- reading --------------------------------------------------------------------------
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        self.fresh()
+        rows = self.db.execute("SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 50",
+                               (prefix, prefix + "\uffff")).fetchall()
+        return [r[0] for r in rows]
+
+    def path_of(self, record_id: str) -> str | None:
+        self.fresh()
+        row = self.db.execute("SELECT path FROM records WHERE id=?", (record_id,)).fetchone()
+        return row[0] if row else None
+
+    def damaged_warnings(self) -> list[str]:
+        """One line per damaged record file, for commands that read many records and skip those (CLI.md)."""
+        return [_("{path}:{line}: skipped, damaged: {message}", path=p, line=line, message=m)
+                for p, line, m in self.damaged()]
+
+    def damaged(self) -> list[tuple[str, int, str]]:
+        self.fresh()
+        return self.db.execute("SELECT path, line, message FROM damaged ORDER BY path").fetchall()
+
+    def docs(self, where: str = "", params: tuple = ()) -> list[tuple[str, str]]:
+        self.fresh()
+        return self.db.execute(f"SELECT doc, path FROM records {where} ORDER BY received, id", params).fetchall()
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        self.fresh()
+        return self.db.execute(sql, params).fetchall()
+
+
+# --- reading record files (also in worker processes) ------------------------------------------
+
+def _deadline_rows(record, deadlines, month: str) -> list[tuple]:
+    return [(record.id, d.rule, d.clause, d.role, ",".join(d.escalate), d.assignee, month, record.kind,
+             epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines]
+
+
+def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tuple]]:
+    """The records row, deadline rows and notice rows of one record."""
+    from propcli.app.derive import view
+    from propcli.timeutil import zone
+
+    current = view(record, ledger)
+    local = record.received.astimezone(zone(ledger.tz))
+    month = f"{local:%Y-%m}"
+    doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    from propcli.app.derive import source_done
+
+    # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
+    fee_cents = None if current.fee_total is None or record.get("public") else int(current.fee_total * 100)
+    row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
+           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents,
+           epoch(source_done(record)), doc)
+    notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
+               for event in record.events if event.step in ("notice", "escalate")]
+    return row, _deadline_rows(record, current.deadlines, month), notices
+
+
+def _read_one(ledger, relpath: str):
+    """("ok", row, deadline rows, notice rows), ("damaged", path, line, message) or None (no such file)."""
+    from propcli.store import yamlio
+
+    path = ledger.root / relpath
+    if not relpath.endswith(".yaml"):
+        return None
+    try:
+        stat = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not os.path.isfile(path):
+        return None
+    try:
+        plain = yamlio.read_plain_file(path)
+        record = record_from_plain(plain, ledger.tz, relpath)
+    except yamlio.DamagedFile as error:
+        return ("damaged", relpath, error.line, error.problem, stat.st_mtime_ns, stat.st_size)
+    except RecordProblem as problem:
+        return ("damaged", relpath, 1, problem.message, stat.st_mtime_ns, stat.st_size)
+    expected = ledger.record_relpath(record.kind, record.id, record.received)
+    if expected != relpath:
+        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+                stat.st_mtime_ns, stat.st_size)
+    return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
+
+
+_worker_ledger = None
+PARALLEL_FROM = 2000  # fewer files than this: not worth starting worker processes
+CHUNK = 250
+
+
+def _work(chunk: list[str]) -> list:
+    from propcli.timeutil import prefer_pendulum_zones
+
+    prefer_pendulum_zones()
+    return [_read_one(_worker_ledger, relpath) for relpath in chunk]
+
+
+def _read_all(ledger, paths: list[str]):
+    """`_read_one` for every path, in order; spread over the cores (fork) for big ledgers."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < PARALLEL_FROM:
+        for relpath in paths:
+            yield _read_one(ledger, relpath)
+        return
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        for relpath in paths:
+            yield _read_one(ledger, relpath)
+        return
+    global _worker_ledger
+    # warm what every worker needs before forking, so each does not load it again
+    ledger.policy, ledger.calendar  # noqa: B018
+    _worker_ledger = ledger
+    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    with context.Pool(workers) as pool:
+        for results in pool.imap(_work, chunks):
+            yield from results

@@ -1,0 +1,221 @@
+"""A ledger: a folder that is its own git repository, holding propcli.yaml, the policy,
+price list, staff roster and one YAML file per record under records/<kind>/<yyyy>/<mm>/<id>.yaml.
+"""
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+from propcli.store import yamlio
+from propcli.errors import BadInput, LedgerUnusable
+from propcli.i18n import _
+from propcli.ids import kind_of, normalise
+from propcli.timeutil import zone
+
+CONFIG = "propcli.yaml"
+KIND_LABELS = {"repair": "repair (维修单)", "request": "help request (求助)", "call": "call (来电)",
+               "complaint": "complaint (投诉)", "callback": "callback (回访)", "letter": "open letter (公开信)",
+               "patrol": "patrol record (巡查)", "event": "community event (文体活动)"}
+RECORDS = "records"
+
+
+@dataclass(frozen=True)
+class PriceItem:
+    code: str
+    name: str
+    price: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: str
+    email: str | None = None
+    phone: str | None = None
+
+
+def find_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / CONFIG).is_file():
+            return folder
+    return None
+
+
+class Ledger:
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        path = self.root / CONFIG
+        if not path.is_file():
+            raise LedgerUnusable(_("{path} is not a ledger: no {config} (make one with 'propcli init PATH')",
+                                   path=self.root, config=CONFIG))
+        self.config = self._read_config(path)
+        if not (self.root / ".git").exists():
+            raise LedgerUnusable(_("{path} is not a git repository; a ledger is one (propcli init)", path=self.root))
+        self.tz = str(self.config.get("timezone") or "Asia/Shanghai")
+        try:
+            zone(self.tz)
+        except Exception:
+            raise LedgerUnusable(_("{config}: timezone '{tz}' is unknown; expected e.g. Asia/Shanghai",
+                                   config=CONFIG, tz=self.tz)) from None
+        self.office = str(self.config.get("office") or "")
+
+    def _read_config(self, path: Path) -> dict:
+        config = self._cached_plain(path)
+        if not isinstance(config, dict):
+            raise LedgerUnusable(_("{config}: expected a mapping of settings", config=CONFIG))
+        return config
+
+    def _cached_plain(self, path: Path):
+        """A settings file's data, through a JSON copy in .git/propcli keyed by its mtime and size:
+        warm commands do not import a YAML parser."""
+        import json
+
+        stat = path.stat()
+        key = f"{stat.st_mtime_ns}:{stat.st_size}"
+        cache = self.root / ".git" / "propcli" / f"{path.name}.json"
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return cached["data"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            data = yamlio.read_plain_file(path)
+        except yamlio.DamagedFile as error:
+            raise LedgerUnusable(error.message) from None
+        try:
+            if cache.parent.is_dir():
+                yamlio.write_atomic(cache, json.dumps({"key": key, "data": data}, ensure_ascii=False, default=str))
+        except OSError:
+            pass
+        return data
+
+    @classmethod
+    def discover(cls, given: str | None) -> "Ledger":
+        if given:
+            return cls(Path(given))
+        root = find_root(Path.cwd().resolve())
+        if root is None:
+            raise LedgerUnusable(_("no ledger here: no {config} in this folder or above; give --ledger PATH or set PROPCLI_LEDGER",
+                                   config=CONFIG))
+        return cls(root)
+
+    # --- parts ---------------------------------------------------------------------------
+    @cached_property
+    def git(self):
+        from propcli.store.git import Git
+
+        return Git(self.root)
+
+    @property
+    def state_dir(self) -> Path:
+        """Local, never committed: the index cache and the lock live inside .git."""
+        return self.root / ".git" / "propcli"
+
+    @cached_property
+    def index(self):
+        from propcli.store.index import Index
+
+        return Index(self)
+
+    def lock(self):
+        from propcli.store.lock import ledger_lock
+
+        timeout = float(os.environ.get("PROPCLI_LOCK_TIMEOUT") or self.config.get("lock_timeout") or 30)
+        return ledger_lock(self.state_dir / "lock", timeout)
+
+    def read_plain(self, name: str, default=None):
+        path = self.root / name
+        if not path.is_file():
+            return default
+        return self._cached_plain(path)
+
+    def file_text(self, name: str) -> str:
+        path = self.root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+    @cached_property
+    def policy(self):
+        from propcli.policy.rules import parse_policy
+
+        policy, _problems = parse_policy(self.read_plain("policy.yaml", {}))
+        return policy
+
+    @cached_property
+    def calendar(self):
+        from propcli.policy.rules import WorkCalendar
+        from datetime import date
+
+        plain = self.read_plain("calendar.yaml", {}) or {}
+        closures = set()
+        for value in plain.get("closures") or []:
+            try:
+                closures.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
+            except ValueError:
+                pass
+        return WorkCalendar(frozenset(closures))
+
+    @cached_property
+    def prices(self) -> dict[str, PriceItem]:
+        plain = self.read_plain("prices.yaml", {}) or {}
+        items = {}
+        for raw in plain.get("items") or []:
+            try:
+                items[str(raw["code"])] = PriceItem(str(raw["code"]), str(raw["name"]),
+                                                    Decimal(str(raw["price"])), str(raw.get("unit") or ""))
+            except (KeyError, TypeError, ArithmeticError):
+                continue
+        return items
+
+    @cached_property
+    def staff(self) -> list[StaffMember]:
+        plain = self.read_plain("staff.yaml", {}) or {}
+        return [StaffMember(str(p["name"]), str(p["role"]), p.get("email"),
+                            None if p.get("phone") is None else str(p.get("phone")))
+                for p in plain.get("staff") or [] if isinstance(p, dict) and p.get("name") and p.get("role")]
+
+    def roles_of(self, name: str) -> set[str]:
+        return {member.role for member in self.staff if member.name == name}
+
+    def email_of(self, name: str) -> str | None:
+        return next((m.email for m in self.staff if m.name == name and m.email), None)
+
+    # --- records -------------------------------------------------------------------------
+    def record_relpath(self, kind: str, record_id: str, received: datetime) -> str:
+        local = received.astimezone(zone(self.tz))
+        return f"{RECORDS}/{kind}/{local:%Y}/{local:%m}/{record_id}.yaml"
+
+    def resolve(self, text: str, kind: str | None = None, field: str = "ID") -> str:
+        """The full id for an id or unambiguous prefix; exit 2 listing candidates when ambiguous, or when
+        it names a record of another kind than `kind`."""
+        record_id = self._resolve(text)
+        if kind is not None and kind_of(record_id) != kind:
+            raise BadInput(_("{field}: {id} is a {actual}, not a {kind}", field=field, id=record_id,
+                             actual=KIND_LABELS.get(kind_of(record_id), kind_of(record_id)),
+                             kind=KIND_LABELS.get(kind, kind)))
+        return record_id
+
+    def _resolve(self, text: str) -> str:
+        prefix = normalise(text)
+        matches = self.index.ids_with_prefix(prefix)
+        if prefix in matches:
+            return prefix
+        if not matches:
+            for path, line, message in self.index.damaged():
+                if path.rsplit("/", 1)[-1].startswith(prefix):
+                    raise LedgerUnusable(_("{path}:{line}: damaged record file: {problem}",
+                                           path=path, line=line, problem=message))
+            raise BadInput(_("ID: no record '{value}' in this ledger", value=text))
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
+            raise BadInput(_("ID: '{value}' is ambiguous; it matches {candidates}", value=text, candidates=shown))
+        return matches[0]
+
+    def path_of(self, relpath: str) -> Path:
+        path = (self.root / relpath).resolve()
+        if self.root not in path.parents:
+            raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
+        return path

@@ -1,0 +1,232 @@
+"""The one module that reads and writes YAML files.
+
+Edits go through ruamel.yaml round-trip (YAML 1.2): comments and key order added by hand
+survive. Bulk reads (index rebuild, check) use PyYAML's C loader with the YAML 1.2 core
+schema's implicit types, about 20x faster; both give the same plain data.
+"""
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from propcli.errors import LedgerUnusable
+from propcli.i18n import _
+
+
+class DamagedFile(LedgerUnusable):
+    def __init__(self, path, line: int, problem: str):
+        self.path, self.line, self.problem = str(path), line, problem
+        super().__init__(_("{path}:{line}: damaged record file: {problem}", path=path, line=line, problem=problem))
+
+
+_rt = None
+
+
+def _roundtrip():
+    global _rt
+    if _rt is None:
+        from ruamel.yaml import YAML
+
+        _rt = YAML(typ="rt")
+        _rt.width = 4096
+        _rt.preserve_quotes = True
+        _rt.indent(mapping=2, sequence=2, offset=0)
+    return _rt
+
+
+_fast_loader = None
+
+
+def _fast():
+    """PyYAML C loader restricted to the YAML 1.2 core schema (no yes/no booleans, octal 0301, dates)."""
+    global _fast_loader
+    if _fast_loader is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class Core12Loader(base):
+            pass
+
+        Core12Loader.yaml_implicit_resolvers = {}
+        resolvers = [
+            ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+            ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+            ("tag:yaml.org,2002:float",
+             r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+             list("-+.0123456789")),
+            ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ]
+        for tag, pattern, first in resolvers:
+            Core12Loader.add_implicit_resolver(tag, re.compile(pattern), first)
+
+        def construct_int(loader, node):
+            text = loader.construct_scalar(node)
+            if text.startswith("0o"):
+                return int(text[2:], 8)
+            if text.startswith("0x"):
+                return int(text[2:], 16)
+            return int(text)
+
+        Core12Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+        _fast_loader = (yaml, Core12Loader)
+    return _fast_loader
+
+
+def parse_plain(text: str, path) -> object:
+    """Plain data (dicts, lists, str, int, bool, None) from YAML text; DamagedFile on a syntax error."""
+    yaml, loader = _fast()
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise DamagedFile(path, line, problem) from None
+
+
+def parse_roundtrip(text: str, path):
+    """A CommentedMap that keeps comments, quoting and key order for editing."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return _roundtrip().load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise DamagedFile(path, (mark.line + 1) if mark else 1, error.problem or "syntax error") from None
+    except YAMLError as error:
+        raise DamagedFile(path, 1, str(error).splitlines()[0]) from None
+
+
+def dump(data) -> str:
+    import io
+
+    stream = io.StringIO()
+    _roundtrip().dump(data, stream)
+    return stream.getvalue()
+
+
+_PLAIN_INNER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.()/-")
+
+
+def _plain_safe(text: str) -> bool:
+    """Could `text` stand unquoted, read back as the same string by any YAML 1.1/1.2 reader? Letters,
+    digits, CJK and _.()/- only; starting with a letter (an apostrophe may follow), or with a digit when
+    a non-ASCII character shows it is no number or date (3栋0301)."""
+    if not text:
+        return False
+    first = text[0]
+    if first.isascii() and first.isalpha() or not first.isascii():
+        return all(c in _PLAIN_INNER or c == "'" or not c.isascii() for c in text[1:])
+    if first.isdigit() and first.isascii():
+        return (all(c in _PLAIN_INNER or not c.isascii() for c in text)
+                and any(not c.isascii() for c in text))
+    return False
+
+
+_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\ufeff\ufffe\uffff\u2028\u2029]")
+
+
+class _Unsupported(Exception):
+    """A value the small writer does not handle (a float, an odd key, …): ruamel writes it."""
+
+
+def _scalar(value) -> str:
+    if isinstance(value, (dict, list)) or not isinstance(value, (str, int, bool, type(None))):
+        raise _Unsupported(type(value).__name__)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _NOT_PRINTABLE.search(text):
+        raise _Unsupported("control character")
+    if _plain_safe(text) and text.lower() not in _WORDS and "\u3000" not in text:
+        return text
+    if "\n" in text or "\\" in text or any(ord(c) < 32 for c in text):
+        import json
+
+        return json.dumps(text, ensure_ascii=False)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _emit(value, indent: int, lines: list[str], prefix: str) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            lines.append(f"{prefix}{{}}")
+            return
+        first = True
+        for key, item in value.items():
+            if not isinstance(key, str) or not _KEY.match(key):
+                raise _Unsupported(repr(key))
+            head = prefix if first else pad
+            first = False
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{head}{key}:")
+                _emit(item, indent + 2 if isinstance(item, dict) else indent, lines, " " * (indent + 2)
+                      if isinstance(item, dict) else pad)
+            elif item is None:
+                lines.append(f"{head}{key}:")
+            else:
+                lines.append(f"{head}{key}: {_scalar(item) if not isinstance(item, (dict, list)) else '[]' if isinstance(item, list) else '{}'}")
+        return
+    for item in value:
+        if isinstance(item, dict) and item:
+            _emit(item, indent + 2, lines, pad + "- ")
+        else:
+            lines.append(f"{pad}- {_scalar(item)}")
+
+
+def dump_new(data: dict) -> str:
+    """A new record's YAML without importing a YAML library (block style, the text ruamel writes for usual
+    records): plain scalars only where no YAML 1.1 or 1.2 reader could take them for another type, else
+    quoted. Anything else (floats, odd keys) is written by ruamel. tests/test_yaml_writer.py reads random
+    records back with both parsers."""
+    lines: list[str] = []
+    try:
+        _emit(data, 0, lines, "")
+    except _Unsupported:
+        return dump(data)
+    return "\n".join(lines) + "\n"
+
+
+def line_of(mapping, key, default: int = 1) -> int:
+    """1-based line of `key` in a round-trip mapping (for `path:line: message`)."""
+    try:
+        return mapping.lc.key(key)[0] + 1
+    except Exception:
+        try:
+            return mapping.lc.line + 1
+        except Exception:
+            return default
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def read_plain_file(path: Path):
+    return parse_plain(path.read_text(encoding="utf-8"), path)
