@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARE = "propcli-0.1.0.data/data/share/propcli"
 
 _IGNORE = shutil.ignore_patterns(

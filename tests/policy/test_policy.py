@@ -19,7 +19,7 @@ from propcli.model import Event, Record
 from propcli.policy.rules import WorkCalendar, deadlines, due_at, parse_policy
 from propcli.timeutil import zone
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "ledger" / "policy.yaml"
 TZ = zone("Asia/Shanghai")
 ENV = {"PROPCLI_LEDGER": None, "PROPCLI_NOW": None, "PROPCLI_USER": None}
