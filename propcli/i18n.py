@@ -66,6 +66,11 @@ def _catalogue():
     return _translation
 
 
+def language() -> str:
+    """The language people read now: `zh_CN` or `en`."""
+    return "zh_CN" if (os.environ.get("PROPCLI_LANG") or "").startswith("zh") else "en"
+
+
 def reset() -> None:
     """Read PROPCLI_LANG again (tests, long-running callers)."""
     global _translation

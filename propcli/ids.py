@@ -13,13 +13,16 @@ from propcli.i18n import _
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 EPOCH = 1704067200  # 2024-01-01T00:00:00Z
-PREFIX = {
-    "repair": "R", "request": "Q", "call": "C", "complaint": "T",
-    "callback": "B", "letter": "L", "patrol": "P", "event": "E",
-}
-KIND_OF_PREFIX = {prefix: kind for kind, prefix in PREFIX.items()}
+PREFIX: dict[str, str] = {}
+"""kind -> prefix, filled by the kinds registry (propcli.kinds) when it is imported."""
+KIND_OF_PREFIX: dict[str, str] = {}
 ID_PATTERN = re.compile(r"^([A-Z])-([0-9A-HJKMNP-TV-Z]{10})$")
 _PREFIX_PATTERN = re.compile(r"^[A-Z](-[0-9A-Z]{0,10})?$")
+
+
+def register(prefixes: dict[str, str]) -> None:
+    PREFIX.update(prefixes)
+    KIND_OF_PREFIX.update({prefix: kind for kind, prefix in prefixes.items()})
 
 
 def _base32(number: int, width: int) -> str:

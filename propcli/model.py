@@ -11,7 +11,6 @@ from typing import Any, Mapping
 from propcli.ids import ID_PATTERN, PREFIX, kind_of
 from propcli.timeutil import format_time, parse_time
 
-KINDS = tuple(PREFIX)
 EVENT_KEYS = ("step", "at", "by")
 SIDE_STEPS = frozenset({"note", "notice", "escalate"})
 """Steps that record something about a record without moving its workflow."""
@@ -97,8 +96,8 @@ def record_from_plain(plain, tz: str, path: str = "") -> Record:
     if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
         raise RecordProblem(_("id: expected an id such as R-6K2M9Q7XF4"), "id")
     kind = plain.get("kind")
-    if kind not in KINDS:
-        raise RecordProblem(_("kind: expected one of {kinds}", kinds=", ".join(KINDS)), "kind")
+    if kind not in PREFIX:
+        raise RecordProblem(_("kind: expected one of {kinds}", kinds=", ".join(PREFIX)), "kind")
     if kind_of(record_id) != kind:
         raise RecordProblem(_("id: prefix does not match kind '{kind}'", kind=kind), "id")
     raw_events = plain.get("events")

@@ -6,7 +6,8 @@ from propcli.app.derive import money_as_text
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.ids import new_id
-from propcli.model import KINDS, Record, RecordProblem, record_from_plain
+from propcli.kinds import NAMES as KINDS
+from propcli.model import Record, RecordProblem, record_from_plain
 from propcli.timeutil import format_time, parse_time
 
 DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")

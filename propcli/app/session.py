@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+import propcli.app.schema  # noqa: F401  (installs the record schema the store calls)
+import propcli.kinds  # noqa: F401  (registers the kinds' id prefixes)
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import parse_time, utc_now

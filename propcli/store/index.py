@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from propcli.i18n import _
+from propcli.store import schema
 from propcli.model import RecordProblem, record_from_plain, record_to_plain
 from propcli.timeutil import epoch
 
@@ -289,15 +290,15 @@ class Index:
 
     def recompute_deadlines(self) -> None:
         """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
-        from propcli.app.derive import view
         from propcli.timeutil import prefer_pendulum_zones
 
         prefer_pendulum_zones()
+        columns_of = schema.current().index_columns
         with self.transaction():
             self.db.execute("DELETE FROM deadlines")
             for (doc, path, month) in self.db.execute("SELECT doc, path, month FROM records").fetchall():
                 record = record_from_plain(json.loads(doc), self.ledger.tz, path)
-                self._put_deadlines(record, view(record, self.ledger).deadlines, month)
+                self._put_deadlines(record, columns_of(self.ledger, record).deadlines, month)
             self.set_meta("rules", self.rules_digest())
 
     def rebuild(self, progress=None) -> int:
@@ -375,24 +376,19 @@ def _deadline_rows(record, deadlines, month: str) -> list[tuple]:
 
 
 def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tuple]]:
-    """The records row, deadline rows and notice rows of one record."""
-    from propcli.app.derive import view
+    """The records row, deadline rows and notice rows of one record (its columns derived by the schema)."""
     from propcli.timeutil import zone
 
-    current = view(record, ledger)
+    columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
-    from propcli.app.derive import source_done
-
-    # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
-    fee_cents = None if current.fee_total is None or record.get("public") else int(current.fee_total * 100)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
-           month, current.status, int(current.open), epoch(current.closed_at), mtime_ns, size, fee_cents,
-           epoch(source_done(record)), doc)
+           month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
+           epoch(columns.done_at), doc)
     notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
                for event in record.events if event.step in ("notice", "escalate")]
-    return row, _deadline_rows(record, current.deadlines, month), notices
+    return row, _deadline_rows(record, columns.deadlines, month), notices
 
 
 def _read_one(ledger, relpath: str):

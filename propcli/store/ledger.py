@@ -11,13 +11,10 @@ from pathlib import Path
 from propcli.store import yamlio
 from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
-from propcli.ids import kind_of, normalise
+from propcli.ids import normalise
 from propcli.timeutil import zone
 
 CONFIG = "propcli.yaml"
-KIND_LABELS = {"repair": "repair (维修单)", "request": "help request (求助)", "call": "call (来电)",
-               "complaint": "complaint (投诉)", "callback": "callback (回访)", "letter": "open letter (公开信)",
-               "patrol": "patrol record (巡查)", "event": "community event (文体活动)"}
 RECORDS = "records"
 
 
@@ -192,10 +189,14 @@ class Ledger:
         """The full id for an id or unambiguous prefix; exit 2 listing candidates when ambiguous, or when
         it names a record of another kind than `kind`."""
         record_id = self._resolve(text)
-        if kind is not None and kind_of(record_id) != kind:
-            raise BadInput(_("{field}: {id} is a {actual}, not a {kind}", field=field, id=record_id,
-                             actual=KIND_LABELS.get(kind_of(record_id), kind_of(record_id)),
-                             kind=KIND_LABELS.get(kind, kind)))
+        if kind is not None:
+            from propcli.store import schema
+
+            kinds = schema.current()
+            actual = kinds.kind_of_id(record_id)
+            if actual != kind:
+                raise BadInput(_("{field}: {id} is a {actual}, not a {kind}", field=field, id=record_id,
+                                 actual=kinds.kind_label(actual), kind=kinds.kind_label(kind)))
         return record_id
 
     def _resolve(self, text: str) -> str:

@@ -33,9 +33,9 @@ def check_event_time(at: datetime, now: datetime, record: Record | None = None, 
 
 def check_hand_edit(ledger, relpath: str) -> None:
     """An uncommitted hand edit is committed only when it passes `check`; otherwise exit 3 (CLI.md)."""
-    from propcli.app.checks import check_record_file
+    from propcli.store import schema
 
-    problems = check_record_file(ledger, relpath, {})
+    problems = schema.current().record_file_problems(ledger, relpath)
     if problems:
         raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
                                problem=problems[0]))

@@ -1,0 +1,33 @@
+"""The record schema the store calls (see propcli.store.schema): derived columns, file checks, kind labels."""
+from propcli.store import schema as store_schema
+from propcli.store.schema import IndexColumns
+
+
+class KindsSchema:
+    def index_columns(self, ledger, record) -> IndexColumns:
+        from propcli.app.derive import source_done, view
+
+        current = view(record, ledger)
+        # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
+        fee = current.fee_total
+        fee_cents = None if fee is None or record.get("public") else int(fee * 100)
+        return IndexColumns(current.status, current.open, current.closed_at, source_done(record), fee_cents,
+                            current.deadlines)
+
+    def record_file_problems(self, ledger, relpath: str) -> list[str]:
+        from propcli.app.checks import check_record_file
+
+        return check_record_file(ledger, relpath, {})
+
+    def kind_label(self, kind: str) -> str:
+        from propcli import kinds
+
+        return kinds.label(kind)
+
+    def kind_of_id(self, record_id: str):
+        from propcli.ids import kind_of
+
+        return kind_of(record_id)
+
+
+store_schema.install(KindsSchema())

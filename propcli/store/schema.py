@@ -1,0 +1,44 @@
+"""What the store needs to know about records without importing the procedures (kinds/).
+
+The store keeps files, git and the index; what a record *means* (its status, deadlines, the columns the
+index stores, whether its steps are allowed) is derived above it. The app layer installs a `Schema` once
+(`propcli.app.schema`), and the store calls it: arrows point down, hooks point up.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class IndexColumns:
+    """The derived columns the index stores for one record (handed in by the caller)."""
+
+    status: str
+    open: bool
+    closed_at: datetime | None
+    done_at: datetime | None
+    fee_cents: int | None
+    deadlines: Sequence  # objects with rule, clause, role, escalate, assignee, start, due, done, cancelled
+
+
+class Schema(Protocol):
+    def index_columns(self, ledger, record) -> IndexColumns: ...
+
+    def record_file_problems(self, ledger, relpath: str) -> list[str]: ...
+
+    def kind_label(self, kind: str) -> str: ...
+
+    def kind_of_id(self, record_id: str) -> str | None: ...
+
+
+_installed: list = []
+
+
+def install(schema: Schema) -> None:
+    _installed[:] = [schema]
+
+
+def current() -> Schema:
+    if not _installed:
+        raise RuntimeError("no record schema installed: import propcli.app.schema first")
+    return _installed[0]
