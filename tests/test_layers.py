@@ -25,6 +25,8 @@ def module_names():
 
 def layer(module: str) -> str:
     parts = module.split(".")
+    if module == "propcli.__main__":
+        return "cli"
     return parts[1] if len(parts) >= 2 and parts[1] in ORDER else "shared"
 
 

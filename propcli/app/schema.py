@@ -19,6 +19,26 @@ class KindsSchema:
 
         return check_record_file(ledger, relpath, {})
 
+    def policy_of(self, ledger):
+        from propcli.policy import parse_policy
+
+        policy, _problems = parse_policy(ledger.read_plain("policy.yaml", {}))
+        return policy
+
+    def calendar_of(self, ledger):
+        from datetime import date
+
+        from propcli.policy import WorkCalendar
+
+        plain = ledger.read_plain("calendar.yaml", {}) or {}
+        closures = set()
+        for value in plain.get("closures") or []:
+            try:
+                closures.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
+            except ValueError:
+                pass
+        return WorkCalendar(frozenset(closures))
+
     def kind_label(self, kind: str) -> str:
         from propcli import kinds
 

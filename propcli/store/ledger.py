@@ -136,24 +136,17 @@ class Ledger:
 
     @cached_property
     def policy(self):
-        from propcli.policy.rules import parse_policy
+        """The deadline rules of policy.yaml, parsed by the policy layer (through the installed schema)."""
+        from propcli.store import schema
 
-        policy, _problems = parse_policy(self.read_plain("policy.yaml", {}))
-        return policy
+        return schema.current().policy_of(self)
 
     @cached_property
     def calendar(self):
-        from propcli.policy.rules import WorkCalendar
-        from datetime import date
+        """The work calendar (official holidays less calendar.yaml closures), built by the policy layer."""
+        from propcli.store import schema
 
-        plain = self.read_plain("calendar.yaml", {}) or {}
-        closures = set()
-        for value in plain.get("closures") or []:
-            try:
-                closures.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
-            except ValueError:
-                pass
-        return WorkCalendar(frozenset(closures))
+        return schema.current().calendar_of(self)
 
     @cached_property
     def prices(self) -> dict[str, PriceItem]:
