@@ -10,7 +10,17 @@ from propcli.i18n import _
 FORMATS = ("table", "json", "csv")
 
 
-class PropcliGroup(click.Group):
+from propcli.cli.lang import LocalizingGroup  # noqa: E402
+
+
+class PropcliGroup(LocalizingGroup, click.Group):
+    def parse_args(self, ctx, args):
+        from propcli.cli.lang import localize, settle
+
+        settle(args)  # the language, before click prints anything (help, usage errors)
+        localize(self)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -72,12 +82,18 @@ def step_command(group, step: str, doc: str, service: str, *options):
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))
 @click.option("--debug", is_flag=True, help=_("show tracebacks"))
+@click.option("--lang", type=click.Choice(["zh_CN", "en"], case_sensitive=False), metavar="zh_CN|en",
+              help=_("the language people read (env PROPCLI_LANG; default: the ledger's locale, LANG, zh_CN)"))
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              help=_("colour tables by state: auto (only on a terminal), always, never (or set NO_COLOR)"))
 @click.version_option(package_name="propcli", prog_name="propcli")
 @click.pass_context
-def cli(ctx, ledger, now, actor, debug):
+def cli(ctx, ledger, now, actor, debug, lang, color):
     """propcli: the customer-service ledger of a property-management office."""
     from propcli.app.session import Session
+    from propcli.cli import render
 
+    render.set_color(color)
     ctx.obj = Session(ledger, now, actor, debug)
 
 
@@ -150,7 +166,7 @@ def show(ctx, record_id, history, fmt):
 @format_option()
 @click.pass_context
 def list_(ctx, kind, status, month, open_only, fmt):
-    """Records, oldest first."""
+    """Records, newest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
