@@ -386,7 +386,14 @@ FIELDS = {  # record fields and table columns
     "repeat_of": N_("repeat of"),
     "kept": N_("kept"),
     "note": N_("note"),
-    "handed": N_("handed to finance"),
+    "finance": N_("handed to finance"),
+    "paid": N_("paid"),
+    "amount": N_("amount"),
+    "unit_price": N_("unit price"),
+    "office": N_("office"),
+    "record": N_("record"),
+    "reply_by": N_("reply by"),
+    "next": N_("next callback"),
 }
 
 STATS = {  # the words of `stats` figures (requests.by_category.medical -> 求助 · 按类别 · 急救病人)

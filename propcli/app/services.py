@@ -88,9 +88,42 @@ def show(session, text_id: str, history: bool = False) -> dict:
     return data
 
 
-def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
+SEARCHED = ("name", "phone", "address", "item", "detail", "location")
+"""The fields `list --search` looks in (CLI.md "Additions"): the resident, the unit, what it is about."""
+
+
+def matches(record: dict, text: str) -> bool:
+    """`text` in the name, phone, address, location or item/detail (case-insensitive); a phone also matches its
+    digits (so 8000 finds 138-0013-8000 and 13800138000, the last four digits the desk asks for)."""
+    needle = text.strip().casefold()
+    if not needle:
+        return True
+    digits = "".join(c for c in needle if c.isdigit())
+    for field in SEARCHED:
+        value = record.get(field)
+        if value is None:
+            continue
+        value = str(value)
+        if needle in value.casefold():
+            return True
+        if field == "phone" and digits and digits == needle.replace(" ", "").replace("-", "") \
+                and digits in "".join(c for c in value if c.isdigit()):
+            return True
+    return False
+
+
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
+                 search: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[dict]:
+    """Records as of --now (oldest first, as `list -f json` and `export` print them; `newest_first` for
+    tables). `search`: see `matches`; `limit`: the newest N of those found, in the order asked for."""
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    if limit is not None and limit < 1:
+        raise BadInput(_("--limit: expected a whole number of at least 1"))
+    if search is not None and search.strip() and not search.strip().isdigit():
+        clauses.append("doc LIKE ? ESCAPE '\\'")
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
     if touched_since is not None:
         clauses.append("last_at >= ?")
         params.append(int(touched_since.timestamp()))
@@ -114,7 +147,14 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
-        result.append(to_json(current, session.now, ledger.tz))
+        data = to_json(current, session.now, ledger.tz)
+        if search and not matches(data, search):
+            continue
+        result.append(data)
+    if limit is not None:
+        result = result[-limit:]
+    if newest_first:
+        result.reverse()
     return result
 
 
@@ -171,16 +211,17 @@ def check(session) -> list[str]:
 
 
 
-def import_file(session, file_path: str) -> list[str]:
-    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none."""
+def import_file(session, file_path: str, checking=None, writing=None) -> list[str]:
+    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none.
+    `checking` and `writing` wrap the two long loops (progress bars on a terminal)."""
     from propcli.app.importer import read_import
 
     ledger = session.ledger
-    records = read_import(ledger, Path(file_path), session.actor, session.now)
+    records = read_import(ledger, Path(file_path), session.actor, session.now, checking)
     if not records:
         raise BadInput(_("FILE: {path} holds no records", path=file_path))
     from propcli.store.unit import create_many
 
     message = _("import: {count} records from {name}", count=len(records), name=Path(file_path).name)
-    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n")
+    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n", progress=writing)
     return [r.id for r in records]

@@ -7,7 +7,7 @@ import click
 from propcli.errors import PropcliError, ProblemsFound
 from propcli.i18n import _
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 from propcli.cli.lang import LocalizingGroup  # noqa: E402
@@ -20,6 +20,14 @@ class PropcliGroup(LocalizingGroup, click.Group):
         settle(args)  # the language, before click prints anything (help, usage errors)
         localize(self)
         return super().parse_args(ctx, args)
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        from propcli.cli import completion
+        from propcli.cli.lang import settle
+
+        settle([])
+        completion.attach(self)  # values: open record ids, staff names, price codes, … (completion mode only)
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def invoke(self, ctx):
         try:
@@ -46,8 +54,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
 
 def format_option(*extra):
-    return click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + extra), default="table",
-                        show_default=True, help=_("output format"))
+    """-f/--format, with -o FILE and --bom (propcli.cli.render.output_options: xlsx, CSV for Excel)."""
+    from propcli.cli.render import output_options
+
+    def decorate(command):
+        return click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + extra), default="table",
+                            show_default=True, help=_("output format"))(output_options(command))
+    return decorate
 
 
 def session_of(ctx):
@@ -137,12 +150,9 @@ def check(ctx):
 def reindex(ctx):
     """Rebuild the SQLite index from every record file."""
     from propcli.app.services import reindex as run_reindex
+    from propcli.cli.render import progress
 
-    def progress(paths):
-        with click.progressbar(paths, label=_("indexing"), file=sys.stderr) as bar:
-            yield from bar
-
-    click.echo(_("{count} record files indexed", count=run_reindex(session_of(ctx), progress)))
+    click.echo(_("{count} record files indexed", count=run_reindex(session_of(ctx), progress(_("indexing")))))
 
 
 @cli.command()
@@ -163,15 +173,18 @@ def show(ctx, record_id, history, fmt):
 @click.option("--status", metavar="STEP")
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
+@click.option("--search", metavar="TEXT", help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N newest"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, fmt):
+def list_(ctx, kind, status, month, open_only, search, limit, fmt):
     """Records, newest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
-    data = list_records(session, kind, status, month, open_only)
+    data = list_records(session, kind, status, month, open_only, search=search, limit=limit,
+                        newest_first=fmt != "json")
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 
@@ -227,8 +240,9 @@ def export(ctx, kind, month):
 def import_(ctx, file):
     """Import JSON Lines or CSV (header row) in one commit; nothing on any bad line."""
     from propcli.app.services import import_file
+    from propcli.cli.render import progress
 
-    ids = import_file(session_of(ctx), file)
+    ids = import_file(session_of(ctx), file, progress(_("checking")), progress(_("writing")))
     click.echo(_("{count} records imported", count=len(ids)))
 
 
@@ -316,12 +330,21 @@ def stats(ctx, month, fmt):
 @cli.command()
 @click.argument("name")
 @click.argument("record_id", metavar="[ID]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
 @click.pass_context
 def form(ctx, name, record_id, fmt, output):
     """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
     from propcli.app.forms import render_form
+
+    if fmt == "xlsx":  # a register as a workbook (issue 10.6)
+        from propcli.app.xlsx import write_register
+        from propcli.errors import BadInput
+
+        if not output:
+            raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
+        write_register(session_of(ctx), name, record_id, output)
+        return
 
     text = render_form(session_of(ctx), name, record_id, fmt)
     if output:
@@ -366,6 +389,7 @@ if __name__ == "__main__":
 from propcli.cli.complaint import callback, complaint, event, letter  # noqa: E402
 
 cli.add_command(complaint)
+cli.add_command(__import__("propcli.cli.completion", fromlist=["completion"]).completion)
 cli.add_command(callback)
 cli.add_command(event)
 cli.add_command(letter)

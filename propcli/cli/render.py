@@ -21,16 +21,20 @@ _color_mode = "auto"
 
 
 def set_color(mode: str | None) -> None:
-    """`--color auto|always|never` (the root group); NO_COLOR (any value) means never."""
+    """`--color auto|always|never` (the root group); with auto, NO_COLOR (any value) means never."""
     global _color_mode
     _color_mode = mode or "auto"
 
 
 def use_color() -> bool:
-    if os.environ.get("NO_COLOR") is not None or _color_mode == "never":
+    """`--color always` colours (the command line overrides NO_COLOR, as no-color.org asks); `never` does not;
+    `auto` colours on a terminal unless NO_COLOR is set (to any value)."""
+    if _color_mode == "never":
         return False
     if _color_mode == "always":
         return True
+    if os.environ.get("NO_COLOR") is not None:
+        return False
     try:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
@@ -184,12 +188,13 @@ def _fit(matrix: list[list[str]], headers: list[str], columns: list[str], limit:
     """Shorten the widest text columns until the table (2 spaces between columns) fits `limit`."""
     if not limit or not matrix:
         return matrix
-    widths = [max([width_of(headers[i])] + [width_of(row[i]) for row in matrix]) for i in range(len(columns))]
+    # tabulate gives every column at least its heading plus 2 (MIN_PADDING), and 2 spaces between columns
+    widths = [max([width_of(headers[i]) + 2] + [width_of(row[i]) for row in matrix]) for i in range(len(columns))]
     total = sum(widths) + 2 * (len(columns) - 1)
     shrinkable = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS or c == "detail"]
     while total > limit and shrinkable:
         i = max(shrinkable, key=lambda k: widths[k])
-        floor = max(width_of(headers[i]), 8)
+        floor = max(width_of(headers[i]) + 2, 8)
         if widths[i] <= floor:
             shrinkable.remove(i)
             continue
@@ -460,3 +465,21 @@ def _lang() -> str:
     from propcli.i18n import language
 
     return language()
+
+
+# --- progress ---------------------------------------------------------------------------------------
+def progress(label: str):
+    """A `progress(items)` wrapper for long loops (import, reindex): a bar on stderr when stderr is a
+    terminal; nothing at all otherwise (cron, pipes, scripts read clean output)."""
+    def wrap(items):
+        try:
+            on_terminal = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            on_terminal = False
+        if not on_terminal:
+            yield from items
+            return
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+    return wrap

@@ -135,13 +135,13 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
     return updated
 
 
-def create_many(ledger, records: list[Record], by: str, message: str) -> list[Record]:
-    """Several new records in one commit (import); all or nothing."""
+def create_many(ledger, records: list[Record], by: str, message: str, progress=None) -> list[Record]:
+    """Several new records in one commit (import); all or nothing. `progress(records)` wraps the writing."""
     with ledger.lock():
         index = ledger.index.fresh()
         written = []
         try:
-            for record in records:
+            for record in (progress(records) if progress else records):
                 if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
                     raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
                 path = ledger.path_of(record.path)
