@@ -314,7 +314,7 @@ FIELDS = {  # record fields and table columns
     "kind": N_("kind"),
     "status": N_("status"),
     "open": N_("open"),
-    "received": N_("received"),
+    "received": N_("received at"),
     "summary": N_("summary"),
     "name": N_("name"),
     "phone": N_("phone"),

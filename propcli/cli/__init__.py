@@ -254,7 +254,7 @@ def prices(ctx, fmt):
     from propcli.cli import render
     from propcli.app.services import prices as run_prices
 
-    render.rows(run_prices(session_of(ctx)), fmt, ["code", "name", "price", "unit"])
+    render.rows(run_prices(session_of(ctx)), fmt, ["code", "name", "price", "unit"], labels={"name": _("price item")})
 
 
 @cli.command()

@@ -11,7 +11,6 @@
   commands it resolves in turn: lazily loaded commands are localized when they load, never before.
 """
 import os
-import re
 from pathlib import Path
 
 import click
@@ -19,7 +18,6 @@ import click
 from propcli import i18n
 
 _ROOT_VALUE_OPTIONS = {"--ledger", "--now", "--as", "--lang", "--color"}
-_LOCALE_LINE = re.compile(r"^locale:\s*['\"]?([A-Za-z_.@-]+)", re.MULTILINE)
 
 
 def ledger_locale(ledger: str | None) -> str | None:
@@ -39,10 +37,14 @@ def ledger_locale(ledger: str | None) -> str | None:
         if config is None:
             return None
     try:
-        found = _LOCALE_LINE.search(config.read_text(encoding="utf-8"))
+        text = config.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return found.group(1) if found else None
+    for line in text.splitlines():  # `locale: zh_CN  # comment` at the top level (no YAML parser here)
+        if line.startswith("locale:"):
+            value = line[len("locale:"):].split("#", 1)[0].strip().strip("'\"")
+            return value or None
+    return None
 
 
 def _root_options(args: list[str]) -> dict:

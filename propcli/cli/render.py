@@ -6,11 +6,8 @@ to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
 """
-import csv
-import io
 import json
 import os
-import re
 import sys
 
 import click
@@ -79,7 +76,7 @@ def _emit(text: str) -> None:
 
 
 # --- cells ------------------------------------------------------------------------------------------
-_ISO = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d)?(\.\d+)?([+-]\d\d:\d\d|Z)?$")
+_ISO = []  # the pattern of an ISO 8601 time, compiled on first use (start-up stays light)
 TEXT_COLUMNS = {"summary", "detail", "item", "address", "subject", "name", "location", "outcome", "reason",
                 "note", "title", "text", "how", "what", "findings", "price_name", "author", "figure"}
 _ENUMS = {"role": "role", "escalated_to": "role", "rule": "rule", "status": "step", "step": "step",
@@ -102,7 +99,11 @@ def _cell(value):
 
 def short_time(text: str) -> str:
     """`2026-11-28T09:02:00+08:00` -> `2026-11-28 09:02` (seconds kept when not zero)."""
-    found = _ISO.match(text)
+    if not _ISO:
+        import re
+
+        _ISO.append(re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d)?(\.\d+)?([+-]\d\d:\d\d|Z)?$", re.ASCII))
+    found = _ISO[0].match(text)
     if not found:
         return text
     seconds = found.group(3) or ":00"
@@ -246,6 +247,9 @@ def _table(rows: list[dict], columns: list[str], headers: list[str] | None = Non
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
+    import csv
+    import io
+
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -254,7 +258,7 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def _xlsx(rows: list[dict], columns: list[str], title: str | None = None) -> None:
+def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None) -> None:
     from propcli.app.xlsx import write_rows
     from propcli.errors import BadInput
 
@@ -262,7 +266,7 @@ def _xlsx(rows: list[dict], columns: list[str], title: str | None = None) -> Non
     if not path:
         raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
     cells = [[_xlsx_value(c, row.get(c), row) for c in columns] for row in rows]
-    write_rows(path, [heading(c) for c in columns], cells, title=title)
+    write_rows(path, headers or [heading(c) for c in columns], cells, title=title)
 
 
 def _xlsx_value(column: str, value, row: dict):
@@ -272,15 +276,18 @@ def _xlsx_value(column: str, value, row: dict):
     return display(column, value, row)
 
 
-def rows(data: list[dict], fmt: str, columns: list[str], title: str | None = None) -> None:
+def rows(data: list[dict], fmt: str, columns: list[str], title: str | None = None,
+         labels: dict | None = None) -> None:
+    """Rows in `fmt`; `labels` names a column where the usual heading would mislead (a price's `name`)."""
+    headers = [labels.get(c) or heading(c) for c in columns] if labels else None
     if fmt == "json":
         click.echo(_json(data))
     elif fmt == "csv":
         _emit(_csv(data, columns))
     elif fmt == "xlsx":
-        _xlsx(data, columns, title)
+        _xlsx(data, columns, title, headers)
     else:
-        _emit_table(_table(data, columns))
+        _emit_table(_table(data, columns, headers))
 
 
 def _emit_table(text: str) -> None:
@@ -425,15 +432,16 @@ def figure_label(path: str) -> str:
             out.append(label("rule", pair))
             i += 2
             continue
-        out.append(_stat_word(parts[i]))
+        out.append(_stat_word(parts[i], parts[i - 1] if i else ""))
         i += 1
     return " · ".join(out)
 
 
-def _stat_word(word: str) -> str:
+def _stat_word(word: str, before: str = "") -> str:
     from propcli.i18n import FIELDS, STATS, VALUES, gettext
 
-    for group in (STATS, VALUES, FIELDS):
+    groups = (VALUES, STATS, FIELDS) if before in ("by_category", "by_severity") else (STATS, VALUES, FIELDS)
+    for group in groups:
         if word in group:
             return gettext(group[word])
     return word

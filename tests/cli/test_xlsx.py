@@ -34,7 +34,7 @@ def test_list_in_chinese_phones_and_units_as_text(busy, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     sheet, rows = read(out)
-    assert rows[0] == ["编号", "类别", "当前环节", "未结", "受理", "姓名", "电话", "地址", "摘要"]
+    assert rows[0] == ["编号", "类别", "当前环节", "未结", "受理时间", "姓名", "电话", "地址", "摘要"]
     newest, oldest = rows[1], rows[2]                                           # newest first, as the table
     assert oldest[0] == record_id and oldest[1] == "维修单" and oldest[5:] == ["王女士", "13800138000", "3栋0301",
                                                                             "厨房水龙头漏水"]
