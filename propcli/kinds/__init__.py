@@ -65,3 +65,17 @@ def _register() -> None:
 
 
 _register()
+
+
+def rule_label(key: str) -> str | None:
+    """The Chinese label of a deadline rule, from the kind that declares it (`repair.fill` 填写维修单)."""
+    for declared in all_kinds():
+        if key in declared.rule_labels:
+            return declared.rule_labels[key]
+    return None
+
+
+def callback_sources() -> dict:
+    """kind -> CallbackSource, for every kind that is a callback source, in the order of their clauses (11.1.3-6)."""
+    found = [(k.callback_source.clause, k.name, k.callback_source) for k in all_kinds() if k.callback_source is not None]
+    return {name: source for _clause, name, source in sorted(found)}
