@@ -10,7 +10,8 @@ from propcli.kinds.base import Action, Field, Kind, Option, Step
 from propcli.model import Record
 
 METHODS = ("visit", "phone")
-RESULTS = ("satisfied", "dissatisfied")
+RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
+RESULTS = tuple(RESULT_ZH)
 PHONE_MARK = "电话回访"  # 11.1.7
 RECORDED = "record"
 """The step that makes a callback (meets its callback.* deadline)."""

@@ -11,8 +11,8 @@ from propcli.kinds import fields
 from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
 from propcli.model import Record
 
-SEVERITIES = ("general", "important", "major")
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
+SEVERITIES = tuple(SEVERITY_ZH)
 CHANNELS = ("来电", "来访", "信函", "上级转办")
 FORWARDED = "上级转办"
 STEPS = ("reply", "assign", "handle", "merge", "close")

@@ -8,12 +8,11 @@ from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
 from propcli.kinds.base import Field, Form, Kind, Option, Step
+from propcli.kinds.callback import RESULT_ZH, RESULTS
 from propcli.model import Record
 
 TYPES = ("holiday", "move-in")
 TYPE_ZH = {"holiday": "重大节日拜访", "move-in": "入伙拜访"}
-RESULTS = ("satisfied", "dissatisfied")
-RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
 ORGANISER = {"holiday": "manager", "move-in": "property_officer"}
 """Who organises the visit (11.1.6: major holidays by the manager)."""
 RECORDED = "record"
