@@ -22,7 +22,14 @@ class Declared:
             if name not in names:
                 raise TypeError(f"{type(self).__name__}: unknown field {name!r}")
             setattr(self, name, value)
-        missing = [n for n in names[len(args):] if n not in kwargs and not hasattr(type(self), n)]
+        defaults = vars(type(self))
+        missing = []
+        for name in names[len(args):]:
+            if name not in kwargs:
+                if name in defaults:  # set on the instance: a default function stays a plain function
+                    setattr(self, name, defaults[name])
+                else:
+                    missing.append(name)
         if missing:
             raise TypeError(f"{type(self).__name__}: missing {', '.join(missing)}")
 
