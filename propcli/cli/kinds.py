@@ -59,7 +59,9 @@ def _step_command(declared, step):
         from propcli.app import steps
         from propcli.cli import render
 
-        render.record(steps.step(session_of(ctx), declared.name, record_id, step.name, at, **values), fmt)
+        session = session_of(ctx)
+        render.record(steps.step(session, declared.name, record_id, step.name, at, **values), fmt)
+        render.lines(session.warnings, err=True)
 
     run = format_option()(run)
     run = click.option("--at", metavar="DATETIME", help="when it happened (default --now)", cls=DeclaredOption)(run)
