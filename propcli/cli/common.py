@@ -56,28 +56,9 @@ class LazyHelp:
         return translated
 
 
-class DeclaredCommand(click.Command):
-    """A command whose help is declared as data (propcli.kinds) and rendered in the reader's language."""
+class _DeclaredHelp:
+    """Help declared as data (propcli.kinds), rendered in the reader's language when shown."""
 
-    def __init__(self, *args, lazy_help: LazyHelp | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lazy_help = lazy_help
-
-    def _resolved(self, ctx):
-        if self.lazy_help is not None:
-            self.help = self.lazy_help.text(ctx)
-
-    def format_help_text(self, ctx, formatter):
-        self._resolved(ctx)
-        super().format_help_text(ctx, formatter)
-
-    def get_short_help_str(self, limit=45):
-        if self.lazy_help is not None:
-            self.help = self.lazy_help.text(click.get_current_context(silent=True))
-        return super().get_short_help_str(limit)
-
-
-class DeclaredGroup(click.Group):
     def __init__(self, *args, lazy_help: LazyHelp | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lazy_help = lazy_help
@@ -91,6 +72,14 @@ class DeclaredGroup(click.Group):
         if self.lazy_help is not None:
             self.help = self.lazy_help.text(click.get_current_context(silent=True))
         return super().get_short_help_str(limit)
+
+
+class DeclaredCommand(_DeclaredHelp, click.Command):
+    pass
+
+
+class DeclaredGroup(_DeclaredHelp, click.Group):
+    pass
 
 
 class DeclaredOption(click.Option):
