@@ -59,9 +59,16 @@ class LazyHelp:
 class _DeclaredHelp:
     """Help declared as data (propcli.kinds), rendered in the reader's language when shown."""
 
-    def __init__(self, *args, lazy_help: LazyHelp | None = None, **kwargs):
+    def __init__(self, *args, lazy_help: LazyHelp | None = None, example: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lazy_help = lazy_help
+        self.lazy_help, self.example = lazy_help, example
+
+    def format_epilog(self, ctx, formatter):
+        if self.example:
+            formatter.write_paragraph()
+            formatter.write_text(_("Example:"))
+            formatter.write(f"{'':>{formatter.current_indent + 2}}{self.example}\n")
+        super().format_epilog(ctx, formatter)
 
     def format_help_text(self, ctx, formatter):
         if self.lazy_help is not None:
@@ -75,11 +82,11 @@ class _DeclaredHelp:
 
 
 class DeclaredCommand(_DeclaredHelp, click.Command):
-    pass
+    """A command whose help is declared as data and shown in the reader's language, with an example."""
 
 
 class DeclaredGroup(_DeclaredHelp, click.Group):
-    pass
+    """A group whose help is declared as data."""
 
 
 class DeclaredOption(click.Option):
