@@ -3,6 +3,7 @@
     python scripts/messages.py extract     # propcli/locale/propcli.pot: every msgid the code says
     python scripts/messages.py missing     # msgids without a zh_CN translation (exit 1 if any)
     python scripts/messages.py compile     # .po -> .mo next to each (Babel); the wheel build does this too
+    python scripts/messages.py prune       # drop entries the code no longer says (and repeated msgids)
 
 What counts as a message (the test tests/cli/test_lang.py uses the same extractor):
   * the first argument of `_("…")` and `N_("…")` (a string literal; never build a msgid at run time);
@@ -105,6 +106,41 @@ def compile_catalogues(locale: Path = LOCALE) -> list[Path]:
     return written
 
 
+def prune(lang: str = "zh_CN") -> list[str]:
+    """Rewrite propcli.po without the entries whose msgid the code no longer says, and without repeats
+    (the last translation of a msgid wins, as at run time). Comments before the first entry stay."""
+    import json
+
+    path = LOCALE / lang / "LC_MESSAGES" / "propcli.po"
+    said = extract()
+    text = path.read_text(encoding="utf-8")
+    blocks = text.split("\n\n")
+    head, entries = [], {}
+    dropped = []
+    for block in blocks:
+        lines = [line for line in block.splitlines()]
+        ids = [i for i, line in enumerate(lines) if line.startswith("msgid ")]
+        if not ids:
+            (head if not entries else []).append(block)
+            continue
+        start = ids[0]
+        msgid_lines, i = [lines[start][6:]], start + 1
+        while i < len(lines) and lines[i].startswith('"'):
+            msgid_lines.append(lines[i])
+            i += 1
+        msgid = "".join(json.loads(x) for x in msgid_lines)
+        if msgid == "":
+            head.append(block)
+            continue
+        if msgid not in said:
+            dropped.append(msgid)
+            continue
+        entries.pop(msgid, None)
+        entries[msgid] = block.strip("\n")
+    path.write_text("\n\n".join([h.strip("\n") for h in head] + list(entries.values())) + "\n", encoding="utf-8")
+    return dropped
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "missing"
     if command == "extract":
@@ -115,6 +151,9 @@ def main(argv: list[str]) -> int:
         for msgid in gaps:
             print(_po_string(msgid))
         return 1 if gaps else 0
+    elif command == "prune":
+        for msgid in prune():
+            print("dropped", _po_string(msgid))
     elif command == "compile":
         for mo in compile_catalogues():
             print(mo)

@@ -30,6 +30,7 @@ NOTICE_STEPS = ("notice", "escalate")
 
 
 def role_label(role: str | None) -> str:
+    """`客户服务部前台接待员 (receptionist)` in Chinese, `front-desk receptionist (receptionist)` in English."""
     from propcli.i18n import label
 
     if not role:
@@ -39,9 +40,14 @@ def role_label(role: str | None) -> str:
 
 
 def rule_label(rule: str) -> str:
+    """`repair.fill 填写维修单`: the catalogue's label in the reader's language, else the kind's declared one."""
     from propcli.i18n import label
 
     name = label("rule", rule)
+    if name == rule:
+        from propcli.kinds import rule_label as declared
+
+        name = declared(rule) or rule
     return f"{rule} {name}" if name != rule else rule
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from propcli.cli.common import DeclaredCommand
+
 
 def CompletionItem(value, help=None):  # noqa: N802  (click's class, imported when completing)
     from click.shell_completion import CompletionItem as Item
@@ -24,6 +26,8 @@ def CompletionItem(value, help=None):  # noqa: N802  (click's class, imported wh
     return Item(value, help=help)
 
 SHELLS = ("bash", "zsh", "fish")
+ACTIVE = False
+"""True in completion mode: the groups attach completions to the commands they resolve (propcli.cli.lang)."""
 _LIMIT = 200
 
 
@@ -142,10 +146,14 @@ def categories(ctx, param, incomplete):
 
 
 def form_names(ctx, param, incomplete):
-    from propcli.app.forms import FORMS
+    from propcli.app.forms import FORMS, form_names as names
 
-    return [CompletionItem(name, help=f"{title} {clause}") for name, (title, clause, _c) in FORMS.items()
-            if name.startswith(incomplete)]
+    out = []
+    for name in names():
+        title, clause = FORMS[name][:2] if name in FORMS else ("", "")
+        if name.startswith(incomplete):
+            out.append(CompletionItem(name, help=f"{title} {clause}".strip() or None))
+    return out
 
 
 def roles(ctx, param, incomplete):
@@ -171,8 +179,9 @@ def _by_context(command, param):
     return BY_NAME.get(param.name)
 
 
-def attach(command, ctx=None, _seen=None) -> None:
-    """Give every parameter of `command` (and of its sub-commands) the completion its name calls for."""
+def attach(command, ctx=None, _seen=None, recurse: bool = True) -> None:
+    """Give every parameter of `command` (and, with `recurse`, of its sub-commands) the completion its name
+    calls for."""
     seen = _seen if _seen is not None else set()
     if id(command) in seen:
         return
@@ -182,14 +191,14 @@ def attach(command, ctx=None, _seen=None) -> None:
             found = _by_context(command, param)
             if found is not None:
                 param._custom_shell_complete = found
-    if isinstance(command, click.Group):
+    if recurse and isinstance(command, click.Group):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None:
                 attach(sub, ctx, seen)
 
 
-@click.command("completion")
+@click.command("completion", cls=DeclaredCommand, example='eval "$(propcli completion bash)"')
 @click.argument("shell", type=click.Choice(SHELLS))
 @click.pass_context
 def completion(ctx, shell):

@@ -131,6 +131,11 @@ class LocalizingGroup:
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             localize(command)
+            import sys
+
+            completion = sys.modules.get("propcli.cli.completion")
+            if completion is not None and completion.ACTIVE:  # completing: values for this command's parameters
+                completion.attach(command, ctx)
         return name, command, rest
 
     def format_commands(self, ctx, formatter):

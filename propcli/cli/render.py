@@ -491,3 +491,21 @@ def progress(label: str):
         with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
             yield from bar
     return wrap
+
+
+def demo(result: dict) -> None:
+    """What `propcli demo` shows of the ledger it built."""
+    click.echo(_("Demo ledger at {path} (as of {now})", path=result["path"], now=result["now"]))
+    click.echo("")
+    click.echo(_("Open repairs ({count}):", count=len(result["open"])))
+    records(result["open"], "table")
+    click.echo("")
+    click.echo(_("Overdue ({count}):", count=len(result["overdue"])))
+    overdue(result["overdue"], "table")
+    if result["sample"]:
+        click.echo("")
+        click.echo(_("A sample record:"))
+        record(result["sample"], "table")
+    click.echo("")
+    click.echo(_("Next: cd {path} && propcli list --open; propcli explain ID; propcli overdue --within 15m",
+                 path=result["path"]))
