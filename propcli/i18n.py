@@ -247,6 +247,7 @@ RULES = {
     "callback.reply": N_("answer to a callback question"),
     "callback.next": N_("next callback"),
     "callback.incident": N_("callback after an incident"),
+    "visit.record": N_("visit made"),
 }
 
 STEPS = {

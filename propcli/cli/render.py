@@ -130,7 +130,12 @@ def display(column: str, value, row: dict | None = None):
         except KeyError:
             return str(value)
     if column in _ENUMS and isinstance(value, str) and language() == "zh_CN":
-        return label(_ENUMS[column], value)
+        found = label(_ENUMS[column], value)
+        if found == value and column == "rule":  # a rule only its kind declares a label for
+            from propcli.kinds import rule_label
+
+            found = rule_label(value) or value
+        return found
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, (list, dict)):

@@ -228,3 +228,23 @@ def test_the_environments_locale_in_a_real_process(tmp_path, env, expected):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+def test_a_clerk_is_asked_in_chinese_on_a_terminal(ledger):
+    from test_prompts import Terminal
+
+    terminal = Terminal(f"{sys.executable} -m propcli --lang zh_CN --ledger {ledger} --now 2026-11-28T09:00 "
+                        "--as 赵丽娟 repair new; sleep 60")
+    try:
+        terminal.answer("用户姓名 (--name)", "张三")
+        terminal.answer("(--phone)", "13800138000")
+        terminal.answer("楼栋及房号，例如 3栋0301 (--address)", "3栋0301")
+        terminal.answer("报修内容 (--item)", "厨房水龙头漏水")
+        shown = terminal.wait_for("0  不在收费标准内")
+        assert "SD-01" in shown
+        terminal.answer("收费标准项目", "1")
+        shown = terminal.wait_for("应收费用")
+        assert "填写维修单" in shown and "未到期" in shown and "还剩 2 分钟" in shown
+    finally:
+        terminal.close()
