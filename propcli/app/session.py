@@ -1,6 +1,6 @@
 """What every command shares: the ledger, the clock (--now) and who is acting (--as)."""
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -17,6 +17,11 @@ class Session:
     now_text: str | None = None
     actor_text: str | None = None
     debug: bool = False
+    warnings: list = field(default_factory=list)
+    """Things the person at the desk should know, printed on stderr after the command (not refusals)."""
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
 
     @cached_property
     def ledger(self):

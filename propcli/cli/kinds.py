@@ -41,10 +41,12 @@ def _new_command(declared):
         from propcli.app import steps
         from propcli.cli import render
 
-        data = steps.new(session_of(ctx), declared.name, **values)
+        session = session_of(ctx)
+        data = steps.new(session, declared.name, **values)
         render.record(data, fmt)
         if declared.after_new is not None:
             render.lines(declared.after_new(data), err=True)
+        render.lines(session.warnings, err=True)
 
     run = format_option()(run)
     run = _with_options(run, declared.new_options)
@@ -59,7 +61,9 @@ def _step_command(declared, step):
         from propcli.app import steps
         from propcli.cli import render
 
-        render.record(steps.step(session_of(ctx), declared.name, record_id, step.name, at, **values), fmt)
+        session = session_of(ctx)
+        render.record(steps.step(session, declared.name, record_id, step.name, at, **values), fmt)
+        render.lines(session.warnings, err=True)
 
     run = format_option()(run)
     run = click.option("--at", metavar="DATETIME", help="when it happened (default --now)", cls=DeclaredOption)(run)
@@ -76,13 +80,15 @@ def _action_command(declared, action):
         from propcli.cli import render
 
         args = (values.pop("record_id"),) if action.argument else ()
-        result = steps.action(session_of(ctx), declared.name, action.name, *args, **values)
+        session = session_of(ctx)
+        result = steps.action(session, declared.name, action.name, *args, **values)
         if action.shows == "rows":
-            render.rows(result, fmt, list(action.columns))
+            render.rows(result, fmt, list(action.columns), total=action.total)
         elif action.shows == "records":
             render.records(result, fmt)
         else:
             render.record(result, fmt)
+        render.lines(session.warnings, err=True)
 
     run = format_option(*extra)(run)
     for option in reversed(action.options):
