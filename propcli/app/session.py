@@ -18,7 +18,7 @@ class Session:
     actor_text: str | None = None
     debug: bool = False
     warnings: list = field(default_factory=list)
-    """Things the person at the desk should know, printed on stderr after the command (not refusals)."""
+    """What the command warns about after it is done (printed on stderr by the CLI)."""
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -158,6 +158,8 @@ class Kind(Declared):
     registers: tuple[Form, ...] = ()
     rule_labels: dict[str, str] = {}
     after_new: Callable[[dict], list[str]] | None = None
+    asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
+    """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
     summary_keys: tuple[str, ...] = ("item", "detail")
     fee_at: Callable[[Record], Any] = never
     """When the record's fee became owed (a resident repair completed, a help request charged, 9.4.9): the

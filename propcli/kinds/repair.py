@@ -469,6 +469,7 @@ KIND = Kind(
             Field("appointment", "预约维修时间", "appointment"), Field("location", "区域/位置", "location"),
             Field("public", "公共设施", "public")),
     new=new_repair,
+    asks=lambda values: ("location", "item") if values.get("public") else ("name", "phone", "address", "item", "price_code"),
     new_help=N_("Record a repair request."),
     new_limit=("repair.fill", "repair.notify"),
     new_options=(

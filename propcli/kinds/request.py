@@ -365,6 +365,7 @@ KIND = Kind(
     fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
             Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major"),
             Field("written", "书面咨询", "written"), Field("confidential", "保密", "confidential")),
+    asks=lambda values: (("category", "name", "phone", "address", "detail")),
     new=new_request,
     new_help=N_("Record a help request; the customer gets a reply within {limit} (9.4.1-2)."),
     new_limit=("request.reply",),
