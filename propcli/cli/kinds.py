@@ -46,7 +46,8 @@ def example(words, options, how_many: int = 4) -> str:
     for option in [o for o in options if o.name != "--at"][:how_many]:
         if option.takes == "flag":
             continue
-        value = (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) or SAMPLES.get(option.name) \
+        value = option.sample or (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) \
+            or SAMPLES.get(option.name) \
             or (option.choices[0] if option.choices else None) or _TAKES.get(option.takes)
         if value is not None:
             parts += [option.name, value]

@@ -50,6 +50,8 @@ class Option(Declared):
     multiple: bool = False
     default: Any = None
     dest: str | None = None
+    sample: str | None = None
+    """The value the --help example shows (default: a sample by the option's name)."""
 
     @property
     def key(self) -> str:

@@ -139,11 +139,12 @@ KIND = Kind(
     new_options=(
         Option("--area", N_("the area patrolled")),
         Option("--finding", N_("a finding (repeatable)"), multiple=True),
-        Option("--officer", N_("who made the round (default: --as)"), takes="person", metavar="NAME"),
+        Option("--officer", N_("who made the round (default: --as)"), takes="person", metavar="NAME", sample="刘洋"),
         Option("--at", N_("when the round was made (default --now)"), takes="time"),
     ),
     steps=(
         Step("handle", "现场处理", "12.2.2", N_("A finding dealt with on the spot (12.2.2), without a repair."),
+             roles=("property_officer",),
              options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
                       Option("--outcome", N_("how it was dealt with"), metavar="TEXT"))),
     ),
