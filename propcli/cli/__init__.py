@@ -353,3 +353,9 @@ cli.add_command(complaint)
 cli.add_command(callback)
 cli.add_command(event)
 cli.add_command(letter)
+
+from propcli.cli.sync import clone, resolve, sync  # noqa: E402
+
+cli.add_command(sync)
+cli.add_command(clone)
+cli.add_command(resolve)
