@@ -48,7 +48,9 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
 
     ledger = session.ledger
     git = ledger.git
-    name = remote_name or str((ledger.config.get("sync") or {}).get("remote") or "origin")
+    settings = ledger.config.get("sync")
+    configured = settings.get("remote") if isinstance(settings, dict) else None
+    name = remote_name or str(configured or "origin")
     if remote_git.remote_url(git, name) is None:
         raise LedgerUnusable(_("no remote '{remote}' to sync with; add the office's shared repository: git remote add {remote} URL",
                                remote=name))

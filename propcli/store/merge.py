@@ -24,9 +24,7 @@ for two records of one kind received in the same second).
       values: [张三丰, 张叁]  # the values the two desks gave it (the field keeps one of them until resolved)
       was: 张三             # its value before
 """
-import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 from propcli.errors import LedgerUnusable
@@ -57,6 +55,8 @@ def _plain(value):
 
 
 def _key(value) -> str:
+    import json
+
     return json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, default=str)
 
 
@@ -76,6 +76,8 @@ def merge_events(base: list, ours: list, theirs: list) -> list:
     both desks added counts twice, one deleted on one side is gone), in time order. Each side's own order
     is kept; at the same second, events already in the base come first, then the two sides' additions in
     a fixed order (by content), so every desk computes the same list."""
+    from collections import Counter
+
     base_count = Counter(_key(e) for e in base)
     ours_count = Counter(_key(e) for e in ours)
     theirs_count = Counter(_key(e) for e in theirs)
@@ -146,6 +148,8 @@ def _shown(value) -> str:
         return _("(empty)")
     if isinstance(value, str):
         return f"“{value}”"
+    import json
+
     return json.dumps(_plain(value), ensure_ascii=False)
 
 

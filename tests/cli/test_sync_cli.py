@@ -441,3 +441,27 @@ def test_clone_checks_out_the_ledger_when_the_remote_head_names_another_branch(t
     assert (desk / "propcli.yaml").is_file()
     assert git(desk, "symbolic-ref", "--short", "HEAD").strip() == "main"
     sync(desk)
+
+
+def test_two_records_with_one_id_stop_the_sync_and_the_documented_fix_works(office):
+    """A clash of ids (one in a million per pair received in the same second) is never merged into one record."""
+    _bare, (d1, d2, _d3) = office
+    record_id = Journal().new(d1, "repair", at="2026-11-28T09:00", by="王芳")
+    relpath = next(d1.glob("records/repair/*/*/*.yaml")).relative_to(d1).as_posix()
+    clash = d2 / relpath  # desk 2 made another record that drew the same id
+    clash.parent.mkdir(parents=True)
+    clash.write_text((d1 / relpath).read_text(encoding="utf-8").replace("by: 王芳", "by: 李静").replace("张三", "李四"),
+                     encoding="utf-8")
+    sync(d1)
+    result = sync(d2, expect=3)
+    assert relpath in result.stderr and record_id in result.stderr and "same id" in result.stderr
+    assert git(d2, "status", "--porcelain") == "" and not (d2 / ".git" / "MERGE_HEAD").exists()
+    assert "李四" in clash.read_text(encoding="utf-8")  # desk 2's record is untouched
+    # docs/sync.md: enter it again (a new id), remove the old file, sync
+    again = Journal().new(d2, "repair", at="2026-11-28T09:00", by="李静")
+    git(d2, "rm", "-q", relpath)
+    git(d2, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "duplicate id; re-entered")
+    sync(d2)
+    records = exported(d2)
+    assert records[record_id]["name"] == "张三" and records[again]["id"] == again
+    assert invoke(d2, "check").exit_code == 0
