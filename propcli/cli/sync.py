@@ -1,14 +1,11 @@
 """`propcli sync`, `propcli clone URL PATH`, `propcli resolve ID`: several desks on one ledger (issue 12)."""
 import click
 
+from propcli.cli.common import DeclaredCommand, format_option, session_of
 from propcli.i18n import _
 
 
-def _session(ctx):
-    return ctx.find_root().obj
-
-
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli --as cron sync")
 @click.option("--remote", metavar="NAME", help=_("the git remote to sync with (default: sync.remote in propcli.yaml, else origin)"))
 @click.pass_context
 def sync(ctx, remote):
@@ -19,7 +16,7 @@ def sync(ctx, remote):
     from propcli.app.sync import sync as run_sync
     from propcli.errors import ProblemsFound
 
-    report = run_sync(_session(ctx), remote)
+    report = run_sync(session_of(ctx), remote)
     for line in report.warnings + report.problems + report.conflicts:
         click.echo(line, err=True)
     click.echo(report.summary())
@@ -27,7 +24,7 @@ def sync(ctx, remote):
         raise ProblemsFound("")
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli clone /mnt/share/propcli/hy01.git /srv/propcli/hy01")
 @click.argument("url")
 @click.argument("path")
 def clone(url, path):
@@ -38,17 +35,16 @@ def clone(url, path):
     click.echo(_("ledger cloned at {path}: {count} record files indexed", path=target, count=count))
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli resolve R-6K2M9Q7XF4 --field name --value 张三丰")
 @click.argument("record_id", metavar="ID")
 @click.option("--field", "field_name", metavar="FIELD", help=_("the field in conflict (may be left out when there is one)"))
 @click.option("--value", required=True, metavar="VALUE", help=_("the value the field keeps"))
 @click.option("--at", metavar="DATETIME", help=_("when it was settled (default --now)"))
-@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table",
-              show_default=True, help=_("output format"))
+@format_option()
 @click.pass_context
 def resolve(ctx, record_id, field_name, value, at, fmt):
     """Settle a field two desks changed differently (check lists it); the record takes changes again."""
     from propcli.app.sync import resolve as run_resolve
     from propcli.cli import render
 
-    render.record(run_resolve(_session(ctx), record_id, field_name, value, at), fmt)
+    render.record(run_resolve(session_of(ctx), record_id, field_name, value, at), fmt)
