@@ -465,3 +465,19 @@ def test_two_records_with_one_id_stop_the_sync_and_the_documented_fix_works(offi
     records = exported(d2)
     assert records[record_id]["name"] == "张三" and records[again]["id"] == again
     assert invoke(d2, "check").exit_code == 0
+
+
+def test_a_merge_driver_pointing_at_a_python_that_is_gone_is_set_up_again(office):
+    _bare, (d1, d2, _d3) = office
+    j = Journal()
+    record_id = j.new(d1, "repair", at="2026-11-28T09:00", by="王芳")
+    sync(d1)
+    sync(d2)
+    git(d2, "config", "merge.propcli-record.driver", "/no/such/python -m propcli merge-driver %O %A %B")
+    j.note(d1, record_id, "一号台", at="2026-11-28T09:01", by="王芳")
+    j.note(d2, record_id, "二号台", at="2026-11-28T09:02", by="李静")
+    sync(d1)
+    assert "records in 1" in sync(d2).stdout
+    assert sys.executable in git(d2, "config", "--get", "merge.propcli-record.driver")
+    sync(d1)
+    assert_all_desks_agree([d1, d2], j)
