@@ -156,6 +156,8 @@ class Kind(Declared):
     registers: tuple[Form, ...] = ()
     rule_labels: dict[str, str] = {}
     after_new: Callable[[dict], list[str]] | None = None
+    asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
+    """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
     summary_keys: tuple[str, ...] = ("item", "detail")
 
     def step_named(self, name: str) -> Step | None:

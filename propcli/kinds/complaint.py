@@ -178,6 +178,7 @@ KIND = Kind(
     fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址", "address"),
             Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
             Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
+    asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
     new_help=N_("Register a complaint."),
     new_options=(

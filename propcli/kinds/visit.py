@@ -72,6 +72,7 @@ KIND = Kind(
     help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
     fields=(Field("type", "拜访类型", "type"), Field("address", "房号", "address"), Field("name", "住户", "resident"),
             Field("phone", "电话", "phone"), Field("households", "户数", "households")),
+    asks=lambda values: (("type", "address")),
     new=new_visit,
     new_help=N_("Register a visit to make (11.1.6; due {limit})."),
     new_limit=("visit.record",),
