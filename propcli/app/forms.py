@@ -363,5 +363,5 @@ def _inspection_rows(session, key: str) -> list[list[str]]:
         return [_public_repair_line(record)]
     if "findings" in record:
         return [line for _at, line in _round_lines(session, record)]
-    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of "
-                     "them or a month YYYY-MM", id=record["id"]))
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+                     id=record["id"]))

@@ -39,7 +39,8 @@ def money(value, field: str) -> Decimal:
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50", field=field, value=value))
+        raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50",
+                         field=field, value=value))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -82,8 +83,8 @@ def price_items(ledger, values, field: str = "--item", clause: str = "10.4.1-3")
         code = match.group("code").strip() if match else ""
         price = ledger.prices.get(code) or ledger.prices.get(code.upper())
         if price is None:
-            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 "
-                             "(propcli prices shows the codes, {clause})", field=field, value=raw, clause=clause))
+            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 (propcli prices shows the codes, {clause})",
+                             field=field, value=raw, clause=clause))
         qty = int(match.group("qty") or 1)
         if qty < 1:
             raise BadInput(_("{field}: '{value}': the quantity must be at least 1", field=field, value=raw))

@@ -79,25 +79,22 @@ def check_data(record: Record, step: str, data: dict) -> None:
             raise BadInput(_("--reason: missing; expected why the resident refused (10.4.1-4)"))
         signed = (data.get("technician"), data.get("director"))
         if not all(signed) and len(data.get("signed_by") or ()) < 2:
-            raise BadInput(_("--technician, --director: the refusal is signed by both the technician and the "
-                             "engineering director (10.4.1-4); expected both names"))
+            raise BadInput(_("--technician, --director: the refusal is signed by both the technician and the engineering director (10.4.1-4); expected both names"))
     elif step == "material":
         result = data.get("result")
         if result not in MATERIAL_RESULTS:
             raise BadInput(_("--result: expected one of {results} (10.4.1-5)", results="|".join(MATERIAL_RESULTS)))
         if result in NEEDS_DECISION and not data.get("decision"):
-            raise BadInput(_("--decision: missing; after '{result}' the record holds the resident's own choice "
-                             "(10.4.1-5), e.g. --decision 用户坚持使用自备材料", result=result))
+            raise BadInput(_("--decision: missing; after '{result}' the record holds the resident's own choice (10.4.1-5), e.g. --decision 用户坚持使用自备材料",
+                             result=result))
     elif step == "complete":
         if is_public(record) and (data.get("items") or data.get("fees")):
             raise BadInput(_("--item, --fee: a public repair has no resident fee (10.4.2)"))
         if data.get("fees") and not data.get("quoted_by"):
-            raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering "
-                             "director (10.4.1-3, 10.3.1): expected his name"))
+            raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
     elif step == "sign":
         if not data.get("signature"):
-            raise BadInput(_("--signature: missing; expected the name the resident signed with after testing "
-                             "the repair (10.4.1-6)"))
+            raise BadInput(_("--signature: missing; expected the name the resident signed with after testing the repair (10.4.1-6)"))
 
 
 def check_step(record: Record, step: str, data: dict) -> None:
@@ -231,7 +228,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
         if price_code is not None:
             price = ledger.prices.get(price_code.strip().upper()) or ledger.prices.get(price_code.strip())
             if price is None:
-                raise BadInput(_("--price-code: '{code}' is not on the price list (propcli prices shows the codes)", code=price_code))
+                raise BadInput(_("--price-code: '{code}' is not on the price list (propcli prices shows the codes)",
+                                 code=price_code))
             if qty is not None and qty < 1:
                 raise BadInput(_("--qty: expected a whole number of at least 1"))
             values.update(price_code=price.code, price_name=price.name, unit_price=str(price.price),
@@ -257,8 +255,8 @@ def _fees(ledger, pairs) -> list[dict]:
             raise BadInput(_("--fee: '{value}' is not NAME=YUAN; expected e.g. --fee 更换阀芯=25", value=pair))
         listed = by_name.get(item) or ledger.prices.get(item) or ledger.prices.get(item.upper())
         if listed is not None:
-            raise BadInput(_("--fee: '{name}' is on the price list as {code} ({price} 元/{unit}); record it with "
-                             "--item {code} (10.4.1-3: listed work at its standard charge)", name=item,
+            raise BadInput(_("--fee: '{name}' is on the price list as {code} ({price} 元/{unit}); record it with --item {code} (10.4.1-3: listed work at its standard charge)",
+                             name=item,
                              code=listed.code, price=f"{listed.price:.2f}", unit=listed.unit))
         lines.append({"item": item, "amount": str(money(amount, "--fee " + item))})
     return lines
@@ -304,8 +302,7 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         quoted_by = fields.optional(options.get("quoted_by"))
         if fees:
             if quoted_by is None:
-                raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering "
-                                 "director (10.4.1-3, 10.3.1): expected his name"))
+                raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
             quoted_by = fields.staff_member(ledger, quoted_by, "--quoted-by", ("engineering_director",), "10.4.1-3")
         elif quoted_by is not None:
             raise BadInput(_("--quoted-by: goes with --fee (work not on the price list, 10.4.1-3)"))
@@ -389,11 +386,9 @@ def appointment_warning(ledger, record: Record, at, travel) -> str | None:
         return None
     appointment, by = record.get("appointment")[:16].replace("T", " "), f"{due:%Y-%m-%d %H:%M}"
     if left < 0:
-        return _("propcli: warning: repair {id}: the appointment {appointment} wants the technician on site by {by} "
-                 "({clause}), which is already past; agree a new time with the resident",
+        return _("propcli: warning: repair {id}: the appointment {appointment} wants the technician on site by {by} ({clause}), which is already past; agree a new time with the resident",
                  id=record.id, appointment=appointment, by=by, clause=rule.clause)
-    return _("propcli: warning: repair {id}: the appointment {appointment} leaves the technician {minutes} min to be "
-             "on site by {by} ({clause}); the policy's travel time is {travel} min: confirm the time with the resident",
+    return _("propcli: warning: repair {id}: the appointment {appointment} leaves the technician {minutes} min to be on site by {by} ({clause}); the policy's travel time is {travel} min: confirm the time with the resident",
              id=record.id, appointment=appointment, minutes=int(left // 60), by=by, clause=rule.clause,
              travel=int(travel.total_seconds() // 60))
 
@@ -513,8 +508,7 @@ KIND = Kind(
                           Option("--warning", N_("the words of the warning given for unacceptable material")),
                           Option("--decision", N_("the resident's own choice; required for 不合格 and 质量不佳")))),
         BaseStep("complete", "完成维修", "10.4.1-6",
-                 N_("Work done; --item CODE[xQTY] records the price-list items actually done, --fee NAME=YUAN "
-                    "work not on the list as the engineering director priced it (--quoted-by) (10.4.1-3, -6)."),
+                 N_("Work done; --item CODE[xQTY] records the price-list items actually done, --fee NAME=YUAN work not on the list as the engineering director priced it (--quoted-by) (10.4.1-3, -6)."),
                  after=("arrive", "material"), roles=("technician",),
                  options=(Option("--item", N_("a price-list item actually done, e.g. SD-01x2 (repeatable)"),
                                  multiple=True, metavar="CODE[xQTY]", sample="SD-01x2"),
@@ -540,8 +534,7 @@ KIND = Kind(
     ),
     step=repair_step,
     actions=(
-        Action("billing", N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what "
-                             "finance bills with the month's management fee (10.4.1-7, 10.4.3)."),
+        Action("billing", N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills with the month's management fee (10.4.1-7, 10.4.3)."),
                "propcli.app.billing:billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
                shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
                total="fee_total"),

@@ -127,22 +127,22 @@ def check_step(record: Record, step: str, data: dict) -> None:
         if data.get("written") and not data.get("text"):
             raise BadInput(_("--text: missing; a written reply holds its text (9.4.3-1)"))
         if is_written(record) and not data.get("written"):
-            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); "
-                             "expected --written --text TEXT", id=record.id))
+            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); expected --written --text TEXT",
+                             id=record.id))
     elif step == "close":
         if is_major_medical(record) and not told(record, "manager"):
-            raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); "
-                             "first: propcli request escalate {id} --to manager", id=record.id))
+            raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); first: propcli request escalate {id} --to manager",
+                             id=record.id))
         if is_written(record) and written_reply(record) is None:
-            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): "
-                             "propcli request reply {id} --written --text TEXT", id=record.id))
+            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): propcli request reply {id} --written --text TEXT",
+                             id=record.id))
     elif step == "charge":
         if not data.get("items"):
             raise BadInput(_("--item: missing; expected the paid service from the price list, e.g. MC-03 (9.4.9)"))
         done = record.first("charge")
         if done is not None:
-            raise BadInput(_("request {id}: already charged at {at}; a request is charged once, with every item "
-                             "(9.4.9)", id=record.id, at=done.at.isoformat()))
+            raise BadInput(_("request {id}: already charged at {at}; a request is charged once, with every item (9.4.9)",
+                             id=record.id, at=done.at.isoformat()))
     if step == "escalate":
         role = data.get("to")
         if role not in ROLES:
@@ -254,8 +254,8 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
         data["to"] = fields.required(options.get("to"), "--to", _("a role key, e.g. property_director or manager"))
         data["note"] = note
         if record.get("category") == "enquiry" and data["to"] == "property_director":
-            session.warn(_("propcli: warning: request {id}: an enquiry staff cannot answer goes to the customer "
-                           "director (9.4.3): propcli request escalate {id} --to service_director", id=record_id))
+            session.warn(_("propcli: warning: request {id}: an enquiry staff cannot answer goes to the customer director (9.4.3): propcli request escalate {id} --to service_director",
+                           id=record_id))
     elif step == "route":
         data["to"] = fields.required(options.get("to"), "--to", _("repair (9.4.5) or complaint (9.4.4)"))
         data["note"] = note
@@ -270,8 +270,7 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
             data["reported_to_name"] = fields.staff_member(ledger, options.get("to"), "--to", ("service_director",),
                                                            "9.4.2-2", is_required=False)
         elif options.get("to"):
-            raise BadInput(_("--to: only an ordinary medical request records its report to the customer director "
-                             "on close (9.4.2-2)"))
+            raise BadInput(_("--to: only an ordinary medical request records its report to the customer director on close (9.4.2-2)"))
     elif step == "charge":
         data["items"] = fields.price_items(ledger, options.get("item"), clause="9.4.9")
         data["signature"] = fields.optional(options.get("signature"))
@@ -377,8 +376,7 @@ KIND = Kind(
         Option("--detail", N_("what help is asked for"), metavar="TEXT"),
         Option("--major", N_("a major emergency: the manager is told at once (9.4.2-2)"), takes="flag"),
         Option("--written", N_("a written enquiry, answered in writing (9.4.3-1)"), takes="flag"),
-        Option("--confidential", N_("an enquiry touching company secrets: its detail is shown as 保密 outside "
-                                    "show and export (9.4.3-4)"), takes="flag"),
+        Option("--confidential", N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"), takes="flag"),
         Option("--at", N_("when the request was received (default --now)"), takes="time"),
     ),
     steps=(
@@ -389,10 +387,10 @@ KIND = Kind(
                       Option("--text", N_("the reply's text (required with --written)"), metavar="TEXT",
                              sample="请携带图纸到管理处申报"))),
         Step("escalate", "上报", "9.4.1-2",
-             N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), "
-                "the manager at once for a major medical emergency (9.4.2-2, {limit})."),
+             N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), the manager at once for a major medical emergency (9.4.2-2, {limit})."),
              limit=("request.report",),
-             options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role", sample="manager"),
+             options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role",
+                                        sample="manager"),
                       _NOTE)),
         Step("route", "转办", "9.4.4/9.4.5",
              N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a linked repair or complaint is created."),
@@ -402,8 +400,7 @@ KIND = Kind(
              options=(Option("--way", metavar="escort|ambulance|care"),
                       Option("--action", N_("a checklist step done"), metavar="TEXT"), _NOTE)),
         Step("close", "办结", "9.4.1-2",
-             N_("The request is settled; --outcome records how; an ordinary medical case records its report to the "
-                "customer director (9.4.1-2, 9.4.2-2)."),
+             N_("The request is settled; --outcome records how; an ordinary medical case records its report to the customer director (9.4.1-2, 9.4.2-2)."),
              options=(Option("--outcome", metavar="TEXT"),
                       Option("--to", N_("the customer director told (ordinary medical case, optional)"),
                              takes="person", metavar="NAME", sample="陈静"))),
