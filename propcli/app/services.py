@@ -113,9 +113,14 @@ def matches(record: dict, text: str) -> bool:
 
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
-                 search: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[dict]:
-    """Records as of --now (oldest first, as `list -f json` and `export` print them; `newest_first` for
-    tables). `search`: see `matches`; `limit`: the newest N of those found, in the order asked for."""
+                 redact: str | None = "mask", search: str | None = None, limit: int | None = None,
+                 newest_first: bool = False) -> list[dict]:
+    """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
+    for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
+    (left out) or None (kept, as `export` keeps it). `search`: see `matches` (on what the list shows: a
+    confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    from propcli.app.derive import redacted
+
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
     if limit is not None and limit < 1:
@@ -147,8 +152,9 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
-        data = to_json(current, session.now, ledger.tz)
-        if search and not matches(data, search):
+        shown = to_json(current, session.now, ledger.tz)
+        data = redacted(shown, redact == "drop") if redact else shown
+        if data is None or (search and not matches(data, search)):
             continue
         result.append(data)
     if limit is not None:
@@ -158,8 +164,10 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
     return result
 
 
-def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
-    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
+def export_records(session, kind=None, month=None, redact: bool = False) -> tuple[list[dict], list[str]]:
+    """The ledger's own backup keeps everything; `redact`: confidential details left out (9.4.3-4)."""
+    return (list_records(session, kind, None, month, redact="drop" if redact else None),
+            session.ledger.index.damaged_warnings())
 
 
 def note(session, text_id: str, text: str, at_text: str | None) -> dict:

@@ -28,6 +28,9 @@ COMMANDS = {
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
     "completion": "propcli.cli.completion:completion",
+    "sync": "propcli.cli.sync:sync",
+    "clone": "propcli.cli.sync:clone",
+    "resolve": "propcli.cli.sync:resolve",
 }
 """Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
 

@@ -281,9 +281,10 @@ def _xlsx_value(column: str, value, row: dict):
     return display(column, value, row)
 
 
-def rows(data: list[dict], fmt: str, columns: list[str], title: str | None = None,
+def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = None, title: str | None = None,
          labels: dict | None = None) -> None:
-    """Rows in `fmt`; `labels` names a column where the usual heading would mislead (a price's `name`)."""
+    """Rows as a table, JSON, CSV or xlsx; `total`: a column whose sum the table shows below it (JSON/CSV/xlsx:
+    rows only); `labels` names a column where the usual heading would mislead (a price's `name`)."""
     headers = [labels.get(c) or heading(c) for c in columns] if labels else None
     if fmt == "json":
         click.echo(_json(data))
@@ -292,7 +293,13 @@ def rows(data: list[dict], fmt: str, columns: list[str], title: str | None = Non
     elif fmt == "xlsx":
         _xlsx(data, columns, title, headers)
     else:
-        _emit_table(_table(data, columns, headers))
+        text = _table(data, columns, headers)
+        if total is not None:
+            from decimal import Decimal
+
+            amount = sum((Decimal(str(row.get(total) or 0)) for row in data), Decimal("0"))
+            text += "\n" + _("Total: {amount}", amount=f"{amount:.2f}")
+        _emit_table(text)
 
 
 def _emit_table(text: str) -> None:

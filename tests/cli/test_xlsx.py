@@ -20,8 +20,10 @@ def busy(ledger):
     record_id = invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "厨房水龙头漏水", "--price-code", "SD-01",
                             now="2026-11-10T09:00")["id"]
     for step, at in (("fill", "09:01"), ("notify", "09:05"), ("take", "09:06"), ("arrive", "09:10"),
-                     ("complete", "09:40"), ("sign", "09:41"), ("return", "16:00"), ("finance", "16:30")):
-        assert invoke(ledger, "repair", step, record_id, now=f"2026-11-10T{at}").exit_code == 0
+                     ("complete", "09:40"), ("sign", "09:41"), ("return", "16:00"), ("confirm", "16:10"),
+                     ("finance", "16:30")):
+        extra = ("--signature", "王女士") if step == "sign" else ()
+        assert invoke(ledger, "repair", step, record_id, *extra, now=f"2026-11-10T{at}").exit_code == 0
     invoke_json(ledger, "repair", "new", "--name", "李", "--phone", "02088886666", "--address", "5栋0102",
                 "--item", "灯不亮", now="2026-11-28T09:00")
     return ledger, record_id
@@ -57,7 +59,7 @@ def test_overdue_billing_stats_and_a_register(busy, tmp_path):
     assert invoke(ledger, "repair", "billing", "--month", "2026-11", "-f", "xlsx", "-o", billing,
                   now="2026-11-28T09:30").exit_code == 0
     rows = read(billing)[1]
-    assert rows[1][rows[0].index("id")] == record_id and rows[1][rows[0].index("amount")] == 15.0
+    assert rows[1][rows[0].index("id")] == record_id and rows[1][rows[0].index("fee_total")] == 15.0
     stats = tmp_path / "stats.xlsx"
     assert invoke(ledger, "stats", "2026-11", "-f", "xlsx", "-o", stats, now="2026-11-28T09:30",
                   env={"PROPCLI_LANG": "zh_CN"}).exit_code == 0
