@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from propcli.store import yamlio
-from propcli.app.derive import to_json, view
+from propcli.app.derive import source_done, to_json, view
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import check_month
@@ -83,14 +83,27 @@ def show(session, text_id: str, history: bool = False) -> dict:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
+    if source_done(current.record) is not None:  # a callback source done: its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chain_of
+
+        data["callbacks"] = chain_of(session, record_id)
     if history:
         data["history"] = log(session, record_id)
     return data
 
 
-def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
+                 unreviewed=False) -> list[dict]:
+    """Records as `show` prints them, oldest first; `unreviewed`: only those waiting for a director's review
+    (the kinds that declare `awaiting_review`: callbacks, 11.1.8)."""
+    from propcli import kinds
+
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
+    if unreviewed:
+        clauses.append("kind IN (" + ", ".join("?" for _k in reviewed_kinds) + ")" if reviewed_kinds else "0")
+        params += list(reviewed_kinds)
     if touched_since is not None:
         clauses.append("last_at >= ?")
         params.append(int(touched_since.timestamp()))
@@ -113,6 +126,8 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
     for record in _records_from_docs(ledger, rows):
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
+            continue
+        if unreviewed and not reviewed_kinds[current.record.kind](current.record):
             continue
         result.append(to_json(current, session.now, ledger.tz))
     return result

@@ -76,15 +76,16 @@ def show(ctx, record_id, history, fmt):
 @click.option("--status", metavar="STEP")
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
+@click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, fmt):
+def list_(ctx, kind, status, month, open_only, unreviewed, fmt):
     """Records, oldest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
-    data = list_records(session, kind, status, month, open_only)
+    data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 

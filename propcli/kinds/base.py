@@ -79,6 +79,9 @@ class CallbackSource:
     exempt: Callable[[Record], bool] = lambda record: False
     plan_fields: Callable[[Record], dict] = lambda record: {}
     """What the planned callback copies from its source (a complaint's severity, an event's households)."""
+    settled: Callable[[Record], bool] = lambda record: True
+    """An exempt source (11.1.13) counts as handled (11.1.11) when this says so: a 复函-only complaint once
+    its written reply is attached."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,11 @@ class Kind:
     rule_labels: dict[str, str] = field(default_factory=dict)
     after_new: Callable[[dict], list[str]] | None = None
     summary_keys: tuple[str, ...] = ("item", "detail")
+    awaiting_review: Callable[[Record], bool] | None = None
+    """Records waiting for a director's review and signature (`list --unreviewed`; callbacks, 11.1.8)."""
+    is_callback: Callable[[Record], bool] | None = None
+    """Records of this kind that are themselves callbacks (a move-in visit is the 入伙回访 of 11.1.6): listed in
+    the month's callback plan and printed in the 《回访记录表》."""
 
     def step_named(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

@@ -45,3 +45,18 @@ def money(value, field: str) -> Decimal:
 
 def digits(phone_number) -> str:
     return re.sub(r"\D", "", str(phone_number or ""))
+
+
+def person(ledger, value, field: str, expected: str, is_required: bool = True) -> str | None:
+    """A staff member's name as staff.yaml spells it (CLI.md "Who may act"); exit 2 with the closest names."""
+    name = text(value, field, expected, is_required)
+    if name is None:
+        return None
+    names = [member.name for member in ledger.staff]
+    if name not in names:
+        import difflib
+
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.0) if names else []
+        raise BadInput(_("{field}: '{value}' is not in staff.yaml; closest: {names}", field=field, value=name,
+                         names=", ".join(close) or "-"))
+    return name

@@ -233,6 +233,14 @@ def _route_to_repair(session, record_id: str, data: dict, at) -> str:
 
 
 _NOTE = Option("--note", metavar="TEXT")
+INCIDENTS = ("medical", "security", "disaster")
+"""11.1.6: a callback follows once a medical, security or disaster request is closed (突发事件处理完毕后回访)."""
+
+
+def incident_closed_at(record: Record):
+    closing = closing_event(record) if record.get("category") in INCIDENTS else None
+    return closing.at if closing else None
+
 
 KIND = Kind(
     name="request", prefix="Q", zh="求助", en="help request", clause="9",
@@ -271,6 +279,9 @@ KIND = Kind(
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
     closing_event=closing_event,
     after_new=reminders,
+    callback_source=CallbackSource("callback.incident", None, "11.1.6", role_of=lambda record: "property_officer",
+                                   done_at=incident_closed_at,
+                                   exempt=lambda record: record.get("category") not in INCIDENTS),
     rule_labels={"request.reply": "求助答复"},
     summary_keys=("detail",),
 )

@@ -76,3 +76,29 @@ def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
         "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
         "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now))
+
+
+def linked_docs(index, kind: str, link_field: str, values, now: int) -> list[tuple[str, str]]:
+    """(doc, path) of records of `kind` received by `now` whose `link_field` is one of `values` (e.g. the
+    callbacks of some sources), oldest first."""
+    import json
+
+    return index.query(f"SELECT doc, path FROM records WHERE kind = :kind AND received <= :now "
+                       f"AND json_extract(doc, '$.{link_field}') IN (SELECT value FROM json_each(:values)) "
+                       "ORDER BY received, id", {"kind": kind, "now": now, "values": json.dumps(list(values))})
+
+
+def exempt_sources_done(index, kinds, start: int, end: int, now: int) -> list[tuple]:
+    """(kind, id, done_at, doc) of records of `kinds` done in [start, end) that need no callback (11.1.13) and
+    are still counted at `now`."""
+    listed, params = _in("kind", kinds)
+    params.update(now=now, start=start, end=end)
+    return index.query(f"SELECT kind, id, done_at, doc FROM records WHERE kind IN {listed} AND needs_callback = 0 "
+                       "AND done_at >= :start AND done_at < :end AND done_at <= :now AND received <= :now "
+                       "AND (uncounted_at IS NULL OR uncounted_at > :now)", params)
+
+
+def docs_of_month(index, kind: str, month: str, now: int) -> list[tuple[str, str]]:
+    """(doc, path) of records of `kind` received in `month` by `now`, oldest first."""
+    return index.query("SELECT doc, path FROM records WHERE kind = :kind AND month = :month AND received <= :now "
+                       "ORDER BY received, id", {"kind": kind, "month": month, "now": now})
