@@ -370,8 +370,7 @@ def summary_context(session, month: str) -> dict:
                     f"{_percent(loops['handling_rate'])}（目标 {HANDLING_TARGET:.0%}，11.1.11）"])
     open_loops = []
     for source, last in loops["open"]:
-        open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.get("attempt") or 1,
-                           "due": last.get("due")})
+        open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.attempt, "due": last.due})
     preparer = next((m.name for m in ledger.staff if m.role == "service_director"), "")
     approvals = ["部门主任审阅", "报公司领导"]
     open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）" for o in open_loops)

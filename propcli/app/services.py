@@ -83,10 +83,11 @@ def show(session, text_id: str, history: bool = False) -> dict:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
-    if source_done(current.record) is not None:  # a callback source done: its chain of callbacks (11.2.3)
+    done = source_done(current.record)
+    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
         from propcli.app.callbacks import chain_of
 
-        data["callbacks"] = chain_of(session, record_id)
+        data["callbacks"] = chain_of(session, record_id, done)
     if history:
         data["history"] = log(session, record_id)
     return data
@@ -122,7 +123,7 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
-    result = []
+    result, sources = [], []
     for record in _records_from_docs(ledger, rows):
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
@@ -130,6 +131,15 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         if unreviewed and not reviewed_kinds[current.record.kind](current.record):
             continue
         result.append(to_json(current, session.now, ledger.tz))
+        done = source_done(current.record)
+        if done is not None:
+            sources.append((done, result[-1]))
+    if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chains_json
+
+        found = chains_json(session, [r["id"] for _done, r in sources], min(d for d, _r in sources))
+        for _done, record in sources:
+            record["callbacks"] = found[record["id"]]
     return result
 
 

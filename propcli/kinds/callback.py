@@ -14,6 +14,7 @@ Method: any first callback may be by phone (11.1.7, marked 电话回访); from t
 major complaint (the "third category" of 11.1.9, `method_hint: visit`), whose follow-ups are in person.
 The monthly plan and the callback figures are propcli/app/callbacks.py.
 """
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
@@ -30,7 +31,6 @@ RESULTS = ("satisfied", "dissatisfied")
 PHONE_MARK = "电话回访"  # 11.1.7
 RECORDED = "record"
 """The step that makes a callback (meets its callback.* deadline)."""
-NEXT_RULE = "callback.next"
 REVIEWER = {"patrol_officer": "property_director", "area_officer": "property_director",
             "property_officer": "property_director"}
 """Who reviews and signs a callback (11.1.8: the property director checks the patrol officers' callbacks, and
@@ -57,15 +57,43 @@ def closing_event(record: Record):
     return recorded
 
 
-def loop_closed_by(record: Record) -> bool:
-    """This callback closes its source's loop (11.1.11): satisfied (and any agreed reply given) or answered by
-    an open letter (11.1.10)."""
+@dataclass(frozen=True)
+class LoopFacts:
+    """What the figures need of one callback (the `stats` path reads these from the index, not the files)."""
+
+    id: str
+    source: str
+    attempt: int
+    due: str | None = None
+    method: str | None = None
+    """None while not recorded."""
+    result: str | None = None
+    reply_by: str | None = None
+    replied: bool = False
+    fixed: bool = False
+    households: int | None = None
+
+
+def facts_of(record: Record) -> LoopFacts:
     recorded = recorded_event(record)
     if recorded is None:
-        return False
-    if recorded.get("method") == LETTER:
+        return LoopFacts(record.id, record.get("source"), attempt(record), record.get("due"), fixed=record.has("fix"))
+    replied = bool(recorded.get("reply_by")) and closing_event(record) is not None
+    return LoopFacts(record.id, record.get("source"), attempt(record), record.get("due"), recorded.get("method"),
+                     recorded.get("result"), recorded.get("reply_by"), replied, record.has("fix"),
+                     recorded.get("households"))
+
+
+def closes_loop(facts: LoopFacts) -> bool:
+    """This callback closes its source's loop (11.1.11): satisfied (and any reply agreed under 11.1.9 given) or
+    answered by an open letter (11.1.10)."""
+    if facts.method == LETTER:
         return True
-    return recorded.get("result") == "satisfied" and closing_event(record) is not None
+    return facts.result == "satisfied" and (not facts.reply_by or facts.replied)
+
+
+def loop_closed_by(record: Record) -> bool:
+    return closes_loop(facts_of(record))
 
 
 def dissatisfied(record: Record) -> bool:
@@ -107,8 +135,7 @@ def check_record(callback: Record, method: str, result: str | None, signature: s
         raise BadInput(_("--signature: an in-person callback needs the customer's signature (11.1.7); "
                          "expected the name the customer signed"))
     if method == "phone" and callback.get("method_hint") == "visit" and attempt(callback) > 1:
-        raise BadInput(_("--method: callback {id} is follow-up no. {n} of a major complaint (the \"third category\"), "
-                         "always made in person: expected visit (11.1.9)", id=callback.id, n=attempt(callback)))
+        raise BadInput(_("--method: callback {id} is follow-up no. {n} of a major complaint, the third category of 11.1.9, always made in person: expected visit", id=callback.id, n=attempt(callback)))
 
 
 def check_reply(callback: Record) -> None:
@@ -129,8 +156,7 @@ def check_fix(callback: Record) -> None:
     if callback.kind != "callback":
         raise _not_a_callback(callback)
     if not dissatisfied(callback):
-        raise BadInput(_("callback {id}: 'fix' records the rectification after a dissatisfied callback (11.2.3); "
-                         "this one is not recorded dissatisfied", id=callback.id))
+        raise BadInput(_("callback {id}: 'fix' records the rectification after a dissatisfied callback (11.2.3); this one is not recorded dissatisfied", id=callback.id))
     done = callback.first("fix")
     if done is not None:
         raise BadInput(_("callback {id}: the rectification was already recorded at {at}", id=callback.id,
@@ -236,7 +262,7 @@ def next_callback(ledger, previous: Record, next_at: datetime, by: str, at: date
 # --- shaping the data of `callback record|reply|fix|review` ----------------------------------------
 
 def record_callback(session, record_id: str, method=None, result=None, signature=None, note=None,
-                    reply_by=None, rectification=None, next=None, fix_by=None, households=None, at=None) -> str:
+                    reply_by=None, rectification=None, next_time=None, fix_by=None, households=None, at=None) -> str:
     """The callback made (`record`, meets callback.*): 回访方式, 满意度, signature or 电话回访, remarks; when
     dissatisfied, what is to be fixed, by whom, and the next callback (11.2.3)."""
     from propcli.store.unit import change, commit_message, load
@@ -260,10 +286,9 @@ def record_callback(session, record_id: str, method=None, result=None, signature
             raise BadInput(_("--rectification: a dissatisfied callback needs what is to be fixed (11.2.3); "
                              "expected --rectification TEXT (or --note TEXT)"))
         data["rectification"] = fix
-        if not next:
-            raise BadInput(_("--next: a dissatisfied callback sets the next callback time (11.2.3); "
-                             "expected --next DATETIME"))
-        next_at = parse_time(next, ledger.tz, field="--next")
+        if not next_time:
+            raise BadInput(_("--next: a dissatisfied callback sets the next callback time (11.2.3); expected --next DATETIME"))
+        next_at = parse_time(next_time, ledger.tz, field="--next")
         if next_at <= when:
             raise BadInput(_("--next: {at} is not after this callback ({when}); expected the next callback time (11.2.3)",
                              at=next_at.isoformat(), when=when.isoformat()))
@@ -273,15 +298,13 @@ def record_callback(session, record_id: str, method=None, result=None, signature
             follow_up = next_callback(ledger, callback, next_at, session.actor, when)
             data["next_callback"] = follow_up.id
     else:
-        for option, value in (("--next", next), ("--fix-by", fix_by)):
+        for option, value in (("--next", next_time), ("--fix-by", fix_by)):
             if value:
-                raise BadInput(_("{option}: only a dissatisfied callback sets the next callback and who rectifies "
-                                 "(11.2.3)", option=option))
+                raise BadInput(_("{option}: only a dissatisfied callback sets the next callback and who rectifies (11.2.3)", option=option))
         data["rectification"] = fields.optional(rectification)
     if households is not None:
         if callback.kind == "callback" and callback.get("source_kind") != "event":
-            raise BadInput(_("--households: households are counted for community events only (11.1.5); "
-                             "{id} follows a {kind}", id=record_id, kind=callback.get("source_kind")))
+            raise BadInput(_("--households: households are counted for community events only (11.1.5); {id} follows a {kind}", id=record_id, kind=callback.get("source_kind")))
         if households < 1:
             raise BadInput(_("--households: expected a whole number of at least 1 (households reached, 11.1.5)"))
         data["households"] = households
@@ -336,8 +359,7 @@ def review(session, record_id: str, opinion=None, at=None) -> str:
     needed = reviewer_role(callback)
     held = ledger.roles_of(session.actor)
     if needed not in held and "manager" not in held:
-        raise BadInput(_("--as: {name} is not a {role} ({key}) in staff.yaml; the {role} checks this callback and "
-                         "signs (11.1.8, 11.2.4)", name=session.actor, role=ROLE_LABELS[needed], key=needed))
+        raise BadInput(_("--as: {name} is not a {role} ({key}) in staff.yaml; the {role} checks this callback and signs (11.1.8, 11.2.4)", name=session.actor, role=ROLE_LABELS[needed], key=needed))
     return _append(session, record_id, "review", {"opinion": text}, at, check_review, summary=text)
 
 
@@ -348,20 +370,19 @@ def callback_step(session, record_id: str, step: str, at=None, **options) -> str
 
 KIND = Kind(
     name="callback", prefix="B", zh="回访", en="callback", clause="11",
-    help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, "
-            "the rectification, the director's review."),
+    help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, the rectification, the director's review."),
     fields=(Field("source", "回访事由", "source"), Field("role", "回访人", "caller role"), Field("due", "计划回访时间", "due"),
             Field("attempt", "回访次数", "attempt"), Field("previous", "上次回访", "previous callback"),
             Field("name", "回访对象", "name"), Field("phone", "电话", "phone"), Field("address", "房号", "address")),
     steps=(
-        Step(RECORDED, "回访", "11.1.7", N_("Record a planned callback as made; dissatisfied: --next and the next "
-                                             "callback is created (11.2.3)."),
+        Step(RECORDED, "回访", "11.1.7", N_("Record a planned callback as made; dissatisfied: --next and the next callback is created (11.2.3)."),
              options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice", choices=METHODS),
                       Option("--result", takes="choice", choices=RESULTS),
                       Option("--signature", N_("the customer's signature (in person, 11.1.7)"), metavar="NAME"),
                       Option("--note", N_("the customer's opinion")),
                       Option("--rectification", N_("what is to be fixed when dissatisfied (11.2.3)")),
-                      Option("--next", N_("dissatisfied: when the next callback is (11.2.3)"), takes="time"),
+                      Option("--next", N_("dissatisfied: when the next callback is (11.2.3)"), takes="time",
+                             dest="next_time"),
                       Option("--fix-by", N_("dissatisfied: the staff member who rectifies (11.2.3)"), takes="person",
                              metavar="NAME"),
                       Option("--households", N_("households reached, for a community event (11.1.5)"), takes="int"),
@@ -371,14 +392,12 @@ KIND = Kind(
         Step("fix", "整改", "11.2.3", N_("The rectification after a dissatisfied callback is done (11.2.3)."),
              options=(Option("--note", N_("what was rectified")),)),
         Step("review", "审阅", "11.1.8", N_("The director's check and signature (11.1.8, 11.2.4)."),
-             roles=("property_director", "service_director"),
+             roles=("property_director", "service_director", "manager"),
              options=(Option("--opinion", N_("the director's opinion (审阅意见)")),)),
     ),
     step=callback_step,
     actions=(
-        Action("plan", N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair "
-                          "completed, event ended and incident closed in the month that has none; lists them with "
-                          "the month's move-in visits."),
+        Action("plan", N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, event ended and incident closed in the month that has none; lists them with the month's move-in visits."),
                "propcli.app.callbacks:plan",
                options=(Option("--month", N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),

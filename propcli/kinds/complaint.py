@@ -65,8 +65,7 @@ def check_step(record: Record, step: str) -> None:
         raise BadInput(_("complaint {id}: 'close' must follow 'handle' (处理完毕); every matter gets an outcome (11.1.11)",
                          id=record.id))
     if step == "close" and record.get("written_reply_only") and not written_replies(record):
-        raise BadInput(_("complaint {id}: a 复函-only complaint closes once its written reply is attached (11.1.13); "
-                         "first: propcli complaint reply {id} --text TEXT", id=record.id))
+        raise BadInput(_("complaint {id}: a 复函-only complaint closes once its written reply is attached (11.1.13); first: propcli complaint reply {id} --text TEXT", id=record.id))
 
 
 def written_replies(record: Record) -> list:
@@ -84,8 +83,7 @@ def check_merge(record: Record, target: Record) -> None:
         raise BadInput(_("--into: {id} is itself merged into {other}; merge into that one (11.1.12)",
                          id=target.id, other=target.first("merge").get("into")))
     if target.received > record.received:
-        raise BadInput(_("--into: {target} was received at {at}, after {id}; the first complaint is the one kept "
-                         "(11.1.12): merge {target} into {id} instead", target=target.id,
+        raise BadInput(_("--into: {target} was received at {at}, after {id}; the first complaint is the one kept (11.1.12): merge {target} into {id} instead", target=target.id,
                          at=target.received.isoformat(), id=record.id))
     phone, other = fields.digits(record.get("phone")), fields.digits(target.get("phone"))
     if not phone or not other:
@@ -251,8 +249,7 @@ KIND = Kind(
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
-        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (first answer within {limit}, 9.4.1-2); "
-                                             "--text: the written reply 复函 (11.1.13)."),
+        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (first answer within {limit}, 9.4.1-2); --text: the written reply 复函 (11.1.13)."),
              limit=("complaint.reply",),
              options=(Option("--note", N_("the reply given")),
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),

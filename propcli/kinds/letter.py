@@ -74,13 +74,11 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
 
 KIND = Kind(
     name="letter", prefix="L", zh="公开信", en="open letter", clause="11.1.10",
-    help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the "
-            "complaints they name."),
+    help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the complaints they name."),
     fields=(Field("subject", "主题", "subject"), Field("text", "正文", "text"), Field("complaints", "相关投诉", "complaints"),
             Field("callbacks", "答复的回访", "callbacks answered")),
     new=new_letter,
-    new_help=N_("Record an open letter answering one issue raised by many residents; it meets the open callbacks "
-                "of the complaints it names (11.1.10)."),
+    new_help=N_("Record an open letter answering one issue raised by many residents; it meets the open callbacks of the complaints it names (11.1.10)."),
     new_options=(
         Option("--subject"),
         Option("--text"),

@@ -45,8 +45,7 @@ def check_step(record: Record, event) -> None:
     if event.step == RECORDED and event.get("result") not in RESULTS:
         raise BadInput(_("--result: expected one of {results}", results="|".join(RESULTS)))
     if event.step == RECORDED and is_callback(record) and not event.get("signature"):
-        raise BadInput(_("--signature: a move-in visit is a callback in person and needs the resident's signature "
-                         "(11.1.6, 11.1.7)"))
+        raise BadInput(_("--signature: a move-in visit is a callback in person and needs the resident's signature (11.1.6, 11.1.7)"))
 
 
 def visit_step(session, record_id: str, step: str, at=None, result=None, signature=None, note=None) -> str:

@@ -74,12 +74,17 @@ def test_the_loop_closes_with_a_satisfied_callback_its_agreed_reply_or_a_letter(
 
 
 def test_loop_state_of_a_chain():
+    def state(*chain):
+        return loop_state([callback.facts_of(c) for c in chain])
+
     first = a_callback(RECORDED % "dissatisfied")
-    assert loop_state([]) == "none"
-    assert loop_state([a_callback()]) == "open"
-    assert loop_state([first, a_callback(attempt=2)]) == "dissatisfied"
-    assert loop_state([first, a_callback(RECORDED % "satisfied", attempt=2)]) == "closed"
-    assert loop_state([first, a_callback(RECORDED % "dissatisfied", attempt=2), a_callback(attempt=3)]) == "dissatisfied"
+    assert state() == "none"
+    assert state(a_callback()) == "open"
+    assert state(first, a_callback(attempt=2)) == "dissatisfied"
+    assert state(first, a_callback(RECORDED % "satisfied", attempt=2)) == "closed"
+    assert state(first, a_callback(RECORDED % "dissatisfied", attempt=2), a_callback(attempt=3)) == "dissatisfied"
+    facts = callback.facts_of(a_callback(RECORDED % "dissatisfied", '{step: fix, at: "2026-11-08T10:00:00+08:00", by: x, note: y}'))
+    assert (facts.method, facts.result, facts.fixed, facts.attempt) == ("phone", "dissatisfied", True, 1)
 
 
 def test_fix_follows_a_dissatisfied_callback_once():
