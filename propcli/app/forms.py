@@ -1,6 +1,8 @@
 """The paper forms (SPEC.md "The paper forms and their fields"), rendered from Jinja2 templates in templates/."""
 from propcli.errors import BadInput
 from propcli.i18n import _
+from propcli.kinds.callback import RESULT_ZH
+from propcli.kinds.complaint import SEVERITY_ZH
 from propcli.timeutil import check_month
 
 FORMS = {
@@ -192,8 +194,6 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
     raise BadInput(_("ID: the form {name} takes no id", name=name))
 
 
-SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
-RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
 def source_zh(kind: str | None) -> str:
     from propcli import kinds
 

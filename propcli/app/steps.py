@@ -14,9 +14,39 @@ def new(session, kind_name: str, **options) -> dict:
     return show(session, record.id)
 
 
+def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
+    """Who does a step: policy.yaml `steps:` (`repair.take: [...]`), else the kind's declaration."""
+    configured = ledger.policy.step_roles.get(f"{kind_name}.{step_name}")
+    if configured:
+        return configured
+    declared = kinds.kind(kind_name).step_named(step_name)
+    return declared.roles if declared else ()
+
+
+def check_actor_role(session, kind_name: str, step_name: str) -> None:
+    """A step done by another role than the policy says: a warning (`roles: warn`, the default) or refused
+    (`roles: enforce` in propcli.yaml), exit 2."""
+    from propcli.errors import BadInput
+    from propcli.i18n import _
+    from propcli.policy.roles import role_label
+
+    ledger = session.ledger
+    roles = roles_for(ledger, kind_name, step_name)
+    held = ledger.roles_of(session.actor)
+    if not roles or held & set(roles):
+        return
+    message = _("--as: {name} ({held}) is not among the roles that do '{kind} {step}': {roles} (policy.yaml steps:)",
+                name=session.actor, held=", ".join(sorted(held)) or "-", kind=kind_name, step=step_name,
+                roles=", ".join(role_label(r) for r in roles))
+    if str(ledger.config.get("roles") or "warn") == "enforce":
+        raise BadInput(message)
+    session.warnings.append(message)
+
+
 def step(session, kind_name: str, text_id: str, step_name: str, at=None, **options) -> dict:
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
+    check_actor_role(session, kind_name, step_name)
     shown = kinds.kind(kind_name).step(session, record_id, step_name, at, **options)
     return show(session, shown or record_id)
 

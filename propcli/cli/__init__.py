@@ -27,6 +27,9 @@ COMMANDS = {
     "explain": "propcli.cli.desk:explain",
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
+    "sync": "propcli.cli.sync:sync",
+    "clone": "propcli.cli.sync:clone",
+    "resolve": "propcli.cli.sync:resolve",
 }
 """Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
 
@@ -53,6 +56,29 @@ class PropcliGroup(click.Group):
             return group_for(name)
         return None
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
+        try:
+            returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx is not None else "propcli"
+            click.echo(_("propcli: {message} (see: {command} --help)", message=error.format_message(),
+                         command=command), err=True)
+            code = error.exit_code
+        except click.ClickException as error:
+            click.echo(f"propcli: {error.format_message()}", err=True)
+            code = error.exit_code
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.Abort:
+            click.echo(_("propcli: aborted"), err=True)
+            code = 1
+        else:  # with standalone_mode=False click returns an Exit's code (commands themselves return None)
+            code = returned if isinstance(returned, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -77,7 +103,8 @@ class PropcliGroup(click.Group):
             ctx.exit(4)
 
 
-@click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="\b\npropcli repair new --name 张三 --phone 13800138000 --address 3栋0301 --item 厨房水龙头漏水")
 @click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH", help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))

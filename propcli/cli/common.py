@@ -56,31 +56,19 @@ class LazyHelp:
         return translated
 
 
-class DeclaredCommand(click.Command):
-    """A command whose help is declared as data (propcli.kinds) and rendered in the reader's language."""
+class _DeclaredHelp:
+    """Help declared as data (propcli.kinds), rendered in the reader's language when shown."""
 
-    def __init__(self, *args, lazy_help: LazyHelp | None = None, **kwargs):
+    def __init__(self, *args, lazy_help: LazyHelp | None = None, example: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lazy_help = lazy_help
+        self.lazy_help, self.example = lazy_help, example
 
-    def _resolved(self, ctx):
-        if self.lazy_help is not None:
-            self.help = self.lazy_help.text(ctx)
-
-    def format_help_text(self, ctx, formatter):
-        self._resolved(ctx)
-        super().format_help_text(ctx, formatter)
-
-    def get_short_help_str(self, limit=45):
-        if self.lazy_help is not None:
-            self.help = self.lazy_help.text(click.get_current_context(silent=True))
-        return super().get_short_help_str(limit)
-
-
-class DeclaredGroup(click.Group):
-    def __init__(self, *args, lazy_help: LazyHelp | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lazy_help = lazy_help
+    def format_epilog(self, ctx, formatter):
+        if self.example:
+            formatter.write_paragraph()
+            formatter.write_text(_("Example:"))
+            formatter.write(f"{'':>{formatter.current_indent + 2}}{self.example}\n")
+        super().format_epilog(ctx, formatter)
 
     def format_help_text(self, ctx, formatter):
         if self.lazy_help is not None:
@@ -91,6 +79,14 @@ class DeclaredGroup(click.Group):
         if self.lazy_help is not None:
             self.help = self.lazy_help.text(click.get_current_context(silent=True))
         return super().get_short_help_str(limit)
+
+
+class DeclaredCommand(_DeclaredHelp, click.Command):
+    """A command whose help is declared as data and shown in the reader's language, with an example."""
+
+
+class DeclaredGroup(_DeclaredHelp, click.Group):
+    """A group whose help is declared as data."""
 
 
 class DeclaredOption(click.Option):

@@ -1,12 +1,12 @@
 """The desk's reading commands: overdue (and its mail), explain, stats, form."""
 import click
 
-from propcli.cli.common import format_option, session_of
+from propcli.cli.common import DeclaredCommand, format_option, session_of
 from propcli.errors import ProblemsFound
 from propcli.i18n import _
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli overdue --within 15m --mail-to desk@example.com --smtp smtp://localhost:25")
 @click.option("--within", metavar="DURATION", help=_("also list deadlines falling due within this time, e.g. 15m"))
 @click.option("--kind")
 @click.option("--role", help=_("responsible role key"))
@@ -38,7 +38,7 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
             raise ProblemsFound("")
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli explain R-6K2M9Q7XF4")
 @click.argument("record_id", metavar="ID")
 @format_option()
 @click.pass_context
@@ -50,7 +50,7 @@ def explain(ctx, record_id, fmt):
     render.explain(run_explain(session_of(ctx), record_id), fmt)
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli stats 2026-11 -f json")
 @click.argument("month", metavar="YYYY-MM")
 @format_option("html")
 @click.pass_context
@@ -65,7 +65,18 @@ def stats(ctx, month, fmt):
     render.stats(data, fmt)
 
 
-@click.command()
+class FormCommand(DeclaredCommand):
+    """`form --help` lists every form, the seven of CLI.md and those the kinds declare."""
+
+    def format_help_text(self, ctx, formatter):
+        from propcli.app.forms import form_names
+
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        formatter.write_text(_("Forms: {names}", names=", ".join(form_names())))
+
+
+@click.command(cls=FormCommand, example="propcli form repair-order R-6K2M9Q7XF4 -f html -o 维修单.html")
 @click.argument("name")
 @click.argument("record_id", metavar="[ID]", required=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True)

@@ -3,13 +3,13 @@ import sys
 
 import click
 
-from propcli.cli.common import format_option, session_of
+from propcli.cli.common import DeclaredCommand, format_option, session_of
 from propcli.errors import ProblemsFound
 from propcli.i18n import _
 from propcli.kinds import NAMES as KIND_NAMES
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli init /srv/ledger --office HY01")
 @click.argument("path")
 @click.option("--office", metavar="CODE", help=_("office code"))
 @click.option("--timezone", metavar="TZ", help=_("IANA timezone (default Asia/Shanghai)"))
@@ -20,7 +20,7 @@ def init(path, office, timezone):
     click.echo(_("ledger created at {path}", path=init_ledger(path, office, timezone)))
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli demo ./propcli-demo")
 @click.argument("path", required=False, default="propcli-demo")
 @click.pass_context
 def demo(ctx, path):
@@ -31,7 +31,7 @@ def demo(ctx, path):
     render.demo(build_demo(session_of(ctx), path))
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli check")
 @click.pass_context
 def check(ctx):
     """Validate every file against the schema and the policy (path:line: message)."""
@@ -45,7 +45,7 @@ def check(ctx):
     click.echo(_("ledger OK"), err=True)
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli reindex")
 @click.pass_context
 def reindex(ctx):
     """Rebuild the SQLite index from every record file."""
@@ -58,7 +58,7 @@ def reindex(ctx):
     click.echo(_("{count} record files indexed", count=run_reindex(session_of(ctx), progress)))
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli show R-6K2M9Q7XF4 --history")
 @click.argument("record_id", metavar="ID")
 @click.option("--history", is_flag=True, help=_("also list the git commits of this record"))
 @format_option()
@@ -71,7 +71,7 @@ def show(ctx, record_id, history, fmt):
     render.record(run_show(session_of(ctx), record_id, history), fmt)
 
 
-@click.command("list")
+@click.command("list", cls=DeclaredCommand, example="propcli list --kind repair --open --month 2026-11")
 @click.option("--kind", type=click.Choice(KIND_NAMES))
 @click.option("--status", metavar="STEP")
 @click.option("--month", metavar="YYYY-MM")
@@ -90,7 +90,7 @@ def list_(ctx, kind, status, month, open_only, unreviewed, fmt):
     render.records(data, fmt)
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli log R-6K2M9Q7XF4")
 @click.argument("record_id", metavar="ID", required=False)
 @format_option()
 @click.pass_context
@@ -102,7 +102,7 @@ def log(ctx, record_id, fmt):
     render.rows(run_log(session_of(ctx), record_id), fmt, ["commit", "date", "author", "subject"])
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli note R-6K2M9Q7XF4 '用户来电催修'")
 @click.argument("record_id", metavar="ID")
 @click.argument("text")
 @click.option("--at", metavar="DATETIME")
@@ -116,7 +116,7 @@ def note(ctx, record_id, text, at, fmt):
     render.record(run_note(session_of(ctx), record_id, text, at), fmt)
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli export --month 2026-11 > 2026-11.jsonl")
 @click.option("--kind")
 @click.option("--month", metavar="YYYY-MM")
 @click.pass_context
@@ -135,7 +135,7 @@ def export(ctx, kind, month):
         raise ProblemsFound("")
 
 
-@click.command("import")
+@click.command("import", cls=DeclaredCommand, example="propcli import 旧台账.csv")
 @click.argument("file", metavar="FILE")
 @click.pass_context
 def import_(ctx, file):
@@ -146,7 +146,7 @@ def import_(ctx, file):
     click.echo(_("{count} records imported", count=len(ids)))
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli prices -f csv")
 @format_option()
 @click.pass_context
 def prices(ctx, fmt):
@@ -157,7 +157,7 @@ def prices(ctx, fmt):
     render.rows(run_prices(session_of(ctx)), fmt, ["code", "name", "price", "unit"])
 
 
-@click.command()
+@click.command(cls=DeclaredCommand, example="propcli staff")
 @format_option()
 @click.pass_context
 def staff(ctx, fmt):

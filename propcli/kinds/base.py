@@ -4,15 +4,40 @@ Nothing here imports click: the CLI (propcli/cli/kinds.py) turns these declarati
 app layer into derived views, checks, mail labels, forms and statistics. A kind module ends with one
 `KIND = Kind(...)` and the registry (propcli/kinds/__init__.py) names it.
 """
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
 from propcli.model import Record
 
 
-@dataclass(frozen=True)
-class Option:
+class Declared:
+    """A declaration: attributes given as keywords (or in the order of the annotations), the rest taken
+    from the class's defaults. Plain classes rather than dataclasses: start-up pays ~1 ms per dataclass."""
+
+    def __init__(self, *args, **kwargs):
+        names = tuple(type(self).__annotations__)
+        for name, value in zip(names, args):
+            setattr(self, name, value)
+        for name, value in kwargs.items():
+            if name not in names:
+                raise TypeError(f"{type(self).__name__}: unknown field {name!r}")
+            setattr(self, name, value)
+        defaults = vars(type(self))
+        missing = []
+        for name in names[len(args):]:
+            if name not in kwargs:
+                if name in defaults:  # set on the instance: a default function stays a plain function
+                    setattr(self, name, defaults[name])
+                else:
+                    missing.append(name)
+        if missing:
+            raise TypeError(f"{type(self).__name__}: missing {', '.join(missing)}")
+
+    def __repr__(self):
+        return f"{type(self).__name__}({getattr(self, 'name', '')!r})"
+
+
+class Option(Declared):
     """A command-line option of `new` or of a step. `takes` says what the CLI reads:
     text, int, flag, choice (`choices`), time (a DATETIME in the ledger's timezone), person (a name of
     staff.yaml), role (a role key), id (a record id)."""
@@ -31,8 +56,7 @@ class Option:
         return self.dest or self.name.lstrip("-").replace("-", "_")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Declared):
     """One step of a kind's procedure: `propcli KIND STEP ID [options]` records it as an event.
 
     `after`: the steps it may follow (documentation and the generic check; a kind's own `check_step` may
@@ -50,8 +74,7 @@ class Step:
     repeatable: bool = False
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(Declared):
     """A command of a kind that is not a step on one record (`repair billing`, `callback plan`, `patrol
     repair`): `run` is "module:function" called with the session and the options; `shows` says how the
     result prints: "record" (as `show`), "records" or "rows" (with `columns`)."""
@@ -66,8 +89,7 @@ class Action:
     required: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CallbackSource:
+class CallbackSource(Declared):
     """What a kind contributes to the callback plan (11.1.3-6): the rule of its window, the coverage
     target, who calls (`role_of`), when the matter was done (`done_at`) and which records need none."""
 
@@ -84,8 +106,7 @@ class CallbackSource:
     its written reply is attached."""
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(Declared):
     """A paper register a kind prints (`propcli form NAME YYYY-MM`): its title, clause, columns, the function
     turning the month's records (as `show` prints them) into rows, and its template."""
 
@@ -97,8 +118,7 @@ class Form:
     template: str = "register"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Declared):
     """A field of the record file with its label (zh, en) for tables, forms and exports."""
 
     name: str
@@ -114,8 +134,7 @@ def first_event(record: Record):
     return record.events[0]
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(Declared):
     name: str
     prefix: str
     zh: str
@@ -138,8 +157,10 @@ class Kind:
     callback_source: CallbackSource | None = None
     forms: tuple[str, ...] = ()
     registers: tuple[Form, ...] = ()
-    rule_labels: dict[str, str] = field(default_factory=dict)
+    rule_labels: dict[str, str] = {}
     after_new: Callable[[dict], list[str]] | None = None
+    asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
+    """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
     summary_keys: tuple[str, ...] = ("item", "detail")
     awaiting_review: Callable[[Record], bool] | None = None
     """Records waiting for a director's review and signature (`list --unreviewed`; callbacks, 11.1.8)."""

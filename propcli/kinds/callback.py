@@ -14,7 +14,6 @@ Method: any first callback may be by phone (11.1.7, marked 电话回访); from t
 major complaint (the "third category" of 11.1.9, `method_hint: visit`), whose follow-ups are in person.
 The monthly plan and the callback figures are propcli/app/callbacks.py.
 """
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
@@ -27,7 +26,8 @@ from propcli.model import Event, Record
 METHODS = ("visit", "phone")
 LETTER = "letter"
 """The method of a callback met by an open letter (11.1.10)."""
-RESULTS = ("satisfied", "dissatisfied")
+RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
+RESULTS = tuple(RESULT_ZH)
 PHONE_MARK = "电话回访"  # 11.1.7
 RECORDED = "record"
 """The step that makes a callback (meets its callback.* deadline)."""
@@ -57,21 +57,17 @@ def closing_event(record: Record):
     return recorded
 
 
-@dataclass(frozen=True)
 class LoopFacts:
-    """What the figures need of one callback (the `stats` path reads these from the index, not the files)."""
+    """What the figures need of one callback (the `stats` path reads these from the index, not the files):
+    `method` is None while the callback is not recorded. A plain class: start-up pays for every dataclass."""
 
-    id: str
-    source: str
-    attempt: int
-    due: str | None = None
-    method: str | None = None
-    """None while not recorded."""
-    result: str | None = None
-    reply_by: str | None = None
-    replied: bool = False
-    fixed: bool = False
-    households: int | None = None
+    __slots__ = ("id", "source", "attempt", "due", "method", "result", "reply_by", "replied", "fixed", "households")
+
+    def __init__(self, id, source, attempt, due=None, method=None, result=None, reply_by=None, replied=False,
+                 fixed=False, households=None):
+        self.id, self.source, self.attempt, self.due = id, source, attempt, due
+        self.method, self.result, self.reply_by, self.replied = method, result, reply_by, replied
+        self.fixed, self.households = fixed, households
 
 
 def facts_of(record: Record) -> LoopFacts:

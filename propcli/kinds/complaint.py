@@ -18,8 +18,8 @@ from propcli.kinds import fields
 from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
 from propcli.model import Record
 
-SEVERITIES = ("general", "important", "major")
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
+SEVERITIES = tuple(SEVERITY_ZH)
 CHANNELS = ("来电", "来访", "信函", "上级转办")
 FORWARDED = "上级转办"
 STEPS = ("reply", "assign", "handle", "merge", "close")
@@ -233,6 +233,7 @@ KIND = Kind(
     fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址", "address"),
             Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
             Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
+    asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
     new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
     new_limit=("complaint.reply",),

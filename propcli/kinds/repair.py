@@ -271,13 +271,14 @@ _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metav
 
 KIND = Kind(
     name="repair", prefix="R", zh="维修单", en="repair", clause="10.4",
-    help=_("Repair work orders 维修单 (10.4)."),
+    help=N_("Repair work orders 维修单 (10.4)."),
     fields=(Field("name", "用户名称", "resident"), Field("phone", "联系电话", "phone"), Field("address", "地址", "address"),
             Field("item", "报修内容", "item"), Field("price_code", "收费标准项目", "price code"), Field("qty", "数量", "qty"),
             Field("appointment", "预约维修时间", "appointment"), Field("location", "区域/位置", "location"),
             Field("public", "公共设施", "public")),
     new=new_repair,
-    new_help=_("Record a repair request."),
+    asks=lambda values: ("location", "item") if values.get("public") else ("name", "phone", "address", "item", "price_code"),
+    new_help=N_("Record a repair request."),
     new_limit=("repair.fill", "repair.notify"),
     new_options=(
         Option("--name", N_("resident's name")),

@@ -247,6 +247,7 @@ KIND = Kind(
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
     fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
             Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major")),
+    asks=lambda values: (("category", "name", "phone", "address", "detail")),
     new=new_request,
     new_help=N_("Record a help request; the customer gets a reply within {limit} (9.4.1-2)."),
     new_limit=("request.reply",),

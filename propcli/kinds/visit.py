@@ -12,12 +12,11 @@ from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
 from propcli.kinds.base import Field, Form, Kind, Option, Step
+from propcli.kinds.callback import RESULT_ZH, RESULTS
 from propcli.model import Record
 
 TYPES = ("holiday", "move-in")
 TYPE_ZH = {"holiday": "重大节日拜访", "move-in": "入伙拜访"}
-RESULTS = ("satisfied", "dissatisfied")
-RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
 ORGANISER = {"holiday": "manager", "move-in": "property_officer"}
 """Who organises the visit (11.1.6: major holidays by the manager)."""
 RECORDED = "record"
@@ -44,8 +43,6 @@ def check_step(record: Record, event) -> None:
         raise BadInput(_("visit {id}: already recorded at {at}", id=record.id, at=done.at.isoformat()))
     if event.step == RECORDED and event.get("result") not in RESULTS:
         raise BadInput(_("--result: expected one of {results}", results="|".join(RESULTS)))
-    if event.step == RECORDED and is_callback(record) and not event.get("signature"):
-        raise BadInput(_("--signature: a move-in visit is a callback in person and needs the resident's signature (11.1.6, 11.1.7)"))
 
 
 def visit_step(session, record_id: str, step: str, at=None, result=None, signature=None, note=None) -> str:
@@ -84,6 +81,7 @@ KIND = Kind(
     help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
     fields=(Field("type", "拜访类型", "type"), Field("address", "房号", "address"), Field("name", "住户", "resident"),
             Field("phone", "电话", "phone"), Field("households", "户数", "households")),
+    asks=lambda values: (("type", "address")),
     new=new_visit,
     new_help=N_("Register a visit to make (11.1.6; due {limit})."),
     new_limit=("visit.record",),

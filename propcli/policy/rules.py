@@ -85,6 +85,8 @@ class PolicyProblem(Exception):
 @dataclass(frozen=True)
 class Policy:
     rules: tuple[Rule, ...]
+    step_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """`KIND.STEP` -> the roles that do that step (policy.yaml `steps:`); a step not listed: its kind's default."""
 
     def rule(self, key: str, facts: Mapping[str, Any] | None = None) -> Rule | None:
         for candidate in self.rules:
@@ -115,7 +117,20 @@ def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy,
             rules.append(_parse_rule(raw, line))
         except PolicyProblem as problem:
             problems.append(problem)
-    return Policy(tuple(rules)), problems
+    step_roles = {}
+    raw_steps = plain.get("steps") or {}
+    if not isinstance(raw_steps, dict):
+        problems.append(PolicyProblem(1, _("steps: expected a mapping of KIND.STEP to a list of role keys")))
+        raw_steps = {}
+    for key, roles in raw_steps.items():
+        listed = [roles] if isinstance(roles, str) else roles
+        unknown = [r for r in listed or [] if r not in ROLES] if isinstance(listed, list) else [str(roles)]
+        if unknown or not listed:
+            problems.append(PolicyProblem(1, _("steps: {key}: expected a list of role keys of SPEC.md, not {roles}",
+                                               key=key, roles=roles)))
+            continue
+        step_roles[str(key)] = tuple(listed)
+    return Policy(tuple(rules), step_roles), problems
 
 
 def _parse_rule(raw, line: int) -> Rule:

@@ -360,15 +360,17 @@ def test_a_written_reply_only_complaint_closes_with_its_reply_attached(ledger):
 
 # --- 7. visits ------------------------------------------------------------------------------------------------
 
-def test_a_move_in_visit_is_a_callback_in_person(ledger):
+def test_a_move_in_visit_is_printed_in_the_callback_archive_and_a_holiday_visit_is_not(ledger):
     visit = invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "8栋1201", "--name", "钱七",
                         "--phone", "13600136000", now="2026-11-12T09:00")["id"]
-    assert "--signature" in invoke_refused(ledger, "visit", "record", visit, "--result", "satisfied", now="2026-11-13T09:00")
+    holiday = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "1栋0101", now="2026-11-12T09:00")["id"]
+    invoke_json(ledger, "visit", "record", holiday, "--result", "satisfied", now="2026-11-13T09:00", as_="李秀梅")
     done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note", "满意",
                        now="2026-11-13T09:00", as_="刘洋")
     assert done["open"] is False
     sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00").stdout
     assert f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | 满意 | 满意 |  |  | 刘洋 | 钱七" in sheet
+    assert holiday not in sheet
 
 
 # --- 8. the monthly summary -------------------------------------------------------------------------------------
