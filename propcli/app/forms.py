@@ -47,34 +47,49 @@ def _time(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
+def _material_text(event: dict) -> str:
+    """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
+    extra = "；".join(f"{label}：{event[key]}" for key, label in (("warning", "提示"), ("decision", "用户决定"))
+                     if event.get(key))
+    return f"{event['result']}（{extra}）" if extra else event["result"]
+
+
 def repair_order_context(record: dict) -> dict:
+    from propcli.kinds.repair import actual_items
+
     def event(step):
         return next((e for e in record.get("events", []) if e["step"] == step), None)
 
     take, arrive, complete = event("take"), event("arrive"), event("complete")
-    quote, refuse, sign = event("quote"), event("refuse"), event("sign")
-    materials = [e["result"] for e in record.get("events", []) if e["step"] == "material"]
-    fees = (complete or {}).get("fees") or []
+    quote, refuse, sign, confirm = event("quote"), event("refuse"), event("sign"), event("confirm")
+    materials = [_material_text(e) for e in record.get("events", []) if e["step"] == "material"]
     if record.get("price_code"):
         standard = f"{record['price_code']} {record.get('price_name', '')} {_yuan(record.get('unit_price'))}元/{record.get('unit', '')} × {record.get('qty', 1)}"
     elif quote:
         standard = _("无法维修") if quote.get("unrepairable") else f"评审报价 {_yuan(quote.get('price'))}元"
     else:
         standard = ""
+    refusal = refuse or {}
     return {
         "编号": record.get("id", ""), "报修时间": _time(record.get("received")), "用户名称": record.get("name", ""),
         "地址": record.get("address", ""), "联系电话": record.get("phone", ""), "报修内容": record.get("item", ""),
         "预约维修时间": _time(record.get("appointment")), "收费标准项目": standard,
         "接单时间": _time(take and take["at"]), "维修人员": (take or {}).get("to", ""),
         "到场时间": _time(arrive and arrive["at"]),
-        "实际维修项目及收费": "；".join(f"{f['item']} {_yuan(f['amount'])}元" for f in fees),
+        "实际维修项目及收费": actual_items(record) if record else "",
         "用户自备材料验证": "、".join(materials), "完成时间": _time(complete and complete["at"]),
         "应收费用合计": f"{record.get('fee_total', 0):.2f}" if record else "",
-        "用户签名": (sign or {}).get("signature", "已签" if sign else ""),
-        "拒修原因": (refuse or {}).get("reason", ""),
-        "拒修签名": "、".join((refuse or {}).get("signed_by", [])),
+        "用户签名": (sign or {}).get("signature", ""),
+        "拒修原因": refusal.get("reason", ""),
+        "拒修签名": "、".join(refusal.get("signed_by", [])),
         "交回工程部时间": _time((event("return") or {}).get("at")),
         "交财务日期": ((event("finance") or {}).get("at") or "")[:10],
+        # values for the layout to place (the fields above are printed in REPAIR_FIELDS order)
+        "评审报价人": (complete or {}).get("quoted_by", "") or ((quote or {}).get("by", "") if quote and not quote.get("unrepairable") else ""),
+        "拒修维修人员签名": refusal.get("technician", ""),
+        "拒修工程部主任签名": refusal.get("director", ""),
+        "工程部主任确认返单": " ".join(x for x in (_time((confirm or {}).get("at")), (confirm or {}).get("by", "")) if x),
+        "用户签名时间": _time((sign or {}).get("at")),
     }
 
 
@@ -149,29 +164,9 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
     from propcli.app.services import list_records, show
 
     if name == "public-inspection":
-        record = show(session, key)
-        if not record.get("public"):
-            raise BadInput(_("ID: {id} is not a public repair (10.4.2)", id=record["id"]))
-        ev = {e["step"]: e for e in record["events"]}
-        return [[_time(record["received"]), record["events"][0]["by"], record.get("location", ""), record.get("item", ""),
-                 "维修", _time(ev.get("notify", {}).get("at")), ev.get("take", {}).get("by", ""),
-                 _time(ev.get("arrive", {}).get("at")), ev.get("complete", {}).get("work", ""),
-                 ev.get("complete", {}).get("cleanup", ""), _time(ev.get("complete", {}).get("at"))]]
+        return _inspection_rows(session, key)
     if name == "paid-service":
-        check_month(key, "ID")
-        rows = []
-        for record in list_records(session, kind="repair", month=key):
-            if record.get("public") or not record.get("fee_total"):
-                continue
-            ev = {e["step"]: e for e in record["events"]}
-            if "complete" not in ev:
-                continue
-            rows.append([record["received"][:10], record["id"], record.get("address", ""), record.get("name", ""),
-                         record.get("item", ""), f"{record['fee_total']:.2f}", ev.get("take", {}).get("to", ""),
-                         "已签" if "sign" in ev else "", (ev.get("finance", {}).get("at") or "")[:10]])
-        total = sum(float(r[5]) for r in rows)
-        rows.append(["合计", "", "", "", "", f"{total:.2f}", "", "", ""])
-        return rows
+        return _paid_service_rows(session, key)
     if name == "call-log":
         check_month(key, "ID")
         return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
@@ -381,3 +376,108 @@ def summary_context(session, month: str) -> dict:
     return {"month": month, "preparer": preparer, "preparer_role": "service_director", "figures": figures,
             "open_loops": open_loops, "approvals": approvals, "lines": lines,
             "handling_rate": loops["handling_rate"], "open_dissatisfied": loops["open_dissatisfied"]}
+
+# --- 《有偿服务记录表》 (10.5.1) and 《公共区域现场巡视表》 (10.5.2) ------------------------------------------
+
+PAID_SERVICE_KEYS = ("date", "id", "unit", "resident", "service", "amount", "by", "signature", "finance")
+
+
+def _paid_line(line: dict) -> list[str]:
+    return [str(line[key]) if key != "amount" else f"{line[key]:.2f}" for key in PAID_SERVICE_KEYS]
+
+
+def _paid_service_rows(session, month: str) -> list[list[str]]:
+    """The month's paid services (10.5.1): resident repairs completed in M as of --now, then their 合计 (=
+    `stats` repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
+    from propcli import kinds
+    from propcli.app.billing import fee_records
+
+    check_month(month, "ID")
+    blank = [""] * (len(PAID_SERVICE_KEYS) - 6)
+    repairs = kinds.kind("repair")
+    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
+    rows = [_paid_line(line) for line in lines]
+    rows.append(["合计", "", "", "", "", _yuan(sum(_cents(line["amount"]) for line in lines) / 100)] + blank)
+    for declared in kinds.all_kinds():
+        if declared.paid_service is None or declared is repairs:
+            continue
+        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
+        if charged:
+            rows += [_paid_line(line) for line in charged]
+            rows.append([f"{declared.zh}有偿服务小计（9.4.9）", "", "", "", "",
+                         _yuan(sum(_cents(line["amount"]) for line in charged) / 100)] + blank)
+    return rows
+
+
+def _cents(amount) -> int:
+    from decimal import Decimal
+
+    return int(Decimal(str(amount or 0)) * 100)
+
+
+def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list[str]:
+    ev = {}
+    for e in (repair or {}).get("events", []):
+        ev.setdefault(e["step"], e)
+    complete = ev.get("complete", {})
+    return [_time(found_at), officer or "", where or "", finding or "", handling,
+            _time(ev.get("notify", {}).get("at")), ev.get("take", {}).get("by", ""), _time(ev.get("arrive", {}).get("at")),
+            complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
+
+
+def _public_repair_line(repair: dict) -> list[str]:
+    """A public repair (10.4.2): from a patrol finding, the officer and the time of the finding; else who
+    recorded the report and when."""
+    found_at = repair.get("found_at") or repair["received"]
+    officer = repair.get("patrol_officer") or repair["events"][0]["by"]
+    return _inspection_line(found_at, officer, repair.get("location", ""), repair.get("item", ""),
+                            f"维修 {repair['id']}", repair)
+
+
+def _round_lines(session, round_: dict) -> list[tuple[str, list[str]]]:
+    from propcli.app.services import show
+    from propcli.kinds.patrol import inspection_rows
+
+    linked = {}
+    for event in round_["events"]:
+        if event["step"] == "repair" and event.get("repair"):
+            try:
+                linked[event["repair"]] = show(session, event["repair"])
+            except BadInput:
+                pass
+    lines = []
+    for row in inspection_rows(round_, linked):
+        if row["repair_id"]:
+            handling = f"维修 {row['repair_id']}"
+        elif row["handled"]:
+            handling = f"现场处理：{row['handled']}"
+        else:
+            handling = "待处理"
+        lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
+                                                  row["repair"])))
+    return lines
+
+
+def _inspection_rows(session, key: str) -> list[list[str]]:
+    """《公共区域现场巡视表》 (10.5.2) of a public repair, of a patrol round (one line per finding) or of a month
+    (every round made in it, and the public repairs reported in it that no round found)."""
+    import re
+
+    from propcli.app.services import list_records, show
+
+    if re.match(r"^\d{4}-\d{2}$", key):
+        check_month(key, "ID")
+        lines = []
+        for round_ in list_records(session, kind="patrol", month=key):
+            lines += _round_lines(session, round_)
+        for repair in list_records(session, kind="repair", month=key):
+            if repair.get("public") and not repair.get("patrol"):
+                lines.append((repair["received"], _public_repair_line(repair)))
+        return [line for _at, line in sorted(lines, key=lambda pair: pair[0])]
+    record = show(session, key)
+    if record.get("public"):
+        return [_public_repair_line(record)]
+    if "findings" in record:
+        return [line for _at, line in _round_lines(session, record)]
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+                     id=record["id"]))

@@ -94,10 +94,12 @@ def show(session, text_id: str, history: bool = False) -> dict:
 
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
-                 unreviewed=False) -> list[dict]:
-    """Records as `show` prints them, oldest first; `unreviewed`: only those waiting for a director's review
-    (the kinds that declare `awaiting_review`: callbacks, 11.1.8)."""
+                 redact: str | None = "mask", unreviewed=False) -> list[dict]:
+    """Records as `show` prints them, oldest first; `redact`: "mask" (lists and forms: a confidential
+    enquiry's detail as 保密, 9.4.3-4), "drop" (left out) or None (kept, as `export` keeps it); `unreviewed`:
+    only those waiting for a director's review (the kinds that declare `awaiting_review`: callbacks, 11.1.8)."""
     from propcli import kinds
+    from propcli.app.derive import redacted
 
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
@@ -130,10 +132,12 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
             continue
         if unreviewed and not reviewed_kinds[current.record.kind](current.record):
             continue
-        result.append(to_json(current, session.now, ledger.tz))
+        shown = to_json(current, session.now, ledger.tz)
+        shown = redacted(shown, redact == "drop") if redact else shown
+        result.append(shown)
         done = source_done(current.record)
         if done is not None:
-            sources.append((done, result[-1]))
+            sources.append((done, shown))
     if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
         from propcli.app.callbacks import chains_json
 
@@ -143,8 +147,10 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
     return result
 
 
-def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
-    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
+def export_records(session, kind=None, month=None, redact: bool = False) -> tuple[list[dict], list[str]]:
+    """The ledger's own backup keeps everything; `redact`: confidential details left out (9.4.3-4)."""
+    return (list_records(session, kind, None, month, redact="drop" if redact else None),
+            session.ledger.index.damaged_warnings())
 
 
 def note(session, text_id: str, text: str, at_text: str | None) -> dict:

@@ -288,7 +288,7 @@ def record_callback(session, record_id: str, method=None, result=None, signature
         if next_at <= when:
             raise BadInput(_("--next: {at} is not after this callback ({when}); expected the next callback time (11.2.3)",
                              at=next_at.isoformat(), when=when.isoformat()))
-        data["fix_by"] = fields.person(ledger, fix_by, "--fix-by", _("the staff member who rectifies"), False)
+        data["fix_by"] = fields.staff_member(ledger, fix_by, "--fix-by", clause="11.2.3", is_required=False)
         data["next"] = format_time(next_at, ledger.tz)
         if callback.kind == "callback":
             follow_up = next_callback(ledger, callback, next_at, session.actor, when)

@@ -181,7 +181,7 @@ def test_stats_callbacks_section(ledger):
                      "repair": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.3},
                      "event": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.1},
                      "handling_rate": 1.0, "handling_target": 1.0, "loops_needed": 0, "loops_closed": 0,
-                     "open_dissatisfied": 0}  # issue 9: the loops of 11.1.11 and 11.2.3
+                     "open_dissatisfied": 0, "on_time": {}}  # issue 9: the loops of 11.1.11 and 11.2.3
     first = complaint(ledger)
     complaint(ledger, phone="13900000001")
     complaint(ledger, "--anonymous")  # handled, but out of the callback base
