@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from propcli.store import yamlio
-from propcli.app.derive import to_json, view
+from propcli.app.derive import source_done, to_json, view
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import check_month
@@ -83,6 +83,11 @@ def show(session, text_id: str, history: bool = False) -> dict:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
+    done = source_done(current.record)
+    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chain_of
+
+        data["callbacks"] = chain_of(session, record_id, done)
     if history:
         data["history"] = log(session, record_id)
     return data
@@ -113,12 +118,14 @@ def matches(record: dict, text: str) -> bool:
 
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
-                 redact: str | None = "mask", search: str | None = None, limit: int | None = None,
-                 newest_first: bool = False) -> list[dict]:
+                 redact: str | None = "mask", unreviewed=False, search: str | None = None,
+                 limit: int | None = None, newest_first: bool = False) -> list[dict]:
     """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
     for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
-    (left out) or None (kept, as `export` keeps it). `search`: see `matches` (on what the list shows: a
-    confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    (left out) or None (kept, as `export` keeps it); `unreviewed`: only those waiting for a director's review
+    (the kinds that declare `awaiting_review`: callbacks, 11.1.8). `search`: see `matches` (on what the list
+    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    from propcli import kinds
     from propcli.app.derive import redacted
 
     ledger = session.ledger
@@ -129,6 +136,10 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("doc LIKE ? ESCAPE '\\'")
         escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
+    reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
+    if unreviewed:
+        clauses.append("kind IN (" + ", ".join("?" for _k in reviewed_kinds) + ")" if reviewed_kinds else "0")
+        params += list(reviewed_kinds)
     if touched_since is not None:
         clauses.append("last_at >= ?")
         params.append(int(touched_since.timestamp()))
@@ -147,18 +158,31 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
-    result = []
+    result, sources = [], []
     for record in _records_from_docs(ledger, rows):
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
-        shown = to_json(current, session.now, ledger.tz)
-        data = redacted(shown, redact == "drop") if redact else shown
-        if data is None or (search and not matches(data, search)):
+        if unreviewed and not reviewed_kinds[current.record.kind](current.record):
             continue
-        result.append(data)
+        shown = to_json(current, session.now, ledger.tz)
+        shown = redacted(shown, redact == "drop") if redact else shown
+        if shown is None or (search and not matches(shown, search)):
+            continue
+        result.append(shown)
+        done = source_done(current.record)
+        if done is not None:
+            sources.append((done, shown))
     if limit is not None:
         result = result[-limit:]
+        kept = {id(r) for r in result}
+        sources = [(d, r) for d, r in sources if id(r) in kept]
+    if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chains_json
+
+        found = chains_json(session, [r["id"] for _done, r in sources], min(d for d, _r in sources))
+        for _done, record in sources:
+            record["callbacks"] = found[record["id"]]
     if newest_first:
         result.reverse()
     return result

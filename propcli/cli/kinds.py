@@ -154,7 +154,7 @@ def _step_command(declared, step):
     run = _with_options(run, step.options)
     sample_id = f"{declared.prefix}-6K2M9Q7XF4"
     return click.command(step.name, cls=DeclaredCommand, lazy_help=LazyHelp(step.help, step.limit),
-                         example=example([declared.name, step.name, sample_id], step.options, 2))(run)
+                         example=example([declared.name, step.name, sample_id], step.options, 3))(run)
 
 
 def _action_command(declared, action):
