@@ -77,8 +77,14 @@ def show(session, text_id: str, history: bool = False) -> dict:
     from propcli.store.unit import load
 
     ledger = session.ledger
-    record_id = ledger.resolve(text_id)
-    current = view(load(ledger, record_id), ledger, session.now)
+    return shown(session, load(ledger, ledger.resolve(text_id)), history)
+
+
+def shown(session, record, history: bool = False) -> dict:
+    """`show` of a record in hand (a command that just wrote it need not read its file again)."""
+    ledger = session.ledger
+    record_id = record.id
+    current = view(record, ledger, session.now)
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
