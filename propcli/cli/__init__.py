@@ -50,6 +50,11 @@ class PropcliGroup(LocalizingGroup, click.Group):
         return super().parse_args(ctx, args)
 
     def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        import os
+
+        name = complete_var or f"_{(prog_name or 'propcli').replace('-', '_').upper()}_COMPLETE"
+        if not os.environ.get(name):
+            return None  # not completing: nothing to load
         from propcli.cli import completion
         from propcli.cli.lang import settle
 
