@@ -29,11 +29,20 @@ class Session:
             ensure_local_setup(ledger)
         return ledger
 
-    @cached_property
+    @property
     def now(self) -> datetime:
+        """--now, else the wall clock: read once, and read again by the unit of work once it holds the
+        ledger lock (store.unit.Clock), so a step is stamped when it is made and reads after it see it."""
         if self.now_text:
-            return parse_time(self.now_text, self.ledger.tz, field="--now")
-        return parse_time(utc_now(), self.ledger.tz)
+            return self._given_now
+        ledger = self.ledger
+        if getattr(ledger, "clock_now", None) is None:
+            ledger.clock_now = parse_time(utc_now(), ledger.tz)
+        return ledger.clock_now
+
+    @cached_property
+    def _given_now(self) -> datetime:
+        return parse_time(self.now_text, self.ledger.tz, field="--now")
 
     def at(self, text: str | None, field: str = "--at") -> datetime:
         return parse_time(text, self.ledger.tz, field=field) if text else self.now

@@ -57,6 +57,7 @@ class Index:
         self.path = ledger.state_dir / "index.sqlite"
         self._db = None
         self._fresh = False
+        self._overlay: dict[str, str] = {}  # id -> path of records committed while the index could not learn them
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -119,6 +120,10 @@ class Index:
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
+        if self.stale_mark.exists():
+            self.rebuild(progress)
+            self.stale_mark.unlink(missing_ok=True)
+            return self
         if self.meta("complete") != "1" or not built and head or built and not head:
             self.rebuild(progress)
             return self
@@ -275,6 +280,38 @@ class Index:
         for table in ("records", "deadlines", "notices"):
             self.db.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
 
+    def rows_of(self, record) -> tuple:
+        """The rows `put_rows` stores for `record`, derived before anything is written (store.unit)."""
+        return _rows(self.ledger, record, None, None)
+
+    def put_rows(self, rows: tuple, mtime_ns: int, size: int) -> None:
+        row, deadline_rows, notice_rows = rows
+        self.forget(row[0])
+        row = row[:9] + (mtime_ns, size) + row[11:]
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
+
+    def mark_stale(self, written: dict | None = None) -> None:
+        """After a commit whose index update failed: the next command rebuilds (a mark file, or, when even
+        that cannot be written, no index at all); this one still finds the records it wrote (`written`)."""
+        self._overlay.update(written or {})
+        try:
+            self.stale_mark.parent.mkdir(parents=True, exist_ok=True)
+            self.stale_mark.write_text("1", encoding="utf-8")
+        except OSError:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                except OSError:
+                    pass
+
+    @property
+    def stale_mark(self) -> Path:
+        return self.ledger.state_dir / "index.stale"
+
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
@@ -343,9 +380,12 @@ class Index:
         self.fresh()
         rows = self.db.execute("SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 50",
                                (prefix, prefix + "\uffff")).fetchall()
-        return [r[0] for r in rows]
+        extra = [i for i in self._overlay if i.startswith(prefix)]
+        return sorted({r[0] for r in rows} | set(extra)) if extra else [r[0] for r in rows]
 
     def path_of(self, record_id: str) -> str | None:
+        if record_id in self._overlay:
+            return self._overlay[record_id]
         self.fresh()
         row = self.db.execute("SELECT path FROM records WHERE id=?", (record_id,)).fetchone()
         return row[0] if row else None
@@ -399,23 +439,29 @@ def _read_one(ledger, relpath: str):
     if not relpath.endswith(".yaml"):
         return None
     try:
-        stat = path.stat()
+        stat = path.lstat()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if not os.path.isfile(path):
+    import stat as modes
+
+    if not modes.S_ISREG(stat.st_mode) and not modes.S_ISLNK(stat.st_mode):
         return None
     try:
-        plain = yamlio.read_plain_file(path)
+        plain = yamlio.read_plain_file(path, relpath)
         record = record_from_plain(plain, ledger.tz, relpath)
+        expected = ledger.record_relpath(record.kind, record.id, record.received)
+        if expected != relpath:
+            return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+                    stat.st_mtime_ns, stat.st_size)
+        return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
     except yamlio.DamagedFile as error:
         return ("damaged", relpath, error.line, error.problem, stat.st_mtime_ns, stat.st_size)
     except RecordProblem as problem:
         return ("damaged", relpath, 1, problem.message, stat.st_mtime_ns, stat.st_size)
-    expected = ledger.record_relpath(record.kind, record.id, record.received)
-    if expected != relpath:
-        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, ArithmeticError, RecursionError) as error:
+        # content no rule expected (a value of the wrong type, a time out of range): this file only
+        return ("damaged", relpath, 1, _("cannot be read: {error}", error=f"{type(error).__name__}: {error}"[:300]),
                 stat.st_mtime_ns, stat.st_size)
-    return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
 
 
 _worker_ledger = None

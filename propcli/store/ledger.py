@@ -42,6 +42,9 @@ def find_root(start: Path) -> Path | None:
 
 
 class Ledger:
+    clock_now: datetime | None = None
+    """The wall clock as this command last read it (None with --now); store.unit reads it again under the lock."""
+
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         path = self.root / CONFIG
@@ -80,7 +83,7 @@ class Ledger:
         except (OSError, ValueError, AttributeError):
             pass
         try:
-            data = yamlio.read_plain_file(path)
+            data = yamlio.read_plain_file(path, path.name, links=True)
         except yamlio.DamagedFile as error:
             raise LedgerUnusable(error.message) from None
         try:
@@ -132,7 +135,7 @@ class Ledger:
 
     def file_text(self, name: str) -> str:
         path = self.root / name
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
+        return yamlio.read_text(path, name, links=True) if path.is_file() else ""
 
     @cached_property
     def policy(self):
