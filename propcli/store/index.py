@@ -51,6 +51,41 @@ def _digest(*texts: str) -> str:
     return hasher.hexdigest()
 
 
+def _recovering(method):
+    """Any SQLite error (a damaged page, a file that is no database, a failed write) drops the cache file
+    and runs the method again on a rebuilt one, with a warning: the index is a cache, the files are the
+    ledger. A busy or locked database is another command at work: exit 3, nothing dropped."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                from propcli.errors import LedgerUnusable
+
+                raise LedgerUnusable(_("the index is locked by another command ({error}); try again",
+                                       error=error)) from None
+            if self._dropped:
+                raise
+            self.drop()
+            _warn(_("the index cache was damaged ({error}); rebuilding it from the record files", error=error))
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    try:
+        sys.stderr.write(_("propcli: warning: {message}", message=message) + "\n")
+    except Exception:  # noqa: BLE001
+        pass
+
+
 class Index:
     def __init__(self, ledger):
         self.ledger = ledger
@@ -58,6 +93,20 @@ class Index:
         self._db = None
         self._fresh = False
         self._overlay: dict[str, str] = {}  # id -> path of records committed while the index could not learn them
+        self._dropped = False
+
+    def drop(self) -> None:
+        """Close and delete the cache file (rebuilt on next use)."""
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+        self._fresh = False
+        self._dropped = True
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -104,6 +153,7 @@ class Index:
         return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
                        self.ledger.tz)
 
+    @_recovering
     def fresh(self, progress=None) -> "Index":
         """Bring the index up to date, cheaply when nothing changed.
 
@@ -120,7 +170,8 @@ class Index:
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
-        if self.stale_mark.exists():
+        if self.stale_mark.exists():  # a change was committed that the index could not learn (store.unit)
+            self.drop()
             self.rebuild(progress)
             self.stale_mark.unlink(missing_ok=True)
             return self
@@ -207,6 +258,7 @@ class Index:
                 differing.add(relpath)
         return differing | set(indexed)
 
+    @_recovering
     def is_dirty(self, relpath: str) -> bool:
         """Does the file differ from what the index last saw committed (a hand edit, a crash)?"""
         if relpath in set(json.loads(self.meta("dirty") or "[]")):
@@ -338,6 +390,7 @@ class Index:
                 self._put_deadlines(record, columns_of(self.ledger, record).deadlines, month)
             self.set_meta("rules", self.rules_digest())
 
+    @_recovering
     def rebuild(self, progress=None) -> int:
         """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar).
 
@@ -376,6 +429,7 @@ class Index:
         return len(paths)
 
     # --- reading --------------------------------------------------------------------------
+    @_recovering
     def ids_with_prefix(self, prefix: str) -> list[str]:
         self.fresh()
         rows = self.db.execute("SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 50",
@@ -383,6 +437,7 @@ class Index:
         extra = [i for i in self._overlay if i.startswith(prefix)]
         return sorted({r[0] for r in rows} | set(extra)) if extra else [r[0] for r in rows]
 
+    @_recovering
     def path_of(self, record_id: str) -> str | None:
         if record_id in self._overlay:
             return self._overlay[record_id]
@@ -395,14 +450,17 @@ class Index:
         return [_("{path}:{line}: skipped, damaged: {message}", path=p, line=line, message=m)
                 for p, line, m in self.damaged()]
 
+    @_recovering
     def damaged(self) -> list[tuple[str, int, str]]:
         self.fresh()
         return self.db.execute("SELECT path, line, message FROM damaged ORDER BY path").fetchall()
 
+    @_recovering
     def docs(self, where: str = "", params: tuple = ()) -> list[tuple[str, str]]:
         self.fresh()
         return self.db.execute(f"SELECT doc, path FROM records {where} ORDER BY received, id", params).fetchall()
 
+    @_recovering
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         self.fresh()
         return self.db.execute(sql, params).fetchall()
