@@ -53,7 +53,9 @@ def ensure_local_setup(ledger) -> None:
     marker = ledger.state_dir / "configured"
     if marker.exists():
         return
-    with ledger.lock():  # parallel first commands would race on .git/config.lock
+    from propcli.store.unit import guarded
+
+    with guarded(ledger):  # parallel first commands would race on .git/config.lock; a killed one leaves it
         if marker.exists():
             return
         ledger.git.configure()

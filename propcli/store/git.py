@@ -189,12 +189,16 @@ class Git:
             self.run("reset", "-q", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul",
                      input="\0".join(paths) + "\0")
 
-    def restore(self, paths) -> None:
-        """Work-tree files (and their index entries) back to HEAD's text."""
-        paths = list(paths)
-        if paths:
-            self.run("checkout", "-q", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul",
-                     input="\0".join(paths) + "\0")
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes (the text HEAD holds for a file)."""
+        try:
+            done = subprocess.run(["git", "cat-file", "blob", sha], cwd=self.root, capture_output=True)
+        except FileNotFoundError:
+            raise LedgerUnusable(_("git is not installed or not on PATH")) from None
+        if done.returncode != 0:
+            raise LedgerUnusable(_("git {command} failed: {detail}", command="cat-file",
+                                   detail=done.stderr.decode("utf-8", "replace").strip()))
+        return done.stdout
 
     def gc_auto(self) -> None:
         """`git gc --auto` in the foreground (under the ledger lock: a detached gc would take ref locks

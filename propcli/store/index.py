@@ -167,6 +167,9 @@ class Index:
         """
         if self._fresh:
             return self
+        from propcli.store.unit import recover_if_idle
+
+        recovered = recover_if_idle(self.ledger)  # a killed command's leftovers are never read as records
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
@@ -213,7 +216,19 @@ class Index:
             self.recompute_deadlines()
         self.set_meta("head", head or "")
         self._fresh = True
+        if recovered:
+            self.reread(recovered)
         return self
+
+    def reread(self, relpaths) -> None:
+        """Read these files again (rolled back by the recovery of a killed command); "." for every file."""
+        if "." in relpaths:
+            self.rebuild()
+            return
+        with self.transaction():
+            for relpath in relpaths:
+                if relpath.startswith("records/"):
+                    self.reindex_path(relpath)
 
     def _folders(self) -> dict[str, int]:
         """records/<kind>/<yyyy>/<mm> folders and their mtimes (without listing the files in them)."""

@@ -88,6 +88,9 @@ class Ledger:
             raise LedgerUnusable(error.message) from None
         try:
             if cache.parent.is_dir():
+                from propcli.store.unit import remove_dead_temp_files
+
+                remove_dead_temp_files(self)  # a reader killed while writing this cache left its temp file
                 yamlio.write_atomic(cache, json.dumps({"key": key, "data": data}, ensure_ascii=False, default=str))
         except OSError:
             pass

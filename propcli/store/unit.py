@@ -16,6 +16,7 @@
 import json
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -119,11 +120,13 @@ class Clock:
 def _apply(ledger, by: str, now: datetime, plan) -> Change:
     """The one write path (see the module's docstring)."""
     with ledger.lock():
-        recover(ledger)
+        recovered = recover(ledger)
         problem = ledger.git.state_problem()
         if problem:
             raise LedgerUnusable(problem)
         index = ledger.index.fresh()
+        if recovered:
+            index.reread(recovered)
         change = plan(index, Clock(ledger, now))
         rows = _check(ledger, change, by)
         if change.hand_edits:
@@ -235,23 +238,20 @@ def _undo(ledger, journal: dict, originals: dict | None = None) -> None:
         if originals is None:
             raise
         at_head = {}  # git fails (the reason we undo): HEAD did not move
-    checkout = []
-    for relpath in ours:
-        if at_head.get(relpath) == paths[relpath]:
-            continue  # committed after all
-        path = ledger.path_of(relpath)
-        if originals is not None:
-            if originals.get(relpath) is None:
-                path.unlink(missing_ok=True)
-            else:
-                yamlio.write_atomic(path, originals[relpath])
-        elif at_head.get(relpath) is None:
-            path.unlink(missing_ok=True)
-        else:
-            checkout.append(relpath)
     try:
+        for relpath in ours:
+            if at_head.get(relpath) == paths[relpath]:
+                continue  # committed after all
+            path = ledger.path_of(relpath)
+            if originals is not None:
+                before = originals.get(relpath)
+            else:
+                before = None if at_head.get(relpath) is None else git.blob(at_head[relpath])
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:  # replaced atomically: a reader never finds the file missing (git checkout unlinks first)
+                yamlio.write_atomic(path, before)
         git.unstage(paths)
-        git.restore(checkout)
     except LedgerUnusable:
         if originals is None:
             raise
@@ -311,14 +311,14 @@ def _forget_journal(ledger) -> None:
     _journal_path(ledger).unlink(missing_ok=True)
 
 
-def recover(ledger) -> bool:
+def recover(ledger) -> list[str]:
     """Under the ledger lock, before any change: a journal here means the command that wrote it died
     mid-change (it holds the lock while the journal exists). Wait for git processes it left running, clear
     the git locks they left, roll its files back to HEAD (a change that reached its commit stays), remove
-    its temp files. Returns whether there was anything to recover."""
+    its temp files. Returns the files it named (the index reads them again), [] when nothing was left."""
     path = _journal_path(ledger)
     if not path.exists():
-        return False
+        return []
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(journal, dict):
@@ -332,7 +332,32 @@ def recover(ledger) -> bool:
     _remove_temp_files(ledger, journal)
     _undo(ledger, journal)
     warn(_("an earlier propcli command was interrupted; its unfinished change was rolled back"))
-    return True
+    return sorted(journal.get("paths") or {}) or ["."]
+
+
+def recover_if_idle(ledger) -> list[str]:
+    """For readers (no lock held): recover a killed command's leftovers when no writer is at work, so that
+    `list` never shows a killed import's uncommitted files. A writer at work: leave it be."""
+    if not _journal_path(ledger).exists():
+        return []
+    from propcli.store.lock import ledger_lock
+
+    try:
+        with ledger_lock(ledger.state_dir / "lock", 0):
+            return recover(ledger)
+    except LedgerUnusable:
+        return []
+
+
+@contextmanager
+def guarded(ledger):
+    """The ledger lock and a journal around git work that is not a record change (the local git settings):
+    killed inside, the next command clears the git locks it left."""
+    with ledger.lock():
+        recover(ledger)
+        _write_journal(ledger, {"pid": os.getpid(), "paths": {}})
+        yield
+        _forget_journal(ledger)
 
 
 def _alive(pid: int) -> bool:

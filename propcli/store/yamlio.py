@@ -259,13 +259,14 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
-def write_atomic(path: Path, text: str, sync: bool = True) -> None:
+def write_atomic(path: Path, text: str | bytes, sync: bool = True) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: never a half-written file.
     `sync=False` for bulk writes that are synced once afterwards (`sync_all`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_name(path)
     try:
-        with open(temp, "x", encoding="utf-8", newline="\n") as stream:
+        with (open(temp, "xb") if isinstance(text, bytes) else
+              open(temp, "x", encoding="utf-8", newline="\n")) as stream:
             stream.write(text)
             if sync:
                 stream.flush()
