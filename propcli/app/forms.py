@@ -1,6 +1,8 @@
 """The paper forms (SPEC.md "The paper forms and their fields"), rendered from Jinja2 templates in templates/."""
 from propcli.errors import BadInput
 from propcli.i18n import _
+from propcli.kinds.callback import RESULT_ZH
+from propcli.kinds.complaint import SEVERITY_ZH
 from propcli.timeutil import check_month
 
 FORMS = {
@@ -81,9 +83,40 @@ REPAIR_FIELDS = ["编号", "报修时间", "用户名称", "地址", "联系电�
                  "应收费用合计", "用户签名", "拒修原因", "拒修签名", "交回工程部时间", "交财务日期"]
 
 
+def declared_registers() -> dict:
+    """The registers the kinds declare (`Kind.registers`), by form name."""
+    from propcli import kinds
+
+    return {form.name: (declared.name, form) for declared in kinds.all_kinds() for form in declared.registers}
+
+
+def form_names() -> list[str]:
+    return list(FORMS) + [name for name in declared_registers() if name not in FORMS]
+
+
+def _render_declared(session, kind: str, form, key: str | None, fmt: str) -> str:
+    from propcli.app.services import list_records
+
+    ledger = session.ledger
+    rows = []
+    if key:
+        check_month(key, "ID")
+        rows = form.rows(list_records(session, kind=kind, month=key))
+    suffix = "html.j2" if fmt == "html" else "txt.j2"
+    return _environment().get_template(f"{form.template}.{suffix}").render(
+        title=form.title, clause=form.clause, columns=list(form.columns), rows=rows, blank_rows=0 if rows else 10,
+        office=ledger.office, office_name=ledger.config.get("name", ""))
+
+
 def render_form(session, name: str, record_id: str | None, fmt: str) -> str:
     if name not in FORMS:
-        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name, names=", ".join(FORMS)))
+        declared = declared_registers()
+        if name in declared:
+            if fmt not in FORMATS:
+                raise BadInput(_("--format: '{fmt}' is not available for forms; expected text or html", fmt=fmt))
+            return _render_declared(session, *declared[name], record_id, fmt)
+        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name,
+                         names=", ".join(form_names())))
     if fmt not in FORMATS:
         raise BadInput(_("--format: '{fmt}' is not available for forms; expected text or html", fmt=fmt))
     title, clause, columns = FORMS[name]
@@ -159,9 +192,10 @@ def _rows_for(session, name: str, key: str) -> list[list[str]]:
     raise BadInput(_("ID: the form {name} takes no id", name=name))
 
 
-SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
-RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
-SOURCE_ZH = {"complaint": "投诉", "repair": "维修", "event": "社区活动"}
+def source_zh(kind: str | None) -> str:
+    from propcli import kinds
+
+    return kinds.entry(kind).zh if kind in kinds.NAMES else ""
 
 
 def _event(record: dict, step: str) -> dict:
@@ -200,7 +234,7 @@ def _callback_row(record: dict) -> list[str]:
     done = _event(record, "record")
     method = {"visit": "上门", "phone": "电话回访"}.get(done.get("method"), "")
     who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
-    reason = f"{SOURCE_ZH.get(record.get('source_kind'), '')} {record.get('source', '')} {record.get('subject', '')}"
+    reason = f"{source_zh(record.get('source_kind'))} {record.get('source', '')} {record.get('subject', '')}"
     return [record["id"], _time(done.get("at")), method, who, reason.strip(), done.get("note", ""),
             RESULT_ZH.get(done.get("result"), ""), done.get("rectification", ""), _time(done.get("reply_by")),
             done.get("by", ""), done.get("signature", "") if done.get("method") == "visit" else "", ""]
@@ -221,10 +255,12 @@ def _summary_rows(session, month: str) -> list[list[str]]:
             counts[done.get("result", "satisfied")] = counts.get(done.get("result", "satisfied"), 0) + 1
             counts["fixed"] += 1 if done.get("result") == "dissatisfied" and _event(callback, "reply") else 0
     rows = []
-    for kind in ("complaint", "repair", "event"):
+    from propcli.app.callbacks import targets
+
+    for kind in targets():
         f, counts = figures[kind], results.get(kind, {})
-        rows.append([SOURCE_ZH[kind], str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}", f"≥{f['target']:.0%}",
+        rows.append([source_zh(kind), str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}", f"≥{f['target']:.0%}",
                      str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)), str(counts.get("fixed", 0)),
-                     f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
+                     f"{figures['handling_rate']:.0%}" if not rows else ""])
     return rows
 
