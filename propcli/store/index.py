@@ -353,10 +353,11 @@ class Index:
         return _rows(self.ledger, record, None, None)
 
     def put_rows(self, rows: tuple, mtime_ns: int, size: int) -> None:
+        """`put` with the rows `rows_of` derived before the write, and the file's stat after it."""
         row, deadline_rows, notice_rows = rows
         self.forget(row[0])
-        row = row[:9] + (mtime_ns, size) + row[11:]
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        row = row[:9] + (mtime_ns, size) + row[11:]  # mtime_ns, size: the 10th and 11th columns
+        self.db.execute(f"INSERT INTO records VALUES({','.join('?' * len(row))})", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
