@@ -109,6 +109,9 @@ def parse_duration(text, field: str = "duration") -> Duration:
         )
     sign, amount, unit = match.groups()
     unit = "m" if unit == "min" else unit
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "mo": 31 * 86400}[unit]
+    if len(amount) > 12 or int(amount) * seconds > 100 * 366 * 86400:
+        raise BadInput(_("{field}: '{value}' is too long; expected at most 100 years", field=field, value=text))
     return Duration(-int(amount) if sign == "-" else int(amount), unit)
 
 
@@ -121,4 +124,7 @@ def check_month(month, field: str = "--month") -> str:
         raise BadInput(_("{field}: missing; expected a month YYYY-MM, e.g. 2026-11", field=field))
     if not _MONTH.match(str(month)):
         raise BadInput(_("{field}: '{value}' is not a month; expected YYYY-MM, e.g. 2026-11", field=field, value=month))
+    if not EARLIEST_YEAR <= int(str(month)[:4]) <= LATEST_YEAR:
+        raise BadInput(_("{field}: {value} is out of range; expected a month between {first}-01 and {last}-12",
+                         field=field, value=month, first=EARLIEST_YEAR, last=LATEST_YEAR))
     return str(month)

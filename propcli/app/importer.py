@@ -13,8 +13,24 @@ from propcli.timeutil import format_time, parse_time
 DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")
 
 
+def _text(path) -> str:
+    """The file's text; bad input naming FILE when it cannot be read or is not UTF-8."""
+    try:
+        if not path.is_file():
+            raise BadInput(_("FILE: {path} does not exist or is not a file", path=path))
+        data = path.read_bytes()
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise BadInput(_("FILE: cannot read {path}: {reason}", path=path, reason=reason)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise BadInput(_("{file}:{line}: not UTF-8 text; nothing imported", file=path.name, line=line)) from None
+
+
 def _rows(path):
-    text = path.read_text(encoding="utf-8-sig")
+    text = _text(path)
     if path.suffix.lower() == ".csv" or (text[:1] not in "{[" and "," in text.splitlines()[0] if text else False):
         reader = csv.DictReader(text.splitlines())
         for number, row in enumerate(reader, start=2):
@@ -31,8 +47,6 @@ def _rows(path):
 
 
 def read_import(ledger, path, actor: str, now) -> list[Record]:
-    if not path.is_file():
-        raise BadInput(_("FILE: {path} does not exist", path=path))
     records, seen = [], set()
     for number, row in _rows(path):
         where = f"{path.name}:{number}"

@@ -14,6 +14,13 @@ from propcli.model import record_from_plain
 def _init_target(path: str) -> Path:
     """Where `init` may make a ledger (issue 8, point 5): a new or empty folder (a `.git` alone counts as
     empty), never the file-system root, the home folder, a file, or a folder holding anything else."""
+    try:
+        return _checked_target(path)
+    except OSError as error:  # a name too long, a path through a file, no permission
+        raise BadInput(_("PATH: {path} cannot be used ({error})", path=path, error=error.strerror or error)) from None
+
+
+def _checked_target(path: str) -> Path:
     from propcli.store.unit import check_text
 
     check_text(path, "PATH")
@@ -88,7 +95,7 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
         git.init()
         files = sorted(str(p.relative_to(target)) for p in written)  # only our own files, never the user's
         git.commit(files, "ledger: init\n\nStep: init\n", "propcli")
-    except BaseException:
+    except BaseException as error:
         if made_folder:
             shutil.rmtree(target, ignore_errors=True)
         else:
@@ -100,6 +107,9 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
                 (target / "records").rmdir()
             except OSError:
                 pass
+        if isinstance(error, OSError):
+            raise BadInput(_("PATH: cannot make the ledger in {path} ({error}); nothing written", path=path,
+                             error=error.strerror or error)) from None
         raise
     return target
 

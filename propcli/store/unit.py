@@ -142,6 +142,8 @@ def _check(ledger, change: Change, by: str) -> list:
     from propcli.timeutil import check_range
 
     check_text(by, "--as")
+    if not by.strip() or any(c in by for c in "<>\n") or not any(c.isalnum() for c in by):
+        raise BadInput(_("--as: '{name}' cannot sign a git commit; expected a name from staff.yaml", name=by))
     for record in change.records:
         for key, value in record.fields.items():
             check_text(key, "field name")

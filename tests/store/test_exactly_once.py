@@ -19,10 +19,31 @@ def test_an_undecodable_byte_is_bad_input_and_nothing_is_written(ledger):
     record_id = new_complaint(ledger)
     bad = b"\xff\xfe".decode("utf-8", "surrogateescape")  # what Python makes of invalid UTF-8 in argv
     message = invoke_refused(ledger, "complaint", "assign", record_id, "--to", "工程部" + bad, now="2026-11-28T09:05")
-    assert message.startswith("propcli: to: ") and "UTF-8" in message
+    assert message.startswith("propcli: --to: ") and "UTF-8" in message
     message = invoke_refused(ledger, "note", record_id, "备注" + bad, now="2026-11-28T09:05")
-    assert "note:" in message
+    assert message.startswith("propcli: TEXT: ")
     assert invoke_json(ledger, "list") and invoke(ledger, "check").exit_code == 0
+
+
+def test_the_store_refuses_undecodable_text_from_any_caller(ledger):
+    """The same check in the library, before any write, whoever calls it (not only the command line)."""
+    import pytest
+
+    import propcli.app.schema  # noqa: F401
+    from propcli.errors import BadInput
+    from propcli.store.ledger import Ledger
+    from propcli.store.unit import append
+    from propcli.timeutil import parse_time
+
+    record_id = new_complaint(ledger)
+    before = git_state(ledger)
+    store = Ledger(ledger)
+    now = parse_time("2026-11-28T09:05", store.tz)
+    with pytest.raises(BadInput, match="^to: not valid text"):
+        append(store, record_id, "assign", {"to": "工程部\udcff"}, None, "王芳", now)
+    with pytest.raises(BadInput, match="control character"):
+        append(store, record_id, "note", {"note": "a\x1b[2Jb"}, None, "王芳", now)
+    assert git_state(ledger) == before
 
 
 def test_a_control_character_is_bad_input(ledger):
