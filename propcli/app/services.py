@@ -239,16 +239,21 @@ def check(session) -> list[str]:
 
 
 
-def import_file(session, file_path: str) -> list[str]:
-    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none."""
+def import_file(session, file_path: str, progress=None) -> list[str]:
+    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none.
+    `progress(iterable, label)` wraps the long loops (a progress bar on a terminal)."""
     from propcli.app.importer import read_import
 
     ledger = session.ledger
-    records = read_import(ledger, Path(file_path), session.actor, session.now)
+    path = Path(file_path)
+    reading = (lambda items: progress(items, _("reading"))) if progress else None
+    records = read_import(ledger, path, session.actor, session.now, reading)
     if not records:
         raise BadInput(_("FILE: {path} holds no records", path=file_path))
     from propcli.store.unit import create_many
 
-    message = _("import: {count} records from {name}", count=len(records), name=Path(file_path).name)
-    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n")
-    return [r.id for r in records]
+    message = _("import: {count} records from {name}", count=len(records), name=path.name)
+    writing = (lambda items: progress(items, _("writing"))) if progress else None
+    made = create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n",
+                       renumber=records.generated_ids, progress=writing)
+    return [r.id for r in made]

@@ -139,9 +139,16 @@ def export(ctx, kind, month):
 @click.pass_context
 def import_(ctx, file):
     """Import JSON Lines or CSV (header row) in one commit; nothing on any bad line."""
+    import sys
+
     from propcli.app.services import import_file
 
-    ids = import_file(session_of(ctx), file)
+    def progress(items, label):  # a bar on stderr, only when a person watches a terminal
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    ids = import_file(session_of(ctx), file, progress if sys.stderr.isatty() else None)
     click.echo(_("{count} records imported", count=len(ids)))
 
 

@@ -215,7 +215,21 @@ class Ledger:
         return matches[0]
 
     def path_of(self, relpath: str) -> Path:
-        path = (self.root / relpath).resolve()
-        if self.root not in path.parents:
+        """The file of `relpath`, refused when it (or a folder on the way, a link) leads outside the ledger.
+        Folders are resolved once per command (an import writes thousands of files into a few folders)."""
+        folder, _sep, name = str(relpath).rpartition("/")
+        if name in ("", ".", "..") or "\\" in name:
             raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
+        cache = self.__dict__.setdefault("_folders", {})
+        resolved = cache.get(folder)
+        if resolved is None:
+            resolved = (self.root / folder).resolve() if folder else self.root
+            if resolved != self.root and self.root not in resolved.parents:
+                raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
+            cache[folder] = resolved
+        path = resolved / name
+        if path.is_symlink():
+            target = path.resolve()
+            if self.root not in target.parents:
+                raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
         return path

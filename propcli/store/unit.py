@@ -29,8 +29,9 @@ from propcli.store import yamlio
 
 MAX_TEXT = 100_000
 """The longest text one field may hold (characters); a record file holds at most yamlio.MAX_FILE_BYTES."""
-GC_EVERY = 100
-"""`git gc --auto` after this many commits (plumbing commits never trigger it by themselves)."""
+GC_OBJECTS = 1000
+"""`git gc --auto` once changes have written about this many objects (plumbing commits never trigger it; it
+packs only past git's own threshold, gc.auto = 6700 loose objects, and costs a few ms otherwise)."""
 JOURNAL = "journal.json"
 
 
@@ -131,7 +132,7 @@ def _apply(ledger, by: str, now: datetime, plan) -> Change:
         rows = _check(ledger, change, by)
         if change.hand_edits:
             _commit(ledger, change.hand_edits, None, change.hand_message, by)
-        parent, sha = _commit(ledger, sorted(change.texts), change.texts, change.message, by)
+        parent, sha = _commit(ledger, sorted(change.texts), change.texts, change.message, by, change.new)
         _index(ledger, parent, sha, change, rows)
         _forget_journal(ledger)
     return change
@@ -190,8 +191,9 @@ def check_text(value, name: str) -> None:
         raise BadInput(_("{field}: contains a control character; expected printable text", field=name))
 
 
-def _commit(ledger, paths: list, texts: dict | None, message: str, by: str):
-    """Journal, write `texts` (None: commit the files as they are), one commit; on any failure `_undo`."""
+def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new: bool = False):
+    """Journal, write `texts` (None: commit the files as they are), one commit; on any failure `_undo`.
+    `new`: the files do not exist yet (checked), so there is nothing to keep for the rollback."""
     from propcli.store.git import blob_sha
 
     git = ledger.git
@@ -199,8 +201,8 @@ def _commit(ledger, paths: list, texts: dict | None, message: str, by: str):
     originals = {}
     if texts:
         for relpath in texts:
-            path = ledger.path_of(relpath)
-            originals[relpath] = path.read_text(encoding="utf-8") if path.exists() else None
+            path = None if new else ledger.path_of(relpath)
+            originals[relpath] = path.read_text(encoding="utf-8") if path is not None and path.exists() else None
     journal = {"pid": os.getpid(), "paths": {p: blob_sha(texts[p].encode("utf-8")) if texts else None for p in paths}}
     _write_journal(ledger, journal)
     try:
@@ -273,9 +275,9 @@ def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> 
                 stat = ledger.path_of(record.path).stat()
                 index.put_rows(record_rows, stat.st_mtime_ns, stat.st_size)
             index.written(list(change.texts))
-            count = int(index.meta("commits_since_gc") or 0) + 1 + bool(change.hand_edits)
-            gc_due = count >= GC_EVERY
-            index.set_meta("commits_since_gc", "0" if gc_due else str(count))
+            count = int(index.meta("objects_since_gc") or 0) + len(change.texts) + 3 + 3 * bool(change.hand_edits)
+            gc_due = count >= GC_OBJECTS  # blobs, trees on the way, the commit
+            index.set_meta("objects_since_gc", "0" if gc_due else str(count))
     except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
         index.mark_stale({record.id: record.path for record in change.records})
         warn(_("the change is committed ({sha}) but the index could not be updated ({error}); "
@@ -494,18 +496,28 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
     return _apply(ledger, by, now, plan).records[0]
 
 
-def create_many(ledger, records: list[Record], by: str, message: str) -> list[Record]:
-    """Several new records in one commit (import, plans, the demo); all or nothing."""
+def create_many(ledger, records: list[Record], by: str, message: str, renumber=frozenset(),
+                progress=None) -> list[Record]:
+    """Several new records in one commit (import, plans, the demo); all or nothing. A record whose id is
+    in `renumber` (made up by the caller) gets a fresh one when the ledger took it meanwhile; any other
+    id already in the ledger is bad input. `progress(iterable)` wraps the loop over the records."""
 
     def plan(index, clock):
-        seen = set()
-        for record in records:
-            if record.id in seen or index.path_of(record.id) is not None or (ledger.root / record.path).exists():
-                raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
+        seen, planned, texts = set(), [], {}
+        for record in (progress(records) if progress else records):
+            while record.id in seen or index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                if record.id not in renumber:
+                    raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
+                fresh = new_id(record.kind, record.received)
+                record = Record(record.kind, fresh, record.fields, record.events,
+                                ledger.record_relpath(record.kind, fresh, record.received))
+                renumber.add(fresh)
             seen.add(record.id)
-        texts = {record.path: yamlio.dump_new(record_to_plain(record, ledger.tz)) for record in records}
-        return Change(list(records), texts, message, new=True)
+            planned.append(record)
+            texts[record.path] = yamlio.dump_new(record_to_plain(record, ledger.tz))
+        return Change(planned, texts, message, new=True)
 
+    renumber = set(renumber)
     return _apply(ledger, by, None, plan).records
 
 
