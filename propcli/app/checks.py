@@ -1,7 +1,7 @@
 """`propcli check`: every problem as `path:line: message`, never raising."""
 import os
 
-from propcli.store import yamlio
+from propcli.store import merge, yamlio
 from propcli.i18n import _
 from propcli.model import RecordProblem, record_from_plain
 
@@ -71,6 +71,7 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
     if record.id in known_ids:
         problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
     known_ids[record.id] = relpath
+    problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
     try:
         found = semantic_problems(ledger, record, with_index=True)
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected

@@ -10,7 +10,7 @@ from propcli.kinds import NAMES as KINDS
 from propcli.model import Record, RecordProblem, record_from_plain
 from propcli.timeutil import format_time, parse_time
 
-DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")
+DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines", "callbacks")
 
 
 class ImportedRecords(list):

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from propcli.store import yamlio
-from propcli.app.derive import to_json, view
+from propcli.app.derive import source_done, to_json, view
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import check_month
@@ -151,14 +151,30 @@ def show(session, text_id: str, history: bool = False) -> dict:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
+    done = source_done(current.record)
+    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chain_of
+
+        data["callbacks"] = chain_of(session, record_id, done)
     if history:
         data["history"] = log(session, record_id)
     return data
 
 
-def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
+                 redact: str | None = "mask", unreviewed=False) -> list[dict]:
+    """Records as `show` prints them, oldest first; `redact`: "mask" (lists and forms: a confidential
+    enquiry's detail as 保密, 9.4.3-4), "drop" (left out) or None (kept, as `export` keeps it); `unreviewed`:
+    only those waiting for a director's review (the kinds that declare `awaiting_review`: callbacks, 11.1.8)."""
+    from propcli import kinds
+    from propcli.app.derive import redacted
+
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
+    if unreviewed:
+        clauses.append("kind IN (" + ", ".join("?" for _k in reviewed_kinds) + ")" if reviewed_kinds else "0")
+        params += list(reviewed_kinds)
     if touched_since is not None:
         clauses.append("last_at >= ?")
         params.append(int(touched_since.timestamp()))
@@ -177,17 +193,32 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
-    result = []
+    result, sources = [], []
     for record in _records_from_docs(ledger, rows):
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
-        result.append(to_json(current, session.now, ledger.tz))
+        if unreviewed and not reviewed_kinds[current.record.kind](current.record):
+            continue
+        shown = to_json(current, session.now, ledger.tz)
+        shown = redacted(shown, redact == "drop") if redact else shown
+        result.append(shown)
+        done = source_done(current.record)
+        if done is not None:
+            sources.append((done, shown))
+    if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chains_json
+
+        found = chains_json(session, [r["id"] for _done, r in sources], min(d for d, _r in sources))
+        for _done, record in sources:
+            record["callbacks"] = found[record["id"]]
     return result
 
 
-def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
-    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
+def export_records(session, kind=None, month=None, redact: bool = False) -> tuple[list[dict], list[str]]:
+    """The ledger's own backup keeps everything; `redact`: confidential details left out (9.4.3-4)."""
+    return (list_records(session, kind, None, month, redact="drop" if redact else None),
+            session.ledger.index.damaged_warnings())
 
 
 def note(session, text_id: str, text: str, at_text: str | None) -> dict:

@@ -27,6 +27,9 @@ COMMANDS = {
     "explain": "propcli.cli.desk:explain",
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
+    "sync": "propcli.cli.sync:sync",
+    "clone": "propcli.cli.sync:clone",
+    "resolve": "propcli.cli.sync:resolve",
 }
 """Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
 

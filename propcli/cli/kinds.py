@@ -5,7 +5,28 @@ import click
 from propcli import kinds
 from propcli.cli.common import DeclaredCommand, DeclaredGroup, DeclaredOption, LazyHelp, format_option, session_of
 
-_TYPES = {"int": click.INT}
+class DeskTime(click.ParamType):
+    """A time as the desk types it (`14:00`, `明天下午3点`), read against the command's clock in the ledger's
+    timezone and handed on as ISO 8601; anything else is handed on as typed (the library names the field)."""
+
+    name = "datetime"
+
+    def convert(self, value, param, ctx):
+        from propcli.errors import PropcliError
+        from propcli.humantime import parse_human
+
+        text = str(value)
+        if value is None or text[:4].isdigit() and text[4:5] == "-":
+            return value
+        try:
+            session = session_of(ctx)
+            moment = parse_human(text, session.now)
+        except (PropcliError, AttributeError):
+            return value
+        return moment.isoformat() if moment is not None else value
+
+
+_TYPES = {"int": click.INT, "time": DeskTime()}
 _METAVARS = {"time": "DATETIME", "person": "NAME", "id": "ID", "price": "CODE", "role": "ROLE"}
 
 
@@ -25,7 +46,8 @@ def example(words, options, how_many: int = 4) -> str:
     for option in [o for o in options if o.name != "--at"][:how_many]:
         if option.takes == "flag":
             continue
-        value = (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) or SAMPLES.get(option.name) \
+        value = option.sample or (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) \
+            or SAMPLES.get(option.name) \
             or (option.choices[0] if option.choices else None) or _TAKES.get(option.takes)
         if value is not None:
             parts += [option.name, value]
@@ -58,16 +80,57 @@ def _with_options(function, options):
     return function
 
 
+def _on_a_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask_for_missing(ctx, declared, values: dict) -> None:
+    """On a terminal, a `new` missing what the desk must record asks for it (the price list as numbered
+    choices); without a terminal nothing is asked and the library refuses the missing option (exit 2)."""
+    from propcli.i18n import _
+
+    options = {o.key: o for o in declared.new_options}
+    for key in declared.asks(values):
+        option = options.get(key)
+        if option is None or values.get(key) not in (None, ()):
+            continue
+        label = _(option.help) if option.help else option.name.lstrip("-")
+        if option.takes == "price":
+            values[key] = _ask_price(ctx)
+        elif option.choices:
+            values[key] = click.prompt(label, type=click.Choice(option.choices))
+        else:
+            values[key] = click.prompt(f"{label} ({option.name})").strip() or None
+
+
+def _ask_price(ctx):
+    """有偿维修收费标准 as numbered choices; 0: not on the list (the engineering director quotes, 10.4.1-2③)."""
+    from propcli.i18n import _
+
+    items = list(session_of(ctx).ledger.prices.values())
+    for number, item in enumerate(items, 1):
+        click.echo(f"{number:>3}  {item.code:<8} {item.name}  {item.price:.2f}/{item.unit}")
+    click.echo(_("  0  not on the price list (quoted by the engineering director, 10.4.1-2③)"))
+    chosen = click.prompt(_("price-list item"), type=click.IntRange(0, len(items)), default=0)
+    return items[chosen - 1].code if chosen else None
+
+
 def _new_command(declared):
     @click.pass_context
     def run(ctx, fmt, **values):
         from propcli.app import steps
         from propcli.cli import render
 
-        data = steps.new(session_of(ctx), declared.name, **values)
+        if _on_a_terminal():
+            _ask_for_missing(ctx, declared, values)
+        session = session_of(ctx)
+        data = steps.new(session, declared.name, **values)
         render.record(data, fmt)
         if declared.after_new is not None:
             render.lines(declared.after_new(data), err=True)
+        render.lines(session.warnings, err=True)
 
     run = format_option()(run)
     run = _with_options(run, declared.new_options)
@@ -91,7 +154,7 @@ def _step_command(declared, step):
     run = _with_options(run, step.options)
     sample_id = f"{declared.prefix}-6K2M9Q7XF4"
     return click.command(step.name, cls=DeclaredCommand, lazy_help=LazyHelp(step.help, step.limit),
-                         example=example([declared.name, step.name, sample_id], step.options, 2))(run)
+                         example=example([declared.name, step.name, sample_id], step.options, 3))(run)
 
 
 def _action_command(declared, action):
@@ -103,13 +166,15 @@ def _action_command(declared, action):
         from propcli.cli import render
 
         args = (values.pop("record_id"),) if action.argument else ()
-        result = steps.action(session_of(ctx), declared.name, action.name, *args, **values)
+        session = session_of(ctx)
+        result = steps.action(session, declared.name, action.name, *args, **values)
         if action.shows == "rows":
-            render.rows(result, fmt, list(action.columns))
+            render.rows(result, fmt, list(action.columns), total=action.total)
         elif action.shows == "records":
             render.records(result, fmt)
         else:
             render.record(result, fmt)
+        render.lines(session.warnings, err=True)
 
     run = format_option(*extra)(run)
     for option in reversed(action.options):

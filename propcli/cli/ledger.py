@@ -76,15 +76,16 @@ def show(ctx, record_id, history, fmt):
 @click.option("--status", metavar="STEP")
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
+@click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, fmt):
+def list_(ctx, kind, status, month, open_only, unreviewed, fmt):
     """Records, oldest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
-    data = list_records(session, kind, status, month, open_only)
+    data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 
@@ -118,14 +119,15 @@ def note(ctx, record_id, text, at, fmt):
 @click.command(cls=DeclaredCommand, example="propcli export --month 2026-11 > 2026-11.jsonl")
 @click.option("--kind")
 @click.option("--month", metavar="YYYY-MM")
+@click.option("--redact", is_flag=True, help=_("leave out confidential details (9.4.3-4); the backup keeps them"))
 @click.pass_context
-def export(ctx, kind, month):
+def export(ctx, kind, month, redact):
     """JSON Lines on stdout, one record a line (as show -f json)."""
     import json
 
     from propcli.app.services import export_records
 
-    data, warnings = export_records(session_of(ctx), kind, month)
+    data, warnings = export_records(session_of(ctx), kind, month, redact)
     for record in data:
         click.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     for warning in warnings:

@@ -35,6 +35,7 @@ KIND = Kind(
     help=N_("The call log 《客户来电记录表》 (8.7.2)."),
     fields=(Field("name", "来电人", "caller"), Field("phone", "电话", "phone"), Field("address", "房号", "address"),
             Field("reason", "来电事由", "reason"), Field("handled", "处理情况", "handled"), Field("record", "转办", "record")),
+    asks=lambda values: (("name", "phone", "reason")),
     new=new_call,
     new_help=N_("Record a call in the call log."),
     new_options=(

@@ -25,7 +25,7 @@ from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import new_id
 from propcli.model import Event, Record, RecordProblem, record_from_plain, record_to_plain
-from propcli.store import yamlio
+from propcli.store import merge, yamlio
 
 MAX_TEXT = 100_000
 """The longest text one field may hold (characters); a record file holds at most yamlio.MAX_FILE_BYTES."""
@@ -440,8 +440,9 @@ def remove_dead_temp_files(ledger) -> None:
 # --- the plans ---------------------------------------------------------------------------------------
 
 def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
-           first_event: dict | None = None) -> Record:
-    """A new record file with its `new` event, in one commit."""
+           first_event: dict | None = None, summary: str | None = None) -> Record:
+    """A new record file with its `new` event, in one commit (`summary`: the commit body, by default the
+    record's item or detail)."""
 
     def plan(index, clock):
         when = clock.at(at)
@@ -456,16 +457,17 @@ def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime
             raise LedgerUnusable(_("no free id for a new {kind} at {at}; try again", kind=kind, at=when.isoformat()))
         record = Record(kind, record_id, MappingProxyType(dict(fields)), (event,), relpath)
         text = yamlio.dump_new(record_to_plain(record, ledger.tz))
-        summary = fields.get("item") or fields.get("detail")
-        return Change([record], {relpath: text}, commit_message(record, "new", summary), new=True)
+        body = summary or fields.get("item") or fields.get("detail")
+        return Change([record], {relpath: text}, commit_message(record, "new", body), new=True)
 
     return _apply(ledger, by, now, plan).records[0]
 
 
-def _hand_edited(ledger, index, records) -> list[str]:
-    edited = sorted(r.path for r in records if index.is_dirty(r.path) and ledger.git.is_modified(r.path))
+def _hand_edited(ledger, index, records, check=check_hand_edit) -> list[str]:
+    """The records' files with uncommitted hand edits (committed first, on their own), each passing `check`."""
+    edited = sorted({r.path for r in records if index.is_dirty(r.path) and ledger.git.is_modified(r.path)})
     for relpath in edited:
-        check_hand_edit(ledger, relpath)
+        check(ledger, relpath)
     return edited
 
 
@@ -483,6 +485,7 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
 
     def plan(index, clock):
         record = load(ledger, record_id)
+        merge.refuse_conflicted(ledger, record)  # two desks changed a field differently: resolve first (exit 3)
         hand = _hand_edited(ledger, index, [record])
         when = clock.at(at)
         check_event_time(when, clock.now, record)
@@ -545,3 +548,67 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
         return Change(updated, texts, message, hand_edits=hand)
 
     _apply(ledger, by, now, plan)
+
+
+def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(), validate=None) -> dict:
+    """Events appended to existing records AND new records created, in ONE commit; all or nothing (a
+    complaint handled with its callback, a dissatisfied callback with the next one, an open letter with
+    the callbacks it answers).
+
+    `appends`: (record_id, step, data, at) tuples, `at` None meaning `now`; `creates`: Records with their
+    ids chosen by the caller (`new_id`). `validate(records)` gets {id: Record as its file says now, before
+    the change} under the lock and may refuse (exit 2, nothing written). Returns {id: Record after}."""
+
+    def plan(index, clock):
+        current: dict = {}
+        for record_id, _step, _data, _at in appends:
+            if record_id not in current:
+                current[record_id] = load(ledger, record_id)
+                merge.refuse_conflicted(ledger, current[record_id])
+        for record in creates:
+            if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                raise BadInput(_("id: {id} is already in the ledger; nothing written", id=record.id))
+            check_event_time(record.received, clock.now)
+        if validate is not None:
+            validate(dict(current))
+        updated = dict(current)
+        for record_id, step, data, at in appends:
+            event = Event(step, clock.at(at), by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
+            check_event_time(event.at, clock.now, updated[record_id])
+            updated[record_id] = updated[record_id].with_event(event)
+        hand = _hand_edited(ledger, index, current.values())
+        texts = {record.path: _appended_text(ledger, record, updated[record_id].events[len(record.events):])
+                 for record_id, record in current.items()}
+        for record in creates:
+            texts[record.path] = yamlio.dump_new(record_to_plain(record, ledger.tz))
+        return Change([*(updated[i] for i in current), *creates], texts, message, hand_edits=hand)
+
+    made = _apply(ledger, by, now, plan)
+    return {record.id: record for record in made.records}
+
+
+def edit(ledger, record_id: str, by: str, now: datetime, at: datetime | None, apply,
+         hand_edit_check=check_hand_edit) -> Record:
+    """A change to a record's file beyond appending events (a field two desks changed differently, settled):
+    `apply(record, document, text, at)` edits the round-trip `document` of the file's `text` in place (it
+    may refuse: exit 2, nothing written) and returns the commit message. One commit, through `_apply`."""
+
+    def plan(index, clock):
+        record = load(ledger, record_id)
+        when = clock.at(at)
+        check_event_time(when, clock.now, record)
+        hand = _hand_edited(ledger, index, [record], hand_edit_check)
+        path = ledger.path_of(record.path)
+        text = yamlio.read_text(path, record.path)
+        document = yamlio.parse_roundtrip(text, record.path)
+        message = apply(record, document, text, when)
+        new_text = yamlio.dump(document)
+        try:
+            updated = record_from_plain(yamlio.parse_plain(new_text, record.path), ledger.tz, record.path)
+        except RecordProblem as problem:
+            raise BadInput(_("{id}: the change would damage the record ({problem}); nothing written",
+                             id=record.id, problem=problem.message)) from None
+        return Change([updated], {record.path: new_text}, message, hand_edits=hand,
+                      hand_message=commit_message(record, "hand edit"))
+
+    return _apply(ledger, by, now, plan).records[0]

@@ -22,9 +22,9 @@ def completed_repair(ledger) -> str:
                             now="2026-11-28T09:00")["id"]
     for step, at, extra in (("fill", "09:01", ()), ("notify", "09:02", ()), ("take", "09:05", ("--to", "陈建国")),
                             ("arrive", "09:54", ()), ("material", "09:56", ("--result", "合格")),
-                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50")),
+                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50", "--quoted-by", "周志强")),
                             ("sign", "10:35", ("--signature", "张三")), ("return", "16:00", ()),
-                            ("finance", "16:30", ())):
+                            ("confirm", "16:10", ()), ("finance", "16:30", ())):
         result = invoke(ledger, "repair", step, record_id, *extra, now=f"2026-11-28T{at}")
         assert result.exit_code == 0, result.stderr
     return record_id
@@ -76,11 +76,11 @@ def test_complaint_register_callback_record_and_summary(ledger):
     assert f"{complaint} | 2026-11-05 10:00 | 王五 | 2栋0502 | 13700137000 | 来电 | 夜间装修噪音 | 重要" in register
     assert "已协调停工 | 2026-11-06 10:00 | 待回访" in register
     result = invoke(ledger, "callback", "record", planned["id"], "--method", "phone", "--result", "dissatisfied",
-                    "--rectification", "加装隔音提示", now="2026-11-08T15:00", as_="陈静")
+                    "--rectification", "加装隔音提示", "--next", "2026-11-10T15:00", now="2026-11-08T15:00", as_="陈静")
     assert result.exit_code == 0, result.stderr
     record = invoke(ledger, "form", "callback-record", planned["id"], now="2026-11-09T09:00").stdout
     assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record and "不满意 | 加装隔音提示" in record
     summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-09T09:00").stdout
-    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 100%" in summary
+    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 0%" in summary  # issue 9: a dissatisfied loop is not handled
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-09T09:00").stdout
     assert "2026-11-08 15:00 陈静 不满意" in register
