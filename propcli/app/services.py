@@ -27,7 +27,10 @@ def _checked_target(path: str) -> Path:
     if not str(path).strip() or str(path).strip() == "-" or "\n" in str(path):
         raise BadInput(_("PATH: '{path}' is not a folder; expected the folder to make the ledger in, e.g. ./ledger",
                          path=path))
-    target = Path(path).expanduser()
+    try:
+        target = Path(path).expanduser()
+    except RuntimeError:  # ~name of no such user
+        target = Path(path)
     try:
         resolved = target.resolve()
     except (OSError, RuntimeError) as error:

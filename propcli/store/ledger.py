@@ -32,6 +32,8 @@ class StaffMember:
     role: str
     email: str | None = None
     phone: str | None = None
+    login: str | None = None
+    """The operating-system user who acts as this member when neither --as nor PROPCLI_USER is given."""
 
 
 def find_root(start: Path) -> Path | None:
@@ -170,8 +172,32 @@ class Ledger:
     def staff(self) -> list[StaffMember]:
         plain = self.read_plain("staff.yaml", {}) or {}
         return [StaffMember(str(p["name"]), str(p["role"]), p.get("email"),
-                            None if p.get("phone") is None else str(p.get("phone")))
-                for p in plain.get("staff") or [] if isinstance(p, dict) and p.get("name") and p.get("role")]
+                            None if p.get("phone") is None else str(p.get("phone")),
+                            None if p.get("login") is None else str(p.get("login")))
+                for p in (plain.get("staff") or [] if isinstance(plain, dict) else [])
+                if isinstance(p, dict) and p.get("name") and p.get("role")]
+
+    def member(self, name, field: str = "--as") -> StaffMember:
+        """The staff member `name` names (CLI.md "Who may act"); BadInput naming `field` and the closest names
+        in staff.yaml otherwise."""
+        from difflib import get_close_matches
+
+        text = "" if name is None else str(name).strip()
+        if not text:
+            raise BadInput(_("{field}: missing; expected a name in staff.yaml (propcli staff lists them)", field=field))
+        for member in self.staff:
+            if member.name == text:
+                return member
+        close = get_close_matches(text, [m.name for m in self.staff], n=3, cutoff=0.3)
+        hint = _("; closest: {names}", names=", ".join(close)) if close else ""
+        raise BadInput(_("{field}: '{name}' is not in staff.yaml (propcli staff lists the names){hint}",
+                         field=field, name=text, hint=hint))
+
+    def member_of_login(self, login: str | None) -> StaffMember | None:
+        """The roster entry whose `login:` is this operating-system user, if any."""
+        if not login:
+            return None
+        return next((m for m in self.staff if m.login == login), None)
 
     def roles_of(self, name: str) -> set[str]:
         return {member.role for member in self.staff if member.name == name}

@@ -23,7 +23,10 @@ def write_output(path, data: str | bytes, field: str = "-o") -> Path:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field)) from None
-    target = Path(text).expanduser()
+    try:
+        target = Path(text).expanduser()
+    except RuntimeError:  # ~name of no such user: a file name like any other
+        target = Path(text)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         try:
