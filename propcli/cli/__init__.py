@@ -85,7 +85,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
         try:
+            from propcli.cli.argv import refuse_undecodable
+
+            refuse_undecodable(self, sys.argv[1:] if args is None else args)
             returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except PropcliError as error:  # an undecodable byte in argv (propcli/cli/argv.py)
+            click.echo(f"propcli: {error.message}", err=True)
+            code = error.exit_code
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx is not None else "propcli"
             click.echo(_("propcli: {message} (see: {command} --help)", message=error.format_message(),

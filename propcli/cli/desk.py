@@ -80,7 +80,7 @@ class FormCommand(DeclaredCommand):
 @click.argument("name")
 @click.argument("record_id", metavar="[ID]", required=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "xlsx"]), default="text", show_default=True)
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
+@click.option("-o", "--output", metavar="FILE", help=_("write to FILE instead of the terminal"))
 @click.pass_context
 def form(ctx, name, record_id, fmt, output):
     """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
@@ -97,8 +97,8 @@ def form(ctx, name, record_id, fmt, output):
 
     text = render_form(session_of(ctx), name, record_id, fmt)
     if output:
-        from pathlib import Path
+        from propcli.store.output import write_output
 
-        Path(output).write_text(text, encoding="utf-8")
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
