@@ -22,15 +22,17 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
     from propcli.app.overdue import overdue as run_overdue
 
     session = session_of(ctx)
+    sent = None
     if mail_to or smtp:
         from propcli.app.overdue import mail_overdue
 
         data, sent = mail_overdue(session, within, kind, role, assignee, list(mail_to), smtp)
-        click.echo(sent, err=True)
     else:
         data = run_overdue(session, within, kind, role, assignee)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.overdue(data, fmt)
+    if sent:  # after the list: a list that cannot be written is then the one line of its refusal
+        click.echo(sent, err=True)
     if check_:
         from propcli.app.overdue import any_late
 

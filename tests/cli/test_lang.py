@@ -75,7 +75,7 @@ def test_no_message_is_built_at_run_time():
 def test_the_extractor_sees_calls_docstrings_and_labels():
     said = messages.extract()
     assert "Records, newest first." in said                       # a command's docstring
-    assert "--as: who is acting? give --as NAME, set PROPCLI_USER, or set git's user.name" in said
+    assert "--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add 'login: {login}' to your entry in staff.yaml" in said
     assert "front-desk receptionist" in said                       # N_() in the label tables
     assert "patrol round" in said                                  # the kinds' registry
 
