@@ -122,6 +122,7 @@ def _apply(ledger, by: str, now: datetime, plan) -> Change:
     """The one write path (see the module's docstring)."""
     with ledger.lock():
         recovered = recover(ledger)
+        remove_dead_temp_files(ledger)  # e.g. a journal whose writer was killed before it was complete
         problem = ledger.git.state_problem()
         if problem:
             raise LedgerUnusable(problem)
