@@ -27,6 +27,7 @@ COMMANDS = {
     "explain": "propcli.cli.desk:explain",
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
+    "doctor": "propcli.cli.doctor:doctor",
     "sync": "propcli.cli.sync:sync",
     "clone": "propcli.cli.sync:clone",
     "resolve": "propcli.cli.sync:resolve",
