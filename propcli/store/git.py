@@ -142,11 +142,9 @@ class Git:
                 return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git {command} --abort) first",
                          command=command)
         if not head.startswith("ref: refs/heads/"):
-            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; "
-                     "go back to the ledger's branch first (git switch main)")
+            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to the ledger's branch first (git switch main)")
         if self.head() is None:
-            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit "
-                     "'propcli init' makes", branch=head[16:])
+            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli init' makes", branch=head[16:])
         return None
 
     def branch_ref(self) -> str | None:

@@ -281,8 +281,7 @@ def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> 
             index.set_meta("objects_since_gc", "0" if gc_due else str(count))
     except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
         index.mark_stale({record.id: record.path for record in change.records})
-        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); "
-               "the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
+        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
         return
     if gc_due:
         try:
@@ -408,8 +407,7 @@ def _wait_for_git(ledger, timeout: float = 10.0) -> None:
         if not running:
             return
         if time.monotonic() >= deadline:
-            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; "
-                                   "wait for it to finish, then try again", pids=", ".join(map(str, running))))
+            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait for it to finish, then try again", pids=", ".join(map(str, running))))
         time.sleep(0.02)
 
 
