@@ -162,8 +162,10 @@ def build_demo(session, path: str) -> dict:
     from propcli.app.services import init_ledger
     from propcli.store.unit import create_many
 
+    from propcli.app.services import is_ledger
+
     target = Path(path)
-    if not (target / "propcli.yaml").exists():
+    if not is_ledger(path):
         init_ledger(path, None, None)
         session.ledger_path = str(target)
         ledger = session.ledger

@@ -173,8 +173,8 @@ def is_address(address) -> bool:
 def check_addresses(addresses, field: str = "--mail-to") -> list[str]:
     for address in addresses:
         if not is_address(address):
-            raise BadInput(_("{field}: '{value}' is not an e-mail address; expected one address such as "
-                             "zhang.wei@example.com", field=field, value=address))
+            raise BadInput(_("{field}: '{value}' is not an e-mail address; expected one address such as zhang.wei@example.com",
+                             field=field, value=address))
     return [str(a).strip() for a in addresses]
 
 

@@ -11,6 +11,19 @@ from propcli.timeutil import check_month
 from propcli.model import record_from_plain
 
 
+def is_ledger(path: str) -> bool:
+    """Does PATH hold a ledger already? A path that cannot name a folder (too long, a NUL, undecodable
+    bytes) is bad input naming PATH."""
+    from propcli.store.unit import check_text
+
+    check_text(path, "PATH")
+    try:
+        return (Path(path) / "propcli.yaml").exists()
+    except (OSError, ValueError) as error:
+        raise BadInput(_("PATH: {path} cannot be used ({error})", path=path,
+                         error=getattr(error, "strerror", None) or error)) from None
+
+
 def _init_target(path: str) -> Path:
     """Where `init` may make a ledger (issue 8, point 5): a new or empty folder (a `.git` alone counts as
     empty), never the file-system root, the home folder, a file, or a folder holding anything else."""
@@ -118,24 +131,31 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
 
 
 def ensure_local_setup(ledger) -> None:
-    """A plain `git clone` works like `init`: set the cheap-commit git settings once."""
+    """A plain `git clone` works like `init`: set the cheap-commit git settings and the record merge driver
+    once (again when the driver's command changed: the marker holds its version)."""
+    from propcli.store.git import MERGE_DRIVER_KEY, MERGE_DRIVER_VERSION, merge_driver_command
+
     marker = ledger.state_dir / "configured"
-    if marker.exists():
-        return
+    try:
+        if marker.read_text(encoding="utf-8").strip() == MERGE_DRIVER_VERSION:
+            return
+    except OSError:
+        pass
     from propcli.store.unit import guarded
 
     with guarded(ledger):  # parallel first commands would race on .git/config.lock; a killed one leaves it
-        if marker.exists():
-            return
+        try:
+            if marker.read_text(encoding="utf-8").strip() == MERGE_DRIVER_VERSION:
+                return
+        except OSError:
+            pass
         ledger.git.configure()
         ledger.git.run("config", "merge.propcli-record.name", "propcli record merge (union of events)")
-        import shlex
         import sys
 
-        ledger.git.run("config", "merge.propcli-record.driver",
-                       f"{shlex.quote(sys.executable)} -m propcli merge-driver %O %A %B")
+        ledger.git.run("config", MERGE_DRIVER_KEY, merge_driver_command(sys.executable))
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("1", encoding="utf-8")
+        marker.write_text(MERGE_DRIVER_VERSION, encoding="utf-8")
 
 
 def _records_from_docs(ledger, rows):

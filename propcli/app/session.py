@@ -28,7 +28,13 @@ class Session:
         from propcli.store.ledger import Ledger
 
         ledger = Ledger.discover(self.ledger_path)
-        if not (ledger.state_dir / "configured").exists():
+        from propcli.store.git import MERGE_DRIVER_VERSION
+
+        try:  # set up once per clone, and again when the merge driver's command changed
+            done = (ledger.state_dir / "configured").read_text(encoding="utf-8").strip() == MERGE_DRIVER_VERSION
+        except OSError:
+            done = False
+        if not done:
             from propcli.app.services import ensure_local_setup
 
             ensure_local_setup(ledger)
@@ -65,8 +71,7 @@ class Session:
         member = ledger.member_of_login(login)
         if member is not None:
             return member.name
-        raise BadInput(_("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add "
-                         "'login: {login}' to your entry in staff.yaml", login=login or "USER"))
+        raise BadInput(_("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add 'login: {login}' to your entry in staff.yaml", login=login or "USER"))
 
 
 def _login() -> str | None:

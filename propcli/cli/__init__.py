@@ -28,6 +28,7 @@ COMMANDS = {
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
     "completion": "propcli.cli.completion:completion",
+    "doctor": "propcli.cli.doctor:doctor",
     "sync": "propcli.cli.sync:sync",
     "clone": "propcli.cli.sync:clone",
     "resolve": "propcli.cli.sync:resolve",

@@ -142,11 +142,9 @@ class Git:
                 return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git {command} --abort) first",
                          command=command)
         if not head.startswith("ref: refs/heads/"):
-            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; "
-                     "go back to the ledger's branch first (git switch main)")
+            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to the ledger's branch first (git switch main)")
         if self.head() is None:
-            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit "
-                     "'propcli init' makes", branch=head[16:])
+            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli init' makes", branch=head[16:])
         return None
 
     def branch_ref(self) -> str | None:
@@ -264,3 +262,48 @@ class Git:
                                   encoding="utf-8", errors="replace", env=full_env)
         except FileNotFoundError:
             raise LedgerUnusable(_("git is not installed or not on PATH")) from None
+
+
+# --- the record merge driver ---------------------------------------------------------------------------
+MERGE_DRIVER_KEY = "merge.propcli-record.driver"
+MERGE_DRIVER_VERSION = "2"
+"""Bumped when the driver's command changes: the next command sets it again (app.services.ensure_local_setup)."""
+
+
+def merge_driver_command(python: str) -> str:
+    """What git runs (through sh) to merge two versions of a record file: this installation's python while
+    it exists, else `propcli` found on PATH (a removed or moved virtualenv must not break every merge)."""
+    import shlex
+
+    quoted = shlex.quote(python)
+    return (f"if [ -x {quoted} ]; then exec {quoted} -m propcli merge-driver %O %A %B; "
+            f"else exec propcli merge-driver %O %A %B; fi")
+
+
+def merge_driver_programs(command: str) -> list[str]:
+    """The programs a configured driver command would start, in the order it tries them."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return []
+    if words[:2] == ["if", "["] and "exec" in words:
+        programs = [words[words.index("exec") + 1]]
+        rest = words[words.index("exec") + 1:]
+        if "exec" in rest:
+            programs.append(rest[rest.index("exec") + 1])
+        return programs
+    return words[:1]
+
+
+def merge_driver_resolves(git) -> bool:
+    """Is the record merge driver configured, with a program that still exists (on PATH or where it says)?"""
+    import shutil
+
+    command = git.run("config", "--get", MERGE_DRIVER_KEY, check=False).strip()
+    for program in merge_driver_programs(command) if command else []:
+        if ("/" in program and os.access(program, os.X_OK) and Path(program).is_file()) or \
+                ("/" not in program and shutil.which(program)):
+            return True
+    return False

@@ -147,15 +147,10 @@ def merge(git, sha: str, message: str, author: str, email: str) -> Merged:
 
 
 def driver_ready(git) -> bool:
-    """Is the record merge driver configured, with an interpreter that still exists?"""
-    command = git.run("config", "--get", "merge.propcli-record.driver", check=False).strip()
-    if not command:
-        return False
-    try:
-        program = shlex.split(command)[0]
-    except (ValueError, IndexError):
-        return False
-    return Path(program).is_file()
+    """Is the record merge driver configured, with a program that still exists? (store.git says how it is run.)"""
+    from propcli.store.git import merge_driver_resolves
+
+    return merge_driver_resolves(git)
 
 
 def clone(url: str, target: Path) -> None:

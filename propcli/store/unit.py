@@ -122,6 +122,7 @@ def _apply(ledger, by: str, now: datetime, plan) -> Change:
     """The one write path (see the module's docstring)."""
     with ledger.lock():
         recovered = recover(ledger)
+        remove_dead_temp_files(ledger)  # e.g. a journal whose writer was killed before it was complete
         problem = ledger.git.state_problem()
         if problem:
             raise LedgerUnusable(problem)
@@ -285,8 +286,7 @@ def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> 
             index.set_meta("objects_since_gc", "0" if gc_due else str(count))
     except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
         index.mark_stale({record.id: record.path for record in change.records})
-        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); "
-               "the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
+        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
         return
     if gc_due:
         try:
@@ -412,8 +412,7 @@ def _wait_for_git(ledger, timeout: float = 10.0) -> None:
         if not running:
             return
         if time.monotonic() >= deadline:
-            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; "
-                                   "wait for it to finish, then try again", pids=", ".join(map(str, running))))
+            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait for it to finish, then try again", pids=", ".join(map(str, running))))
         time.sleep(0.02)
 
 
