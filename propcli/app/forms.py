@@ -1,28 +1,228 @@
-"""The paper forms (SPEC.md "The paper forms and their fields"), rendered from Jinja2 templates in templates/."""
+"""The paper forms (SPEC.md "The paper forms and their fields"), rendered from the Jinja2 templates in
+templates/ as text, HTML (printed by a browser on A4) or PDF (propcli.app.pdf, the `pdf` extra).
+
+Every form, blank or filled, carries a title block (office, form name, clause, number, month); registers
+print landscape with their heading repeated on each page and rows tall enough to write in; signature
+places are left blank, with the name the ledger recorded printed small beside them; a filled form carries
+a QR code `propcli:ID@COMMIT` (propcli.app.qr) that `show` accepts, so a signed paper copy leads back to
+the exact version it was printed from. Jinja2 is imported only when something is rendered.
+
+Labels are in the language people read (CLI.md "Additions": --lang / PROPCLI_LANG, else propcli.yaml
+`locale:`, else LANG/LC_ALL, else zh_CN): English msgids in this module, Chinese in the zh_CN catalogue.
+"""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import check_month
 
-FORMS = {
-    "complaint-register": ("《客户投诉登记表》", "8.7.1",
-                           ["编号", "投诉时间", "投诉人", "房号/地址", "联系电话", "投诉方式", "投诉内容", "严重程度",
-                            "责任部门", "接待人", "处理措施及结果", "处理完毕时间", "回访", "复函", "主管审核"]),
-    "call-log": ("《客户来电记录表》", "8.7.2",
-                 ["来电时间", "来电人", "电话", "房号", "来电事由", "处理情况/转办", "接听人", "备注"]),
-    "repair-order": ("《维修单》", "10.4.1", []),
-    "paid-service": ("《有偿服务记录表》", "10.5.1",
-                     ["日期", "编号", "房号", "用户", "服务项目", "收费金额", "维修人员", "用户签名", "交财务日期"]),
-    "public-inspection": ("《公共区域现场巡视表》", "10.5.2",
-                          ["巡视日期/时间", "巡视人", "区域/位置", "发现问题", "处理要求", "通知工程部时间",
-                           "工程部签收(第二联)", "到场时间", "维修情况", "现场清理", "完成时间"]),
-    "callback-record": ("《回访记录表》", "11.3.1",
-                        ["编号", "回访日期", "回访方式", "回访对象/房号/电话", "回访事由", "客户意见", "满意度",
-                         "需整改事项", "约定答复/下次回访时间", "回访人", "客户签名", "部门主任审阅意见"]),
-    "callback-summary": ("《客户回访记录》", "11.3.2",
-                         ["类别", "应回访数", "已回访", "回访率", "目标", "满意", "不满意", "整改完成", "处理率"]),
+
+def N_(message: str) -> str:
+    """Marks a label for translation where it is defined; it is translated where it is printed."""
+    return message
+
+
+# --- language -------------------------------------------------------------------------------------
+
+def paper_language(ledger=None) -> str:
+    """`zh_CN` or `en`: PROPCLI_LANG (--lang), else the ledger's `locale:`, else LC_ALL/LANG, else zh_CN."""
+    import os
+
+    candidates = [os.environ.get("PROPCLI_LANG")]
+    if ledger is not None:
+        candidates.append((ledger.config or {}).get("locale"))
+    candidates += [os.environ.get("LC_ALL"), os.environ.get("LANG")]
+    for value in candidates:
+        text = str(value or "").strip().lower()
+        if text.startswith("en"):
+            return "en"
+        if text.startswith("zh"):
+            return "zh_CN"
+    return "zh_CN"
+
+
+_CATALOGUES: dict = {}
+
+
+def translator(lang: str):
+    """A `_` for `lang`, whatever language the rest of the command speaks."""
+    if lang not in _CATALOGUES:
+        from propcli import i18n
+
+        po = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "propcli.po"
+        _CATALOGUES[lang] = i18n.PoTranslations(po) if lang != "en" and po.is_file() else i18n.NoTranslation()
+    catalogue = _CATALOGUES[lang]
+
+    def translate(message: str, /, **values) -> str:
+        text = catalogue.gettext(message)
+        return text.format(**values) if values else text
+
+    return translate
+
+
+# --- durations as people say them -----------------------------------------------------------------
+
+def humanize_minutes(minutes, lang: str = "zh_CN") -> str:
+    """Lateness (minutes > 0) or time left (minutes <= 0) as people say it (CLI.md "Small points"):
+    `超时 16 分钟`, `超时 2 小时 5 分钟`, `超时 3 天`, `还剩 3 分钟` (English: `16 min late`, `3 min left`)."""
+    import math
+
+    t = translator(lang)
+    value = float(minutes)
+    late = value > 0
+    whole = max(1, math.floor(value) if late else math.ceil(-value))
+    days, rest = divmod(whole, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        span = t("{days} d", days=days) + (" " + t("{hours} h", hours=hours) if hours else "")
+    elif hours:
+        span = t("{hours} h", hours=hours) + (" " + t("{minutes} min", minutes=mins) if mins else "")
+    else:
+        span = t("{minutes} min", minutes=mins)
+    return t("{span} late", span=span) if late else t("{span} left", span=span)
+
+
+# --- labels shared by forms, the monthly report and the overdue mail ------------------------------
+
+RULE_NAMES = {
+    "request.reply": N_("Reply to a help request"),
+    "request.report": N_("Major medical case reported to the manager"),
+    "repair.fill": N_("Repair form filled in"),
+    "repair.notify": N_("Engineering notified to collect the order"),
+    "repair.quote": N_("Off-list item evaluated and quoted"),
+    "repair.arrive": N_("Technician on site"),
+    "repair.return": N_("Copies 2 and 3 returned"),
+    "repair.finance": N_("Copy 3 sent to finance"),
+    "public.notify": N_("Public repair: engineering notified"),
+    "public.arrive": N_("Public repair: technician on site"),
+    "complaint.reply": N_("First answer to a complaint"),
+    "callback.complaint": N_("Complaint callback"),
+    "callback.repair": N_("Repair callback"),
+    "callback.event": N_("Community event callback"),
+    "callback.reply": N_("Reply agreed in a callback"),
+    "callback.next": N_("Next callback after dissatisfaction"),
+    "callback.incident": N_("Callback after an incident"),
 }
-COPIES = ["第一联 客户（缴费依据）", "第二联 客户服务部留存", "第三联 财务部（计收依据）"]
-FORMATS = ("text", "html")
+ROLE_NAMES = {
+    "leadership": N_("Company leadership"),
+    "manager": N_("Office manager"),
+    "property_director": N_("Property department director"),
+    "service_director": N_("Customer service director"),
+    "property_officer": N_("Property officer"),
+    "receptionist": N_("Customer service receptionist"),
+    "engineering_director": N_("Engineering director"),
+    "technician": N_("Technician"),
+    "security_lead": N_("Security duty leader"),
+    "guard": N_("Security guard"),
+    "patrol_officer": N_("Patrol officer"),
+    "area_officer": N_("Area officer"),
+    "culture_clerk": N_("Community culture clerk"),
+    "finance": N_("Finance department"),
+    "system": N_("System account"),
+}
+SEVERITY_NAMES = {"general": N_("General"), "important": N_("Important"), "major": N_("Major")}
+RESULT_NAMES = {"satisfied": N_("Satisfied"), "dissatisfied": N_("Dissatisfied")}
+SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
+METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
+
+
+def rule_name(rule: str, lang: str) -> str:
+    return translator(lang)(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+
+
+def role_name(role: str | None, lang: str) -> str:
+    if not role:
+        return ""
+    return translator(lang)(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+
+
+# --- the forms ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int = 15  # mm
+
+
+@dataclass(frozen=True)
+class Form:
+    title: str
+    clause: str
+    columns: tuple = ()
+    orientation: str = "landscape"
+    footer: tuple = (N_("Prepared by"), N_("Reviewed by"))
+    blank_rows: int = 12
+    takes: str = N_("a month YYYY-MM")
+
+
+FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, portrait 186 mm, with the 序号 column)
+    "complaint-register": Form(N_("Complaint register 《客户投诉登记表》"), "8.7.1", (
+        Column(N_("Record no."), 22), Column(N_("Complaint time"), 18), Column(N_("Complainant"), 12),
+        Column(N_("Unit/address"), 16), Column(N_("Phone"), 20), Column(N_("Complaint channel"), 14),
+        Column(N_("Complaint"), 26), Column(N_("Severity"), 14), Column(N_("Responsible department"), 14),
+        Column(N_("Received by"), 13), Column(N_("Action and result"), 24), Column(N_("Handled at"), 19),
+        Column(N_("Callback"), 22), Column(N_("Written reply"), 15), Column(N_("Supervisor's review"), 15)),
+        footer=(N_("Prepared by"), N_("Supervisor's review"))),
+    "call-log": Form(N_("Customer call log 《客户来电记录表》"), "8.7.2", (
+        Column(N_("Call time"), 19), Column(N_("Caller"), 15), Column(N_("Phone"), 21), Column(N_("Unit"), 16),
+        Column(N_("Reason for the call"), 60), Column(N_("Handling / passed on to"), 68),
+        Column(N_("Answered by"), 15), Column(N_("Remarks"), 50))),
+    "repair-order": Form(N_("Repair order 《维修单》"), "10.4.1", orientation="portrait",
+                         takes=N_("a resident repair id")),
+    "paid-service": Form(N_("Paid service record 《有偿服务记录表》"), "10.5.1", (
+        Column(N_("Date"), 19), Column(N_("Record no."), 23), Column(N_("Unit"), 18), Column(N_("Resident"), 18),
+        Column(N_("Service"), 76), Column(N_("Charge (yuan)"), 24), Column(N_("Technician"), 18),
+        Column(N_("Resident's signature"), 40), Column(N_("Handed to finance"), 28)),
+        footer=(N_("Prepared by"), N_("Engineering director"), N_("Finance department"))),
+    "public-inspection": Form(N_("Public-area inspection form 《公共区域现场巡视表》"), "10.5.2", (
+        Column(N_("Patrol date/time"), 21), Column(N_("Patrolled by"), 14), Column(N_("Area/location"), 22),
+        Column(N_("Problem found"), 36), Column(N_("Action required"), 30), Column(N_("Engineering notified at"), 23),
+        Column(N_("Engineering signed for copy 2"), 30), Column(N_("On site at"), 19), Column(N_("Repair work"), 30),
+        Column(N_("Site cleaned up"), 20), Column(N_("Completed at"), 19)),
+        takes=N_("a public repair id, a patrol round id or a month YYYY-MM")),
+    "callback-record": Form(N_("Callback record 《回访记录表》"), "11.3.1", (
+        Column(N_("Record no."), 22), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
+        Column(N_("Resident / unit / phone"), 28), Column(N_("Subject"), 28), Column(N_("Resident's opinion"), 26),
+        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"), 31),
+        Column(N_("Called by"), 11), Column(N_("Customer's signature"), 17),
+        Column(N_("Department director's opinion"), 35)),
+        footer=(N_("Prepared by"), N_("Department director"))),
+    "callback-summary": Form(N_("Monthly callback summary 《客户回访记录》"), "11.3.2", (
+        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"), 19),
+        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"), 19),
+        Column(N_("Handling rate"), 19)), orientation="portrait",
+        footer=(N_("Prepared by"), N_("Director's review"), N_("Submitted to company leadership")), blank_rows=3),
+}
+LINE_COLUMN_MM = 9
+FORMATS = ("text", "html", "pdf")
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A place to sign: left blank on paper, with the name the ledger recorded printed small beside it."""
+
+    recorded: str = ""
+
+    def __str__(self) -> str:
+        return self.recorded
+
+
+@dataclass
+class Paper:
+    """What every printed page shows: the title block and the QR code."""
+
+    lang: str
+    office: str
+    office_name: str
+    title: str
+    clause: str
+    number: str = ""
+    month: str = ""
+    reference: str = ""
+    qr: str = ""
+    printed: str = ""
+    labels: dict = field(default_factory=dict)
 
 
 def _environment():
@@ -30,188 +230,314 @@ def _environment():
 
     from propcli.store.resources import templates_dir
 
-    return Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                       keep_trailing_newline=True, autoescape=lambda name: bool(name and name.endswith(".html.j2")))
+    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=False,
+                      autoescape=lambda name: bool(name and name.endswith(".html.j2")))
+    env.tests["sign"] = lambda value: isinstance(value, Sign)
+    env.filters["cell"] = _cell
+    return env
 
 
-def _yuan(value) -> str:
-    """An amount as the forms print it: two decimals."""
-    from decimal import Decimal
+_TOKEN = None
 
-    return "" if value is None else f"{Decimal(str(value)):.2f}"
+
+def _cell(value):
+    """A cell's text, HTML-escaped, with ids, dates, times and numbers kept on one line (a record id
+    broken at its hyphen could not be read back, by a person or by pdftotext)."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    global _TOKEN
+    if _TOKEN is None:
+        _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9:./@_-]*[-/][A-Za-z0-9:./@_-]*[A-Za-z0-9]")
+    text = str(escape("" if value is None else value))
+    return Markup(_TOKEN.sub(lambda match: f'<span class="nw">{match.group(0)}</span>', text))
+
+
+def render_template(name: str, **context) -> str:
+    """One of templates/ rendered (Jinja2 is imported here, only when something is printed)."""
+    return _environment().get_template(name).render(**context)
+
+
+def yuan(value) -> str:
+    """An amount as forms print it: two decimals (CLI.md "Small points")."""
+    return "" if value is None or value == "" else f"{Decimal(str(value)):.2f}"
 
 
 def _time(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
-def repair_order_context(record: dict) -> dict:
-    def event(step):
-        return next((e for e in record.get("events", []) if e["step"] == step), None)
+def _month_label(month: str, lang: str) -> str:
+    return f"{month[:4]}年{int(month[5:])}月" if lang == "zh_CN" else month
 
-    take, arrive, complete = event("take"), event("arrive"), event("complete")
-    quote, refuse, sign = event("quote"), event("refuse"), event("sign")
-    materials = [e["result"] for e in record.get("events", []) if e["step"] == "material"]
-    fees = (complete or {}).get("fees") or []
-    if record.get("price_code"):
-        standard = f"{record['price_code']} {record.get('price_name', '')} {_yuan(record.get('unit_price'))}元/{record.get('unit', '')} × {record.get('qty', 1)}"
-    elif quote:
-        standard = _("无法维修") if quote.get("unrepairable") else f"评审报价 {_yuan(quote.get('price'))}元"
+
+def _labels(t) -> dict:
+    """The words of the page furniture, in the page's language."""
+    return {"office": t("Office"), "number": t("Form no."), "month": t("Month"), "line": t("Line no."),
+            "recorded": t("ledger: {name}"), "date": t("Date"), "blank_month": t("____ (year) ____ (month)"),
+            "pages": t("Page"), "scan": t("Scan with propcli show")}
+
+
+def paper(session, form: Form, lang: str, number: str = "", month: str = "", key: str | None = None,
+          commit: bool = True) -> Paper:
+    """The title block of one printed form; `key` (a record id, `NAME/MONTH` or a form number) gets a QR code."""
+    from propcli.app import qr
+
+    t = translator(lang)
+    ledger = session.ledger
+    page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), t(form.title), form.clause,
+                 number, _month_label(month, lang) if month else "", labels=_labels(t))
+    page.labels["clause"] = t("Clause {clause}", clause=form.clause)
+    printed = session.now.strftime("%Y-%m-%d %H:%M")
+    if key:
+        page.reference = qr.reference(key, qr.head_commit(ledger) if commit else None)
+        page.qr = qr.svg(page.reference)
+        page.printed = t("Printed {time} from {reference}", time=printed, reference=page.reference)
     else:
-        standard = ""
-    return {
-        "编号": record.get("id", ""), "报修时间": _time(record.get("received")), "用户名称": record.get("name", ""),
-        "地址": record.get("address", ""), "联系电话": record.get("phone", ""), "报修内容": record.get("item", ""),
-        "预约维修时间": _time(record.get("appointment")), "收费标准项目": standard,
-        "接单时间": _time(take and take["at"]), "维修人员": (take or {}).get("to", ""),
-        "到场时间": _time(arrive and arrive["at"]),
-        "实际维修项目及收费": "；".join(f"{f['item']} {_yuan(f['amount'])}元" for f in fees),
-        "用户自备材料验证": "、".join(materials), "完成时间": _time(complete and complete["at"]),
-        "应收费用合计": f"{record.get('fee_total', 0):.2f}" if record else "",
-        "用户签名": (sign or {}).get("signature", "已签" if sign else ""),
-        "拒修原因": (refuse or {}).get("reason", ""),
-        "拒修签名": "、".join((refuse or {}).get("signed_by", [])),
-        "交回工程部时间": _time((event("return") or {}).get("at")),
-        "交财务日期": ((event("finance") or {}).get("at") or "")[:10],
-    }
+        page.printed = t("Printed {time}", time=printed)
+    return page
 
 
-REPAIR_FIELDS = ["编号", "报修时间", "用户名称", "地址", "联系电话", "报修内容", "预约维修时间", "收费标准项目",
-                 "接单时间", "维修人员", "到场时间", "实际维修项目及收费", "用户自备材料验证", "完成时间",
-                 "应收费用合计", "用户签名", "拒修原因", "拒修签名", "交回工程部时间", "交财务日期"]
-
-
-def render_form(session, name: str, record_id: str | None, fmt: str) -> str:
+def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
+                book: str | None = None):
+    """`propcli form NAME [ID|YYYY-MM] [-f text|html|pdf]`: text or HTML as str, PDF as bytes.
+    With `count`, a pre-numbered blank 维修单 of `count` forms whose numbers are reserved first (one commit)."""
     if name not in FORMS:
         raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name, names=", ".join(FORMS)))
     if fmt not in FORMATS:
-        raise BadInput(_("--format: '{fmt}' is not available for forms; expected text or html", fmt=fmt))
-    title, clause, columns = FORMS[name]
-    ledger = session.ledger
-    office = {"office": ledger.office, "office_name": ledger.config.get("name", "")}
-    env = _environment()
-    suffix = "html.j2" if fmt == "html" else "txt.j2"
-    if name == "repair-order":
-        record = {}
+        raise BadInput(_("--format: '{fmt}' is not available for forms; expected text, html or pdf", fmt=fmt))
+    if fmt == "pdf":
+        from propcli.app.pdf import require_pdf
+
+        require_pdf()
+    if count is not None or book is not None:
+        if name != "repair-order":
+            raise BadInput(_("--count: only the repair-order form is pre-numbered (10.4.1); {name} is not", name=name))
         if record_id:
-            from propcli.app.services import show
+            raise BadInput(_("--count: pre-numbered forms are blank; give no ID"))
+        if count is None:
+            raise BadInput(_("--book: goes with --blank --count N (the forms to number)"))
+    ledger = session.ledger
+    lang = paper_language(ledger)
+    form = FORMS[name]
+    suffix = "txt.j2" if fmt == "text" else "html.j2"
+    if name == "repair-order":
+        if count is not None:
+            from propcli.app.formbook import reserve
 
-            record = show(session, record_id)
-            if record["kind"] != "repair" or record.get("public"):
-                raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
-        values = repair_order_context(record) if record else {k: "" for k in REPAIR_FIELDS}
-        copies = COPIES + [f"第四联 {ledger.config.get('copy4') or '工程部'}"]
-        return env.get_template(f"repair-order.{suffix}").render(
-            title=title, clause=clause, fields=REPAIR_FIELDS, values=values, copies=copies, **office)
-    rows = []
-    if record_id:
-        rows = _rows_for(session, name, record_id)
-    return env.get_template(f"register.{suffix}").render(title=title, clause=clause, columns=columns, rows=rows,
-                                                         blank_rows=0 if rows else 10, **office)
+            numbers = reserve(session, count, book)
+            orders = [_repair_order(session, form, lang, {}, number=n) for n in numbers]
+        else:
+            record = _resident_repair(session, record_id) if record_id else {}
+            orders = [_repair_order(session, form, lang, record)]
+        text = render_template(f"repair-order.{suffix}", orders=orders, lang=lang, orientation=form.orientation)
+    else:
+        text = render_template(f"register.{suffix}", **_register(session, name, form, lang, record_id))
+    if fmt == "pdf":
+        from propcli.app.pdf import html_to_pdf
+
+        return html_to_pdf(text)
+    return text
 
 
-def _rows_for(session, name: str, key: str) -> list[list[str]]:
+# --- registers ------------------------------------------------------------------------------------
+
+def _register(session, name: str, form: Form, lang: str, key: str | None) -> dict:
+    t = translator(lang)
+    rows, totals, month, number, ref = [], None, "", "", None
+    if key:
+        rows, totals, month, ref = _rows_for(session, name, key, lang)
+        number = ref if ref and not ref.startswith(name) else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}"
+    weights = [LINE_COLUMN_MM] + [c.width for c in form.columns]
+    scale = 100.0 / sum(weights)
+    page = paper(session, form, lang, number=number, month=month, key=ref)
+    return {
+        "page": page, "lang": lang, "orientation": form.orientation,
+        "columns": [t(c.label) for c in form.columns], "widths": [round(w * scale, 3) for w in weights],
+        "rows": rows, "totals": totals, "blank_rows": 0 if key else form.blank_rows,
+        "footer": [t(label) for label in form.footer], "filled": bool(key),
+    }
+
+
+def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | None, str, str]:
+    """(rows, totals row or None, the month shown, the QR key) of a filled register."""
     from propcli.app.services import list_records, show
 
+    t = translator(lang)
     if name == "public-inspection":
-        record = show(session, key)
-        if not record.get("public"):
-            raise BadInput(_("ID: {id} is not a public repair (10.4.2)", id=record["id"]))
-        ev = {e["step"]: e for e in record["events"]}
-        return [[_time(record["received"]), record["events"][0]["by"], record.get("location", ""), record.get("item", ""),
-                 "维修", _time(ev.get("notify", {}).get("at")), ev.get("take", {}).get("by", ""),
-                 _time(ev.get("arrive", {}).get("at")), ev.get("complete", {}).get("work", ""),
-                 ev.get("complete", {}).get("cleanup", ""), _time(ev.get("complete", {}).get("at"))]]
-    if name == "paid-service":
+        if key[:2].upper() in ("R-", "P-") or key.lower().startswith("propcli:"):
+            record = show(session, key)
+            if record["kind"] == "patrol":
+                return _patrol_rows(session, record, t), None, record["received"][:7], record["id"]
+            if record["kind"] != "repair" or not record.get("public"):
+                raise BadInput(_("ID: {id} is not a public repair (10.4.2) or a patrol round (12)", id=record["id"]))
+            return [_inspection_row(record, t)], None, record["received"][:7], record["id"]
         check_month(key, "ID")
-        rows = []
+        rows, linked = [], set()
+        for patrol in list_records(session, kind="patrol", month=key):
+            rows += _patrol_rows(session, patrol, t)
+            linked |= {e.get("repair") for e in patrol["events"] if e["step"] == "repair"}
+        for record in list_records(session, kind="repair", month=key):
+            if record.get("public") and record["id"] not in linked:
+                rows.append(_inspection_row(record, t))
+        return rows, None, key, f"{name}/{key}"
+    if name == "callback-record" and (key[:2].upper() == "B-" or key.lower().startswith("propcli:")):
+        record = show(session, key)
+        if record["kind"] != "callback":
+            raise BadInput(_("ID: {id} is not a callback (11.3.1)", id=record["id"]))
+        return [_callback_row(record, t)], None, record["received"][:7], record["id"]
+    check_month(key, "ID")
+    if name == "paid-service":
+        rows, total = [], Decimal("0")
         for record in list_records(session, kind="repair", month=key):
             if record.get("public") or not record.get("fee_total"):
                 continue
-            ev = {e["step"]: e for e in record["events"]}
+            ev = _events(record)
             if "complete" not in ev:
                 continue
+            total += Decimal(str(record["fee_total"]))
             rows.append([record["received"][:10], record["id"], record.get("address", ""), record.get("name", ""),
-                         record.get("item", ""), f"{record['fee_total']:.2f}", ev.get("take", {}).get("to", ""),
-                         "已签" if "sign" in ev else "", (ev.get("finance", {}).get("at") or "")[:10]])
-        total = sum(float(r[5]) for r in rows)
-        rows.append(["合计", "", "", "", "", f"{total:.2f}", "", "", ""])
-        return rows
+                         _service(record), yuan(record["fee_total"]), _technician(record),
+                         Sign(ev.get("sign", {}).get("signature", "")), (ev.get("finance", {}).get("at") or "")[:10]])
+        return rows, [t("Total"), "", "", "", "", yuan(total), "", "", ""], key, f"{name}/{key}"
     if name == "call-log":
-        check_month(key, "ID")
         return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
-                 r.get("reason", ""), "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
+                 r.get("reason", "") or r.get("detail", ""),
+                 "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
                  r["events"][0]["by"], r.get("note", "")]
-                for r in list_records(session, kind="call", month=key)]
+                for r in list_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
-        check_month(key, "ID")
         callbacks = _callbacks_by_source(session)
-        return [_complaint_row(r, callbacks.get(r["id"])) for r in list_records(session, kind="complaint", month=key)]
+        rows = [_complaint_row(r, callbacks.get(r["id"]), t) for r in list_records(session, kind="complaint", month=key)]
+        return rows, None, key, f"{name}/{key}"
     if name == "callback-record":
-        if key[:2].upper() == "B-":
-            records = [show(session, key)]
-        else:
-            check_month(key, "ID")
-            records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
-        return [_callback_row(r) for r in records]
+        records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
+        return [_callback_row(r, t) for r in records], None, key, f"{name}/{key}"
     if name == "callback-summary":
-        return _summary_rows(session, key)
-    raise BadInput(_("ID: the form {name} takes no id", name=name))
+        return _summary_rows(session, key, t), None, key, f"{name}/{key}"
+    raise BadInput(_("ID: the form {name} takes {what}", name=name, what=_(FORMS[name].takes)))
 
 
-SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
-RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
-SOURCE_ZH = {"complaint": "投诉", "repair": "维修", "event": "社区活动"}
+def _events(record: dict) -> dict:
+    """The first event of each step."""
+    found: dict = {}
+    for event in record.get("events", []):
+        found.setdefault(event["step"], event)
+    return found
 
 
 def _event(record: dict, step: str) -> dict:
-    return next((e for e in record["events"] if e["step"] == step), {})
+    return next((e for e in (record or {}).get("events", []) if e["step"] == step), {})
+
+
+def _last(record: dict, step: str) -> dict:
+    return next((e for e in reversed((record or {}).get("events", [])) if e["step"] == step), {})
+
+
+def _technician(record: dict) -> str:
+    return _event(record, "take").get("to", "") or _event(record, "arrive").get("by", "")
+
+
+def _service(record: dict) -> str:
+    lines = fee_lines(record)
+    return "；".join(line["item"] for line in lines if line["item"]) or record.get("item", "")
+
+
+def _inspection_row(record: dict, t) -> list:
+    """One line of 《公共区域现场巡视表》 (10.5.2) for a public repair."""
+    ev = _events(record)
+    complete = ev.get("complete", {})
+    return [_time(record["received"]), record["events"][0]["by"], record.get("location", ""), record.get("item", ""),
+            t("Repair ({id})", id=record["id"]), _time(ev.get("notify", {}).get("at")),
+            Sign(ev.get("take", {}).get("by", "")), _time(ev.get("arrive", {}).get("at")),
+            complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
+
+
+def _patrol_rows(session, patrol: dict, t) -> list[list]:
+    """One line per finding of a patrol round (12.2.2): handled on the spot, or the public repair it became."""
+    from propcli.app.services import show
+
+    rows = []
+    for number, finding in enumerate(patrol.get("findings") or [], start=1):
+        linked = next((e for e in patrol["events"] if e["step"] == "repair" and e.get("finding") == number), None)
+        handled = next((e for e in patrol["events"] if e["step"] == "handle" and e.get("finding") == number), None)
+        row = [_time(patrol["received"]), patrol["events"][0]["by"], patrol.get("area", ""), str(finding)]
+        if linked:
+            repair = show(session, linked["repair"])
+            ev = _events(repair)
+            complete = ev.get("complete", {})
+            row += [t("Repair ({id})", id=repair["id"]), _time(ev.get("notify", {}).get("at")),
+                    Sign(ev.get("take", {}).get("by", "")), _time(ev.get("arrive", {}).get("at")),
+                    complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
+        else:
+            row += [t("Handled on the spot: {outcome}", outcome=handled.get("outcome", "")) if handled else "",
+                    "", Sign(), "", "", "", _time(handled.get("at")) if handled else ""]
+        rows.append(row)
+    return rows
 
 
 def _callbacks_by_source(session) -> dict:
+    """The latest callback of each source."""
     from propcli.app.services import list_records
 
-    return {r.get("source"): r for r in list_records(session, kind="callback")}
+    found: dict = {}
+    for callback in list_records(session, kind="callback"):
+        found[callback.get("source")] = callback
+    return found
 
 
 def _recorded(callback: dict, month: str) -> bool:
     return (_event(callback, "record").get("at") or "")[:7] == month
 
 
-def _complaint_row(record: dict, callback: dict | None) -> list[str]:
+def _complaint_row(record: dict, callback: dict | None, t) -> list:
     """One line of 《客户投诉登记表》 (8.7.1)."""
     handled, done = _event(record, "handle"), (_event(callback, "record") if callback else {})
     if record.get("anonymous") or record.get("written_reply_only"):
-        follow_up = "无需回访（11.1.13）"
+        follow_up = t("No callback needed (11.1.13)")
     elif done:
-        follow_up = f"{_time(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result'), '')}"
+        follow_up = f"{_time(done['at'])} {done['by']} {t(RESULT_NAMES[done['result']]) if done.get('result') in RESULT_NAMES else ''}"
     else:
-        follow_up = "待回访" if callback else ""
-    replies = [e.get("note", "") for e in record["events"] if e["step"] == "reply" and e.get("note")]
-    return [record["id"], _time(record["received"]), "匿名" if record.get("anonymous") else record.get("name", ""),
-            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), record.get("detail", ""),
-            SEVERITY_ZH.get(record.get("severity"), ""), _event(record, "assign").get("to", ""),
-            record["events"][0]["by"], handled.get("outcome", ""), _time(handled.get("at")), follow_up,
-            "；".join(replies) if record.get("written_reply_only") else "", ""]
+        follow_up = t("Callback pending") if callback else ""
+    replies = [e.get("text") or e.get("note", "") for e in record["events"] if e["step"] == "reply"
+               and (e.get("text") or e.get("note"))]
+    merged = _event(record, "merge")
+    detail = record.get("detail", "")
+    if merged:
+        detail = t("{detail} (repeat of {id}, 11.1.12)", detail=detail, id=merged.get("into", ""))
+    review = _last(record, "review")
+    return [record["id"], _time(record["received"]), t("Anonymous") if record.get("anonymous") else record.get("name", ""),
+            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), detail,
+            t(SEVERITY_NAMES[record["severity"]]) if record.get("severity") in SEVERITY_NAMES else "",
+            _event(record, "assign").get("to", ""), record["events"][0]["by"], handled.get("outcome", ""),
+            _time(handled.get("at")), follow_up.strip(),
+            "；".join(replies) if record.get("written_reply_only") else "", Sign(review.get("by", ""))]
 
 
-def _callback_row(record: dict) -> list[str]:
+def _callback_row(record: dict, t) -> list:
     """One line of 《回访记录表》 (11.3.1)."""
     done = _event(record, "record")
-    method = {"visit": "上门", "phone": "电话回访"}.get(done.get("method"), "")
+    method = t(METHOD_NAMES[done["method"]]) if done.get("method") in METHOD_NAMES else ""
     who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
-    reason = f"{SOURCE_ZH.get(record.get('source_kind'), '')} {record.get('source', '')} {record.get('subject', '')}"
+    source = t(SOURCE_NAMES[record["source_kind"]]) if record.get("source_kind") in SOURCE_NAMES else ""
+    reason = f"{source} {record.get('source', '')} {record.get('subject', '')}"
+    agreed = " / ".join(_time(done.get(k)) for k in ("reply_by", "next") if done.get(k))
+    review = _last(record, "review")
+    opinion = review.get("opinion", "")
     return [record["id"], _time(done.get("at")), method, who, reason.strip(), done.get("note", ""),
-            RESULT_ZH.get(done.get("result"), ""), done.get("rectification", ""), _time(done.get("reply_by")),
-            done.get("by", ""), done.get("signature", "") if done.get("method") == "visit" else "", ""]
+            t(RESULT_NAMES[done["result"]]) if done.get("result") in RESULT_NAMES else "",
+            done.get("rectification", ""), agreed, done.get("by", ""),
+            Sign(done.get("signature", "") if done.get("method") == "visit" else ""),
+            Sign(f"{opinion} {review.get('by', '')}".strip())]
 
 
-def _summary_rows(session, month: str) -> list[list[str]]:
-    """《客户回访记录》 (11.3.2): per source, planned base, done, rate against the target of 11.1.3-5."""
+def _summary_rows(session, month: str, t) -> list[list]:
+    """《客户回访记录》 (11.3.2): per source, the base, done, coverage against the target of 11.1.3-5."""
     from propcli.app.services import list_records
     from propcli.app.stats import month_stats
 
-    check_month(month, "ID")
     figures = month_stats(session, month)["callbacks"]
     results: dict = {}
     for callback in list_records(session, kind="callback"):
@@ -219,12 +545,153 @@ def _summary_rows(session, month: str) -> list[list[str]]:
         if done and callback.get("plan_month", (callback.get("source_done") or "")[:7]) == month:
             counts = results.setdefault(callback.get("source_kind"), {"satisfied": 0, "dissatisfied": 0, "fixed": 0})
             counts[done.get("result", "satisfied")] = counts.get(done.get("result", "satisfied"), 0) + 1
-            counts["fixed"] += 1 if done.get("result") == "dissatisfied" and _event(callback, "reply") else 0
+            fixed = _event(callback, "fix") or _event(callback, "reply")
+            counts["fixed"] += 1 if done.get("result") == "dissatisfied" and fixed else 0
     rows = []
     for kind in ("complaint", "repair", "event"):
         f, counts = figures[kind], results.get(kind, {})
-        rows.append([SOURCE_ZH[kind], str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}", f"≥{f['target']:.0%}",
-                     str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)), str(counts.get("fixed", 0)),
-                     f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
+        rows.append([t(SOURCE_NAMES[kind]), str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}",
+                     f"≥{f['target']:.0%}", str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)),
+                     str(counts.get("fixed", 0)), f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
     return rows
 
+
+# --- the 维修单 -------------------------------------------------------------------------------------
+
+def _resident_repair(session, record_id: str) -> dict:
+    from propcli.app.services import show
+
+    record = show(session, record_id)
+    if record["kind"] != "repair" or record.get("public"):
+        raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
+    return record
+
+
+def fee_lines(record: dict) -> list[dict]:
+    """The charges on the form (10.4.1-3, -6): the items actually done at completion, else the listed
+    item × quantity, else the director's quote; each {item, code, unit_price, qty, amount} as text."""
+    complete = _event(record, "complete")
+    lines = []
+    for fee in complete.get("fees") or complete.get("items") or []:
+        qty = fee.get("qty")
+        lines.append({"item": str(fee.get("item") or fee.get("name") or fee.get("code") or ""),
+                      "code": str(fee.get("code") or ""), "unit_price": yuan(fee.get("unit_price")),
+                      "qty": "" if qty is None else str(qty), "amount": yuan(fee.get("amount"))})
+    if lines:
+        return lines
+    if record.get("price_code"):
+        qty = record.get("qty") or 1
+        amount = Decimal(str(record.get("unit_price") or 0)) * Decimal(str(qty))
+        return [{"item": str(record.get("price_name") or record.get("item") or ""), "code": str(record["price_code"]),
+                 "unit_price": yuan(record.get("unit_price")), "qty": str(qty), "amount": yuan(amount)}]
+    quote = _last(record, "quote")
+    if quote.get("price") is not None:
+        return [{"item": str(record.get("item") or ""), "code": "", "unit_price": "", "qty": "",
+                 "amount": yuan(quote.get("price"))}]
+    return []
+
+
+COPIES = (
+    (N_("Copy 1: resident (basis for payment)"),
+     N_("Goes to: the resident, from the technician, as the basis for payment (10.4.1-6)")),
+    (N_("Copy 2: kept by customer service"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service after 返单 (10.4.1-7)")),
+    (N_("Copy 3: finance (basis for billing)"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the basis for billing (10.4.1-7, 10.4.3)")),
+)
+
+
+def _copies(ledger, t) -> list[dict]:
+    copy4 = str(ledger.config.get("copy4") or "工程部")
+    copies = [{"label": t(label), "goes": t(goes)} for label, goes in COPIES]
+    copies.append({"label": t("Copy 4: {destination}", destination=copy4),
+                   "goes": t("Goes to: kept by {destination} (propcli.yaml copy4; 10.4.1-7 leaves it open)",
+                             destination=copy4)})
+    return copies
+
+
+def _repair_order(session, form: Form, lang: str, record: dict, number: str = "") -> dict:
+    """One 《维修单》 (10.4.1): its fields, fee lines, signature lines and four copies."""
+    t = translator(lang)
+    ledger = session.ledger
+    ev = _events(record) if record else {}
+    take, arrive, complete = ev.get("take", {}), ev.get("arrive", {}), ev.get("complete", {})
+    quote, refuse, sign = _last(record, "quote"), ev.get("refuse", {}), ev.get("sign", {})
+    confirm = ev.get("confirm", {})
+    if record:
+        number = record.get("form_no") or record["id"]
+        key, month = record["id"], record["received"][:7]
+    else:
+        key, month = number or None, ""
+    page = paper(session, form, lang, number=number, month=month, key=key, commit=bool(record))
+    if record.get("price_code"):
+        standard = t("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
+                     name=record.get("price_name", ""), price=yuan(record.get("unit_price")),
+                     unit=record.get("unit", ""), qty=record.get("qty", 1))
+    elif quote:
+        standard = t("Cannot be repaired (10.4.1-2③)") if quote.get("unrepairable") else \
+            t("Director's quote {price} yuan (10.4.1-2③)", price=yuan(quote.get("price")))
+    else:
+        standard = ""
+    materials = [e for e in record.get("events", []) if e["step"] == "material"]
+    refusal_signers = list(refuse.get("signed_by") or [])
+    technician_signer = refuse.get("technician") or (refusal_signers[0] if refusal_signers else "")
+    director_signer = refuse.get("director") or (refusal_signers[1] if len(refusal_signers) > 1 else "")
+    head = [
+        (t("Reported at"), _time(record.get("received"))), (t("Appointment"), _time(record.get("appointment"))),
+        (t("Resident"), record.get("name", "")), (t("Phone"), record.get("phone", "")),
+        (t("Address"), record.get("address", "")), (t("Ledger record"), record.get("id", "")),
+    ]
+    work = [
+        (t("Order taken at"), _time(take.get("at"))), (t("Technician"), _technician(record)),
+        (t("On site at"), _time(arrive.get("at"))), (t("Completed at"), _time(complete.get("at"))),
+    ]
+    lines = fee_lines(record) if record else []
+    total = yuan(record.get("fee_total")) if record and record.get("fee_total") is not None else ""
+    return {
+        "page": page, "copies": _copies(ledger, t), "head": head, "work": work,
+        "item_label": t("Repair requested"), "item": record.get("item", ""),
+        "standard_label": t("Price-list item or quote"), "standard": standard,
+        "material_label": t("Resident's material check (10.4.1-5)"),
+        "material": "；".join(" ".join(x for x in (m.get("result", ""), m.get("decision", "")) if x) for m in materials),
+        "fees_label": t("Work done and charges (10.4.1-3, -6)"),
+        "fee_columns": [t("Item"), t("Price code"), t("Unit price"), t("Qty"), t("Amount (yuan)")],
+        "fees": lines, "fee_blank_rows": 0 if lines else 4, "total_label": t("Total due (yuan)"), "total": total,
+        "signatures": [
+            {"label": t("Resident's signature (tested and accepted)"), "sign": Sign(sign.get("signature", ""))},
+            {"label": t("Technician"), "sign": Sign(_technician(record) if complete else "")},
+        ],
+        "refusal_label": t("Refusal (10.4.1-4)"), "reason_label": t("Reason"), "reason": refuse.get("reason", ""),
+        "refusal_signatures": [
+            {"label": t("Technician"), "sign": Sign(technician_signer)},
+            {"label": t("Engineering director"), "sign": Sign(director_signer)},
+        ],
+        "return_label": t("Returned (10.4.1-7)"),
+        "returns": [(t("Copies 2 and 3 back to engineering at"), _time(ev.get("return", {}).get("at"))),
+                    (t("Copy 3 handed to finance on"), (ev.get("finance", {}).get("at") or "")[:10])],
+        "confirm": {"label": t("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
+    }
+
+
+# --- the overdue mail (HTML part) -----------------------------------------------------------------
+
+def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, list[dict]]], footer: str) -> str:
+    """The overdue digest's HTML (propcli.app.mail): the forms' stylesheet, title block and labels.
+    Each item: id, rule, clause, due, minutes_late, mark, where, phone, assignee, role."""
+    lang = paper_language(ledger)
+    t = translator(lang)
+    columns = [t("Record no."), t("Deadline"), t("Clause"), t("Due"), t("Lateness"), t("Notice"),
+               t("Address"), t("Phone"), t("Responsible")]
+    shaped = []
+    for heading, items in groups:
+        rows = []
+        for item in items:
+            rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
+                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item["clause"], item["due"],
+                humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
+                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
+        shaped.append({"heading": heading, "rows": rows})
+    page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), title, "", labels=_labels(t))
+    page.labels["clause"] = ""
+    return render_template("mail.html.j2", page=page, lang=lang, orientation="landscape", intro=intro,
+                           columns=columns, groups=shaped, footer=footer)

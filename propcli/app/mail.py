@@ -237,7 +237,6 @@ def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
 def compose(session, items: list[dict], to: list[str], sender: str):
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
-    from html import escape
 
     ledger = session.ledger
     tz = ledger.tz
@@ -249,25 +248,17 @@ def compose(session, items: list[dict], to: list[str], sender: str):
               office=getattr(ledger, "office", "") or "", now=_local(session.now, tz))
     groups = _groups(items)
     text = [intro, ""]
-    html = ["<html><body>", f"<p>{escape(intro)}</p>"]
-    head = [_("编号"), _("事项"), _("条款"), _("时限"), _("超时"), _("状态"), _("地址"), _("电话"), _("负责人")]
     for title, members in groups:
         text += [f"== {title} ==", ""]
-        html += [f"<h3>{escape(title)}</h3>", "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">",
-                 "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
         for item in members:
             f = _line_fields(item, tz)
             parts = [f["id"], f["what"], f["clause"], f["due"], f["how"], f"[{f['mark']}]",
                      f["where"], f["phone"], f["assignee"]]
             text.append("- " + "  ".join(p for p in parts if p))
-            cells = [f["id"], f["what"], f["clause"], f["due"], f["how"], f["mark"], f["where"], f["phone"],
-                     f["assignee"]]
-            html.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
         text.append("")
-        html.append("</table>")
     footer = _("本邮件由 propcli overdue 自动发送；每次发送均记录在相应记录上（notice / escalate）。")
     text.append(footer)
-    html += [f"<p><small>{escape(footer)}</small></p>", "</body></html>"]
+    html = _html(ledger, subject, intro, groups, footer, tz)
 
     message = EmailMessage()
     message["Subject"] = subject
@@ -276,8 +267,25 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="propcli")
     message.set_content("\n".join(text))
-    message.add_alternative("\n".join(html), subtype="html")
+    message.add_alternative(html, subtype="html")
     return message
+
+
+def _html(ledger, subject: str, intro: str, groups, footer: str, tz: str) -> str:
+    """The HTML part: the forms' templates and labels (propcli.app.forms), durations as people say them."""
+    from propcli.app.forms import render_mail_html
+
+    shaped = []
+    for title, members in groups:
+        rows = []
+        for item in members:
+            f = _line_fields(item, tz)
+            rows.append({"id": f["id"], "rule": item["row"]["rule"], "clause": f["clause"],
+                         "due": _local(item["due_at"], tz), "minutes_late": item["row"]["minutes_late"],
+                         "mark": f["mark"], "where": f["where"], "phone": f["phone"],
+                         "role": item["row"].get("role"), "assignee": item["row"].get("assignee")})
+        shaped.append((title, rows))
+    return render_mail_html(ledger, subject, intro, shaped, footer)
 
 
 # --- SMTP -------------------------------------------------------------------------------------

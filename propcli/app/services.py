@@ -74,15 +74,24 @@ def _records_from_docs(ledger, rows):
 
 def show(session, text_id: str, history: bool = False) -> dict:
     """A record as of --now (CLI.md JSON shape); with `history`, its git commits under "history"."""
-    from propcli.store.unit import load
+    from propcli.ids import split_reference
+    from propcli.store.unit import load, load_at
 
     ledger = session.ledger
+    text_id, commit = split_reference(text_id)  # a printed form's QR code: propcli:ID@COMMIT or propcli:FORM-NO
+    if commit is None and "-" in text_id.strip()[2:]:  # not a record id: a pre-numbered form's number?
+        from propcli.app.formbook import is_form_number, record_of
+
+        if is_form_number(ledger, text_id):
+            text_id = record_of(ledger, text_id)
     record_id = ledger.resolve(text_id)
-    current = view(load(ledger, record_id), ledger, session.now)
+    current = view(load_at(ledger, record_id, commit) if commit else load(ledger, record_id), ledger, session.now)
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
+    if commit:
+        data["as_of_commit"] = commit
     if history:
         data["history"] = log(session, record_id)
     return data
@@ -166,7 +175,7 @@ def check(session) -> list[str]:
     """Every problem of the ledger as `path:line: message` (the config files, then every record file)."""
     from propcli.app.checks import check_ledger
 
-    return check_ledger(session.ledger)
+    return check_ledger(session.ledger, session.now)
 
 
 

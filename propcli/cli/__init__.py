@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from propcli.errors import PropcliError, ProblemsFound
+from propcli.errors import BadInput, PropcliError, ProblemsFound
 from propcli.i18n import _
 
 FORMATS = ("table", "json", "csv")
@@ -284,36 +284,66 @@ def explain(ctx, record_id, fmt):
 
 @cli.command()
 @click.argument("month", metavar="YYYY-MM")
-@format_option("html")
+@format_option("html", "pdf")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
+              help=_("write the report (html, pdf) to FILE"))
 @click.pass_context
-def stats(ctx, month, fmt):
-    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks."""
+def stats(ctx, month, fmt, output):
+    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""
     from propcli.cli import render
-    from propcli.app.stats import month_stats
 
     session = session_of(ctx)
+    if fmt in ("html", "pdf"):
+        from propcli.app.report import monthly_report
+
+        data = monthly_report(session, month, fmt)
+        render.lines(session.ledger.index.damaged_warnings(), err=True)
+        _emit(data, output)
+        return
+    if output:
+        raise BadInput(_("-o: FILE is for -f html or -f pdf; other formats print on stdout"))
+    from propcli.app.stats import month_stats
+
     data = month_stats(session, month)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.stats(data, fmt)
 
 
-@cli.command()
-@click.argument("name")
-@click.argument("record_id", metavar="[ID]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True)
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
-@click.pass_context
-def form(ctx, name, record_id, fmt, output):
-    """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
-    from propcli.app.forms import render_form
-
-    text = render_form(session_of(ctx), name, record_id, fmt)
+def _emit(data, output) -> None:
+    """A document (str, or bytes for PDF) to -o FILE or stdout; PDF is never sent to a terminal."""
     if output:
         from pathlib import Path
 
-        Path(output).write_text(text, encoding="utf-8")
+        if isinstance(data, bytes):
+            Path(output).write_bytes(data)
+        else:
+            Path(output).write_text(data, encoding="utf-8")
+    elif isinstance(data, bytes):
+        stream = click.get_binary_stream("stdout")
+        if stream.isatty():
+            raise BadInput(_("-o: a PDF is not printed on a terminal; give -o FILE or redirect stdout"))
+        stream.write(data)
+        stream.flush()
     else:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("record_id", metavar="[ID|YYYY-MM]", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
+@click.option("--blank", is_flag=True, help=_("a blank form, for paper-first work (the default without ID)"))
+@click.option("--count", type=int, metavar="N", help=_("repair-order: reserve N form numbers in the ledger and print them"))
+@click.option("--book", metavar="NAME", help=_("the book the numbers are taken from (default: OFFICE-YEAR)"))
+@click.pass_context
+def form(ctx, name, record_id, fmt, output, blank, count, book):
+    """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
+    from propcli.app.forms import render_form
+
+    if blank and record_id:
+        raise BadInput(_("--blank: a blank form takes no ID"))
+    _emit(render_form(session_of(ctx), name, record_id, fmt, count, book), output)
 
 
 @cli.command("merge-driver", hidden=True)

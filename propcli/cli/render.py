@@ -154,12 +154,4 @@ def stats(data: dict, fmt: str) -> None:
         click.echo(_json(data))
         return
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
-    if fmt == "html":
-        from html import escape
-
-        body = "".join(f"<tr><th>{escape(r['figure'])}</th><td>{escape(_cell(r['value']))}</td></tr>" for r in flat)
-        click.echo(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(data["month"])}</title>'
-                   f"</head><body><h2>{escape(_('Statistics for {month}', month=data['month']))}</h2>"
-                   f"<table>{body}</table></body></html>")
-        return
     rows(flat, fmt, ["figure", "value"])

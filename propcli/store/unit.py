@@ -81,6 +81,48 @@ def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime
     return record
 
 
+def update_file(ledger, relpath: str, change, by: str) -> str:
+    """A ledger file that is not a record (e.g. forms/repair-order.yaml) rewritten and committed alone, under
+    the lock: `change(current text or None) -> (new text, commit message)` may refuse (BadInput) before
+    anything is written; a failed commit puts the file back. Returns the commit."""
+    with ledger.lock():
+        path = ledger.path_of(relpath)
+        original = path.read_text(encoding="utf-8") if path.is_file() else None
+        text, message = change(original)
+        yamlio.write_atomic(path, text)
+        parent = ledger.git.head()
+        try:
+            sha = _commit(ledger, [relpath], message, by)
+        except BaseException:
+            if original is None:
+                path.unlink(missing_ok=True)
+            else:
+                yamlio.write_atomic(path, original)
+            raise
+        _after_commit(ledger, parent, sha)
+    return sha
+
+
+def load_at(ledger, record_id: str, commit: str) -> Record:
+    """The record as its file was at `commit` (a printed form's QR code names it): exit 2 when that
+    commit is not in the ledger or the record did not exist in it yet."""
+    relpath = ledger.index.path_of(record_id)
+    if relpath is None:
+        raise BadInput(_("ID: no record '{value}' in this ledger", value=record_id))
+    found = ledger.git.run("rev-parse", "-q", "--verify", f"{commit}^{{commit}}", check=False).strip()
+    if not found:
+        raise BadInput(_("ID: commit {commit} is not in this ledger's history (a form printed from another clone?)",
+                         commit=commit))
+    text = ledger.git.run("show", f"{found}:{relpath}", check=False)
+    if not text:
+        raise BadInput(_("ID: {id} did not exist yet at commit {commit}", id=record_id, commit=commit))
+    try:
+        return record_from_plain(yamlio.parse_plain(text, relpath), ledger.tz, relpath)
+    except (RecordProblem, yamlio.DamagedFile) as problem:
+        raise LedgerUnusable(_("{path}:1: {message} (at commit {commit})", path=relpath,
+                               message=getattr(problem, "message", str(problem)), commit=commit)) from None
+
+
 def load(ledger, record_id: str) -> Record:
     """The record as its file says now; a damaged file is exit 3 for this record only."""
     relpath = ledger.index.path_of(record_id)
