@@ -158,9 +158,9 @@ class Form:
 
 FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, portrait 186 mm, with the 序号 column)
     "complaint-register": Form(N_("Complaint register 《客户投诉登记表》"), "8.7.1", (
-        Column(N_("Record no."), 22), Column(N_("Complaint time"), 18), Column(N_("Complainant"), 12),
+        Column(N_("Record no."), 24), Column(N_("Complaint time"), 18), Column(N_("Complainant"), 12),
         Column(N_("Unit/address"), 16), Column(N_("Phone"), 20), Column(N_("Complaint channel"), 14),
-        Column(N_("Complaint"), 26), Column(N_("Severity"), 14), Column(N_("Responsible department"), 14),
+        Column(N_("Complaint"), 24), Column(N_("Severity"), 14), Column(N_("Responsible department"), 14),
         Column(N_("Received by"), 13), Column(N_("Action and result"), 24), Column(N_("Handled at"), 19),
         Column(N_("Callback"), 22), Column(N_("Written reply"), 15), Column(N_("Supervisor's review"), 15)),
         footer=(N_("Prepared by"), N_("Supervisor's review"))),
@@ -182,11 +182,11 @@ FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, po
         Column(N_("Site cleaned up"), 20), Column(N_("Completed at"), 19)),
         takes=N_("a public repair id, a patrol round id or a month YYYY-MM")),
     "callback-record": Form(N_("Callback record 《回访记录表》"), "11.3.1", (
-        Column(N_("Record no."), 22), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
+        Column(N_("Record no."), 24), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
         Column(N_("Resident / unit / phone"), 28), Column(N_("Subject"), 28), Column(N_("Resident's opinion"), 26),
         Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"), 31),
         Column(N_("Called by"), 11), Column(N_("Customer's signature"), 17),
-        Column(N_("Department director's opinion"), 35)),
+        Column(N_("Department director's opinion"), 33)),
         footer=(N_("Prepared by"), N_("Department director"))),
     "callback-summary": Form(N_("Monthly callback summary 《客户回访记录》"), "11.3.2", (
         Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"), 19),

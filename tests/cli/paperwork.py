@@ -55,6 +55,7 @@ def public_repair(ledger, day: str = "2026-11-12") -> str:
 def handled_complaint(ledger, day: str = "2026-11-05", detail: str = "夜间装修噪音", severity: str = "important") -> str:
     complaint = invoke_json(ledger, "complaint", "new", "--name", "王五", "--phone", "13700137000", "--address", "2栋0502",
                             "--detail", detail, "--severity", severity, now=f"{day}T10:00", as_=RECEPTION)["id"]
+    ok(invoke(ledger, "complaint", "reply", complaint, now=f"{day}T10:05", as_=RECEPTION))   # within 10 min (9.4.1-2)
     ok(invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", now=f"{day}T15:00", as_=SERVICE_DIRECTOR))
     return complaint
 
