@@ -277,7 +277,7 @@ def _labels(t) -> dict:
     """The words of the page furniture, in the page's language."""
     return {"office": t("Office"), "number": t("Form no."), "month": t("Month"), "line": t("Line no."),
             "recorded": t("ledger: {name}"), "date": t("Date"), "blank_month": t("____ (year) ____ (month)"),
-            "pages": t("Page"), "scan": t("Scan with propcli show")}
+            "pages": t("Page"), "scan": t("Scan with propcli show"), "none": t("(none)")}
 
 
 def paper(session, form: Form, lang: str, number: str = "", month: str = "", key: str | None = None,
