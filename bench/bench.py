@@ -243,6 +243,7 @@ def build_ledger(size: int, rebuild: bool, seed: int = 1) -> Path:
     BASE.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     run(PROPCLI + ["init", str(path), "--office", "HY01"])
+    import propcli.kinds  # noqa: F401  (registers the id prefixes)
     from propcli.ids import new_id
 
     rng = random.Random(seed + size)

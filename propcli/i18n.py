@@ -77,6 +77,11 @@ def reset() -> None:
     _translation = None
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is declared (as data); it is translated where it is shown."""
+    return message
+
+
 def _(message: str, /, **values) -> str:
     """Translate `message`, then fill `{name}` placeholders from `values`."""
     text = _catalogue().gettext(message)

@@ -88,3 +88,21 @@ def invoke_refused(ledger, *args, now: str | None = NOW, as_: str | None = ACTOR
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     return result.stderr
+
+
+def record_from_yaml(text: str):
+    """A Record from the YAML text of a record file, for unit tests of the kinds (no ledger, no git)."""
+    import textwrap
+
+    from ruamel.yaml import YAML
+
+    import propcli.kinds  # noqa: F401  (registers the kinds' id prefixes)
+    from propcli.model import record_from_plain
+
+    return record_from_plain(YAML(typ="safe").load(textwrap.dedent(text)), "Asia/Shanghai")
+
+
+@pytest.fixture
+def make_record():
+    """`make_record(YAML_TEXT)` -> Record (see record_from_yaml)."""
+    return record_from_yaml

@@ -1,7 +1,7 @@
 """`propcli check`: every problem as `path:line: message`, never raising."""
 import os
 
-from propcli.store import yamlio
+from propcli.store import merge, yamlio
 from propcli.i18n import _
 from propcli.model import RecordProblem, record_from_plain
 
@@ -35,7 +35,7 @@ def check_config_files(ledger) -> list[str]:
             yamlio.parse_plain(ledger.file_text(name), name)
         except yamlio.DamagedFile as error:
             problems.append(f"{name}:{error.line}: {error.problem}")
-    from propcli.policy.rules import ROLES
+    from propcli.policy.roles import ROLES
 
     for number, member in enumerate(ledger.staff):
         if member.role not in ROLES:
@@ -71,6 +71,7 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
     if record.id in known_ids:
         problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
     known_ids[record.id] = relpath
+    problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
     found = semantic_problems(ledger, record, with_index=True)
     if found:
         document = yamlio.parse_roundtrip(text, relpath)
@@ -84,25 +85,19 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
 
 
 def semantic_problems(ledger, record, with_index: bool = False) -> list:
-    """Steps the procedure does not allow, replayed from the events (the same rules as the commands)."""
-    from propcli.kinds import complaint as complaints
-    from propcli.kinds import repair as repairs
-    from propcli.kinds import request as requests
+    """Steps the procedure does not allow, replayed from the events (the same rules as the commands, from
+    the record's kind)."""
+    from propcli import kinds
     from propcli.errors import BadInput
-    from propcli.model import Record
+    from propcli.model import SIDE_STEPS, Record
 
-    rules = {
-        "repair": lambda before, event: repairs.check_step(before, event.step, dict(event.data)),
-        "request": lambda before, event: requests.check_step(before, event.step, dict(event.data)),
-        "complaint": lambda before, event: complaints.check_step(before, event.step),
-    }
-    check_step = rules.get(record.kind)
+    check_step = kinds.kind(record.kind).check_step
     if check_step is None:
         return []
     problems = []
     for number in range(1, len(record.events)):
         event = record.events[number]
-        if event.step in ("note", "notice", "escalate"):
+        if event.step in SIDE_STEPS:
             continue
         before = Record(record.kind, record.id, record.fields, record.events[:number], record.path)
         try:

@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
-import click
 
 from propcli.i18n import _
 
@@ -208,22 +207,3 @@ def build_demo(session, path: str) -> dict:
     sample = show(session, late[0]["id"]) if late else (show(session, open_records[-1]["id"]) if open_records else None)
     return {"path": str(target.resolve()), "open": open_records, "overdue": late, "sample": sample,
             "now": session.now.isoformat()}
-
-
-def render_demo(result: dict) -> None:
-    from propcli.cli import render
-
-    click.echo(_("Demo ledger at {path} (as of {now})", path=result["path"], now=result["now"]))
-    click.echo("")
-    click.echo(_("Open repairs ({count}):", count=len(result["open"])))
-    render.records(result["open"], "table")
-    click.echo("")
-    click.echo(_("Overdue ({count}):", count=len(result["overdue"])))
-    render.overdue(result["overdue"], "table")
-    if result["sample"]:
-        click.echo("")
-        click.echo(_("A sample record:"))
-        render.record(result["sample"], "table")
-    click.echo("")
-    click.echo(_("Next: cd {path} && propcli list --open; propcli explain ID; propcli overdue --within 15m",
-                 path=result["path"]))

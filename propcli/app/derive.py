@@ -3,15 +3,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from propcli.kinds import complaint as complaints
-from propcli.kinds import repair as repairs
+from propcli import kinds
 from propcli.model import Record, record_to_plain
 from propcli.policy.rules import Deadline, deadlines
 from propcli.timeutil import format_time
-
-CLOSING_STEPS = {"close", "closed", "record", "done", "end"}
-LOG_KINDS = {"patrol", "letter", "call", "event"}
-"""Kinds that are complete once recorded: nothing stays open."""
 
 
 @dataclass(frozen=True)
@@ -25,13 +20,8 @@ class View:
 
 
 def closing_event(record: Record):
-    if record.kind == "repair":
-        return repairs.closing_event(record)
-    if record.kind in ("complaint", "callback"):
-        return complaints.closing_event(record)
-    if record.kind in LOG_KINDS:
-        return record.events[0]
-    return next((e for e in record.workflow_events() if e.step in CLOSING_STEPS), None)
+    """The event that closed the record, by its kind's rule (None while open)."""
+    return kinds.kind(record.kind).closing_event(record)
 
 
 def view(record: Record, ledger, now: datetime | None = None) -> View | None:
@@ -43,7 +33,8 @@ def view(record: Record, ledger, now: datetime | None = None) -> View | None:
     closing = closing_event(record)
     closed_at = closing.at if closing else None
     found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
-    fee = repairs.fee_total(record) if record.kind == "repair" else None
+    fee_of = kinds.kind(record.kind).fee_total
+    fee = fee_of(record) if fee_of is not None else None
     return View(record, record.workflow_events()[-1].step, closing is None, closed_at, tuple(found), fee)
 
 
@@ -107,19 +98,13 @@ def money_as_text(plain: dict) -> dict:
 
 
 def source_done(record: Record) -> datetime | None:
-    """When a callback source was finished (11.1.3-5): a complaint handled, a resident repair completed,
-    a community event ended; None for anything else."""
-    if record.kind == "complaint":
-        event = record.first("handle")
-        return event.at if event else None
-    if record.kind == "repair" and not record.get("public"):
-        event = record.first("complete")
-        return event.at if event else None
-    if record.kind == "event" and record.get("ended"):
-        from propcli.timeutil import parse_time
+    """When a callback source was finished (11.1.3-6: a complaint handled, a resident repair completed, a
+    community event ended), by its kind's callback source; None for anything else."""
+    source = kinds.kind(record.kind).callback_source
+    return source.done_at(record) if source is not None else None
 
-        try:
-            return parse_time(record.get("ended"), str(record.received.tzinfo), field="ended")
-        except Exception:
-            return None
-    return None
+
+def needs_callback(record: Record) -> bool:
+    """A callback source that is not exempt (11.1.13)."""
+    source = kinds.kind(record.kind).callback_source
+    return source is not None and not source.exempt(record)

@@ -84,57 +84,74 @@ def humanize_minutes(minutes, lang: str = "zh_CN") -> str:
 
 
 # --- labels shared by forms, the monthly report and the overdue mail ------------------------------
+# The Chinese labels are defined once, by the kinds (rules, severities, callback results) and the policy
+# (roles); these are their English names, for a reader who chose English.
 
-RULE_NAMES = {
-    "request.reply": N_("Reply to a help request"),
-    "request.report": N_("Major medical case reported to the manager"),
-    "repair.fill": N_("Repair form filled in"),
-    "repair.notify": N_("Engineering notified to collect the order"),
-    "repair.quote": N_("Off-list item evaluated and quoted"),
-    "repair.arrive": N_("Technician on site"),
-    "repair.return": N_("Copies 2 and 3 returned"),
-    "repair.finance": N_("Copy 3 sent to finance"),
-    "public.notify": N_("Public repair: engineering notified"),
-    "public.arrive": N_("Public repair: technician on site"),
-    "complaint.reply": N_("First answer to a complaint"),
-    "callback.complaint": N_("Complaint callback"),
-    "callback.repair": N_("Repair callback"),
-    "callback.event": N_("Community event callback"),
-    "callback.reply": N_("Reply agreed in a callback"),
-    "callback.next": N_("Next callback after dissatisfaction"),
-    "callback.incident": N_("Callback after an incident"),
+RULE_NAMES_EN = {
+    "request.reply": "Reply to a help request", "request.report": "Major medical case reported to the manager",
+    "repair.fill": "Repair form filled in", "repair.notify": "Engineering notified to collect the order",
+    "repair.quote": "Off-list item evaluated and quoted", "repair.arrive": "Technician on site",
+    "repair.return": "Copies 2 and 3 returned", "repair.finance": "Copy 3 sent to finance",
+    "public.notify": "Public repair: engineering notified", "public.arrive": "Public repair: technician on site",
+    "complaint.reply": "First answer to a complaint", "callback.complaint": "Complaint callback",
+    "callback.repair": "Repair callback", "callback.event": "Community event callback",
+    "callback.reply": "Reply agreed in a callback", "callback.next": "Next callback after dissatisfaction",
+    "callback.incident": "Callback after an incident", "visit.record": "Visit",
 }
-ROLE_NAMES = {
-    "leadership": N_("Company leadership"),
-    "manager": N_("Office manager"),
-    "property_director": N_("Property department director"),
-    "service_director": N_("Customer service director"),
-    "property_officer": N_("Property officer"),
-    "receptionist": N_("Customer service receptionist"),
-    "engineering_director": N_("Engineering director"),
-    "technician": N_("Technician"),
-    "security_lead": N_("Security duty leader"),
-    "guard": N_("Security guard"),
-    "patrol_officer": N_("Patrol officer"),
-    "area_officer": N_("Area officer"),
-    "culture_clerk": N_("Community culture clerk"),
-    "finance": N_("Finance department"),
-    "system": N_("System account"),
+ROLE_NAMES_EN = {
+    "leadership": "Company leadership", "manager": "Office manager", "property_director": "Property department director",
+    "service_director": "Customer service director", "property_officer": "Property officer",
+    "receptionist": "Customer service receptionist", "engineering_director": "Engineering director",
+    "technician": "Technician", "security_lead": "Security duty leader", "guard": "Security guard",
+    "patrol_officer": "Patrol officer", "area_officer": "Area officer", "culture_clerk": "Community culture clerk",
+    "finance": "Finance department", "system": "System account",
 }
-SEVERITY_NAMES = {"general": N_("General"), "important": N_("Important"), "major": N_("Major")}
-RESULT_NAMES = {"satisfied": N_("Satisfied"), "dissatisfied": N_("Dissatisfied")}
+SEVERITY_NAMES_EN = {"general": "General", "important": "Important", "major": "Major"}
+RESULT_NAMES_EN = {"satisfied": "Satisfied", "dissatisfied": "Dissatisfied"}
 SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
 METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
 
 
+def _named(key, zh: dict, en: dict, lang: str) -> str:
+    if not key:
+        return ""
+    return zh.get(key, key) if lang == "zh_CN" else en.get(key) or zh.get(key, key)
+
+
 def rule_name(rule: str, lang: str) -> str:
-    return translator(lang)(RULE_NAMES[rule]) if rule in RULE_NAMES else rule
+    from propcli.kinds import rule_label
+
+    return _named(rule, {rule: rule_label(rule) or rule}, RULE_NAMES_EN, lang)
 
 
 def role_name(role: str | None, lang: str) -> str:
-    if not role:
+    from propcli.policy.roles import ROLE_LABELS
+
+    return _named(role, ROLE_LABELS, ROLE_NAMES_EN, lang)
+
+
+def severity_name(severity: str | None, lang: str) -> str:
+    from propcli.kinds.complaint import SEVERITY_ZH
+
+    return _named(severity, SEVERITY_ZH, SEVERITY_NAMES_EN, lang) if severity in SEVERITY_ZH else ""
+
+
+def result_name(result: str | None, lang: str) -> str:
+    from propcli.kinds.callback import RESULT_ZH
+
+    return _named(result, RESULT_ZH, RESULT_NAMES_EN, lang) if result in RESULT_ZH else ""
+
+
+def source_name(kind: str | None, lang: str) -> str:
+    """A callback source's category (《客户回访记录》 rows): 投诉, 维修, 社区活动, else the kind's label."""
+    if kind in SOURCE_NAMES:
+        return translator(lang)(SOURCE_NAMES[kind])
+    from propcli import kinds
+
+    if kind not in kinds.NAMES:
         return ""
-    return translator(lang)(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+    entry = kinds.entry(kind)
+    return entry.zh if lang == "zh_CN" else entry.en
 
 
 # --- the forms ------------------------------------------------------------------------------------
@@ -300,12 +317,31 @@ def paper(session, form: Form, lang: str, number: str = "", month: str = "", key
     return page
 
 
+def declared_registers() -> dict:
+    """The registers the kinds declare (`Kind.registers`), by form name: (kind, Form declaration)."""
+    from propcli import kinds
+
+    return {form.name: (declared.name, form) for declared in kinds.all_kinds() for form in declared.registers}
+
+
+def form_names() -> list[str]:
+    return list(FORMS) + [name for name in declared_registers() if name not in FORMS]
+
+
+def _declared_form(declared) -> Form:
+    """A kind's register as printed paper: its columns share the landscape width."""
+    width = max(12, int(264 / max(1, len(declared.columns))))
+    return Form(declared.title, declared.clause, tuple(Column(label, width) for label in declared.columns))
+
+
 def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
                 book: str | None = None):
     """`propcli form NAME [ID|YYYY-MM] [-f text|html|pdf]`: text or HTML as str, PDF as bytes.
     With `count`, a pre-numbered blank 维修单 of `count` forms whose numbers are reserved first (one commit)."""
-    if name not in FORMS:
-        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name, names=", ".join(FORMS)))
+    declared = None if name in FORMS else declared_registers().get(name)
+    if name not in FORMS and declared is None:
+        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name,
+                         names=", ".join(form_names())))
     if fmt not in FORMATS:
         raise BadInput(_("--format: '{fmt}' is not available for forms; expected text, html or pdf", fmt=fmt))
     if fmt == "pdf":
@@ -321,9 +357,12 @@ def render_form(session, name: str, record_id: str | None, fmt: str, count: int 
             raise BadInput(_("--book: goes with --blank --count N (the forms to number)"))
     ledger = session.ledger
     lang = paper_language(ledger)
-    form = FORMS[name]
+    form = FORMS[name] if declared is None else _declared_form(declared[1])
     suffix = "txt.j2" if fmt == "text" else "html.j2"
-    if name == "repair-order":
+    if declared is not None:
+        text = render_template(f"{declared[1].template}.{suffix}",
+                               **_register(session, name, form, lang, record_id, declared))
+    elif name == "repair-order":
         if count is not None:
             from propcli.app.formbook import reserve
 
@@ -344,10 +383,15 @@ def render_form(session, name: str, record_id: str | None, fmt: str, count: int 
 
 # --- registers ------------------------------------------------------------------------------------
 
-def _register(session, name: str, form: Form, lang: str, key: str | None) -> dict:
+def _register(session, name: str, form: Form, lang: str, key: str | None, declared=None) -> dict:
     t = translator(lang)
     rows, totals, month, number, ref = [], None, "", "", None
-    if key:
+    if key and declared is not None:
+        from propcli.app.services import list_records
+
+        month, ref = check_month(key, "ID"), f"{name}/{key}"
+        rows = declared[1].rows(list_records(session, kind=declared[0], month=key))
+    elif key:
         rows, totals, month, ref = _rows_for(session, name, key, lang)
         number = ref if ref and not ref.startswith(name) else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}"
     weights = [LINE_COLUMN_MM] + [c.width for c in form.columns]
@@ -387,7 +431,7 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
         record = show(session, key)
         if record["kind"] != "callback":
             raise BadInput(_("ID: {id} is not a callback (11.3.1)", id=record["id"]))
-        return [_callback_row(record, t)], None, record["received"][:7], record["id"]
+        return [_callback_row(record, lang)], None, record["received"][:7], record["id"]
     check_month(key, "ID")
     if name == "paid-service":
         rows, total = [], Decimal("0")
@@ -410,13 +454,13 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
                 for r in list_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
         callbacks = _callbacks_by_source(session)
-        rows = [_complaint_row(r, callbacks.get(r["id"]), t) for r in list_records(session, kind="complaint", month=key)]
+        rows = [_complaint_row(r, callbacks.get(r["id"]), lang) for r in list_records(session, kind="complaint", month=key)]
         return rows, None, key, f"{name}/{key}"
     if name == "callback-record":
         records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
-        return [_callback_row(r, t) for r in records], None, key, f"{name}/{key}"
+        return [_callback_row(r, lang) for r in records], None, key, f"{name}/{key}"
     if name == "callback-summary":
-        return _summary_rows(session, key, t), None, key, f"{name}/{key}"
+        return _summary_rows(session, key, lang), None, key, f"{name}/{key}"
     raise BadInput(_("ID: the form {name} takes {what}", name=name, what=_(FORMS[name].takes)))
 
 
@@ -492,13 +536,14 @@ def _recorded(callback: dict, month: str) -> bool:
     return (_event(callback, "record").get("at") or "")[:7] == month
 
 
-def _complaint_row(record: dict, callback: dict | None, t) -> list:
+def _complaint_row(record: dict, callback: dict | None, lang: str) -> list:
     """One line of 《客户投诉登记表》 (8.7.1)."""
+    t = translator(lang)
     handled, done = _event(record, "handle"), (_event(callback, "record") if callback else {})
     if record.get("anonymous") or record.get("written_reply_only"):
         follow_up = t("No callback needed (11.1.13)")
     elif done:
-        follow_up = f"{_time(done['at'])} {done['by']} {t(RESULT_NAMES[done['result']]) if done.get('result') in RESULT_NAMES else ''}"
+        follow_up = f"{_time(done['at'])} {done['by']} {result_name(done.get('result'), lang)}"
     else:
         follow_up = t("Callback pending") if callback else ""
     replies = [e.get("text") or e.get("note", "") for e in record["events"] if e["step"] == "reply"
@@ -510,30 +555,31 @@ def _complaint_row(record: dict, callback: dict | None, t) -> list:
     review = _last(record, "review")
     return [record["id"], _time(record["received"]), t("Anonymous") if record.get("anonymous") else record.get("name", ""),
             record.get("address", ""), record.get("phone", ""), record.get("channel", ""), detail,
-            t(SEVERITY_NAMES[record["severity"]]) if record.get("severity") in SEVERITY_NAMES else "",
+            severity_name(record.get("severity"), lang),
             _event(record, "assign").get("to", ""), record["events"][0]["by"], handled.get("outcome", ""),
             _time(handled.get("at")), follow_up.strip(),
             "；".join(replies) if record.get("written_reply_only") else "", Sign(review.get("by", ""))]
 
 
-def _callback_row(record: dict, t) -> list:
+def _callback_row(record: dict, lang: str) -> list:
     """One line of 《回访记录表》 (11.3.1)."""
+    t = translator(lang)
     done = _event(record, "record")
     method = t(METHOD_NAMES[done["method"]]) if done.get("method") in METHOD_NAMES else ""
     who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
-    source = t(SOURCE_NAMES[record["source_kind"]]) if record.get("source_kind") in SOURCE_NAMES else ""
+    source = source_name(record.get("source_kind"), lang)
     reason = f"{source} {record.get('source', '')} {record.get('subject', '')}"
     agreed = " / ".join(_time(done.get(k)) for k in ("reply_by", "next") if done.get(k))
     review = _last(record, "review")
     opinion = review.get("opinion", "")
     return [record["id"], _time(done.get("at")), method, who, reason.strip(), done.get("note", ""),
-            t(RESULT_NAMES[done["result"]]) if done.get("result") in RESULT_NAMES else "",
+            result_name(done.get("result"), lang),
             done.get("rectification", ""), agreed, done.get("by", ""),
             Sign(done.get("signature", "") if done.get("method") == "visit" else ""),
             Sign(f"{opinion} {review.get('by', '')}".strip())]
 
 
-def _summary_rows(session, month: str, t) -> list[list]:
+def _summary_rows(session, month: str, lang: str) -> list[list]:
     """《客户回访记录》 (11.3.2): per source, the base, done, coverage against the target of 11.1.3-5."""
     from propcli.app.services import list_records
     from propcli.app.stats import month_stats
@@ -547,12 +593,14 @@ def _summary_rows(session, month: str, t) -> list[list]:
             counts[done.get("result", "satisfied")] = counts.get(done.get("result", "satisfied"), 0) + 1
             fixed = _event(callback, "fix") or _event(callback, "reply")
             counts["fixed"] += 1 if done.get("result") == "dissatisfied" and fixed else 0
+    from propcli.app.callbacks import targets
+
     rows = []
-    for kind in ("complaint", "repair", "event"):
+    for kind in targets():
         f, counts = figures[kind], results.get(kind, {})
-        rows.append([t(SOURCE_NAMES[kind]), str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}",
+        rows.append([source_name(kind, lang), str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}",
                      f"≥{f['target']:.0%}", str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)),
-                     str(counts.get("fixed", 0)), f"{figures['handling_rate']:.0%}" if kind == "complaint" else ""])
+                     str(counts.get("fixed", 0)), f"{figures['handling_rate']:.0%}" if not rows else ""])
     return rows
 
 

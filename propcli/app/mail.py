@@ -22,53 +22,16 @@ from datetime import datetime, timedelta
 
 from propcli.errors import BadInput, LedgerUnusable, PropcliError
 from propcli.i18n import _
+from propcli.policy.roles import ROLE_LABELS, role_label
 from propcli.timeutil import parse_duration, parse_time
-
-ROLE_LABELS = {
-    "leadership": "公司领导",
-    "manager": "管理处经理",
-    "property_director": "物业部主任",
-    "service_director": "客户服务部主任",
-    "property_officer": "物业管理员",
-    "receptionist": "客户服务部前台接待员",
-    "engineering_director": "工程部主任",
-    "technician": "工程部维修人员",
-    "security_lead": "安管部值班负责人",
-    "guard": "安管员",
-    "patrol_officer": "物业巡查员",
-    "area_officer": "责任区管理员",
-    "culture_clerk": "社区文化文员",
-    "finance": "财务部",
-}
-
-RULE_LABELS = {
-    "request.reply": "求助答复",
-    "repair.fill": "填写维修单",
-    "repair.notify": "通知工程部接单",
-    "repair.quote": "收费标准外项目评审答复",
-    "repair.arrive": "维修人员到场",
-    "repair.return": "返单",
-    "repair.finance": "第三联送财务",
-    "public.notify": "公共维修通知工程部",
-    "public.arrive": "公共维修到场",
-    "callback.complaint": "投诉回访",
-    "callback.repair": "维修回访",
-    "callback.event": "社区活动回访",
-    "callback.reply": "回访问题答复",
-}
 
 NOTICE_STEPS = ("notice", "escalate")
 
 
-def role_label(role: str | None) -> str:
-    if not role:
-        return "-"
-    label = ROLE_LABELS.get(role)
-    return f"{label} ({role})" if label else role
-
-
 def rule_label(rule: str) -> str:
-    label = RULE_LABELS.get(rule)
+    from propcli.kinds import rule_label as label_of
+
+    label = label_of(rule)
     return f"{rule} {label}" if label else rule
 
 

@@ -7,8 +7,8 @@ repairs and complaints, callback coverage against quota); the lists that need at
 by rule and by person, dissatisfied callback loops still open); and a short analysis written from the
 figures. Printed on A4 by a browser, or as PDF through the `pdf` extra.
 """
-from propcli.app.forms import (N_, Paper, RESULT_NAMES, SOURCE_NAMES, humanize_minutes, paper_language,
-                               render_template, role_name, rule_name, translator, yuan)
+from propcli.app.forms import (N_, Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
+                               source_name, translator, yuan)
 from propcli.timeutil import check_month
 
 CATEGORY_NAMES = {
@@ -17,7 +17,13 @@ CATEGORY_NAMES = {
 }
 SEVERITY_LABELS = {"general": N_("General complaints"), "important": N_("Important complaints"),
                    "major": N_("Major complaints")}
-CALLBACK_CLAUSES = {"complaint": "11.1.3", "repair": "11.1.4", "event": "11.1.5"}
+
+
+def _callback_kinds() -> dict[str, str]:
+    """Source kind -> clause, for the sources with a coverage quota (11.1.3-5), from the kinds' declarations."""
+    from propcli import kinds
+
+    return {name: source.clause for name, source in kinds.callback_sources().items() if source.target is not None}
 TREND_MONTHS = 6
 
 
@@ -134,9 +140,9 @@ def report_data(session, month: str) -> dict:
                         {"label": t("Repairs"), "values": [_get(figures[m], "repairs", "total") or 0 for m in months]},
                         {"label": t("Complaints"), "values": [_get(figures[m], "complaints", "total") or 0 for m in months]}]}
     coverage = []
-    for kind in ("complaint", "repair", "event"):
+    for kind, clause in _callback_kinds().items():
         section = _get(current, "callbacks", kind) or {}
-        coverage.append({"label": t(SOURCE_NAMES[kind]), "value": section.get("coverage", 0.0),
+        coverage.append({"label": source_name(kind, lang), "value": section.get("coverage", 0.0),
                          "target": section.get("target", 0.0), "done": section.get("done", 0),
                          "eligible": section.get("eligible", 0),
                          "last": _get(last, "callbacks", kind, "coverage")})
@@ -177,7 +183,7 @@ def report_data(session, month: str) -> dict:
         "loops_title": t("Dissatisfied callbacks still open ({count})", count=len(loops)),
         "loop_heads": [t("Source"), t("Callback"), t("Called back"), t("Resident"), t("Subject"), t("To be rectified"),
                        t("Rectified by"), t("Next callback")],
-        "loops": [[f"{t(SOURCE_NAMES[l['source_kind']]) if l['source_kind'] in SOURCE_NAMES else ''} {l['source']}".strip(),
+        "loops": [[f"{source_name(l['source_kind'], lang)} {l['source']}".strip(),
                    l["callback"], f"{l['at'][:16].replace('T', ' ')} {l['by']}", f"{l['name']} {l['address']}".strip(),
                    l["subject"], l["rectification"], l["fix_by"], l["next"][:16].replace("T", " ")] for l in loops],
         "titles": {"figures": t("Figures against targets and last month"), "charts": t("Charts"),
@@ -214,13 +220,13 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
     complaints += [row(t(SEVERITY_LABELS.get(s, s)), "11.1.3", ("complaints", "by_severity", s))
                    for s in (_get(current, "complaints", "by_severity") or {})]
     callbacks = []
-    for kind in ("complaint", "repair", "event"):
+    for kind, clause in _callback_kinds().items():
         target = _get(current, "callbacks", kind, "target")
-        callbacks.append(row(t("{source}: called back / to call back", source=t(SOURCE_NAMES[kind])), CALLBACK_CLAUSES[kind],
+        callbacks.append(row(t("{source}: called back / to call back", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "done")))
         callbacks[-1]["value"] = f"{_count(_get(current, 'callbacks', kind, 'done'))} / {_count(_get(current, 'callbacks', kind, 'eligible'))}"
         callbacks[-1]["last"] = f"{_count(_get(last, 'callbacks', kind, 'done'))} / {_count(_get(last, 'callbacks', kind, 'eligible'))}"
-        callbacks.append(row(t("{source}: callback coverage", source=t(SOURCE_NAMES[kind])), CALLBACK_CLAUSES[kind],
+        callbacks.append(row(t("{source}: callback coverage", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "coverage"), "share", target))
     callbacks.append(row(t("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share", 1.0))
     if _get(current, "callbacks", "open_dissatisfied") is not None:
@@ -261,13 +267,13 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
                         t("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",
                           change=_change(now_rates[rule], then_rates[rule], True, t), before=_pct(then_rates[rule]),
                           value=_pct(now_rates[rule]))))
-    for kind in ("complaint", "repair", "event"):
+    for kind, clause in _callback_kinds().items():
         value, before = _get(current, "callbacks", kind, "coverage"), _get(last, "callbacks", kind, "coverage")
         if value is not None and before is not None and (_get(current, "callbacks", kind, "eligible") or
                                                          _get(last, "callbacks", kind, "eligible")):
             changes.append((abs(value - before) * 100,
                             t("{source} callback coverage {change} ({before} → {value})",
-                              source=t(SOURCE_NAMES[kind]), change=_change(value, before, True, t),
+                              source=source_name(kind, lang), change=_change(value, before, True, t),
                               before=_pct(before), value=_pct(value))))
     for label, path in ((t("help requests"), ("requests", "total")), (t("repairs"), ("repairs", "total")),
                         (t("complaints"), ("complaints", "total"))):
@@ -302,7 +308,7 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
         sentences.append(t("No deadlines fell in this month."))
 
     short = []
-    for kind in ("complaint", "repair", "event"):
+    for kind, clause in _callback_kinds().items():
         section = _get(current, "callbacks", kind) or {}
         eligible, done, target = section.get("eligible", 0), section.get("done", 0), section.get("target", 0)
         if eligible and done < target * eligible:
@@ -310,8 +316,8 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
 
             needed = math.ceil(target * eligible - 1e-9) - done
             short.append(t("{source} {coverage} against a quota of {target} ({clause}): {needed} more callback(s) needed",
-                           source=t(SOURCE_NAMES[kind]), coverage=_pct(section.get("coverage", 0)), target=_pct(target),
-                           clause=CALLBACK_CLAUSES[kind], needed=needed))
+                           source=source_name(kind, lang), coverage=_pct(section.get("coverage", 0)), target=_pct(target),
+                           clause=clause, needed=needed))
     if short:
         sentences.append(t("Callbacks below quota: {items}.", items=t("; ").join(short)))
     else:

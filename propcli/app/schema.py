@@ -5,14 +5,15 @@ from propcli.store.schema import IndexColumns
 
 class KindsSchema:
     def index_columns(self, ledger, record) -> IndexColumns:
-        from propcli.app.derive import source_done, view
+        from propcli import kinds
+        from propcli.app.derive import needs_callback, source_done, view
 
         current = view(record, ledger)
         # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
         fee = current.fee_total
         fee_cents = None if fee is None or record.get("public") else int(fee * 100)
         return IndexColumns(current.status, current.open, current.closed_at, source_done(record), fee_cents,
-                            current.deadlines)
+                            current.deadlines, needs_callback(record), kinds.kind(record.kind).uncounted_at(record))
 
     def record_file_problems(self, ledger, relpath: str) -> list[str]:
         from propcli.app.checks import check_record_file

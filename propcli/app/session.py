@@ -1,6 +1,6 @@
 """What every command shares: the ledger, the clock (--now) and who is acting (--as)."""
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -17,6 +17,8 @@ class Session:
     now_text: str | None = None
     actor_text: str | None = None
     debug: bool = False
+    warnings: list = field(default_factory=list)
+    """What the command warns about after it is done (printed on stderr by the CLI)."""
 
     @cached_property
     def ledger(self):

@@ -155,3 +155,21 @@ def stats(data: dict, fmt: str) -> None:
         return
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
     rows(flat, fmt, ["figure", "value"])
+
+
+def demo(result: dict) -> None:
+    """What `propcli demo` shows of the ledger it built."""
+    click.echo(_("Demo ledger at {path} (as of {now})", path=result["path"], now=result["now"]))
+    click.echo("")
+    click.echo(_("Open repairs ({count}):", count=len(result["open"])))
+    records(result["open"], "table")
+    click.echo("")
+    click.echo(_("Overdue ({count}):", count=len(result["overdue"])))
+    overdue(result["overdue"], "table")
+    if result["sample"]:
+        click.echo("")
+        click.echo(_("A sample record:"))
+        record(result["sample"], "table")
+    click.echo("")
+    click.echo(_("Next: cd {path} && propcli list --open; propcli explain ID; propcli overdue --within 15m",
+                 path=result["path"]))

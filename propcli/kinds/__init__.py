@@ -7,12 +7,11 @@ so start-up pays for none of them.
 
 Adding a kind: its module, one line below, its rows in `ledger/policy.yaml`, its form template.
 """
-from dataclasses import dataclass
 from importlib import import_module
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     name: str
     prefix: str
     zh: str
@@ -65,3 +64,17 @@ def _register() -> None:
 
 
 _register()
+
+
+def rule_label(key: str) -> str | None:
+    """The Chinese label of a deadline rule, from the kind that declares it (`repair.fill` 填写维修单)."""
+    for declared in all_kinds():
+        if key in declared.rule_labels:
+            return declared.rule_labels[key]
+    return None
+
+
+def callback_sources() -> dict:
+    """kind -> CallbackSource, for every kind that is a callback source, in the order of their clauses (11.1.3-6)."""
+    found = [(k.callback_source.clause, k.name, k.callback_source) for k in all_kinds() if k.callback_source is not None]
+    return {name: source for _clause, name, source in sorted(found)}

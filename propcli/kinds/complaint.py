@@ -1,43 +1,32 @@
-"""Complaints (8.6, 8.7, 11.1.12-13) and callbacks (11): pure rules over a Record, no I/O.
+"""Complaints 投诉 (8.6, 8.7.1, 9.4.1-2, 11.1.12-13): rules over a Record, how `complaint new` and each
+`complaint STEP` shape their data, and the declaration. Callbacks are propcli/kinds/callback.py.
 
 A complaint goes new → [reply | assign]* → handle (处理完毕, once) → [reply]* → close, or is merged into
 the complaint it duplicates (11.1.12) before it is handled. Status is the last step; it is open until
 `close` or `merge`. `handle` may directly follow `new` (CLI.md "Clarifications").
-
-A callback (回访) is planned (`new`), then recorded (`record`, meets callback.*); when the customer
-raised something not answerable at once it carries an agreed reply time (`reply_by`, 11.1.9) and stays
-open until `reply`.
 """
-import re
-
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _
+from propcli.kinds import fields
+from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
 from propcli.model import Record
 
-SEVERITIES = ("general", "important", "major")
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
+SEVERITIES = tuple(SEVERITY_ZH)
 CHANNELS = ("来电", "来访", "信函", "上级转办")
 FORWARDED = "上级转办"
 STEPS = ("reply", "assign", "handle", "merge", "close")
-PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
 
 CALLER_ROLE = {"general": "patrol_officer", "important": "service_director", "major": "manager"}
 """Who calls back after a complaint, by severity (11.1.3)."""
-REPAIR_CALLER = "area_officer"  # 11.1.4
-EVENT_CALLER = "culture_clerk"  # 11.1.5
 IN_PERSON_SEVERITIES = ("major",)
 """The "third category" of 11.1.9 (not defined in the text we have): a major complaint, always in person."""
-METHODS = ("visit", "phone")
-RESULTS = ("satisfied", "dissatisfied")
-PHONE_MARK = "电话回访"  # 11.1.7
 
 
 # --- complaints -------------------------------------------------------------------------------
 
 def closing_event(record: Record):
-    """The event that closed the record (complaint: close or merge; callback: see callback_closing_event)."""
-    if record.kind == "callback":
-        return callback_closing_event(record)
+    """The event that closed the complaint: close, or merge into the one it duplicates (11.1.12)."""
     return next((e for e in record.workflow_events() if e.step in ("close", "merge")), None)
 
 
@@ -79,7 +68,7 @@ def check_merge(record: Record, target: Record) -> None:
     if target.has("merge"):
         raise BadInput(_("--into: {id} is itself merged into {other}; merge into that one (11.1.12)",
                          id=target.id, other=target.first("merge").get("into")))
-    phone, other = _digits(record.get("phone")), _digits(target.get("phone"))
+    phone, other = fields.digits(record.get("phone")), fields.digits(target.get("phone"))
     if not phone or not other:
         raise BadInput(_("--into: the same complainant is known by phone (11.1.12); {id} has no phone",
                          id=record.id if not phone else target.id))
@@ -89,56 +78,140 @@ def check_merge(record: Record, target: Record) -> None:
                          id=target.id, phone=target.get("phone")))
 
 
-def _digits(phone) -> str:
-    return re.sub(r"\D", "", str(phone or ""))
+# --- shaping the data of `complaint new` and `complaint STEP` ------------------------------------
+
+def new_complaint(session, name=None, phone=None, address=None, detail=None, severity=None, anonymous=False,
+                  channel=None, written_reply_only=False, at=None) -> Record:
+    """Register a complaint in the 《客户投诉登记表》 (8.7.1); prefix T-."""
+    from propcli.store.unit import create
+
+    ledger = session.ledger
+    received = session.at(at)
+    detail = fields.text(detail, "--detail", _("what the complaint is about"))
+    severity = severity or "general"
+    if severity not in SEVERITIES:
+        raise BadInput(_("--severity: expected one of {values}", values="|".join(SEVERITIES)))
+    if written_reply_only:
+        if channel not in (None, FORWARDED):
+            raise BadInput(_("--written-reply-only: a 复函 case is forwarded by a higher authority (11.1.13); "
+                             "expected --channel {channel}", channel=FORWARDED))
+        channel = FORWARDED
+    channel = channel or "来电"
+    if channel not in CHANNELS:
+        raise BadInput(_("--channel: expected one of {values}", values="|".join(CHANNELS)))
+    required = not anonymous
+    values = {"office": ledger.office,
+              "name": fields.text(name, "--name", _("the complainant's name (or --anonymous)"), required),
+              "phone": fields.text(phone, "--phone", _("the complainant's phone number, e.g. 13800138000 (or --anonymous)"), required),
+              "address": fields.text(address, "--address", _("building and unit, e.g. 3栋0301 (or --anonymous)"), required),
+              "detail": detail, "severity": severity, "channel": channel,
+              "anonymous": bool(anonymous), "written_reply_only": bool(written_reply_only)}
+    if values["phone"] is not None and not fields.PHONE.match(values["phone"]):
+        raise BadInput(_("--phone: '{value}' is not a phone number; expected digits such as 13800138000", value=phone))
+    values = {k: v for k, v in values.items() if v is not None}
+    return create(ledger, "complaint", values, received, session.actor, session.now)
 
 
-# --- callbacks --------------------------------------------------------------------------------
+def complaint_step(session, record_id: str, step: str, at=None, **options) -> str:
+    """reply [--note], assign --to, handle [--outcome], merge --into, close (CLI.md `complaint STEP`)."""
+    from propcli.store.unit import append, load
 
-def callback_closing_event(record: Record):
-    """A callback is done when recorded; with an agreed reply time (11.1.9), when the reply is given."""
-    recorded = record.first("record")
-    if recorded is None:
-        return None
-    if recorded.get("reply_by"):
-        return next((e for e in record.events if e.step == "reply" and e.at >= recorded.at), None)
-    return recorded
+    ledger = session.ledger
+    data: dict = {}
+    target = None
+    if step == "reply":
+        data["note"] = fields.text(options.get("note"), "--note", "", is_required=False)
+    elif step == "assign":
+        data["to"] = fields.text(options.get("to"), "--to", _("the responsible department or person, e.g. 工程部"))
+    elif step == "handle":
+        data["outcome"] = fields.text(options.get("outcome"), "--outcome", "", is_required=False)
+    elif step == "merge":
+        into = fields.text(options.get("into"), "--into", _("the id of the complaint this one duplicates"))
+        target_id = ledger.resolve(into)
+        target = load(ledger, target_id)
+        data["into"] = target_id
+    elif step == "close":
+        data["note"] = fields.text(options.get("note"), "--note", "", is_required=False)
 
+    def validate(record, event):
+        check_step(record, step)
+        if target is not None:
+            check_merge(record, target)
 
-def caller_role(source_kind: str, severity: str | None = None) -> str:
-    if source_kind == "complaint":
-        return CALLER_ROLE.get(severity or "general", CALLER_ROLE["general"])
-    return REPAIR_CALLER if source_kind == "repair" else EVENT_CALLER
-
-
-def check_record(callback: Record, method: str, result: str, signature: str | None) -> None:
-    """11.1.7 (signature in person), 11.1.9 (third category in person); a callback is recorded once."""
-    if callback.kind != "callback":
-        raise BadInput(_("ID: {id} is not a callback (plan one with: propcli callback plan --month YYYY-MM)",
-                         id=callback.id))
-    recorded = callback.first("record")
-    if recorded is not None:
-        raise BadInput(_("callback {id}: already recorded at {at}", id=callback.id, at=recorded.at.isoformat()))
-    if method not in METHODS:
-        raise BadInput(_("--method: expected one of {methods}", methods="|".join(METHODS)))
-    if result not in RESULTS:
-        raise BadInput(_("--result: expected one of {results}", results="|".join(RESULTS)))
-    if method == "visit" and not (signature or "").strip():
-        raise BadInput(_("--signature: an in-person callback needs the customer's signature (11.1.7); "
-                         "expected the name the customer signed"))
-    if method == "phone" and callback.get("method_hint") == "visit":
-        raise BadInput(_("--method: callback {id} follows a major complaint (the \"third category\"), "
-                         "always called back in person: expected visit (11.1.9)", id=callback.id))
+    summary = data.get("outcome") or data.get("note") or (f"→ {data['into']}" if "into" in data else None)
+    append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
+           summary=summary)
+    return record_id
 
 
-def check_reply(callback: Record) -> None:
-    if callback.kind != "callback":
-        raise BadInput(_("ID: {id} is not a callback", id=callback.id))
-    recorded = callback.first("record")
-    if recorded is None or not recorded.get("reply_by"):
-        raise BadInput(_("callback {id}: no agreed reply is pending; 'reply' answers a callback recorded with "
-                         "--reply-by (11.1.9)", id=callback.id))
-    replied = next((e for e in callback.events if e.step == "reply" and e.at >= recorded.at), None)
-    if replied is not None:
-        raise BadInput(_("callback {id}: the reply was already given at {at}", id=callback.id,
-                         at=replied.at.isoformat()))
+def handled_at(record: Record):
+    """处理完毕 starts the 3-day callback window (11.1.3)."""
+    handled = handled_event(record)
+    return handled.at if handled else None
+
+
+def needs_no_callback(record: Record) -> bool:
+    """11.1.13: anonymous complaints and 复函-only ones need no callback (left out of the 50 % base)."""
+    return bool(record.get("anonymous") or record.get("written_reply_only"))
+
+
+def merged_at(record: Record):
+    """A duplicate merged into the complaint kept is counted once (11.1.12): from its merge on, not here."""
+    merged = record.first("merge")
+    return merged.at if merged else None
+
+
+def callback_plan_fields(record: Record) -> dict:
+    """A major complaint (the "third category" of 11.1.9) is always called back in person."""
+    severity = record.get("severity") or "general"
+    return {"severity": severity, "method_hint": "visit" if severity in IN_PERSON_SEVERITIES else "any"}
+
+
+def caller_of(record: Record) -> str:
+    """Who calls back, by severity (11.1.3)."""
+    return CALLER_ROLE.get(record.get("severity") or "general", CALLER_ROLE["general"])
+
+
+KIND = Kind(
+    name="complaint", prefix="T", zh="投诉", en="complaint", clause="8.6",
+    help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
+    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址", "address"),
+            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
+            Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
+    asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
+    new=new_complaint,
+    new_help=N_("Register a complaint."),
+    new_options=(
+        Option("--name", N_("the complainant's name")),
+        Option("--phone"),
+        Option("--address", N_("building and unit, e.g. 3栋0301")),
+        Option("--detail", N_("what the complaint is about")),
+        Option("--severity", N_("decides who calls back (11.1.3)"), takes="choice", choices=SEVERITIES, default="general"),
+        Option("--anonymous", N_("no callback needed (11.1.13); name, phone, address optional"), takes="flag"),
+        Option("--channel", N_("投诉方式 (default 来电)"), takes="choice", choices=CHANNELS),
+        Option("--written-reply-only", N_("forwarded by a higher authority wanting only a written reply 复函: no callback (11.1.13)"),
+               takes="flag"),
+        Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
+    ),
+    steps=(
+        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (the reply is kept with the complaint, 11.1.13)."),
+             options=(Option("--note", N_("the reply given")),)),
+        Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."),
+             options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
+        Step("handle", "处理完毕", "11.1.3", N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
+             limit=("callback.complaint",), options=(Option("--outcome", N_("处理措施及结果")),)),
+        Step("merge", "重复投诉合并", "11.1.12",
+             N_("The same complainant's complaint about the same issue: recorded once (11.1.12)."),
+             options=(Option("--into", N_("the complaint this one duplicates"), takes="id"),)),
+        Step("close", "结案", "11.1.11", N_("Close a handled complaint."), options=(Option("--note"),)),
+    ),
+    step=complaint_step,
+    check_step=lambda before, event: check_step(before, event.step),
+    closing_event=closing_event,
+    uncounted_at=merged_at,
+    callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", role_of=caller_of, done_at=handled_at,
+                                   exempt=needs_no_callback, plan_fields=callback_plan_fields),
+    forms=("complaint-register",),
+    rule_labels={"callback.complaint": "投诉回访"},
+    summary_keys=("detail",),
+)

@@ -1,19 +1,26 @@
-"""The 维修单 workflow of clauses 10.4.1-10.4.3 (resident) and 10.4.2 (public facilities).
+"""Repairs 维修单: the workflow of clauses 10.4.1-10.4.3 (resident) and 10.4.2 (public facilities).
 
-Pure functions over a Record: which step may come next, status, whether it is open, fees.
+Pure rules over a Record (which step may come next, when it closes, fees), how `repair new` and each
+`repair STEP` shape their data, and the kind's declaration (`KIND`) at the end.
 """
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _
+from propcli.kinds import fields
+from propcli.kinds.base import Action, CallbackSource, Field, Kind, Option
+from propcli.kinds.base import Step as BaseStep
+from propcli.kinds.fields import money
 from propcli.model import Record
 
 MATERIAL_RESULTS = ("合格", "不合格", "质量不佳")
 
 
 @dataclass(frozen=True)
-class Step:
+class Order:
+    """Where a step sits in the resident (10.4.1) and the public (10.4.2) procedure."""
+
     after: tuple[str, ...]
     clause: str
     public_after: tuple[str, ...] | None = None  # None: not a step of a public repair
@@ -22,19 +29,19 @@ class Step:
 
 
 STEPS = {
-    "fill": Step(("new",), "10.4.1-2"),
-    "notify": Step(("fill",), "10.4.1-2", ("new",), "10.4.2-1"),
-    "take": Step(("notify",), "10.4.1-2", ("notify",), "10.4.2-2"),
-    "quote": Step(("take",), "10.4.1-2③"),
-    "accept": Step(("quote",), "10.4.1-4"),
-    "refuse": Step(("quote", "arrive", "material"), "10.4.1-4"),
-    "arrive": Step(("take",), "10.4.1-2①", ("take",), "10.4.2-3"),
-    "material": Step(("arrive", "material"), "10.4.1-5", repeatable=True),
-    "complete": Step(("arrive", "material"), "10.4.1-6", ("arrive",), "10.4.2-4"),
-    "sign": Step(("complete",), "10.4.1-6"),
-    "return": Step(("sign",), "10.4.1-7"),
-    "finance": Step(("return",), "10.4.1-7"),
-    "paid": Step(("finance",), "10.4.3"),
+    "fill": Order(("new",), "10.4.1-2"),
+    "notify": Order(("fill",), "10.4.1-2", ("new",), "10.4.2-1"),
+    "take": Order(("notify",), "10.4.1-2", ("notify",), "10.4.2-2"),
+    "quote": Order(("take",), "10.4.1-2③"),
+    "accept": Order(("quote",), "10.4.1-4"),
+    "refuse": Order(("quote", "arrive", "material"), "10.4.1-4"),
+    "arrive": Order(("take",), "10.4.1-2①", ("take",), "10.4.2-3"),
+    "material": Order(("arrive", "material"), "10.4.1-5", repeatable=True),
+    "complete": Order(("arrive", "material"), "10.4.1-6", ("arrive",), "10.4.2-4"),
+    "sign": Order(("complete",), "10.4.1-6"),
+    "return": Order(("sign",), "10.4.1-7"),
+    "finance": Order(("return",), "10.4.1-7"),
+    "paid": Order(("finance",), "10.4.3"),
 }
 
 
@@ -98,17 +105,6 @@ def check_step(record: Record, step: str, data: dict) -> None:
                          id=record.id))
 
 
-def money(value, field: str) -> Decimal:
-    """Decimal yuan with at most two decimals; never float arithmetic."""
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50", field=field, value=value))
-    return amount.quantize(Decimal("0.01"))
-
-
 def fee_lines(record: Record) -> list[dict]:
     """What the resident owes, line by line: the items found on site (10.4.1-3), else the listed price or the quote."""
     if is_public(record):
@@ -131,3 +127,225 @@ def fee_total(record: Record) -> Decimal:
     if record.has("refuse") or is_public(record):
         return Decimal("0.00")
     return sum((line["amount"] for line in fee_lines(record)), Decimal("0.00"))
+
+
+# --- shaping the data of `repair new` and `repair STEP` (the store writes it) -------------------------
+
+REFUSE_WARNING = "已提醒用户可随时再次报修"
+MATERIAL_WARNING = "已告知用户自备材料不合格可能造成的后果，尊重用户选择"
+
+
+def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
+               appointment=None, at=None, public=False, location=None, source=None,
+               request=None) -> Record:
+    """Record a repair request as received (10.4.1-1 / 10.4.2-1)."""
+    from propcli.store.unit import create
+    from propcli.timeutil import format_time, parse_time
+
+    ledger = session.ledger
+    received = session.at(at)
+    item = fields.required(item, "--item", _("what to repair, e.g. 厨房水龙头漏水"))
+    if public:
+        if any(v is not None for v in (name, phone, address, price_code, appointment)):
+            raise BadInput(_("--public: a public repair has no resident, price code or appointment (10.4.2); give --location and --item"))
+        values = {"office": ledger.office, "public": True,
+                  "location": fields.required(location, "--location", _("the place, e.g. 3栋电梯厅")), "item": item}
+        if source:
+            values["patrol"] = source
+    else:
+        values = {"office": ledger.office, "public": False,
+                  "name": fields.required(name, "--name", _("the resident's name")),
+                  "phone": fields.phone(phone),
+                  "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+                  "item": item}
+        if request:
+            values["request"] = request  # the help request it came from (9.4.5)
+        if qty is not None and price_code is None:
+            raise BadInput(_("--qty: goes with --price-code (an item of the price list)"))
+        if price_code is not None:
+            price = ledger.prices.get(price_code.strip().upper()) or ledger.prices.get(price_code.strip())
+            if price is None:
+                raise BadInput(_("--price-code: '{code}' is not on the price list (propcli prices shows the codes)", code=price_code))
+            if qty is not None and qty < 1:
+                raise BadInput(_("--qty: expected a whole number of at least 1"))
+            values.update(price_code=price.code, price_name=price.name, unit_price=str(price.price),
+                          unit=price.unit, qty=qty or 1)
+        if appointment is not None:
+            moment = parse_time(appointment, ledger.tz, field="--appointment")
+            if moment < received:
+                raise BadInput(_("--appointment: {at} is before the request was received", at=moment.isoformat()))
+            values["appointment"] = format_time(moment, ledger.tz)
+    return create(ledger, "repair", values, received, session.actor, session.now)
+
+
+def _fees(pairs) -> list[dict]:
+    lines = []
+    for pair in pairs or ():
+        item, sep, amount = pair.partition("=")
+        if not sep or not item.strip():
+            raise BadInput(_("--fee: '{value}' is not ITEM=YUAN; expected e.g. --fee 更换阀芯=25", value=pair))
+        lines.append({"item": item.strip(), "amount": str(money(amount, "--fee " + item.strip()))})
+    return lines
+
+
+def step_data(session, record: Record, step: str, options: dict) -> dict:
+    """The event data of one `repair STEP` from its options (before the rules check it)."""
+    data: dict = {}
+    if step == "take":
+        if options.get("to"):
+            data["to"] = options["to"].strip()
+        if is_public(record):
+            data["signed_for"] = "《公共区域现场巡视表》第二联"
+        else:
+            data["copy4_to"] = str(session.ledger.config.get("copy4") or "工程部")
+    elif step == "quote":
+        price, unrepairable = options.get("price"), options.get("unrepairable")
+        if (price is None) == (not unrepairable):
+            raise BadInput(_("quote: give either --price YUAN or --unrepairable (10.4.1-2③)"))
+        data = {"unrepairable": True} if unrepairable else {"price": str(money(price, "--price"))}
+    elif step == "refuse":
+        data["reason"] = fields.required(options.get("reason"), "--reason", _("why the resident refused (10.4.1-4)"))
+        data["reminded"] = REFUSE_WARNING
+        signed = [s for s in (options.get("technician"), options.get("director")) if s]
+        if signed:
+            data["signed_by"] = signed
+        data["form_to"] = "客户服务部"
+    elif step == "material":
+        result = options.get("result")
+        if result not in MATERIAL_RESULTS:
+            raise BadInput(_("--result: expected one of {results} (10.4.1-5)", results="|".join(MATERIAL_RESULTS)))
+        data["result"] = result
+        if result == "不合格":
+            data["warning"] = options.get("warning") or MATERIAL_WARNING
+            data["decision"] = options.get("decision") or "用户坚持使用自备材料"
+    elif step == "complete":
+        fees = _fees(options.get("fee"))
+        if fees:
+            data["fees"] = fees
+        for key in ("work", "cleanup"):
+            if options.get(key):
+                data[key] = options[key]
+    elif step == "sign":
+        data["copy1_to"] = "用户"
+        if options.get("signature"):
+            data["signature"] = options["signature"]
+    elif step == "return":
+        data["copies"] = [2, 3]
+    elif step == "finance":
+        data["copy"] = 3
+    return data
+
+
+def check_roles(session, record: Record, step: str) -> None:
+    """10.4.3: only finance collects repair fees."""
+    if step == "paid" and "finance" not in session.ledger.roles_of(session.actor):
+        raise BadInput(_("--as: {name} does not have the finance role in staff.yaml; only finance collects repair fees (10.4.3)",
+                         name=session.actor))
+
+
+def repair_step(session, record_id: str, step: str, at=None, **options) -> str:
+    """Record one step of the 维修单 (CLI.md `repair STEP`); refused steps exit 2 with the clause."""
+    from propcli.store.unit import append, load
+
+    data = step_data(session, load(session.ledger, record_id), step, options)
+
+    def validate(record, event):
+        check_step(record, step, data)
+        check_roles(session, record, step)
+
+    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate)
+    return record_id
+
+
+def done_at(record: Record):
+    """A resident repair's callback window starts when it is completed (11.1.4); public repairs have no customer."""
+    if is_public(record):
+        return None
+    event = record.first("complete")
+    return event.at if event else None
+
+
+# --- the declaration ----------------------------------------------------------------------------------
+
+_AT = Option("--at", N_("when it happened (default --now)"), takes="time", metavar="DATETIME")
+
+KIND = Kind(
+    name="repair", prefix="R", zh="维修单", en="repair", clause="10.4",
+    help=N_("Repair work orders 维修单 (10.4)."),
+    fields=(Field("name", "用户名称", "resident"), Field("phone", "联系电话", "phone"), Field("address", "地址", "address"),
+            Field("item", "报修内容", "item"), Field("price_code", "收费标准项目", "price code"), Field("qty", "数量", "qty"),
+            Field("appointment", "预约维修时间", "appointment"), Field("location", "区域/位置", "location"),
+            Field("public", "公共设施", "public")),
+    new=new_repair,
+    asks=lambda values: ("location", "item") if values.get("public") else ("name", "phone", "address", "item", "price_code"),
+    new_help=N_("Record a repair request."),
+    new_limit=("repair.fill", "repair.notify"),
+    new_options=(
+        Option("--name", N_("resident's name")),
+        Option("--phone"),
+        Option("--address", N_("building and unit, e.g. 3栋0301")),
+        Option("--item", N_("what to repair")),
+        Option("--price-code", metavar="CODE", takes="price"),
+        Option("--qty", takes="int"),
+        Option("--appointment", metavar="DATETIME", takes="time"),
+        Option("--at", N_("when the request was received (default --now)"), takes="time", metavar="DATETIME"),
+        Option("--public", N_("a public facility (10.4.2)"), takes="flag"),
+        Option("--location"),
+    ),
+    steps=(
+        BaseStep("fill", "填写维修单", "10.4.1-2", N_("The receptionist has filled the form 《维修单》 (10.4.1-2, {limit})."),
+                 after=("new",), roles=("receptionist",), limit=("repair.fill",)),
+        BaseStep("notify", "通知工程部", "10.4.1-2",
+                 N_("Engineering notified to collect the order (10.4.1-2, {limit}; public 10.4.2-1)."),
+                 after=("fill",), roles=("receptionist",), limit=("repair.notify", "public.notify")),
+        BaseStep("take", "接单", "10.4.1-2", N_("Engineering took the order (接单); --to names the technician."),
+                 after=("notify",), roles=("engineering_director", "technician"),
+                 options=(Option("--to", metavar="TECHNICIAN", takes="person"),)),
+        BaseStep("quote", "评审报价", "10.4.1-2③",
+                 N_("Off-list item: the engineering director's price, or --unrepairable (10.4.1-2③, {limit})."),
+                 after=("take",), roles=("engineering_director",), limit=("repair.quote",),
+                 options=(Option("--price", metavar="YUAN"), Option("--unrepairable", takes="flag"))),
+        BaseStep("accept", "用户同意", "10.4.1-4", N_("The resident accepted the price (10.4.1-4)."), after=("quote",)),
+        BaseStep("refuse", "用户拒修", "10.4.1-4", N_("The resident refused; the form goes back to customer service (10.4.1-4)."),
+                 after=("quote", "arrive", "material"), roles=("technician", "engineering_director"),
+                 options=(Option("--reason"), Option("--technician", N_("signs the reason"), takes="person", metavar="NAME"),
+                          Option("--director", N_("engineering director, signs the reason"), takes="person", metavar="NAME"))),
+        BaseStep("arrive", "到场", "10.4.1-2①", N_("The technician is on site (10.4.1-2①②, 10.4.2-3; {limit})."),
+                 after=("take", "accept"), roles=("technician",), limit=("repair.arrive",)),
+        BaseStep("material", "自备材料验证", "10.4.1-5", N_("Resident-supplied material checked (10.4.1-5)."),
+                 after=("arrive", "material"), roles=("technician",), repeatable=True,
+                 options=(Option("--result", takes="choice", choices=MATERIAL_RESULTS),
+                          Option("--warning", N_("the warning given for unacceptable material")),
+                          Option("--decision", N_("the resident's decision")))),
+        BaseStep("complete", "完成维修", "10.4.1-6",
+                 N_("Work done; --fee ITEM=YUAN records the items actually done (10.4.1-3, -6)."),
+                 after=("arrive", "material"), roles=("technician",),
+                 options=(Option("--fee", multiple=True, metavar="ITEM=YUAN"),
+                          Option("--work", N_("work done (public repairs, 10.4.2-4)")),
+                          Option("--cleanup", N_("site clean-up (10.4.2-4)")))),
+        BaseStep("sign", "用户签名", "10.4.1-6", N_("The resident tested and signed; copy 1 to the resident (10.4.1-6)."),
+                 after=("complete",), roles=("technician",), options=(Option("--signature", metavar="NAME"),)),
+        BaseStep("return", "交回工程部", "10.4.1-7",
+                 N_("Copies 2 and 3 returned to the engineering director (10.4.1-7, {limit})."),
+                 after=("sign",), roles=("technician",), limit=("repair.return",)),
+        BaseStep("finance", "第三联送财务", "10.4.1-7", N_("Copy 3 handed to finance (10.4.1-7, {limit})."),
+                 after=("return",), roles=("receptionist",), limit=("repair.finance",)),
+        BaseStep("paid", "财务收费", "10.4.3", N_("Finance collected the fee (10.4.3; finance role only)."),
+                 after=("finance",), roles=("finance",)),
+    ),
+    step=repair_step,
+    actions=(
+        Action("billing", N_("Copy-3 forms handed to finance in a month: what finance bills (10.4.3)."),
+               "propcli.app.billing:billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
+               shows="rows", columns=("id", "name", "address", "phone", "item", "amount", "finance", "paid")),
+    ),
+    check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
+    closing_event=closing_event,
+    fee_total=fee_total,
+    callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", role_of=lambda record: "area_officer",
+                                   done_at=done_at),
+    forms=("repair-order", "paid-service", "public-inspection"),
+    rule_labels={"repair.fill": "填写维修单", "repair.notify": "通知工程部接单", "repair.quote": "收费标准外项目评审答复",
+                 "repair.arrive": "维修人员到场", "repair.return": "返单", "repair.finance": "第三联送财务",
+                 "public.notify": "公共维修通知工程部", "public.arrive": "公共维修到场", "callback.repair": "维修回访"},
+)

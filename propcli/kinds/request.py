@@ -1,14 +1,13 @@
-"""The 求助 (help request) workflow of clause 9.4 and the 来电 call log of 8.7.2.
-
-Pure functions over a Record: which step may come next, with clause-citing BadInput messages,
-and the medical-emergency checklists of 9.4.2. Nothing here reads or writes the ledger.
+"""Help requests 求助 (9.4): which step may come next (with clause-citing messages), the medical-emergency
+checklists of 9.4.2, how `request new` and each `request STEP` shape their data, and the declaration.
 """
-import re
 
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _
+from propcli.kinds import fields
+from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
 from propcli.model import Record
-from propcli.policy.rules import ROLES
+from propcli.policy.roles import ROLES
 
 CATEGORIES = ("medical", "repair", "complaint", "enquiry", "security", "disaster", "other")
 """9.4.1-1, in the order of the clause; the keys `stats` counts by."""
@@ -22,8 +21,6 @@ _CATEGORY_ALIASES = {"急救病人": "medical", "急救": "medical", "报修": "
 
 ROUTES = {"repair": "9.4.5", "complaint": "9.4.4"}
 """Requests that follow another procedure, with its own time limits (9.4.1-2)."""
-
-PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
 
 STEPS = {
     "reply": "9.4.1-2",       # the customer got an answer (立即 / within 10 minutes)
@@ -148,3 +145,133 @@ def reminders(request: dict) -> list[str]:
         return [_("propcli: a major medical emergency is reported to the manager at once (9.4.2-2): "
                   "propcli request escalate {id} --to manager", id=request["id"])]
     return []
+
+
+# --- shaping the data of `request new` and `request STEP` ---------------------------------------------
+
+def new_request(session, category=None, name=None, phone=None, address=None, detail=None, major=False,
+                at=None) -> Record:
+    """Record a help request as received (9.4.1-1; 9.4.2-1: the patient's address and phone first)."""
+    from propcli.store.unit import create
+
+    ledger = session.ledger
+    received = session.at(at)
+    values = {
+        "office": ledger.office,
+        "category": category_key(category),
+        "name": fields.required(name, "--name", _("the customer's name")),
+        "phone": fields.phone(phone, who=_("the caller's phone number, e.g. 13800138000")),
+        "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+        "detail": fields.required(detail, "--detail", _("what help is asked for, e.g. 老人在家晕倒")),
+        "major": bool(major),
+    }
+    return create(ledger, "request", values, received, session.actor, session.now)
+
+
+def request_step(session, record_id: str, step: str, at=None, **options) -> str:
+    """Record one step of a help request (CLI.md `request STEP`); refused steps exit 2 with the clause."""
+    from propcli.store.unit import append, load
+
+    ledger = session.ledger
+    note = fields.optional(options.get("note"))
+    data: dict = {}
+    if step == "reply":
+        data["note"] = note
+    elif step == "escalate":
+        data["to"] = fields.required(options.get("to"), "--to", _("a role key, e.g. property_director or manager"))
+        data["note"] = note
+    elif step == "route":
+        data["to"] = fields.required(options.get("to"), "--to", _("repair (9.4.5) or complaint (9.4.4)"))
+        data["note"] = note
+    elif step == "medical":
+        way = fields.optional(options.get("way"))
+        data.update(way=way, action=fields.optional(options.get("action")), note=note)
+    elif step == "close":
+        data["outcome"] = fields.optional(options.get("outcome"))
+    else:
+        check_step(load(ledger, record_id), step, data)  # names the steps there are
+
+    if step == "route" and data["to"] == "repair":
+        return _route_to_repair(session, record_id, data, at)
+    if step == "route" and data["to"] == "complaint":
+        data["note"] = note or _("按《投诉处理工作规程》办理，登记《客户投诉登记表》(9.4.4)")
+    if step == "medical" and data.get("way"):
+        record = load(ledger, record_id)
+        check_step(record, step, data)
+        data["way_zh"] = MEDICAL_WAYS[data["way"]][0]
+        data["checklist"] = checklist(data["way"])
+        data["report_to"] = report_to(record)
+
+    def validate(record, event):
+        check_step(record, step, data)
+
+    summary = data.get("note") or data.get("outcome") or data.get("action")
+    append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
+           summary=summary)
+    return record_id
+
+
+def _route_to_repair(session, record_id: str, data: dict, at) -> str:
+    """9.4.5: the request becomes a resident repair; the repair names the request and the request the repair."""
+    from propcli.kinds.repair import new_repair
+    from propcli.store.unit import append, check_event_time, load
+
+    ledger = session.ledger
+    record = load(ledger, record_id)
+    at_time = session.at(at)
+    check_event_time(at_time, session.now, record)
+    check_step(record, "route", data)
+    repair = new_repair(session, name=record.get("name"), phone=record.get("phone"), address=record.get("address"),
+                        item=record.get("detail"), at=at, request=record_id)
+    data["record"] = repair.id
+
+    def validate(current, event):
+        check_step(current, "route", data)
+
+    append(ledger, record_id, "route", data, at_time, session.actor, session.now, validate, summary=repair.id)
+    return record_id
+
+
+_NOTE = Option("--note", metavar="TEXT")
+
+KIND = Kind(
+    name="request", prefix="Q", zh="求助", en="help request", clause="9",
+    help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
+    fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
+            Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major")),
+    asks=lambda values: (("category", "name", "phone", "address", "detail")),
+    new=new_request,
+    new_help=N_("Record a help request; the customer gets a reply within {limit} (9.4.1-2)."),
+    new_limit=("request.reply",),
+    new_options=(
+        Option("--category", "|".join(CATEGORIES) + " (9.4.1-1)", metavar="CATEGORY", takes="category"),
+        Option("--name", N_("the customer's name")),
+        Option("--phone"),
+        Option("--address", N_("building and unit, e.g. 3栋0301")),
+        Option("--detail", N_("what help is asked for"), metavar="TEXT"),
+        Option("--major", N_("a major emergency: the manager is told at once (9.4.2-2)"), takes="flag"),
+        Option("--at", N_("when the request was received (default --now)"), takes="time"),
+    ),
+    steps=(
+        Step("reply", "答复", "9.4.1-2", N_("The customer got an answer (9.4.1-2: at once, else within {limit})."),
+             roles=("property_officer",), limit=("request.reply",), options=(_NOTE,)),
+        Step("escalate", "上报", "9.4.1-2",
+             N_("Reported to a role: the property director (9.4.1-2), the manager (9.4.2-2), ..."),
+             options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role"), _NOTE)),
+        Step("route", "转办", "9.4.4/9.4.5",
+             N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a repair is created, linked."),
+             options=(Option("--to", metavar="repair|complaint"), _NOTE)),
+        Step("medical", "急救处理", "9.4.2", N_("Medical emergency: the way of help chosen and its checklist (9.4.2)."),
+             roles=("property_officer",),
+             options=(Option("--way", metavar="escort|ambulance|care"),
+                      Option("--action", N_("a checklist step done"), metavar="TEXT"), _NOTE)),
+        Step("close", "办结", "9.4.1-2", N_("The request is settled; --outcome records how (9.4.1-2, 9.4.2)."),
+             options=(Option("--outcome", metavar="TEXT"),)),
+    ),
+    step=request_step,
+    check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
+    closing_event=closing_event,
+    after_new=reminders,
+    rule_labels={"request.reply": "求助答复"},
+    summary_keys=("detail",),
+)

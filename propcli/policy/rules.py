@@ -21,14 +21,12 @@ from typing import Any, Mapping
 
 from propcli.i18n import _
 from propcli.model import Event, Record
+from propcli.policy.roles import ROLES  # noqa: F401  (re-exported)
 from propcli.timeutil import Duration, parse_duration, parse_time
 
 DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
 RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "role", "escalate", "assignee",
              "working_days", "note", *DUE_FORMS}
-ROLES = ("leadership", "manager", "property_director", "service_director", "property_officer",
-         "receptionist", "engineering_director", "technician", "security_lead", "guard",
-         "patrol_officer", "area_officer", "culture_clerk", "finance")
 
 
 @dataclass(frozen=True)
@@ -87,6 +85,8 @@ class PolicyProblem(Exception):
 @dataclass(frozen=True)
 class Policy:
     rules: tuple[Rule, ...]
+    step_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """`KIND.STEP` -> the roles that do that step (policy.yaml `steps:`); a step not listed: its kind's default."""
 
     def rule(self, key: str, facts: Mapping[str, Any] | None = None) -> Rule | None:
         for candidate in self.rules:
@@ -117,7 +117,20 @@ def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy,
             rules.append(_parse_rule(raw, line))
         except PolicyProblem as problem:
             problems.append(problem)
-    return Policy(tuple(rules)), problems
+    step_roles = {}
+    raw_steps = plain.get("steps") or {}
+    if not isinstance(raw_steps, dict):
+        problems.append(PolicyProblem(1, _("steps: expected a mapping of KIND.STEP to a list of role keys")))
+        raw_steps = {}
+    for key, roles in raw_steps.items():
+        listed = [roles] if isinstance(roles, str) else roles
+        unknown = [r for r in listed or [] if r not in ROLES] if isinstance(listed, list) else [str(roles)]
+        if unknown or not listed:
+            problems.append(PolicyProblem(1, _("steps: {key}: expected a list of role keys of SPEC.md, not {roles}",
+                                               key=key, roles=roles)))
+            continue
+        step_roles[str(key)] = tuple(listed)
+    return Policy(tuple(rules), step_roles), problems
 
 
 def _parse_rule(raw, line: int) -> Rule:
@@ -313,3 +326,24 @@ def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
         result.append(Deadline(rule.key, rule.clause, rule.role, rule.escalate, assignee,
                                start, due, done, cancelled))
     return result
+
+
+def describe_limit(rule: Rule) -> str:
+    """A rule's time limit as a person says it (`2 分钟`, `17:00`, `25日`), for help texts and reports."""
+    from propcli.i18n import _
+
+    if rule.length is not None:
+        units = {"s": _("{n} s"), "m": _("{n} min"), "h": _("{n} h"), "d": _("{n} days"), "mo": _("{n} month(s)")}
+        text = units[rule.length.unit].format(n=rule.length.amount)
+        return text + (_(" (working days)") if rule.working_days else "")
+    if rule.offset_by is not None:
+        minutes = rule.offset_by.amount
+        return _("{n} min before the {field}", n=abs(minutes), field=rule.offset_from) if minutes < 0 else \
+            _("{n} min after the {field}", n=minutes, field=rule.offset_from)
+    if rule.cutoff is not None:
+        return _("by {time}", time=rule.cutoff.strftime("%H:%M"))
+    if rule.cutoff_day is not None:
+        return _("by the {day}th of the month", day=rule.cutoff_day)
+    if rule.agreed:
+        return _("the agreed time")
+    return ""

@@ -165,3 +165,14 @@ class Git:
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
         return [p for p in out.split("\0") if p]
+
+    def attempt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        """Run git and hand back the finished process (returncode, stdout, stderr) without judging it, for
+        commands whose failure the caller explains itself (fetch, push, clone, merge: store/remote.py)."""
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        try:
+            return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
+                                  encoding="utf-8", errors="replace", env=full_env)
+        except FileNotFoundError:
+            raise LedgerUnusable(_("git is not installed or not on PATH")) from None

@@ -16,14 +16,15 @@ from propcli.store import schema
 from propcli.model import RecordProblem, record_from_plain, record_to_plain
 from propcli.timeutil import epoch
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records(
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE,
   received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
   status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
-  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, doc TEXT NOT NULL);
+  mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, needs_callback INTEGER NOT NULL DEFAULT 0,
+  uncounted_at INTEGER, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_kind_done ON records(kind, done_at);
 CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month, received, fee_cents, status, last_at);
 CREATE TABLE IF NOT EXISTS deadlines(
@@ -265,7 +266,7 @@ class Index:
             self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
                             (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
             return
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -278,7 +279,7 @@ class Index:
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -385,7 +386,7 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
-           epoch(columns.done_at), doc)
+           epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at), doc)
     notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
                for event in record.events if event.step in ("notice", "escalate")]
     return row, _deadline_rows(record, columns.deadlines, month), notices

@@ -19,6 +19,8 @@ class IndexColumns:
     done_at: datetime | None
     fee_cents: int | None
     deadlines: Sequence  # objects with rule, clause, role, escalate, assignee, start, due, done, cancelled
+    needs_callback: bool = False
+    uncounted_at: datetime | None = None
 
 
 class Schema(Protocol):

@@ -2,7 +2,7 @@
 from datetime import datetime
 from types import MappingProxyType
 
-from propcli.store import yamlio
+from propcli.store import merge, yamlio
 from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import new_id
@@ -145,6 +145,7 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
     with ledger.lock():
         index = ledger.index.fresh()
         record = load(ledger, record_id)
+        merge.refuse_conflicted(ledger, record)  # two desks changed a field differently: resolve first (exit 3)
         relpath = record.path
         hand_edited = index.is_dirty(relpath) and ledger.git.is_modified(relpath)
         if hand_edited:

@@ -29,6 +29,10 @@ def test_a_field_changed_differently_on_both_sides_is_a_conflict(tmp_path, ledge
         file = folder / relpath
         file.write_text(file.read_text(encoding="utf-8").replace("name: 张三", f"name: {name}"), encoding="utf-8")
         git(folder, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "fix name")
-    git(other, "-c", "user.name=t", "-c", "user.email=t@x", "pull", "-q", "--no-rebase", "--no-edit",
-                 check=False)
-    assert "CONFLICT" in git(other, "status") or "both modified" in git(other, "status")
+    git(other, "-c", "user.name=t", "-c", "user.email=t@x", "pull", "-q", "--no-rebase", "--no-edit")
+    # never decided silently: both values stay in the file, `check` names the record (docs/sync.md)
+    assert git(other, "status", "--porcelain") == ""
+    shown = invoke_json(other, "show", record_id, now="2026-11-28T09:05")
+    assert shown["name"] == "张叁" and shown["conflicts"][0]["values"] == ["张叁", "张三丰"]
+    result = invoke(other, "check")
+    assert result.exit_code == 1 and record_id in result.stdout

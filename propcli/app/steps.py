@@ -1,0 +1,71 @@
+"""One generic way to record a kind's `new` and its steps, driven by the kinds' declarations.
+
+The CLI hands in the options; the kind shapes and checks the event; the store writes it; the result
+is the record as `show` prints it."""
+from importlib import import_module
+
+from propcli import kinds
+from propcli.app.services import show
+
+
+def new(session, kind_name: str, **options) -> dict:
+    """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
+    record = kinds.kind(kind_name).new(session, **options)
+    return show(session, record.id)
+
+
+def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
+    """Who does a step: policy.yaml `steps:` (`repair.take: [...]`), else the kind's declaration."""
+    configured = ledger.policy.step_roles.get(f"{kind_name}.{step_name}")
+    if configured:
+        return configured
+    declared = kinds.kind(kind_name).step_named(step_name)
+    return declared.roles if declared else ()
+
+
+def check_actor_role(session, kind_name: str, step_name: str) -> None:
+    """A step done by another role than the policy says: a warning (`roles: warn`, the default) or refused
+    (`roles: enforce` in propcli.yaml), exit 2."""
+    from propcli.errors import BadInput
+    from propcli.i18n import _
+    from propcli.policy.roles import role_label
+
+    ledger = session.ledger
+    roles = roles_for(ledger, kind_name, step_name)
+    held = ledger.roles_of(session.actor)
+    if not roles or held & set(roles):
+        return
+    message = _("--as: {name} ({held}) is not among the roles that do '{kind} {step}': {roles} (policy.yaml steps:)",
+                name=session.actor, held=", ".join(sorted(held)) or "-", kind=kind_name, step=step_name,
+                roles=", ".join(role_label(r) for r in roles))
+    if str(ledger.config.get("roles") or "warn") == "enforce":
+        raise BadInput(message)
+    session.warnings.append(message)
+
+
+def step(session, kind_name: str, text_id: str, step_name: str, at=None, **options) -> dict:
+    """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
+    record_id = session.ledger.resolve(text_id, kind_name)
+    check_actor_role(session, kind_name, step_name)
+    shown = kinds.kind(kind_name).step(session, record_id, step_name, at, **options)
+    return show(session, shown or record_id)
+
+
+def action(session, kind_name: str, action_name: str, *args, **options):
+    """A kind's other command (`repair billing`, `callback plan`, `patrol repair`)."""
+    declared = next(a for a in kinds.kind(kind_name).actions if a.name == action_name)
+    module, function = declared.run.split(":")
+    result = getattr(import_module(module), function)(session, *args, **options)
+    return show(session, result) if declared.shows == "record" and isinstance(result, str) else result
+
+
+def limit_text(ledger, rule_keys) -> str:
+    """The time limits of `rule_keys` as the ledger's policy says them (help texts quote the policy)."""
+    from propcli.policy.rules import describe_limit
+
+    parts = []
+    for key in rule_keys:
+        rule = ledger.policy.rule(key) if ledger is not None else None
+        if rule is not None:
+            parts.append(describe_limit(rule))
+    return " / ".join(dict.fromkeys(p for p in parts if p))

@@ -1,0 +1,195 @@
+"""The groups of the record kinds (`propcli repair …`, `propcli request …`), built from their declarations
+in propcli/kinds/: `new`, one command per step, and the kind's other actions."""
+import click
+
+from propcli import kinds
+from propcli.cli.common import DeclaredCommand, DeclaredGroup, DeclaredOption, LazyHelp, format_option, session_of
+
+class DeskTime(click.ParamType):
+    """A time as the desk types it (`14:00`, `明天下午3点`), read against the command's clock in the ledger's
+    timezone and handed on as ISO 8601; anything else is handed on as typed (the library names the field)."""
+
+    name = "datetime"
+
+    def convert(self, value, param, ctx):
+        from propcli.errors import PropcliError
+        from propcli.humantime import parse_human
+
+        text = str(value)
+        if value is None or text[:4].isdigit() and text[4:5] == "-":
+            return value
+        try:
+            session = session_of(ctx)
+            moment = parse_human(text, session.now)
+        except (PropcliError, AttributeError):
+            return value
+        return moment.isoformat() if moment is not None else value
+
+
+_TYPES = {"int": click.INT, "time": DeskTime()}
+_METAVARS = {"time": "DATETIME", "person": "NAME", "id": "ID", "price": "CODE", "role": "ROLE"}
+
+
+SAMPLES = {"--name": "张三", "--phone": "13800138000", "--address": "3栋0301", "--item": "厨房水龙头漏水",
+           "--detail": "夜间装修噪音", "--reason": "价格太高", "--note": "已电话答复", "--outcome": "已协调处理",
+           "--month": "2026-11", "--title": "中秋游园会", "--subject": "关于电梯维修的公开信", "--text": "……",
+           "--area": "3栋及周边", "--finding": "3栋电梯厅灯不亮", "--location": "3栋电梯厅", "--price": "80",
+           "--fee": "更换阀芯=25", "--signature": "张三", "--to": "吴海涛", "--technician": "吴海涛",
+           "--director": "周志强", "--way": "ambulance", "--category": "medical", "--price-code": "SD-01"}
+_TAKES = {"time": "2026-11-28T14:00", "int": "1", "id": "T-6K2M9Q7XF3", "role": "manager", "person": "吴海涛"}
+"""Values for the examples in --help (a resident, a unit, an item as the desk types them)."""
+
+
+def example(words, options, how_many: int = 4) -> str:
+    """`propcli repair take R-6K2M9Q7XF4 --to 吴海涛`: one example built from the declaration."""
+    parts = ["propcli", *words]
+    for option in [o for o in options if o.name != "--at"][:how_many]:
+        if option.takes == "flag":
+            continue
+        value = (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) or SAMPLES.get(option.name) \
+            or (option.choices[0] if option.choices else None) or _TAKES.get(option.takes)
+        if value is not None:
+            parts += [option.name, value]
+    return " ".join(parts)
+
+
+def click_option(option, required: bool = False):
+    """A kinds.base.Option as a click option."""
+    settings = {"help": option.help or None, "cls": DeclaredOption, "required": required}
+    if option.takes == "flag":
+        settings["is_flag"] = True
+    elif option.takes == "choice":
+        settings["type"] = click.Choice(option.choices)
+    elif option.takes in _TYPES:
+        settings["type"] = _TYPES[option.takes]
+    metavar = option.metavar or _METAVARS.get(option.takes)
+    if metavar and option.takes != "flag":
+        settings["metavar"] = metavar
+    if option.multiple:
+        settings["multiple"] = True
+    if option.default is not None:
+        settings["default"] = option.default
+        settings["show_default"] = True
+    return click.option(option.name, option.key, **settings)
+
+
+def _with_options(function, options):
+    for option in reversed(options):
+        function = click_option(option)(function)
+    return function
+
+
+def _on_a_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask_for_missing(ctx, declared, values: dict) -> None:
+    """On a terminal, a `new` missing what the desk must record asks for it (the price list as numbered
+    choices); without a terminal nothing is asked and the library refuses the missing option (exit 2)."""
+    from propcli.i18n import _
+
+    options = {o.key: o for o in declared.new_options}
+    for key in declared.asks(values):
+        option = options.get(key)
+        if option is None or values.get(key) not in (None, ()):
+            continue
+        label = _(option.help) if option.help else option.name.lstrip("-")
+        if option.takes == "price":
+            values[key] = _ask_price(ctx)
+        elif option.choices:
+            values[key] = click.prompt(label, type=click.Choice(option.choices))
+        else:
+            values[key] = click.prompt(f"{label} ({option.name})").strip() or None
+
+
+def _ask_price(ctx):
+    """有偿维修收费标准 as numbered choices; 0: not on the list (the engineering director quotes, 10.4.1-2③)."""
+    from propcli.i18n import _
+
+    items = list(session_of(ctx).ledger.prices.values())
+    for number, item in enumerate(items, 1):
+        click.echo(f"{number:>3}  {item.code:<8} {item.name}  {item.price:.2f}/{item.unit}")
+    click.echo(_("  0  not on the price list (quoted by the engineering director, 10.4.1-2③)"))
+    chosen = click.prompt(_("price-list item"), type=click.IntRange(0, len(items)), default=0)
+    return items[chosen - 1].code if chosen else None
+
+
+def _new_command(declared):
+    @click.pass_context
+    def run(ctx, fmt, **values):
+        from propcli.app import steps
+        from propcli.cli import render
+
+        if _on_a_terminal():
+            _ask_for_missing(ctx, declared, values)
+        data = steps.new(session_of(ctx), declared.name, **values)
+        render.record(data, fmt)
+        if declared.after_new is not None:
+            render.lines(declared.after_new(data), err=True)
+
+    run = format_option()(run)
+    run = _with_options(run, declared.new_options)
+    return click.command("new", cls=DeclaredCommand, lazy_help=LazyHelp(declared.new_help, declared.new_limit),
+                         example=example([declared.name, "new"], declared.new_options, 5))(run)
+
+
+def _step_command(declared, step):
+    @click.argument("record_id", metavar="ID")
+    @click.pass_context
+    def run(ctx, record_id, at, fmt, **values):
+        from propcli.app import steps
+        from propcli.cli import render
+
+        session = session_of(ctx)
+        render.record(steps.step(session, declared.name, record_id, step.name, at, **values), fmt)
+        render.lines(session.warnings, err=True)
+
+    run = format_option()(run)
+    run = click.option("--at", metavar="DATETIME", help="when it happened (default --now)", cls=DeclaredOption)(run)
+    run = _with_options(run, step.options)
+    sample_id = f"{declared.prefix}-6K2M9Q7XF4"
+    return click.command(step.name, cls=DeclaredCommand, lazy_help=LazyHelp(step.help, step.limit),
+                         example=example([declared.name, step.name, sample_id], step.options, 2))(run)
+
+
+def _action_command(declared, action):
+    extra = ("html",) if action.shows == "rows-html" else ()
+
+    @click.pass_context
+    def run(ctx, fmt, **values):
+        from propcli.app import steps
+        from propcli.cli import render
+
+        args = (values.pop("record_id"),) if action.argument else ()
+        result = steps.action(session_of(ctx), declared.name, action.name, *args, **values)
+        if action.shows == "rows":
+            render.rows(result, fmt, list(action.columns))
+        elif action.shows == "records":
+            render.records(result, fmt)
+        else:
+            render.record(result, fmt)
+
+    run = format_option(*extra)(run)
+    for option in reversed(action.options):
+        run = click_option(option, required=option.key in action.required)(run)
+    if action.argument:
+        run = click.argument("record_id", metavar=action.argument)(run)
+    words = [declared.name, action.name] + ([f"{declared.prefix}-6K2M9Q7XF4"] if action.argument else [])
+    return click.command(action.name, cls=DeclaredCommand, lazy_help=LazyHelp(action.help),
+                         example=example(words, action.options, 2))(run)
+
+
+def group_for(name: str) -> click.Group:
+    declared = kinds.kind(name)
+    group = DeclaredGroup(name, lazy_help=LazyHelp(declared.help))
+    if declared.new is not None:
+        group.add_command(_new_command(declared))
+    if declared.step is not None:
+        for step in declared.steps:
+            group.add_command(_step_command(declared, step))
+    for action in declared.actions:
+        group.add_command(_action_command(declared, action))
+    group.example = next(iter(group.commands.values())).example if group.commands else None
+    return group

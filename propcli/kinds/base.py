@@ -1,0 +1,177 @@
+"""What a kind declares, as data: `Kind`, its `Step`s and their `Option`s, its callback source.
+
+Nothing here imports click: the CLI (propcli/cli/kinds.py) turns these declarations into commands, the
+app layer into derived views, checks, mail labels, forms and statistics. A kind module ends with one
+`KIND = Kind(...)` and the registry (propcli/kinds/__init__.py) names it.
+"""
+from datetime import datetime
+from typing import Any, Callable
+
+from propcli.model import Record
+
+
+class Declared:
+    """A declaration: attributes given as keywords (or in the order of the annotations), the rest taken
+    from the class's defaults. Plain classes rather than dataclasses: start-up pays ~1 ms per dataclass."""
+
+    def __init__(self, *args, **kwargs):
+        names = tuple(type(self).__annotations__)
+        for name, value in zip(names, args):
+            setattr(self, name, value)
+        for name, value in kwargs.items():
+            if name not in names:
+                raise TypeError(f"{type(self).__name__}: unknown field {name!r}")
+            setattr(self, name, value)
+        defaults = vars(type(self))
+        missing = []
+        for name in names[len(args):]:
+            if name not in kwargs:
+                if name in defaults:  # set on the instance: a default function stays a plain function
+                    setattr(self, name, defaults[name])
+                else:
+                    missing.append(name)
+        if missing:
+            raise TypeError(f"{type(self).__name__}: missing {', '.join(missing)}")
+
+    def __repr__(self):
+        return f"{type(self).__name__}({getattr(self, 'name', '')!r})"
+
+
+class Option(Declared):
+    """A command-line option of `new` or of a step. `takes` says what the CLI reads:
+    text, int, flag, choice (`choices`), time (a DATETIME in the ledger's timezone), person (a name of
+    staff.yaml), role (a role key), id (a record id)."""
+
+    name: str
+    help: str = ""
+    takes: str = "text"
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    multiple: bool = False
+    default: Any = None
+    dest: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.dest or self.name.lstrip("-").replace("-", "_")
+
+
+class Step(Declared):
+    """One step of a kind's procedure: `propcli KIND STEP ID [options]` records it as an event.
+
+    `after`: the steps it may follow (documentation and the generic check; a kind's own `check_step` may
+    refine it). `roles`: who does it (the default; `policy.yaml` `steps:` may say otherwise). `limit`: the
+    rule whose time limit the help text quotes from the ledger's policy."""
+
+    name: str
+    zh: str
+    clause: str
+    help: str
+    after: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    limit: tuple[str, ...] = ()
+    repeatable: bool = False
+
+
+class Action(Declared):
+    """A command of a kind that is not a step on one record (`repair billing`, `callback plan`, `patrol
+    repair`): `run` is "module:function" called with the session and the options; `shows` says how the
+    result prints: "record" (as `show`), "records" or "rows" (with `columns`)."""
+
+    name: str
+    help: str
+    run: str
+    options: tuple[Option, ...] = ()
+    argument: str | None = None
+    shows: str = "record"
+    columns: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+
+
+class CallbackSource(Declared):
+    """What a kind contributes to the callback plan (11.1.3-6): the rule of its window, the coverage
+    target, who calls (`role_of`), when the matter was done (`done_at`) and which records need none."""
+
+    rule: str
+    target: float | None
+    clause: str
+    role_of: Callable[[Record], str]
+    done_at: Callable[[Record], datetime | None]
+    exempt: Callable[[Record], bool] = lambda record: False
+    plan_fields: Callable[[Record], dict] = lambda record: {}
+    """What the planned callback copies from its source (a complaint's severity, an event's households)."""
+
+
+class Form(Declared):
+    """A paper register a kind prints (`propcli form NAME YYYY-MM`): its title, clause, columns, the function
+    turning the month's records (as `show` prints them) into rows, and its template."""
+
+    name: str
+    title: str
+    clause: str
+    columns: tuple[str, ...]
+    rows: Callable[[list], list]
+    template: str = "register"
+
+
+class Field(Declared):
+    """A field of the record file with its label (zh, en) for tables, forms and exports."""
+
+    name: str
+    zh: str
+    en: str
+
+
+def never(record: Record):
+    return None
+
+
+def first_event(record: Record):
+    return record.events[0]
+
+
+class Kind(Declared):
+    name: str
+    prefix: str
+    zh: str
+    en: str
+    clause: str
+    help: str
+    fields: tuple[Field, ...] = ()
+    new: Callable | None = None
+    new_options: tuple[Option, ...] = ()
+    new_help: str = ""
+    new_limit: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+    step: Callable | None = None
+    actions: tuple[Action, ...] = ()
+    check_step: Callable[[Record, Any], None] | None = None
+    closing_event: Callable[[Record], Any] = never
+    fee_total: Callable[[Record], Any] | None = None
+    uncounted_at: Callable[[Record], Any] = never
+    """When the record stopped counting in statistics (a merged duplicate, 11.1.12); None: it counts."""
+    callback_source: CallbackSource | None = None
+    forms: tuple[str, ...] = ()
+    registers: tuple[Form, ...] = ()
+    rule_labels: dict[str, str] = {}
+    after_new: Callable[[dict], list[str]] | None = None
+    asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
+    """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
+    summary_keys: tuple[str, ...] = ("item", "detail")
+
+    def step_named(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    @property
+    def step_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.steps)
+
+    def step_label(self, name: str) -> str:
+        found = self.step_named(name)
+        return found.zh if found else COMMON_STEP_ZH.get(name, name)
+
+
+COMMON_STEP_ZH = {"new": "登记", "note": "备注", "notice": "超时通知", "escalate": "升级", "import": "导入",
+                  "hand edit": "手工修改", "recovered": "恢复"}
+"""Labels of the steps every kind has."""

@@ -1,0 +1,56 @@
+"""The call log 来电 《客户来电记录表》 (8.7.2): one line per call, complete once recorded."""
+from propcli.i18n import N_, _
+from propcli.kinds import fields
+from propcli.kinds.base import Field, Kind, Option, first_event
+from propcli.model import Record
+
+
+def new_call(session, name=None, phone=None, address=None, reason=None, handled=None, category=None,
+             record=None, note=None, at=None) -> Record:
+    """One line of the call log (8.7.2); 接听人 is who recorded it."""
+    from propcli.kinds.request import category_key
+    from propcli.store.unit import create, load
+
+    ledger = session.ledger
+    received = session.at(at)
+    values = {
+        "office": ledger.office,
+        "name": fields.required(name, "--name", _("the caller's name")),
+        "phone": fields.phone(phone, who=_("the caller's phone number, e.g. 13800138000")),
+        "address": fields.optional(address),
+        "reason": fields.required(reason, "--reason", _("why the customer called (来电事由)")),
+        "category": category_key(category) if category is not None else None,
+        "handled": fields.optional(handled),
+        "record": ledger.resolve(record) if fields.optional(record) else None,
+        "note": fields.optional(note),
+    }
+    if values["record"] is not None:
+        load(ledger, values["record"])
+    values = {k: v for k, v in values.items() if v is not None}
+    return create(ledger, "call", values, received, session.actor, session.now)
+
+
+KIND = Kind(
+    name="call", prefix="C", zh="来电", en="call", clause="8.7.2",
+    help=N_("The call log 《客户来电记录表》 (8.7.2)."),
+    fields=(Field("name", "来电人", "caller"), Field("phone", "电话", "phone"), Field("address", "房号", "address"),
+            Field("reason", "来电事由", "reason"), Field("handled", "处理情况", "handled"), Field("record", "转办", "record")),
+    asks=lambda values: (("name", "phone", "reason")),
+    new=new_call,
+    new_help=N_("Record a call in the call log."),
+    new_options=(
+        Option("--name", N_("the caller")),
+        Option("--phone"),
+        Option("--address", N_("building and unit (房号)")),
+        Option("--reason", N_("why the customer called (来电事由)"), metavar="TEXT"),
+        Option("--category", "medical|repair|complaint|enquiry|security|disaster|other", metavar="CATEGORY",
+               takes="category"),
+        Option("--handled", N_("how it was handled (处理情况)"), metavar="TEXT"),
+        Option("--record", N_("the record the call became (转办)"), takes="id"),
+        Option("--note", N_("remarks (备注)"), metavar="TEXT"),
+        Option("--at", N_("when the call came in (default --now)"), takes="time"),
+    ),
+    closing_event=first_event,
+    forms=("call-log",),
+    summary_keys=("reason",),
+)

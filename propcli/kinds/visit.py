@@ -1,0 +1,102 @@
+"""Visits 拜访 (11.1.6): holiday visits organised by the manager, and move-in visits, each recorded with the
+resident's opinion. A visit is planned when registered (`new`) and done when recorded (`record`).
+
+The procedures give no time for a visit: the policy's `visit.record` rule (an office choice) says when it is
+due; holiday visits are the manager's to organise, move-in visits the property officer's.
+"""
+from propcli.errors import BadInput
+from propcli.i18n import N_, _
+from propcli.kinds import fields
+from propcli.kinds.base import Field, Form, Kind, Option, Step
+from propcli.kinds.callback import RESULT_ZH, RESULTS
+from propcli.model import Record
+
+TYPES = ("holiday", "move-in")
+TYPE_ZH = {"holiday": "重大节日拜访", "move-in": "入伙拜访"}
+ORGANISER = {"holiday": "manager", "move-in": "property_officer"}
+"""Who organises the visit (11.1.6: major holidays by the manager)."""
+RECORDED = "record"
+
+
+def new_visit(session, type=None, address=None, name=None, phone=None, households=None, at=None) -> Record:
+    """Register a visit to make (11.1.6)."""
+    from propcli.store.unit import create
+
+    if type not in TYPES:
+        raise BadInput(_("--type: expected one of {values} (11.1.6)", values="|".join(TYPES)))
+    if households is not None and households < 1:
+        raise BadInput(_("--households: expected a whole number of at least 1 (households visited)"))
+    values = {"office": session.ledger.office, "type": type, "type_zh": TYPE_ZH[type], "role": ORGANISER[type],
+              "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+              "name": fields.optional(name), "phone": fields.phone(phone, is_required=False), "households": households}
+    values = {k: v for k, v in values.items() if v is not None}
+    return create(session.ledger, "visit", values, session.at(at), session.actor, session.now)
+
+
+def check_step(record: Record, event) -> None:
+    done = record.first(RECORDED)
+    if event.step == RECORDED and done is not None:
+        raise BadInput(_("visit {id}: already recorded at {at}", id=record.id, at=done.at.isoformat()))
+    if event.step == RECORDED and event.get("result") not in RESULTS:
+        raise BadInput(_("--result: expected one of {results}", results="|".join(RESULTS)))
+
+
+def visit_step(session, record_id: str, step: str, at=None, result=None, signature=None, note=None) -> str:
+    """The visit made, with the resident's opinion (满意度) and signature."""
+    from propcli.store.unit import append
+
+    data = {"result": result, "signature": fields.optional(signature), "note": fields.optional(note)}
+    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now,
+           lambda record, event: check_step(record, event), summary=result)
+    return record_id
+
+
+def closing_event(record: Record):
+    return record.first(RECORDED)
+
+
+def register_rows(visits: list[dict]) -> list[list[str]]:
+    """《客户拜访记录表》: one row per visit (the month's visits, as `show` prints them)."""
+    rows = []
+    for visit in visits:
+        done = next((e for e in visit["events"] if e["step"] == RECORDED), {})
+        rows.append([visit["id"], TYPE_ZH.get(visit.get("type"), ""), visit.get("address", ""), visit.get("name", ""),
+                     visit.get("phone", ""), str(visit.get("households", "")), (done.get("at") or "")[:16].replace("T", " "),
+                     done.get("by", ""), RESULT_ZH.get(done.get("result"), ""), done.get("note", "") or "",
+                     done.get("signature", "") or ""])
+    return rows
+
+
+KIND = Kind(
+    name="visit", prefix="V", zh="拜访", en="visit", clause="11.1.6",
+    help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
+    fields=(Field("type", "拜访类型", "type"), Field("address", "房号", "address"), Field("name", "住户", "resident"),
+            Field("phone", "电话", "phone"), Field("households", "户数", "households")),
+    asks=lambda values: (("type", "address")),
+    new=new_visit,
+    new_help=N_("Register a visit to make (11.1.6; due {limit})."),
+    new_limit=("visit.record",),
+    new_options=(
+        Option("--type", N_("holiday (重大节日拜访) or move-in (入伙拜访)"), takes="choice", choices=TYPES),
+        Option("--address", N_("building and unit, e.g. 3栋0301")),
+        Option("--name", N_("the resident's name")),
+        Option("--phone"),
+        Option("--households", N_("households visited"), takes="int"),
+        Option("--at", N_("when it was registered (default --now)"), takes="time"),
+    ),
+    steps=(
+        Step(RECORDED, "拜访记录", "11.1.6", N_("The visit was made: the resident's opinion (11.1.6)."),
+             roles=("manager", "property_officer"), limit=("visit.record",),
+             options=(Option("--result", takes="choice", choices=RESULTS),
+                      Option("--signature", N_("the resident's signature"), metavar="NAME"),
+                      Option("--note", N_("the resident's opinion")))),
+    ),
+    step=visit_step,
+    check_step=check_step,
+    closing_event=closing_event,
+    registers=(Form("visit-record", "《客户拜访记录表》", "11.1.6",
+                    ("编号", "拜访类型", "房号", "住户", "电话", "户数", "拜访时间", "拜访人", "满意度", "客户意见", "客户签名"),
+                    register_rows, template="visit-record"),),
+    rule_labels={"visit.record": "拜访"},
+    summary_keys=("type_zh",),
+)

@@ -1,0 +1,78 @@
+"""Named queries over the index: SQL lives here, and the domain's words (kinds, step names, rule keys) come
+in as parameters from the caller, never spelled inside the SQL text."""
+
+HAS_STEP = ("EXISTS (SELECT 1 FROM json_each(records.doc, '$.events') WHERE json_extract(value, '$.step') = :step "
+            "AND CAST(strftime('%s', json_extract(value, '$.at')) AS INTEGER) <= :now)")
+
+
+def _in(name: str, values) -> tuple[str, dict]:
+    keys = {f"{name}{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f":{k}" for k in keys) + ")" if keys else "(NULL)", keys
+
+
+def callback_sources_done(index, kinds, start: int, end: int, now: int, with_docs: bool = True) -> list[tuple]:
+    """(kind, id, done_at[, doc]) of records of `kinds` that need a callback (`needs_callback`), done in
+    [start, end) and still counted at `now` (a duplicate merged by then is not)."""
+    listed, params = _in("kind", kinds)
+    params.update(now=now, start=start, end=end)
+    columns = "kind, id, done_at" + (", doc" if with_docs else "")
+    return index.query(f"SELECT {columns} FROM records WHERE kind IN {listed} AND needs_callback = 1 "
+                       "AND done_at >= :start AND done_at < :end AND received <= :now "
+                       "AND (uncounted_at IS NULL OR uncounted_at > :now)", params)
+
+
+def linked_with_step(index, kind: str, link_field: str, step: str, now: int, link_done_field: str | None = None,
+                     start: int | None = None, end: int | None = None) -> set[str]:
+    """The values of `link_field` of records of `kind` that have `step` recorded by `now` (e.g. the sources
+    of callbacks recorded), optionally only those whose `link_done_field` time falls in [start, end)."""
+    sql = (f"SELECT json_extract(doc, '$.{link_field}') FROM records WHERE kind = :kind AND received <= :now "
+           f"AND {HAS_STEP}")
+    params = {"kind": kind, "now": now, "step": step}
+    if link_done_field is not None:
+        done = f"CAST(strftime('%s', json_extract(doc, '$.{link_done_field}')) AS INTEGER)"
+        sql += f" AND {done} >= :start AND {done} < :end"
+        params.update(start=start, end=end)
+    return {row[0] for row in index.query(sql, params)}
+
+
+def linked_values(index, kind: str, link_field: str) -> set[str]:
+    """Every value of `link_field` among records of `kind` (e.g. the sources already planned)."""
+    return {row[0] for row in index.query(f"SELECT json_extract(doc, '$.{link_field}') FROM records WHERE kind = ?",
+                                          (kind,))}
+
+
+def counted_done_share(index, kind: str, month: str, now: int) -> tuple[int, int]:
+    """(records of `kind` received in `month` and counted at `now`, those of them done or closed by `now`)."""
+    total, done = index.query(
+        "SELECT count(*), coalesce(sum((done_at IS NOT NULL AND done_at <= :now) OR (closed IS NOT NULL AND closed <= :now)), 0) "
+        "FROM records WHERE kind = :kind AND month = :month AND received <= :now "
+        "AND (uncounted_at IS NULL OR uncounted_at > :now)", {"kind": kind, "month": month, "now": now})[0]
+    return total, done
+
+
+def count_by_field(index, kind: str, field: str, month: str, now: int, counted_only: bool = False) -> dict:
+    """{value of `field`: count} of records of `kind` received in `month` (as of `now`)."""
+    sql = (f"SELECT json_extract(doc, '$.{field}'), count(*) FROM records WHERE kind = :kind AND month = :month "
+           "AND received <= :now")
+    if counted_only:
+        sql += " AND (uncounted_at IS NULL OR uncounted_at > :now)"
+    rows = index.query(sql + " GROUP BY 1", {"kind": kind, "month": month, "now": now})
+    return {str(value): number for value, number in rows if value is not None}
+
+
+def fee_totals(index, kind: str, month: str, now: int, status: str) -> tuple[int, int, int, int]:
+    """(records, without a fee (NULL fee_cents), fee cents, in `status` by `now`) of `kind` received in `month`."""
+    return index.query(
+        "SELECT count(*), coalesce(sum(fee_cents IS NULL), 0), coalesce(sum(fee_cents), 0), "
+        "coalesce(sum(status = :status AND last_at <= :now), 0) "
+        "FROM records WHERE kind = :kind AND month = :month AND received <= :now",
+        {"kind": kind, "month": month, "now": now, "status": status})[0]
+
+
+def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
+    """(rule, met, late) of the deadlines of records received in `month`, judged at `now` (pending left out)."""
+    return index.query(
+        "SELECT rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
+        "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+        "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now))
