@@ -14,13 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _
 from propcli.timeutil import check_month
-
-
-def N_(message: str) -> str:
-    """Marks a label for translation where it is defined; it is translated where it is printed."""
-    return message
 
 
 # --- language -------------------------------------------------------------------------------------

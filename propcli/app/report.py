@@ -7,16 +7,19 @@ repairs and complaints, callback coverage against quota); the lists that need at
 by rule and by person, dissatisfied callback loops still open); and a short analysis written from the
 figures. Printed on A4 by a browser, or as PDF through the `pdf` extra.
 """
-from propcli.app.forms import (N_, Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
-                               source_name, translator, yuan)
+from propcli.app.forms import (Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
+                               severity_name, source_name, translator, yuan)
 from propcli.timeutil import check_month
 
-CATEGORY_NAMES = {
-    "medical": N_("Medical emergency"), "repair": N_("Repair"), "complaint": N_("Complaint request"),
-    "enquiry": N_("Enquiry"), "security": N_("Security incident"), "disaster": N_("Disaster"), "other": N_("Other help"),
-}
-SEVERITY_LABELS = {"general": N_("General complaints"), "important": N_("Important complaints"),
-                   "major": N_("Major complaints")}
+CATEGORY_NAMES_EN = {"medical": "medical emergency", "repair": "repair", "complaint": "complaint", "enquiry": "enquiry",
+                     "security": "security incident", "disaster": "disaster", "other": "other help"}
+"""English names of the help-request categories (9.4.1-1); the Chinese ones are propcli.kinds.request's."""
+
+
+def _category(key: str, lang: str) -> str:
+    from propcli.kinds.request import CATEGORY_ZH
+
+    return CATEGORY_ZH.get(key, key) if lang == "zh_CN" else CATEGORY_NAMES_EN.get(key, key)
 
 
 def _callback_kinds() -> dict[str, str]:
@@ -206,7 +209,7 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                 "last": shown(before), "change": _change(value, before, share, t), "bad": bad}
 
     requests = [row(t("Help requests"), "9.4.10", ("requests", "total"))]
-    requests += [row(t(CATEGORY_NAMES.get(c, c)), "9.4.1-1", ("requests", "by_category", c))
+    requests += [row(t("of which: {category}", category=_category(c, lang)), "9.4.1-1", ("requests", "by_category", c))
                  for c in (_get(current, "requests", "by_category") or {})]
     repairs = [row(t("Repairs"), "10.4", ("repairs", "total")),
                row(t("Public repairs"), "10.4.2", ("repairs", "public")),
@@ -217,7 +220,8 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
     on_time = [row(f"{rule} {rule_name(rule, lang)}", clauses.get(rule, ''), ("repairs", "on_time", rule), "share", 1.0)
                for rule in sorted(set(_get(current, "repairs", "on_time") or {}) | set(_get(last, "repairs", "on_time") or {}))]
     complaints = [row(t("Complaints"), "8.6", ("complaints", "total"))]
-    complaints += [row(t(SEVERITY_LABELS.get(s, s)), "11.1.3", ("complaints", "by_severity", s))
+    complaints += [row(t("{severity} complaints", severity=severity_name(s, lang) or s), "11.1.3",
+                       ("complaints", "by_severity", s))
                    for s in (_get(current, "complaints", "by_severity") or {})]
     callbacks = []
     for kind, clause in _callback_kinds().items():
