@@ -197,9 +197,12 @@ def report_data(session, month: str) -> dict:
 
 
 def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[dict]:
-    """The figures table: each figure with its clause, target and last month's value."""
+    """The figures table: each figure with its clause, target and last month's value; a figure `stats` adds
+    later, that this table does not know yet, is still shown (under its key, in "Other figures")."""
+    covered: set = set()
 
     def row(label, clause, path, kind="count", target=None):
+        covered.add(tuple(path))
         value, before = _get(current, *path), _get(last, *path)
         share = kind == "share"
         shown = {"count": _count, "share": _pct, "yuan": yuan}[kind]
@@ -235,13 +238,39 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
     callbacks.append(row(t("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share", 1.0))
     if _get(current, "callbacks", "open_dissatisfied") is not None:
         callbacks.append(row(t("Dissatisfied loops still open"), "11.2.3", ("callbacks", "open_dissatisfied")))
-    return [{"title": t("Help requests (9)"), "rows": requests},
-            {"title": t("Repairs (10)"), "rows": repairs},
-            {"title": t("Deadlines met on time (target 100 %)"), "rows": on_time or
-             [{"label": t("No deadlines fell in this month."), "clause": "", "value": "", "target": "", "last": "",
-               "change": "", "bad": False}]},
-            {"title": t("Complaints (8.6, 11.1.12)"), "rows": complaints},
-            {"title": t("Callbacks (11)"), "rows": callbacks}]
+    for kind in _callback_kinds():
+        covered.add(("callbacks", kind, "eligible"))
+        covered.add(("callbacks", kind, "target"))
+    sections = [{"title": t("Help requests (9)"), "rows": requests},
+                {"title": t("Repairs (10)"), "rows": repairs},
+                {"title": t("Deadlines met on time (target 100 %)"), "rows": on_time or
+                 [{"label": t("No deadlines fell in this month."), "clause": "", "value": "", "target": "", "last": "",
+                   "change": "", "bad": False}]},
+                {"title": t("Complaints (8.6, 11.1.12)"), "rows": complaints},
+                {"title": t("Callbacks (11)"), "rows": callbacks}]
+    others = []
+    for path in _leaves(current):
+        if path not in covered and path[:2] != ("repairs", "on_time"):
+            value = _get(current, *path)
+            kind = "share" if isinstance(value, float) and 0 <= value <= 1 and path[-1] in (
+                "coverage", "rate", "share") else "count"
+            others.append(row(".".join(path), "", path, kind))
+    if others:
+        sections.append({"title": t("Other figures"), "rows": others})
+    return sections
+
+
+def _leaves(data: dict, prefix: tuple = ()) -> list[tuple]:
+    """The paths of every number in the stats JSON (its figures), in order."""
+    found = []
+    for key, value in data.items():
+        if key == "month" and not prefix:
+            continue
+        if isinstance(value, dict):
+            found += _leaves(value, prefix + (key,))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(prefix + (key,))
+    return found
 
 
 def _clauses(ledger) -> dict[str, str]:

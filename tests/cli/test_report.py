@@ -93,6 +93,7 @@ def test_every_figure_beside_its_target_and_last_month(office, tmp_path, chinese
         assert row(html, f"{label}：已回访 / 应回访")[1] == f"{section['done']} / {section['eligible']}"
     assert row(html, "回访处理率")[1:3] == [pct(now["callbacks"]["handling_rate"]), "100 %"]
     assert "未达标" in html                                                 # a figure below its target is marked
+    assert "其他指标" not in html                                           # every figure of stats has its row
 
 
 def test_charts_lists_and_analysis(office, tmp_path, chinese):
@@ -200,3 +201,15 @@ def test_pdf_of_the_report_and_of_forms(office, tmp_path, chinese):
     pages = browser.pages_text(order)
     assert len(pages) == 4 and all(browser.is_a4(size, landscape=False) for size in browser.page_sizes(order))
     assert "第四联" in re.sub(r"\s+", "", pages[3]).replace("第四联工程部", "第四联")
+
+
+def test_a_figure_stats_adds_later_is_still_shown():
+    from propcli.app.forms import translator
+    from propcli.app.report import _sections
+
+    now = {"month": "2026-11", "requests": {"total": 2}, "visits": {"total": 4, "coverage": 0.5}}
+    then = {"month": "2026-10", "requests": {"total": 1}, "visits": {"total": 1, "coverage": 0.25}}
+    sections = _sections(now, then, translator("en"), "en", {})
+    assert sections[-1]["title"] == "Other figures"
+    assert [(r["label"], r["value"], r["last"], r["change"]) for r in sections[-1]["rows"]] == [
+        ("visits.total", "4", "1", "+3"), ("visits.coverage", "50 %", "25 %", "+25 pp")]
