@@ -147,7 +147,8 @@ def make_record(rng: random.Random, rid_of, now: datetime, start: datetime, span
         if not listed:
             add("quote", 3, 20, director, price=f"{rng.choice((30, 45, 60, 80, 120, 150, 200))}.00")
             if rng.random() < 0.07:
-                add("refuse", 5, 60, recep, reason="业主认为价格偏高", reminded="已提醒用户可随时再次报修", form_to="客户服务部")
+                add("refuse", 5, 60, recep, reason="业主认为价格偏高", reminded="已提醒用户可随时再次报修", technician=tech,
+                    director=director, signed_by=[tech, director], form_to="客户服务部")
             else:
                 add("accept", 5, 90, recep)
         if events[-1]["step"] != "refuse":
@@ -163,9 +164,10 @@ def make_record(rng: random.Random, rid_of, now: datetime, start: datetime, span
             else:
                 fees = [{"item": rng.choice(("更换阀芯", "更换密封圈", "人工费", "材料费", "疏通")),
                          "amount": f"{rng.choice((10, 15, 25, 30, 45, 60))}.00"} for _ in range(rng.choice((1, 1, 2)))]
-                add("complete", 15, 150, tech, fees=fees)
+                add("complete", 15, 150, tech, fees=fees, quoted_by=director)
             add("sign", 1, 15, recep, copy1_to="用户", signature=fields["name"])
             add("return", 30, 300, tech, copies=[2, 3])
+            add("confirm", 5, 60, director, copies=[2, 3], handed_to="客户服务部前台接待员")
             add("finance", 60 * 4, 60 * 24 * 8, recep, copy=3)
             add("paid", 60 * 2, 60 * 24 * 10, STAFF["finance"][0])
     if stop_early:
@@ -202,8 +204,8 @@ def to_yaml(record: dict) -> str:
                 for line in value:
                     out.append(f"  - item: {line['item']}")
                     out.append(f"    amount: {q(line['amount'])}")
-            elif key == "copies":
-                out.append("  copies:")
+            elif key in ("copies", "signed_by"):
+                out.append(f"  {key}:")
                 out.extend(f"  - {n}" for n in value)
             elif isinstance(value, int):
                 out.append(f"  {key}: {value}")

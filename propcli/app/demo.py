@@ -9,8 +9,10 @@ from propcli.i18n import _
 
 NAMES = ["张伟", "王秀英", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴刚", "徐丽", "孙浩",
          "马超", "朱红", "胡军", "郭芳", "何平", "高燕", "林峰", "罗梅"]
-LISTED = [("SD-01", "厨房水龙头漏水"), ("SD-03", "卫生间下水道堵塞"), ("SD-05", "客厅灯不亮"),
-          ("SD-07", "插座没电"), ("MC-01", "入户门锁坏了"), ("MC-03", "窗户关不严")]
+LISTED = [("SD-01", "厨房水龙头漏水", "水龙头"), ("SD-04", "洗菜盆下水堵塞", "下水"), ("SD-12", "客厅灯管不亮", "灯管"),
+          ("SD-11", "插座面板烧坏", "插座"), ("MC-01", "入户门锁芯坏了", "锁芯"), ("MC-06", "窗户执手松动关不严", "执手")]
+"""(price code, what the resident says, a word both share): each item is priced by the code it names
+(10.4.1-2①; the test checks every pair against prices.yaml)."""
 OFF_LIST = ["阳台防水层渗漏", "热水器打不着火", "吊顶石膏板开裂", "地暖分水器漏水"]
 PUBLIC = [("5栋电梯厅", "电梯厅照明灯不亮"), ("地下车库B2", "车库排水沟堵塞"), ("3栋消防通道", "消防通道门闭门器损坏"),
           ("中心花园", "喷灌水管爆裂"), ("2栋大堂", "单元门禁无法刷卡")]
@@ -25,7 +27,7 @@ def _address(rng) -> str:
     return f"{rng.randint(1, 12)}栋{rng.randint(1, 28):02d}{rng.randint(1, 4):02d}"
 
 
-def _resident_events(rng, received, now, receptionist, listed: bool, late: bool):
+def _resident_events(rng, received, now, receptionist, listed: bool, late: bool, resident: str = ""):
     """A plausible run through the procedure; stops where `now` falls."""
     from propcli.model import Event
 
@@ -49,19 +51,22 @@ def _resident_events(rng, received, now, receptionist, listed: bool, late: bool)
         ok = ok and step("accept", rng.randint(1, 10), tech)
     ok = ok and step("arrive", rng.randint(4, 9) if not late else rng.randint(12, 25), tech)
     ok = ok and step("complete", rng.randint(20, 90), tech)
-    ok = ok and step("sign", 2, tech, copy1_to="用户")
+    ok = ok and step("sign", 2, tech, signature=resident, copy1_to="用户")
     if ok:
         done_clock = clock
         return_at = done_clock.replace(hour=16, minute=rng.randint(0, 59)) if done_clock.hour < 16 else \
             (done_clock + timedelta(days=1)).replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
         if return_at <= now:
             events.append(("return", return_at, tech, {"copies": [2, 3]}))
-            finance_at = return_at + timedelta(days=rng.randint(1, 6))
-            if finance_at <= now:
-                events.append(("finance", finance_at, "赵丽娟", {"copy": 3}))
-                paid_at = finance_at + timedelta(days=rng.randint(1, 10))
-                if paid_at <= now:
-                    events.append(("paid", paid_at, "谢春兰", {}))
+            confirm_at = return_at + timedelta(minutes=rng.randint(5, 50))  # 返单 (10.4.1-7)
+            if confirm_at <= now:
+                events.append(("confirm", confirm_at, "周志强", {"copies": [2, 3], "handed_to": "客户服务部前台接待员"}))
+                finance_at = confirm_at + timedelta(days=rng.randint(1, 6))
+                if finance_at <= now:
+                    events.append(("finance", finance_at, "赵丽娟", {"copy": 3}))
+                    paid_at = finance_at + timedelta(days=rng.randint(1, 10))
+                    if paid_at <= now:
+                        events.append(("paid", paid_at, "谢春兰", {}))
     return [Event(s, at.replace(microsecond=0, second=0), by, MappingProxyType(d)) for s, at, by, d in events]
 
 
@@ -71,8 +76,8 @@ def _fresh_requests(ledger, now, rng):
     from propcli.model import Event, Record
 
     plans = [
-        (2, "SD-03", "卫生间下水道堵塞", [("new", 0, "赵丽娟", {})]),
-        (26, "SD-05", "客厅灯不亮", [("new", 0, "赵丽娟", {}), ("fill", 1, "赵丽娟", {}), ("notify", 1, "赵丽娟", {}),
+        (2, "SD-06", "卫生间地漏堵塞", [("new", 0, "赵丽娟", {})]),
+        (26, "SD-12", "客厅灯管不亮", [("new", 0, "赵丽娟", {}), ("fill", 1, "赵丽娟", {}), ("notify", 1, "赵丽娟", {}),
                                   ("take", 2, "周志强", {"to": "郑国平"})]),
         (40, None, "阳台防水层渗漏", [("new", 0, "孙晓燕", {}), ("fill", 2, "孙晓燕", {}), ("notify", 1, "孙晓燕", {}),
                                   ("take", 3, "周志强", {"to": "黄立新"})]),
@@ -95,6 +100,8 @@ def _fresh_requests(ledger, now, rng):
     return records
 
 
+PAID_HELP = {"钥匙锁在家里，请求帮助联系开锁": "MC-03"}
+"""Help given for a fee (9.4.9), by the price list: opening the door is MC-03 开启户门."""
 HELP = [("enquiry", "咨询本月物业费缴纳方式"), ("other", "钥匙锁在家里，请求帮助联系开锁"),
         ("medical", "老人在家摔倒，需要送医"), ("enquiry", "咨询装修申报手续"), ("security", "车库发现可疑人员")]
 COMPLAINTS = [("general", "楼上夜间装修噪音"), ("important", "电梯多次困人"), ("general", "垃圾未及时清运")]
@@ -124,9 +131,18 @@ def _desk_records(ledger, now, start, rng):
                                                          second=0, microsecond=0)
         category, detail = rng.choice(HELP)
         resident = {"name": rng.choice(NAMES), "phone": _phone(rng), "address": _address(rng)}
+        steps = [("new", "刘洋"), ("reply", "刘洋", rng.choice([3, 6, 12]), {"note": "已答复"})]
+        code = PAID_HELP.get(detail)
+        if code in ledger.prices:
+            price = ledger.prices[code]
+            steps.append(("charge", "刘洋", 40, {"items": [{"code": code, "name": price.name, "qty": 1, "unit": price.unit,
+                                                           "unit_price": str(price.price), "amount": str(price.price)}],
+                                                "signature": resident["name"]}))
+        close = {"outcome": "已处理"}
+        if category == "medical":
+            close["reported_to"] = "service_director"  # 9.4.2-2: an ordinary case, afterwards
         add("request", received, dict(resident, category=category, detail=detail, major=False),
-            [("new", "刘洋"), ("reply", "刘洋", rng.choice([3, 6, 12]), {"note": "已答复"}),
-             ("close", "刘洋", 30, {"outcome": "已处理"})])
+            steps + [("close", "刘洋", 30, close)])
         add("call", received - timedelta(minutes=1), dict(resident, reason=detail, category=category, handled="转求助登记"),
             [("new", "孙晓燕")])
     for day in (4, 11, 19):
@@ -163,7 +179,7 @@ def build_demo(session, path: str) -> dict:
                     continue
                 receptionist = rng.choice(["赵丽娟", "孙晓燕"])
                 listed = rng.random() < 0.75
-                code, item = rng.choice(LISTED) if listed else (None, rng.choice(OFF_LIST))
+                code, item, _word = rng.choice(LISTED) if listed else (None, rng.choice(OFF_LIST), None)
                 fields = {"office": ledger.office, "public": False, "name": rng.choice(NAMES), "phone": _phone(rng),
                           "address": _address(rng), "item": item}
                 if code and code in ledger.prices:
@@ -171,7 +187,7 @@ def build_demo(session, path: str) -> dict:
                     fields.update(price_code=code, price_name=price.name, unit_price=str(price.price),
                                   unit=price.unit, qty=1)
                 events = _resident_events(rng, received, now, receptionist, bool(fields.get("price_code")),
-                                          late=rng.random() < 0.2)
+                                          late=rng.random() < 0.2, resident=fields["name"])
                 record_id = new_id("repair", received)
                 records.append(Record("repair", record_id, MappingProxyType(fields), tuple(events),
                                       ledger.record_relpath("repair", record_id, received)))

@@ -108,3 +108,10 @@ def needs_callback(record: Record) -> bool:
     """A callback source that is not exempt (11.1.13)."""
     source = kinds.kind(record.kind).callback_source
     return source is not None and not source.exempt(record)
+
+
+def redacted(shown: dict, drop: bool = False) -> dict:
+    """The record as lists, mail, printed forms and reports show it: its kind's `redact` (a confidential
+    enquiry's detail as 保密, 9.4.3-4); `drop`: left out (`export --redact`). `show` and `export` keep it."""
+    hook = kinds.kind(shown["kind"]).redact if shown.get("kind") in kinds.NAMES else None
+    return hook(shown, drop) if hook is not None else shown

@@ -210,6 +210,10 @@ LINE_COLUMN_MM = 9
 FORMATS = ("text", "html", "pdf")
 
 
+class Total(list):
+    """A 合计 / 小计 line of a register (no line number; printed bold)."""
+
+
 @dataclass(frozen=True)
 class Sign:
     """A place to sign: left blank on paper, with the name the ledger recorded printed small beside it."""
@@ -246,6 +250,7 @@ def _environment():
                       keep_trailing_newline=True, trim_blocks=False,
                       autoescape=lambda name: bool(name and name.endswith(".html.j2")))
     env.tests["sign"] = lambda value: isinstance(value, Sign)
+    env.tests["total"] = lambda value: isinstance(value, Total)
     env.filters["cell"] = _cell
     return env
 
@@ -406,22 +411,7 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
 
     t = translator(lang)
     if name == "public-inspection":
-        if key[:2].upper() in ("R-", "P-") or key.lower().startswith("propcli:"):
-            record = show(session, key)
-            if record["kind"] == "patrol":
-                return _patrol_rows(session, record, t), None, record["received"][:7], record["id"]
-            if record["kind"] != "repair" or not record.get("public"):
-                raise BadInput(_("ID: {id} is not a public repair (10.4.2) or a patrol round (12)", id=record["id"]))
-            return [_inspection_row(record, t)], None, record["received"][:7], record["id"]
-        check_month(key, "ID")
-        rows, linked = [], set()
-        for patrol in list_records(session, kind="patrol", month=key):
-            rows += _patrol_rows(session, patrol, t)
-            linked |= {e.get("repair") for e in patrol["events"] if e["step"] == "repair"}
-        for record in list_records(session, kind="repair", month=key):
-            if record.get("public") and record["id"] not in linked:
-                rows.append(_inspection_row(record, t))
-        return rows, None, key, f"{name}/{key}"
+        return _inspection_rows(session, key, t)
     if name == "callback-record" and (key[:2].upper() == "B-" or key.lower().startswith("propcli:")):
         record = show(session, key)
         if record["kind"] != "callback":
@@ -429,18 +419,7 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
         return [_callback_row(record, lang)], None, record["received"][:7], record["id"]
     check_month(key, "ID")
     if name == "paid-service":
-        rows, total = [], Decimal("0")
-        for record in list_records(session, kind="repair", month=key):
-            if record.get("public") or not record.get("fee_total"):
-                continue
-            ev = _events(record)
-            if "complete" not in ev:
-                continue
-            total += Decimal(str(record["fee_total"]))
-            rows.append([record["received"][:10], record["id"], record.get("address", ""), record.get("name", ""),
-                         _service(record), yuan(record["fee_total"]), _technician(record),
-                         Sign(ev.get("sign", {}).get("signature", "")), (ev.get("finance", {}).get("at") or "")[:10]])
-        return rows, [t("Total"), "", "", "", "", yuan(total), "", "", ""], key, f"{name}/{key}"
+        return _paid_service_rows(session, key, t), None, key, f"{name}/{key}"
     if name == "call-log":
         return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
                  r.get("reason", "") or r.get("detail", ""),
@@ -475,46 +454,111 @@ def _last(record: dict, step: str) -> dict:
     return next((e for e in reversed((record or {}).get("events", [])) if e["step"] == step), {})
 
 
+def _material_text(event: dict, t) -> str:
+    """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
+    extra = t("; ").join(f"{label}{t(': ')}{event[key]}" for key, label in
+                         (("warning", t("warning given")), ("decision", t("resident's decision"))) if event.get(key))
+    return t("{result} ({details})", result=event["result"], details=extra) if extra else event["result"]
+
+
 def _technician(record: dict) -> str:
     return _event(record, "take").get("to", "") or _event(record, "arrive").get("by", "")
 
 
-def _service(record: dict) -> str:
-    lines = fee_lines(record)
-    return "；".join(line["item"] for line in lines if line["item"]) or record.get("item", "")
+def _paid_service_rows(session, month: str, t) -> list:
+    """《有偿服务记录表》 (10.5.1): resident repairs completed in M as of --now, then their 合计 (= `stats`
+    repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
+    from propcli import kinds
+    from propcli.app.billing import fee_records
 
+    check_month(month, "ID")
 
-def _inspection_row(record: dict, t) -> list:
-    """One line of 《公共区域现场巡视表》 (10.5.2) for a public repair."""
-    ev = _events(record)
-    complete = ev.get("complete", {})
-    return [_time(record["received"]), record["events"][0]["by"], record.get("location", ""), record.get("item", ""),
-            t("Repair ({id})", id=record["id"]), _time(ev.get("notify", {}).get("at")),
-            Sign(ev.get("take", {}).get("by", "")), _time(ev.get("arrive", {}).get("at")),
-            complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
+    def line(shown: dict) -> list:
+        return [shown["date"], shown["id"], shown["unit"], shown["resident"], shown["service"], yuan(shown["amount"]),
+                shown["by"], Sign(shown["signature"]), shown["finance"]]
 
+    def total(label: str, lines: list[dict]) -> Total:
+        cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
+        return Total([label, "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])
 
-def _patrol_rows(session, patrol: dict, t) -> list[list]:
-    """One line per finding of a patrol round (12.2.2): handled on the spot, or the public repair it became."""
-    from propcli.app.services import show
-
-    rows = []
-    for number, finding in enumerate(patrol.get("findings") or [], start=1):
-        linked = next((e for e in patrol["events"] if e["step"] == "repair" and e.get("finding") == number), None)
-        handled = next((e for e in patrol["events"] if e["step"] == "handle" and e.get("finding") == number), None)
-        row = [_time(patrol["received"]), patrol["events"][0]["by"], patrol.get("area", ""), str(finding)]
-        if linked:
-            repair = show(session, linked["repair"])
-            ev = _events(repair)
-            complete = ev.get("complete", {})
-            row += [t("Repair ({id})", id=repair["id"]), _time(ev.get("notify", {}).get("at")),
-                    Sign(ev.get("take", {}).get("by", "")), _time(ev.get("arrive", {}).get("at")),
-                    complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
-        else:
-            row += [t("Handled on the spot: {outcome}", outcome=handled.get("outcome", "")) if handled else "",
-                    "", Sign(), "", "", "", _time(handled.get("at")) if handled else ""]
-        rows.append(row)
+    repairs = kinds.kind("repair")
+    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
+    rows = [line(x) for x in lines] + [total(t("Total"), lines)]
+    for declared in kinds.all_kinds():
+        if declared.paid_service is None or declared is repairs:
+            continue
+        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
+        if charged:
+            name = declared.zh if paper_language(session.ledger) == "zh_CN" else declared.en
+            rows += [line(x) for x in charged] + [total(t("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
     return rows
+
+
+def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list:
+    ev = _events(repair) if repair else {}
+    complete = ev.get("complete", {})
+    return [_time(found_at), officer or "", where or "", finding or "", handling,
+            _time(ev.get("notify", {}).get("at")), Sign(ev.get("take", {}).get("by", "")),
+            _time(ev.get("arrive", {}).get("at")), complete.get("work", ""), complete.get("cleanup", ""),
+            _time(complete.get("at"))]
+
+
+def _public_repair_line(repair: dict, t) -> list:
+    """A public repair (10.4.2): from a patrol finding, the officer and the time of the finding; else who
+    recorded the report and when."""
+    return _inspection_line(repair.get("found_at") or repair["received"],
+                            repair.get("patrol_officer") or repair["events"][0]["by"], repair.get("location", ""),
+                            repair.get("item", ""), t("Repair {id}", id=repair["id"]), repair)
+
+
+def _round_lines(session, round_: dict, t) -> list[tuple[str, list]]:
+    """One line per finding of a patrol round (12.2.2): the public repair it became, or how it was handled."""
+    from propcli.app.services import show
+    from propcli.kinds.patrol import inspection_rows
+
+    linked = {}
+    for event in round_["events"]:
+        if event["step"] == "repair" and event.get("repair"):
+            try:
+                linked[event["repair"]] = show(session, event["repair"])
+            except BadInput:
+                pass
+    lines = []
+    for row in inspection_rows(round_, linked):
+        if row["repair_id"]:
+            handling = t("Repair {id}", id=row["repair_id"])
+        elif row["handled"]:
+            handling = t("Handled on the spot: {outcome}", outcome=row["handled"])
+        else:
+            handling = t("To be dealt with")
+        lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
+                                                  row["repair"])))
+    return lines
+
+
+def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
+    """《公共区域现场巡视表》 (10.5.2) of a public repair, of a patrol round (one line per finding) or of a month
+    (every round made in it, and the public repairs reported in it that no round found)."""
+    import re
+
+    from propcli.app.services import list_records, show
+
+    if re.match(r"^\d{4}-\d{2}$", key):
+        check_month(key, "ID")
+        lines = []
+        for round_ in list_records(session, kind="patrol", month=key):
+            lines += _round_lines(session, round_, t)
+        for repair in list_records(session, kind="repair", month=key):
+            if repair.get("public") and not repair.get("patrol"):
+                lines.append((repair["received"], _public_repair_line(repair, t)))
+        return [line for _at, line in sorted(lines, key=lambda pair: pair[0])], None, key, f"public-inspection/{key}"
+    record = show(session, key)
+    if record.get("public"):
+        return [_public_repair_line(record, t)], None, record["received"][:7], record["id"]
+    if "findings" in record:
+        return [line for _at, line in _round_lines(session, record, t)], None, record["received"][:7], record["id"]
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+                     id=record["id"]))
 
 
 def _callbacks_by_source(session) -> dict:
@@ -615,9 +659,9 @@ def fee_lines(record: dict) -> list[dict]:
     item × quantity, else the director's quote; each {item, code, unit_price, qty, amount} as text."""
     complete = _event(record, "complete")
     lines = []
-    for fee in complete.get("fees") or complete.get("items") or []:
+    for fee in list(complete.get("items") or []) + list(complete.get("fees") or []):
         qty = fee.get("qty")
-        lines.append({"item": str(fee.get("item") or fee.get("name") or fee.get("code") or ""),
+        lines.append({"item": str(fee.get("name") or fee.get("item") or fee.get("code") or ""),
                       "code": str(fee.get("code") or ""), "unit_price": yuan(fee.get("unit_price")),
                       "qty": "" if qty is None else str(qty), "amount": yuan(fee.get("amount"))})
     if lines:
@@ -642,6 +686,15 @@ COPIES = (
     (N_("Copy 3: finance (basis for billing)"),
      N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the basis for billing (10.4.1-7, 10.4.3)")),
 )
+
+
+def _actual_items(record: dict) -> str:
+    """The items actually done, on one line as the kinds print them (10.4.1-3)."""
+    if not record:
+        return ""
+    from propcli.kinds.repair import actual_items
+
+    return actual_items(record)
 
 
 def _copies(ledger, t) -> list[dict]:
@@ -685,9 +738,11 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
         (t("Resident"), record.get("name", "")), (t("Phone"), record.get("phone", "")),
         (t("Address"), record.get("address", "")), (t("Ledger record"), record.get("id", "")),
     ]
+    quoted_by = complete.get("quoted_by") or (quote.get("by", "") if quote and not quote.get("unrepairable") else "")
     work = [
         (t("Order taken at"), _time(take.get("at"))), (t("Technician"), _technician(record)),
         (t("On site at"), _time(arrive.get("at"))), (t("Completed at"), _time(complete.get("at"))),
+        (t("Quoted by (engineering director)"), quoted_by), (t("Resident signed at"), _time(sign.get("at"))),
     ]
     lines = fee_lines(record) if record else []
     total = yuan(record.get("fee_total")) if record and record.get("fee_total") is not None else ""
@@ -696,14 +751,18 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
         "item_label": t("Repair requested"), "item": record.get("item", ""),
         "standard_label": t("Price-list item or quote"), "standard": standard,
         "material_label": t("Resident's material check (10.4.1-5)"),
-        "material": "；".join(" ".join(x for x in (m.get("result", ""), m.get("decision", "")) if x) for m in materials),
+        "material": t("; ").join(_material_text(m, t) for m in materials),
         "fees_label": t("Work done and charges (10.4.1-3, -6)"),
+        "actual_label": t("Work done and charges"), "actual": _actual_items(record),
         "fee_columns": [t("Item"), t("Price code"), t("Unit price"), t("Qty"), t("Amount (yuan)")],
-        "fees": lines, "fee_blank_rows": 0 if lines else 4, "total_label": t("Total due (yuan)"), "total": total,
+        "fees": lines, "fee_blank_rows": 0 if lines else 3, "total_label": t("Total due (yuan)"), "total": total,
         "signatures": [
-            {"label": t("Resident's signature (tested and accepted)"), "sign": Sign(sign.get("signature", ""))},
-            {"label": t("Technician"), "sign": Sign(_technician(record) if complete else "")},
+            {"label": t("Resident's signature (tested and accepted)"), "short": t("Resident's signature"),
+             "sign": Sign(sign.get("signature", ""))},
+            {"label": t("Technician"), "short": t("Technician"), "sign": Sign(_technician(record) if complete else "")},
         ],
+        "refusal_signed_label": t("Refusal signed by"),
+        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer, director_signer) if x),
         "refusal_label": t("Refusal (10.4.1-4)"), "reason_label": t("Reason"), "reason": refuse.get("reason", ""),
         "refusal_signatures": [
             {"label": t("Technician"), "sign": Sign(technician_signer)},
@@ -711,6 +770,7 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
         ],
         "return_label": t("Returned (10.4.1-7)"),
         "returns": [(t("Copies 2 and 3 back to engineering at"), _time(ev.get("return", {}).get("at"))),
+                    (t("Confirmed by the engineering director at"), _time(confirm.get("at"))),
                     (t("Copy 3 handed to finance on"), (ev.get("finance", {}).get("at") or "")[:10])],
         "confirm": {"label": t("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
     }

@@ -76,9 +76,12 @@ def _doc(ledger, record_id: str) -> dict:
     if not rows:
         return {}
     try:
-        return json.loads(rows[0][0]) or {}
+        doc = json.loads(rows[0][0]) or {}
     except (TypeError, ValueError):
         return {}
+    from propcli.app.derive import redacted
+
+    return redacted(doc) if isinstance(doc, dict) else {}  # a confidential detail never goes by mail (9.4.3-4)
 
 
 def _events(doc: dict, tz: str, now: datetime) -> list[tuple[datetime, dict]]:

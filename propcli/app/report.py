@@ -58,6 +58,21 @@ def _change(value, last, share: bool, t) -> str:
     return f"{'+' if delta > 0 else ''}{delta}" if delta else "±0"
 
 
+def on_time(figures: dict) -> dict[str, tuple[tuple, float]]:
+    """rule -> (its path in the stats JSON, its on-time share), from every section's `on_time` (repairs,
+    public repairs, requests, complaints, callbacks: wherever `stats` puts the rule)."""
+    found = {}
+    for section, value in figures.items():
+        if isinstance(value, dict) and isinstance(value.get("on_time"), dict):
+            for rule, share in value["on_time"].items():
+                found[rule] = ((section, "on_time", rule), share)
+    return found
+
+
+def _shares(figures: dict) -> dict[str, float]:
+    return {rule: share for rule, (_path, share) in on_time(figures).items()}
+
+
 def _get(data: dict, *path):
     for key in path:
         if not isinstance(data, dict) or key not in data:
@@ -135,9 +150,9 @@ def report_data(session, month: str) -> dict:
     sections = _sections(current, last, t, lang, clauses)
     late = late_deadlines(session, month)
     loops = open_loops(session)
-    rules = sorted(set(_get(current, "repairs", "on_time") or {}) | set(_get(last, "repairs", "on_time") or {}))
-    on_time_chart = [{"label": f"{rule} {rule_name(rule, lang)}", "value": (_get(current, "repairs", "on_time") or {}).get(rule),
-                      "last": (_get(last, "repairs", "on_time") or {}).get(rule), "target": 1.0} for rule in rules]
+    now_shares, then_shares = _shares(current), _shares(last)
+    on_time_chart = [{"label": f"{rule} {rule_name(rule, lang)}", "value": now_shares.get(rule),
+                      "last": then_shares.get(rule), "target": 1.0} for rule in sorted(set(now_shares) | set(then_shares))]
     trend = {"months": [m[5:] + ("月" if lang == "zh_CN" else "") for m in months],
              "series": [{"label": t("Help requests"), "values": [_get(figures[m], "requests", "total") or 0 for m in months]},
                         {"label": t("Repairs"), "values": [_get(figures[m], "repairs", "total") or 0 for m in months]},
@@ -212,16 +227,22 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                 "last": shown(before), "change": _change(value, before, share, t), "bad": bad}
 
     requests = [row(t("Help requests"), "9.4.10", ("requests", "total"))]
+    if _get(current, "requests", "fees") is not None:
+        requests.append(row(t("Paid help services (yuan)"), "9.4.9", ("requests", "fees"), "yuan"))
     requests += [row(t("of which: {category}", category=_category(c, lang)), "9.4.1-1", ("requests", "by_category", c))
                  for c in (_get(current, "requests", "by_category") or {})]
     repairs = [row(t("Repairs"), "10.4", ("repairs", "total")),
                row(t("Public repairs"), "10.4.2", ("repairs", "public")),
+               *([row(t("Public repairs reported"), "10.4.2", ("public_repairs", "total"))]
+                 if _get(current, "public_repairs", "total") is not None else []),
                row(t("Repairs paid"), "10.4.3", ("repairs", "paid")),
                row(t("Fees of completed resident repairs (yuan)"), "10.4.1-6", ("repairs", "fees"), "yuan")]
     if _get(current, "repairs", "billed") is not None:
         repairs.append(row(t("Billed with the management fee (yuan)"), "10.4.3", ("repairs", "billed"), "yuan"))
-    on_time = [row(f"{rule} {rule_name(rule, lang)}", clauses.get(rule, ''), ("repairs", "on_time", rule), "share", 1.0)
-               for rule in sorted(set(_get(current, "repairs", "on_time") or {}) | set(_get(last, "repairs", "on_time") or {}))]
+    paths = {rule: path for rule, (path, _share) in on_time(last).items()}
+    paths.update({rule: path for rule, (path, _share) in on_time(current).items()})
+    on_time_rows = [row(f"{rule} {rule_name(rule, lang)}", clauses.get(rule, ""), paths[rule], "share", 1.0)
+                    for rule in sorted(paths)]
     complaints = [row(t("Complaints"), "8.6", ("complaints", "total"))]
     complaints += [row(t("{severity} complaints", severity=severity_name(s, lang) or s), "11.1.3",
                        ("complaints", "by_severity", s))
@@ -243,14 +264,14 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
         covered.add(("callbacks", kind, "target"))
     sections = [{"title": t("Help requests (9)"), "rows": requests},
                 {"title": t("Repairs (10)"), "rows": repairs},
-                {"title": t("Deadlines met on time (target 100 %)"), "rows": on_time or
+                {"title": t("Deadlines met on time (target 100 %)"), "rows": on_time_rows or
                  [{"label": t("No deadlines fell in this month."), "clause": "", "value": "", "target": "", "last": "",
                    "change": "", "bad": False}]},
                 {"title": t("Complaints (8.6, 11.1.12)"), "rows": complaints},
                 {"title": t("Callbacks (11)"), "rows": callbacks}]
     others = []
     for path in _leaves(current):
-        if path not in covered and path[:2] != ("repairs", "on_time"):
+        if path not in covered and "on_time" not in path:
             value = _get(current, *path)
             kind = "share" if isinstance(value, float) and 0 <= value <= 1 and path[-1] in (
                 "coverage", "rate", "share") else "count"
@@ -294,7 +315,7 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
     sentences.append(t("This month: {volumes}.", volumes=t(", ").join(volumes)))
 
     changes = []
-    now_rates, then_rates = _get(current, "repairs", "on_time") or {}, _get(last, "repairs", "on_time") or {}
+    now_rates, then_rates = _shares(current), _shares(last)
     for rule in set(now_rates) & set(then_rates):
         changes.append((abs(now_rates[rule] - then_rates[rule]) * 100,
                         t("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",

@@ -12,8 +12,10 @@ class KindsSchema:
         # NULL: no resident fee at all (not a repair, or a public one), which `stats` counts as public
         fee = current.fee_total
         fee_cents = None if fee is None or record.get("public") else int(fee * 100)
+        declared = kinds.kind(record.kind)
         return IndexColumns(current.status, current.open, current.closed_at, source_done(record), fee_cents,
-                            current.deadlines, needs_callback(record), kinds.kind(record.kind).uncounted_at(record))
+                            current.deadlines, needs_callback(record), declared.uncounted_at(record),
+                            declared.fee_at(record), declared.billed_at(record))
 
     def record_file_problems(self, ledger, relpath: str) -> list[str]:
         from propcli.app.checks import check_record_file

@@ -97,7 +97,12 @@ def show(session, text_id: str, history: bool = False) -> dict:
     return data
 
 
-def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None) -> list[dict]:
+def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
+                 redact: str | None = "mask") -> list[dict]:
+    """Records as `show` prints them, oldest first; `redact`: "mask" (lists and forms: a confidential
+    enquiry's detail as 保密, 9.4.3-4), "drop" (left out) or None (kept, as `export` keeps it)."""
+    from propcli.app.derive import redacted
+
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
     if touched_since is not None:
@@ -123,12 +128,15 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
-        result.append(to_json(current, session.now, ledger.tz))
+        shown = to_json(current, session.now, ledger.tz)
+        result.append(redacted(shown, redact == "drop") if redact else shown)
     return result
 
 
-def export_records(session, kind=None, month=None) -> tuple[list[dict], list[str]]:
-    return list_records(session, kind, None, month), session.ledger.index.damaged_warnings()
+def export_records(session, kind=None, month=None, redact: bool = False) -> tuple[list[dict], list[str]]:
+    """The ledger's own backup keeps everything; `redact`: confidential details left out (9.4.3-4)."""
+    return (list_records(session, kind, None, month, redact="drop" if redact else None),
+            session.ledger.index.damaged_warnings())
 
 
 def note(session, text_id: str, text: str, at_text: str | None) -> dict:

@@ -20,6 +20,9 @@ class Session:
     warnings: list = field(default_factory=list)
     """What the command warns about after it is done (printed on stderr by the CLI)."""
 
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
     @cached_property
     def ledger(self):
         from propcli.store.ledger import Ledger

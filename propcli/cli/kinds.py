@@ -46,7 +46,8 @@ def example(words, options, how_many: int = 4) -> str:
     for option in [o for o in options if o.name != "--at"][:how_many]:
         if option.takes == "flag":
             continue
-        value = (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) or SAMPLES.get(option.name) \
+        value = option.sample or (_TAKES.get(option.takes) if option.takes in ("int", "id") else None) \
+            or SAMPLES.get(option.name) \
             or (option.choices[0] if option.choices else None) or _TAKES.get(option.takes)
         if value is not None:
             parts += [option.name, value]
@@ -124,10 +125,12 @@ def _new_command(declared):
 
         if _on_a_terminal():
             _ask_for_missing(ctx, declared, values)
-        data = steps.new(session_of(ctx), declared.name, **values)
+        session = session_of(ctx)
+        data = steps.new(session, declared.name, **values)
         render.record(data, fmt)
         if declared.after_new is not None:
             render.lines(declared.after_new(data), err=True)
+        render.lines(session.warnings, err=True)
 
     run = format_option()(run)
     run = _with_options(run, declared.new_options)
@@ -151,7 +154,7 @@ def _step_command(declared, step):
     run = _with_options(run, step.options)
     sample_id = f"{declared.prefix}-6K2M9Q7XF4"
     return click.command(step.name, cls=DeclaredCommand, lazy_help=LazyHelp(step.help, step.limit),
-                         example=example([declared.name, step.name, sample_id], step.options, 2))(run)
+                         example=example([declared.name, step.name, sample_id], step.options, 3))(run)
 
 
 def _action_command(declared, action):
@@ -163,13 +166,15 @@ def _action_command(declared, action):
         from propcli.cli import render
 
         args = (values.pop("record_id"),) if action.argument else ()
-        result = steps.action(session_of(ctx), declared.name, action.name, *args, **values)
+        session = session_of(ctx)
+        result = steps.action(session, declared.name, action.name, *args, **values)
         if action.shows == "rows":
-            render.rows(result, fmt, list(action.columns))
+            render.rows(result, fmt, list(action.columns), total=action.total)
         elif action.shows == "records":
             render.records(result, fmt)
         else:
             render.record(result, fmt)
+        render.lines(session.warnings, err=True)
 
     run = format_option(*extra)(run)
     for option in reversed(action.options):

@@ -118,14 +118,15 @@ def note(ctx, record_id, text, at, fmt):
 @click.command(cls=DeclaredCommand, example="propcli export --month 2026-11 > 2026-11.jsonl")
 @click.option("--kind")
 @click.option("--month", metavar="YYYY-MM")
+@click.option("--redact", is_flag=True, help=_("leave out confidential details (9.4.3-4); the backup keeps them"))
 @click.pass_context
-def export(ctx, kind, month):
+def export(ctx, kind, month, redact):
     """JSON Lines on stdout, one record a line (as show -f json)."""
     import json
 
     from propcli.app.services import export_records
 
-    data, warnings = export_records(session_of(ctx), kind, month)
+    data, warnings = export_records(session_of(ctx), kind, month, redact)
     for record in data:
         click.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     for warning in warnings:

@@ -47,13 +47,19 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def rows(data: list[dict], fmt: str, columns: list[str]) -> None:
+def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = None) -> None:
+    """Rows as a table, JSON or CSV; `total`: a column whose sum the table shows below it (JSON/CSV: rows only)."""
     if fmt == "json":
         click.echo(_json(data))
     elif fmt == "csv":
         click.echo(_csv(data, columns))
     else:
         click.echo(_table(data, columns))
+        if total is not None:
+            from decimal import Decimal
+
+            amount = sum((Decimal(str(row.get(total) or 0)) for row in data), Decimal("0"))
+            click.echo(_("Total: {amount}", amount=f"{amount:.2f}"))
 
 
 RECORD_COLUMNS = ["id", "kind", "status", "open", "received", "summary"]

@@ -50,6 +50,8 @@ class Option(Declared):
     multiple: bool = False
     default: Any = None
     dest: str | None = None
+    sample: str | None = None
+    """The value the --help example shows (default: a sample by the option's name)."""
 
     @property
     def key(self) -> str:
@@ -87,6 +89,8 @@ class Action(Declared):
     shows: str = "record"
     columns: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    total: str | None = None
+    """A column of "rows" summed below the table (`repair billing`: what finance bills); JSON stays the rows."""
 
 
 class CallbackSource(Declared):
@@ -159,6 +163,17 @@ class Kind(Declared):
     asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
     """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
     summary_keys: tuple[str, ...] = ("item", "detail")
+    fee_at: Callable[[Record], Any] = never
+    """When the record's fee became owed (a resident repair completed, a help request charged, 9.4.9): the
+    month of `form paid-service` and of `stats` fees. The fee does not change after it."""
+    billed_at: Callable[[Record], Any] = never
+    """When the fee went to finance for billing (copy 3 of the 维修单, 10.4.1-7): `repair billing`."""
+    paid_service: Callable[[dict], dict] | None = None
+    """The line of 《有偿服务记录表》 (10.5.1) of a record as `show` prints it: date, id, unit, resident, service,
+    amount, by, signature, finance."""
+    redact: Callable[[dict, bool], dict] | None = None
+    """What lists, mail, printed forms and reports show of a record (as `show` prints it): a confidential
+    enquiry's detail as 保密 (9.4.3-4); with `drop`, the detail left out (`export --redact`)."""
 
     def step_named(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

@@ -81,7 +81,7 @@ def check_merge(record: Record, target: Record) -> None:
 # --- shaping the data of `complaint new` and `complaint STEP` ------------------------------------
 
 def new_complaint(session, name=None, phone=None, address=None, detail=None, severity=None, anonymous=False,
-                  channel=None, written_reply_only=False, at=None) -> Record:
+                  channel=None, written_reply_only=False, at=None, request=None) -> Record:
     """Register a complaint in the 《客户投诉登记表》 (8.7.1); prefix T-."""
     from propcli.store.unit import create
 
@@ -109,6 +109,8 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     if values["phone"] is not None and not fields.PHONE.match(values["phone"]):
         raise BadInput(_("--phone: '{value}' is not a phone number; expected digits such as 13800138000", value=phone))
     values = {k: v for k, v in values.items() if v is not None}
+    if request:
+        values["request"] = request  # the help request it came from (9.4.4)
     return create(ledger, "complaint", values, received, session.actor, session.now)
 
 

@@ -39,9 +39,56 @@ def money(value, field: str) -> Decimal:
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50", field=field, value=value))
+        raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50",
+                         field=field, value=value))
     return amount.quantize(Decimal("0.01"))
 
 
 def digits(phone_number) -> str:
     return re.sub(r"\D", "", str(phone_number or ""))
+
+
+def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: str = "",
+                 is_required: bool = True) -> str | None:
+    """A person named by an option (a signature, who quoted): someone in staff.yaml, holding one of `roles`
+    when given; otherwise BadInput naming the closest names (CLI.md "Who may act")."""
+    from difflib import get_close_matches
+
+    from propcli.policy.roles import role_label
+
+    wanted = " / ".join(role_label(r) for r in roles) if roles else _("a staff member")
+    value = text(name, field, _("the name of {who} in staff.yaml", who=wanted), is_required)
+    if value is None:
+        return None
+    members = [m for m in ledger.staff if not roles or m.role in roles]
+    if any(m.name == value for m in members):
+        return value
+    where = f" ({clause})" if clause else ""
+    known = [m for m in ledger.staff if m.name == value]
+    if known:
+        raise BadInput(_("{field}: {name} is {role} in staff.yaml; expected {who}{where}", field=field, name=value,
+                         role=role_label(known[0].role), who=wanted, where=where))
+    close = get_close_matches(value, [m.name for m in members], n=3, cutoff=0.3)
+    hint = _("; closest: {names}", names=", ".join(close)) if close else ""
+    raise BadInput(_("{field}: '{name}' is not in staff.yaml; expected {who}{where}{hint}", field=field, name=value,
+                     who=wanted, where=where, hint=hint))
+
+
+def price_items(ledger, values, field: str = "--item", clause: str = "10.4.1-3") -> list[dict]:
+    """`CODE[xQTY]` of the price list 有偿服务收费标准, each as a line with its standard charge (exact decimals)."""
+    lines = []
+    for raw in values or ():
+        spec = str(raw).strip()
+        match = re.match(r"^(?P<code>.+?)(?:\s*[xX×*]\s*(?P<qty>\d+))?$", spec)
+        code = match.group("code").strip() if match else ""
+        price = ledger.prices.get(code) or ledger.prices.get(code.upper())
+        if price is None:
+            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 (propcli prices shows the codes, {clause})",
+                             field=field, value=raw, clause=clause))
+        qty = int(match.group("qty") or 1)
+        if qty < 1:
+            raise BadInput(_("{field}: '{value}': the quantity must be at least 1", field=field, value=raw))
+        unit_price = price.price.quantize(Decimal("0.01"))
+        lines.append({"code": price.code, "name": price.name, "qty": qty, "unit": price.unit,
+                      "unit_price": str(unit_price), "amount": str(unit_price * qty)})
+    return lines

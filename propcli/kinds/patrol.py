@@ -1,54 +1,154 @@
-"""Daily patrol rounds 巡查 (12): findings recorded at once; one needing work becomes a public repair (10.4.2)."""
+"""Daily patrol rounds 巡查 (12): findings recorded at once and dealt with at once (12.2.2).
+
+A round stays open until each finding is either a public repair (10.4.2, `patrol repair`, linked both ways)
+or handled on the spot (`patrol handle --finding N --outcome TEXT`); a round with no findings is done when
+it is recorded. The public repair made from a finding names the patrol officer who made the round and when
+the finding was made (巡视人, 巡视日期/时间 of 《公共区域现场巡视表》, 10.5.2).
+"""
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
-from propcli.kinds.base import Action, Field, Kind, Option, first_event
+from propcli.kinds import fields
+from propcli.kinds.base import Action, Field, Kind, Option, Step
 from propcli.model import Record
 
+DEALT = ("repair", "handle")
+"""The events that deal with a finding: it became a public repair, or it was handled on the spot."""
 
-def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), at=None) -> Record:
+
+def officer_of(record: Record) -> str:
+    """Who made the round: `--officer`, else who recorded it."""
+    return record.get("officer") or record.events[0].by
+
+
+def dealt_with(record: Record) -> dict[int, object]:
+    """finding number -> the event that dealt with it."""
+    found = {}
+    for event in record.events:
+        if event.step in DEALT and isinstance(event.get("finding"), int):
+            found.setdefault(event.get("finding"), event)
+    return found
+
+
+def closing_event(record: Record):
+    """Done when every finding is dealt with (12): the event that dealt with the last one; at once without any."""
+    count = len(record.get("findings") or ())
+    if count == 0:
+        return record.events[0]
+    dealt = dealt_with(record)
+    if len(dealt) < count or not all(n in dealt for n in range(1, count + 1)):
+        return None
+    return max(dealt.values(), key=lambda event: event.at)
+
+
+def check_finding(record: Record, finding) -> None:
+    """The finding exists and has not been dealt with yet (12)."""
+    findings = list(record.get("findings") or [])
+    if not isinstance(finding, int) or not 1 <= finding <= len(findings):
+        raise BadInput(_("--finding: expected a number from 1 to {count} (the patrol's findings)", count=len(findings)))
+    done = dealt_with(record).get(finding)
+    if done is not None:
+        if done.step == "repair":
+            raise BadInput(_("--finding: finding {n} already became repair {id}", n=finding, id=done.get("repair")))
+        raise BadInput(_("--finding: finding {n} was already handled on the spot at {at}", n=finding,
+                         at=done.at.isoformat()))
+
+
+def check_step(record: Record, event) -> None:
+    if event.step not in DEALT:
+        raise BadInput(_("step: '{step}' is not a step of a patrol round; expected repair or handle", step=event.step))
+    check_finding(record, event.get("finding"))
+    if event.step == "handle" and not event.get("outcome"):
+        raise BadInput(_("--outcome: missing; expected how the finding was dealt with on the spot (12.2.2)"))
+
+
+def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), officer=None, at=None) -> Record:
     from propcli.store.unit import create
 
     if not area or not area.strip():
         raise BadInput(_("--area: missing; expected the area patrolled, e.g. 3栋及周边"))
     cleaned = [f.strip() for f in finding if f and f.strip()]
-    fields = {"office": session.ledger.office, "area": area.strip(), "findings": cleaned}
-    return create(session.ledger, "patrol", fields, session.at(at), session.actor, session.now)
+    values = {"office": session.ledger.office, "area": area.strip(), "findings": cleaned}
+    officer = fields.staff_member(session.ledger, officer, "--officer", clause="12.1", is_required=False)
+    if officer:
+        values["officer"] = officer
+    return create(session.ledger, "patrol", values, session.at(at), session.actor, session.now)
 
 
 def repair_from_finding(session, text_id: str, finding: int, location: str | None = None, at=None) -> str:
-    """The finding becomes a public repair; the repair names the patrol and the patrol the repair."""
+    """The finding becomes a public repair; the repair names the patrol, the finding, the patrol officer and
+    when it was found; the patrol names the repair."""
     from propcli.kinds.repair import new_repair
     from propcli.store.unit import append, check_event_time, load
+    from propcli.timeutil import format_time
 
     ledger = session.ledger
     patrol_id = ledger.resolve(text_id, "patrol")
     patrol = load(ledger, patrol_id)
-    findings = list(patrol.get("findings") or [])
-    if not 1 <= finding <= len(findings):
-        raise BadInput(_("--finding: expected a number from 1 to {count} (the patrol's findings)", count=len(findings)))
-    linked = next((e for e in patrol.events if e.step == "repair" and e.get("finding") == finding), None)
-    if linked is not None:
-        raise BadInput(_("--finding: finding {n} already became repair {id}", n=finding, id=linked.get("repair")))
+    check_finding(patrol, finding)
     at_time = session.at(at)
     check_event_time(at_time, session.now, patrol)
+    findings = list(patrol.get("findings") or [])
     repair = new_repair(session, item=findings[finding - 1], public=True,
-                        location=location or patrol.get("area"), at=at, source=patrol_id)
+                        location=location or patrol.get("area"), at=at, source=patrol_id, finding=finding,
+                        patrol_officer=officer_of(patrol), found_at=format_time(patrol.received, ledger.tz))
+
+    def validate(current, event):
+        check_step(current, event)
+
     append(ledger, patrol_id, "repair", {"finding": finding, "repair": repair.id}, at_time,
-           session.actor, session.now)
+           session.actor, session.now, validate)
     return repair.id
+
+
+def patrol_step(session, record_id: str, step: str, at=None, finding=None, outcome=None) -> str:
+    """`patrol handle ID --finding N --outcome TEXT`: a finding dealt with on the spot (12.2.2)."""
+    from propcli.store.unit import append
+
+    if finding is None:
+        raise BadInput(_("--finding: missing; expected the finding's number, from 1"))
+    data = {"finding": finding,
+            "outcome": fields.required(outcome, "--outcome", _("how the finding was dealt with on the spot (12.2.2)"))}
+
+    def validate(record, event):
+        check_step(record, event)
+
+    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now,
+           validate, summary=data["outcome"])
+    return record_id
+
+
+def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
+    """The lines of 《公共区域现场巡视表》 (10.5.2) of a round as `show` prints it: one per finding, with the
+    public repair it became (`repairs`: id -> the repair as `show` prints it) or how it was handled."""
+    officer = round_.get("officer") or round_["events"][0]["by"]
+    rows = []
+    for number, text in enumerate(round_.get("findings") or (), start=1):
+        dealt = next((e for e in round_["events"] if e["step"] in DEALT and e.get("finding") == number), {})
+        repair = repairs.get(dealt.get("repair")) if dealt.get("step") == "repair" else None
+        rows.append({"at": round_["received"], "officer": officer, "where": round_.get("area", ""), "finding": text,
+                     "handled": dealt.get("outcome", ""), "repair": repair, "repair_id": dealt.get("repair")})
+    return rows
 
 
 KIND = Kind(
     name="patrol", prefix="P", zh="巡查", en="patrol round", clause="12",
-    help=N_("Daily patrol rounds 巡查 (12)."),
-    fields=(Field("area", "巡视区域", "area"), Field("findings", "发现问题", "findings")),
+    help=N_("Daily patrol rounds 巡查 (12): each finding becomes a public repair or is handled on the spot."),
+    fields=(Field("area", "巡视区域", "area"), Field("findings", "发现问题", "findings"), Field("officer", "巡视人", "officer")),
     new=new_patrol,
     new_help=N_("Record a patrol round and its findings."),
     new_options=(
         Option("--area", N_("the area patrolled")),
         Option("--finding", N_("a finding (repeatable)"), multiple=True),
+        Option("--officer", N_("who made the round (default: --as)"), takes="person", metavar="NAME", sample="刘洋"),
         Option("--at", N_("when the round was made (default --now)"), takes="time"),
     ),
+    steps=(
+        Step("handle", "现场处理", "12.2.2", N_("A finding dealt with on the spot (12.2.2), without a repair."),
+             roles=("property_officer",),
+             options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
+                      Option("--outcome", N_("how it was dealt with"), metavar="TEXT"))),
+    ),
+    step=patrol_step,
     actions=(
         Action("repair", N_("Turn a finding into a public-facility repair (10.4.2), linked both ways."),
                "propcli.kinds.patrol:repair_from_finding", argument="ID",
@@ -57,7 +157,8 @@ KIND = Kind(
                         Option("--at", N_("when it happened (default --now)"), takes="time")),
                required=("finding",)),
     ),
-    closing_event=first_event,
+    check_step=check_step,
+    closing_event=closing_event,
     forms=("public-inspection",),
     summary_keys=("area",),
 )

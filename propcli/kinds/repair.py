@@ -15,6 +15,8 @@ from propcli.kinds.fields import money
 from propcli.model import Record
 
 MATERIAL_RESULTS = ("合格", "不合格", "质量不佳")
+NEEDS_DECISION = ("不合格", "质量不佳")
+"""Verdicts after which the resident chooses (10.4.1-5): the record holds the choice actually made."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ STEPS = {
     "complete": Order(("arrive", "material"), "10.4.1-6", ("arrive",), "10.4.2-4"),
     "sign": Order(("complete",), "10.4.1-6"),
     "return": Order(("sign",), "10.4.1-7"),
-    "finance": Order(("return",), "10.4.1-7"),
+    "confirm": Order(("return",), "10.4.1-7"),
+    "finance": Order(("confirm",), "10.4.1-7"),
     "paid": Order(("finance",), "10.4.3"),
 }
 
@@ -65,6 +68,33 @@ def closing_event(record: Record):
         if event.step == "finance" and fee_total(record) == 0:
             return event
     return None
+
+
+def check_data(record: Record, step: str, data: dict) -> None:
+    """What a step must carry, whoever wrote it (the command, an import, a hand edit): both signatures on a
+    refusal (10.4.1-4), the resident's choice after a bad material verdict (10.4.1-5), who priced work not on
+    the list (10.4.1-3), the resident's signature (10.4.1-6)."""
+    if step == "refuse":
+        if not data.get("reason"):
+            raise BadInput(_("--reason: missing; expected why the resident refused (10.4.1-4)"))
+        signed = (data.get("technician"), data.get("director"))
+        if not all(signed) and len(data.get("signed_by") or ()) < 2:
+            raise BadInput(_("--technician, --director: the refusal is signed by both the technician and the engineering director (10.4.1-4); expected both names"))
+    elif step == "material":
+        result = data.get("result")
+        if result not in MATERIAL_RESULTS:
+            raise BadInput(_("--result: expected one of {results} (10.4.1-5)", results="|".join(MATERIAL_RESULTS)))
+        if result in NEEDS_DECISION and not data.get("decision"):
+            raise BadInput(_("--decision: missing; after '{result}' the record holds the resident's own choice (10.4.1-5), e.g. --decision 用户坚持使用自备材料",
+                             result=result))
+    elif step == "complete":
+        if is_public(record) and (data.get("items") or data.get("fees")):
+            raise BadInput(_("--item, --fee: a public repair has no resident fee (10.4.2)"))
+        if data.get("fees") and not data.get("quoted_by"):
+            raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
+    elif step == "sign":
+        if not data.get("signature"):
+            raise BadInput(_("--signature: missing; expected the name the resident signed with after testing the repair (10.4.1-6)"))
 
 
 def check_step(record: Record, step: str, data: dict) -> None:
@@ -103,15 +133,25 @@ def check_step(record: Record, step: str, data: dict) -> None:
     if step == "paid" and fee_total(record) == 0:
         raise BadInput(_("repair {id}: the fee is 0, nothing to pay; the repair closed when copy 3 went to finance (10.4.3)",
                          id=record.id))
+    check_data(record, step, data)
+
+
+def _item_line(line) -> dict:
+    qty = int(line.get("qty") or 1)
+    unit_price = money(line.get("unit_price") or 0, "unit_price")
+    return {"item": line.get("code"), "name": line.get("name"), "qty": qty, "unit_price": unit_price,
+            "amount": money(line["amount"], "items") if line.get("amount") is not None else unit_price * qty}
 
 
 def fee_lines(record: Record) -> list[dict]:
-    """What the resident owes, line by line: the items found on site (10.4.1-3), else the listed price or the quote."""
+    """What the resident owes, line by line: the items actually done (10.4.1-3: from the price list, and work
+    not on it as the engineering director priced it), else the listed price or the quote."""
     if is_public(record):
         return []
     complete = record.first("complete")
-    if complete is not None and complete.get("fees"):
-        return [{"item": line["item"], "amount": money(line["amount"], "fees")} for line in complete.get("fees")]
+    if complete is not None and (complete.get("items") or complete.get("fees")):
+        return ([_item_line(line) for line in complete.get("items") or ()]
+                + [{"item": line["item"], "amount": money(line["amount"], "fees")} for line in complete.get("fees") or ()])
     if record.get("price_code"):
         qty = int(record.get("qty") or 1)
         unit_price = money(record.get("unit_price") or 0, "unit_price")
@@ -129,16 +169,37 @@ def fee_total(record: Record) -> Decimal:
     return sum((line["amount"] for line in fee_lines(record)), Decimal("0.00"))
 
 
+def fee_at(record: Record):
+    """A resident repair's fee is owed once the work is completed (10.4.1-6); it does not change after."""
+    if is_public(record):
+        return None
+    complete = record.first("complete")
+    return complete.at if complete is not None else None
+
+
+def billed_at(record: Record):
+    """Copy 3 handed to finance: billed with the management fee of the billing period (10.4.1-7, 10.4.3)."""
+    if is_public(record):
+        return None
+    finance = record.first("finance")
+    return finance.at if finance is not None else None
+
+
 # --- shaping the data of `repair new` and `repair STEP` (the store writes it) -------------------------
 
 REFUSE_WARNING = "已提醒用户可随时再次报修"
 MATERIAL_WARNING = "已告知用户自备材料不合格可能造成的后果，尊重用户选择"
+"""Recorded for 不合格 when --warning gives no words of its own: the step is the technician's statement that he
+gave the warning 10.4.1-5 requires. The resident's decision is never filled in for him (--decision)."""
+RECEPTION = "客户服务部前台接待员"
+DEFAULT_TRAVEL = "10m"
 
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
                appointment=None, at=None, public=False, location=None, source=None,
-               request=None) -> Record:
-    """Record a repair request as received (10.4.1-1 / 10.4.2-1)."""
+               request=None, finding=None, patrol_officer=None, found_at=None) -> Record:
+    """Record a repair request as received (10.4.1-1 / 10.4.2-1); a public repair made from a patrol finding
+    names the round, the finding, the patrol officer and when it was found (12, 10.5.2)."""
     from propcli.store.unit import create
     from propcli.timeutil import format_time, parse_time
 
@@ -152,6 +213,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
                   "location": fields.required(location, "--location", _("the place, e.g. 3栋电梯厅")), "item": item}
         if source:
             values["patrol"] = source
+            values.update({k: v for k, v in (("patrol_finding", finding), ("patrol_officer", patrol_officer),
+                                             ("found_at", found_at)) if v is not None})
     else:
         values = {"office": ledger.office, "public": False,
                   "name": fields.required(name, "--name", _("the resident's name")),
@@ -165,7 +228,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
         if price_code is not None:
             price = ledger.prices.get(price_code.strip().upper()) or ledger.prices.get(price_code.strip())
             if price is None:
-                raise BadInput(_("--price-code: '{code}' is not on the price list (propcli prices shows the codes)", code=price_code))
+                raise BadInput(_("--price-code: '{code}' is not on the price list (propcli prices shows the codes)",
+                                 code=price_code))
             if qty is not None and qty < 1:
                 raise BadInput(_("--qty: expected a whole number of at least 1"))
             values.update(price_code=price.code, price_name=price.name, unit_price=str(price.price),
@@ -175,21 +239,32 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
             if moment < received:
                 raise BadInput(_("--appointment: {at} is before the request was received", at=moment.isoformat()))
             values["appointment"] = format_time(moment, ledger.tz)
-    return create(ledger, "repair", values, received, session.actor, session.now)
+    record = create(ledger, "repair", values, received, session.actor, session.now)
+    _warn_appointment(session, record, received, "new")
+    return record
 
 
-def _fees(pairs) -> list[dict]:
+def _fees(ledger, pairs) -> list[dict]:
+    """--fee NAME=YUAN: work not on the price list (10.4.1-3); a listed item goes by its code (--item)."""
+    by_name = {price.name: price for price in ledger.prices.values()}
     lines = []
     for pair in pairs or ():
         item, sep, amount = pair.partition("=")
-        if not sep or not item.strip():
-            raise BadInput(_("--fee: '{value}' is not ITEM=YUAN; expected e.g. --fee 更换阀芯=25", value=pair))
-        lines.append({"item": item.strip(), "amount": str(money(amount, "--fee " + item.strip()))})
+        item = item.strip()
+        if not sep or not item:
+            raise BadInput(_("--fee: '{value}' is not NAME=YUAN; expected e.g. --fee 更换阀芯=25", value=pair))
+        listed = by_name.get(item) or ledger.prices.get(item) or ledger.prices.get(item.upper())
+        if listed is not None:
+            raise BadInput(_("--fee: '{name}' is on the price list as {code} ({price} 元/{unit}); record it with --item {code} (10.4.1-3: listed work at its standard charge)",
+                             name=item,
+                             code=listed.code, price=f"{listed.price:.2f}", unit=listed.unit))
+        lines.append({"item": item, "amount": str(money(amount, "--fee " + item))})
     return lines
 
 
 def step_data(session, record: Record, step: str, options: dict) -> dict:
     """The event data of one `repair STEP` from its options (before the rules check it)."""
+    ledger = session.ledger
     data: dict = {}
     if step == "take":
         if options.get("to"):
@@ -197,7 +272,7 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         if is_public(record):
             data["signed_for"] = "《公共区域现场巡视表》第二联"
         else:
-            data["copy4_to"] = str(session.ledger.config.get("copy4") or "工程部")
+            data["copy4_to"] = str(ledger.config.get("copy4") or "工程部")
     elif step == "quote":
         price, unrepairable = options.get("price"), options.get("unrepairable")
         if (price is None) == (not unrepairable):
@@ -205,32 +280,47 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         data = {"unrepairable": True} if unrepairable else {"price": str(money(price, "--price"))}
     elif step == "refuse":
         data["reason"] = fields.required(options.get("reason"), "--reason", _("why the resident refused (10.4.1-4)"))
-        data["reminded"] = REFUSE_WARNING
-        signed = [s for s in (options.get("technician"), options.get("director")) if s]
-        if signed:
-            data["signed_by"] = signed
-        data["form_to"] = "客户服务部"
+        technician = fields.staff_member(ledger, options.get("technician"), "--technician", ("technician",), "10.4.1-4")
+        director = fields.staff_member(ledger, options.get("director"), "--director", ("engineering_director",),
+                                       "10.4.1-4")
+        data.update(reminded=REFUSE_WARNING, technician=technician, director=director,
+                    signed_by=[technician, director], form_to="客户服务部")
     elif step == "material":
         result = options.get("result")
         if result not in MATERIAL_RESULTS:
             raise BadInput(_("--result: expected one of {results} (10.4.1-5)", results="|".join(MATERIAL_RESULTS)))
         data["result"] = result
-        if result == "不合格":
-            data["warning"] = options.get("warning") or MATERIAL_WARNING
-            data["decision"] = options.get("decision") or "用户坚持使用自备材料"
+        warning = fields.optional(options.get("warning"))
+        if warning or result == "不合格":
+            data["warning"] = warning or MATERIAL_WARNING
+        decision = fields.optional(options.get("decision"))
+        if decision:
+            data["decision"] = decision
     elif step == "complete":
-        fees = _fees(options.get("fee"))
+        items = fields.price_items(ledger, options.get("item"))
+        fees = _fees(ledger, options.get("fee"))
+        quoted_by = fields.optional(options.get("quoted_by"))
         if fees:
-            data["fees"] = fees
+            if quoted_by is None:
+                raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
+            quoted_by = fields.staff_member(ledger, quoted_by, "--quoted-by", ("engineering_director",), "10.4.1-3")
+        elif quoted_by is not None:
+            raise BadInput(_("--quoted-by: goes with --fee (work not on the price list, 10.4.1-3)"))
+        if items:
+            data["items"] = items
+        if fees:
+            data.update(fees=fees, quoted_by=quoted_by)
         for key in ("work", "cleanup"):
             if options.get(key):
                 data[key] = options[key]
     elif step == "sign":
+        data["signature"] = fields.required(options.get("signature"), "--signature",
+                                            _("the name the resident signed with after testing the repair (10.4.1-6)"))
         data["copy1_to"] = "用户"
-        if options.get("signature"):
-            data["signature"] = options["signature"]
     elif step == "return":
         data["copies"] = [2, 3]
+    elif step == "confirm":
+        data.update(copies=[2, 3], handed_to=RECEPTION)
     elif step == "finance":
         data["copy"] = 3
     return data
@@ -253,8 +343,105 @@ def repair_step(session, record_id: str, step: str, at=None, **options) -> str:
         check_step(record, step, data)
         check_roles(session, record, step)
 
-    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate)
+    updated = append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor,
+                     session.now, validate)
+    if step in ("take", "accept"):
+        _warn_appointment(session, updated, updated.last_at, step)
     return record_id
+
+
+# --- the appointment warning (10.4.1-2②) ---------------------------------------------------------------
+
+def travel_time(ledger):
+    """The time a technician needs to reach a unit with tools and parts: `travel_time` in policy.yaml."""
+    from propcli.errors import LedgerUnusable
+    from propcli.timeutil import parse_duration
+
+    plain = ledger.read_plain("policy.yaml", {}) or {}
+    value = plain.get("travel_time", DEFAULT_TRAVEL) if isinstance(plain, dict) else DEFAULT_TRAVEL
+    try:
+        span = parse_duration(value, "policy.yaml: travel_time").exact
+    except BadInput as error:
+        raise LedgerUnusable(error.message) from None
+    if span is None or span.total_seconds() < 0:
+        raise LedgerUnusable(_("policy.yaml: travel_time: expected minutes or hours, e.g. 10m"))
+    return span
+
+
+def appointment_warning(ledger, record: Record, at, travel) -> str | None:
+    """A warning when the appointment leaves the technician less than `travel` to be on site by the time
+    repair.arrive asks (5 min before it, 10.4.1-2②), counted from `at` (received, taken or accepted)."""
+    from propcli.policy.rules import due_at, facts_of
+
+    if is_public(record) or not record.get("appointment"):
+        return None
+    rule = ledger.policy.rule("repair.arrive", facts_of(record))
+    if rule is None or rule.offset_from is None:
+        return None
+    due = due_at(rule, at, record, None, ledger.calendar)
+    if due is None:
+        return None
+    left = (due - at).total_seconds()
+    if left >= travel.total_seconds():
+        return None
+    appointment, by = record.get("appointment")[:16].replace("T", " "), f"{due:%Y-%m-%d %H:%M}"
+    if left < 0:
+        return _("propcli: warning: repair {id}: the appointment {appointment} wants the technician on site by {by} ({clause}), which is already past; agree a new time with the resident",
+                 id=record.id, appointment=appointment, by=by, clause=rule.clause)
+    return _("propcli: warning: repair {id}: the appointment {appointment} leaves the technician {minutes} min to be on site by {by} ({clause}); the policy's travel time is {travel} min: confirm the time with the resident",
+             id=record.id, appointment=appointment, minutes=int(left // 60), by=by, clause=rule.clause,
+             travel=int(travel.total_seconds() // 60))
+
+
+def _warn_appointment(session, record: Record, at, when: str) -> None:
+    if is_public(record) or not record.get("appointment"):
+        return
+    message = appointment_warning(session.ledger, record, at, travel_time(session.ledger))
+    if message:
+        session.warn(message)
+
+
+# --- the paid-service line (10.5.1) ------------------------------------------------------------------
+
+def _event(shown: dict, step: str) -> dict:
+    return next((e for e in shown.get("events", []) if e["step"] == step), {})
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(str(value or 0)):.2f}"
+
+
+def actual_items(shown: dict) -> str:
+    """The items actually done (10.4.1-3) as the forms print them: 'SD-01 更换水龙头 15.00元×2 30.00元' from the
+    price list, work not on it by name and amount; empty when the completion named none."""
+    complete = _event(shown, "complete")
+    parts = [f"{line.get('code')} {line.get('name')} {_yuan(line.get('unit_price'))}元×{line.get('qty', 1)} "
+             f"{_yuan(line.get('amount'))}元" for line in complete.get("items") or ()]
+    parts += [f"{line['item']} {_yuan(line['amount'])}元" for line in complete.get("fees") or ()]
+    return "；".join(parts)
+
+
+def service_items(shown: dict) -> str:
+    """What was charged for: the items actually done, else the listed item or the quoted work."""
+    done = actual_items(shown)
+    if done:
+        return done
+    if shown.get("price_code"):
+        return (f"{shown['price_code']} {shown.get('price_name', '')} {_yuan(shown.get('unit_price'))}元"
+                f"×{shown.get('qty', 1)}")
+    quote = _event(shown, "quote")
+    if quote.get("price") is not None:
+        return f"{shown.get('item', '')}（评审报价 {_yuan(quote['price'])}元）"
+    return str(shown.get("item", ""))
+
+
+def paid_service_line(shown: dict) -> dict:
+    """One line of 《有偿服务记录表》 (10.5.1): a completed resident repair, as `show` prints it."""
+    complete, sign = _event(shown, "complete"), _event(shown, "sign")
+    return {"date": (complete.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
+            "resident": shown.get("name", ""), "service": service_items(shown),
+            "amount": shown.get("fee_total", 0.0), "by": _event(shown, "take").get("to") or complete.get("by", ""),
+            "signature": sign.get("signature", ""), "finance": (_event(shown, "finance").get("at") or "")[:10]}
 
 
 def done_at(record: Record):
@@ -308,44 +495,60 @@ KIND = Kind(
         BaseStep("accept", "用户同意", "10.4.1-4", N_("The resident accepted the price (10.4.1-4)."), after=("quote",)),
         BaseStep("refuse", "用户拒修", "10.4.1-4", N_("The resident refused; the form goes back to customer service (10.4.1-4)."),
                  after=("quote", "arrive", "material"), roles=("technician", "engineering_director"),
-                 options=(Option("--reason"), Option("--technician", N_("signs the reason"), takes="person", metavar="NAME"),
-                          Option("--director", N_("engineering director, signs the reason"), takes="person", metavar="NAME"))),
+                 options=(Option("--reason", N_("why the resident refused (required)")),
+                          Option("--technician", N_("the technician, signs the reason (required, 10.4.1-4)"),
+                                 takes="person", metavar="NAME"),
+                          Option("--director", N_("the engineering director, signs the reason (required, 10.4.1-4)"),
+                                 takes="person", metavar="NAME"))),
         BaseStep("arrive", "到场", "10.4.1-2①", N_("The technician is on site (10.4.1-2①②, 10.4.2-3; {limit})."),
                  after=("take", "accept"), roles=("technician",), limit=("repair.arrive",)),
         BaseStep("material", "自备材料验证", "10.4.1-5", N_("Resident-supplied material checked (10.4.1-5)."),
                  after=("arrive", "material"), roles=("technician",), repeatable=True,
                  options=(Option("--result", takes="choice", choices=MATERIAL_RESULTS),
-                          Option("--warning", N_("the warning given for unacceptable material")),
-                          Option("--decision", N_("the resident's decision")))),
+                          Option("--warning", N_("the words of the warning given for unacceptable material")),
+                          Option("--decision", N_("the resident's own choice; required for 不合格 and 质量不佳")))),
         BaseStep("complete", "完成维修", "10.4.1-6",
-                 N_("Work done; --fee ITEM=YUAN records the items actually done (10.4.1-3, -6)."),
+                 N_("Work done; --item CODE[xQTY] records the price-list items actually done, --fee NAME=YUAN work not on the list as the engineering director priced it (--quoted-by) (10.4.1-3, -6)."),
                  after=("arrive", "material"), roles=("technician",),
-                 options=(Option("--fee", multiple=True, metavar="ITEM=YUAN"),
+                 options=(Option("--item", N_("a price-list item actually done, e.g. SD-01x2 (repeatable)"),
+                                 multiple=True, metavar="CODE[xQTY]", sample="SD-01x2"),
+                          Option("--fee", N_("work not on the price list (repeatable); needs --quoted-by"),
+                                 multiple=True, metavar="NAME=YUAN", sample="更换阀芯=25"),
+                          Option("--quoted-by", N_("the engineering director who priced the --fee work"),
+                                 takes="person", metavar="NAME", sample="周志强"),
                           Option("--work", N_("work done (public repairs, 10.4.2-4)")),
                           Option("--cleanup", N_("site clean-up (10.4.2-4)")))),
         BaseStep("sign", "用户签名", "10.4.1-6", N_("The resident tested and signed; copy 1 to the resident (10.4.1-6)."),
-                 after=("complete",), roles=("technician",), options=(Option("--signature", metavar="NAME"),)),
+                 after=("complete",), roles=("technician",),
+                 options=(Option("--signature", N_("the name the resident signed with (required)"), metavar="NAME"),)),
         BaseStep("return", "交回工程部", "10.4.1-7",
                  N_("Copies 2 and 3 returned to the engineering director (10.4.1-7, {limit})."),
                  after=("sign",), roles=("technician",), limit=("repair.return",)),
+        BaseStep("confirm", "工程部主任确认返单", "10.4.1-7",
+                 N_("The engineering director confirmed copies 2 and 3 and handed them to reception for 返单 (10.4.1-7)."),
+                 after=("return",), roles=("engineering_director",)),
         BaseStep("finance", "第三联送财务", "10.4.1-7", N_("Copy 3 handed to finance (10.4.1-7, {limit})."),
-                 after=("return",), roles=("receptionist",), limit=("repair.finance",)),
+                 after=("confirm",), roles=("receptionist",), limit=("repair.finance",)),
         BaseStep("paid", "财务收费", "10.4.3", N_("Finance collected the fee (10.4.3; finance role only)."),
                  after=("finance",), roles=("finance",)),
     ),
     step=repair_step,
     actions=(
-        Action("billing", N_("Copy-3 forms handed to finance in a month: what finance bills (10.4.3)."),
+        Action("billing", N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills with the month's management fee (10.4.1-7, 10.4.3)."),
                "propcli.app.billing:billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
-               shows="rows", columns=("id", "name", "address", "phone", "item", "amount", "finance", "paid")),
+               shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
+               total="fee_total"),
     ),
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
     closing_event=closing_event,
     fee_total=fee_total,
+    fee_at=fee_at,
+    billed_at=billed_at,
+    paid_service=paid_service_line,
     callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", role_of=lambda record: "area_officer",
                                    done_at=done_at),
     forms=("repair-order", "paid-service", "public-inspection"),
     rule_labels={"repair.fill": "填写维修单", "repair.notify": "通知工程部接单", "repair.quote": "收费标准外项目评审答复",
-                 "repair.arrive": "维修人员到场", "repair.return": "返单", "repair.finance": "第三联送财务",
+                 "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部", "repair.finance": "第三联送财务",
                  "public.notify": "公共维修通知工程部", "public.arrive": "公共维修到场", "callback.repair": "维修回访"},
 )

@@ -28,7 +28,12 @@ STEPS = {
     "route": "9.4.4/9.4.5",   # handed to the repair or complaint procedure
     "medical": "9.4.2",       # the way of help chosen for a medical emergency, and its checklist
     "close": "9.4.1-2",       # every request gets an outcome
+    "charge": "9.4.9",        # a paid service, by the price list 有偿服务收费标准
 }
+CONFIDENTIAL = "保密"
+"""How lists, mail, printed forms and reports show a confidential enquiry's detail (9.4.3-4)."""
+EVENT_TEXTS = ("note", "text", "outcome", "action")
+"""Event data that may repeat a confidential matter (replies, notes, outcomes)."""
 
 # 9.4.2-1): each way of help is a checklist of steps with who does them (role keys of SPEC.md).
 MEDICAL_WAYS = {
@@ -96,6 +101,18 @@ def told(record: Record, role: str) -> bool:
     return any(e.step == "escalate" and e.get("to") == role for e in record.events)
 
 
+def is_written(record: Record) -> bool:
+    return bool(record.get("written"))
+
+
+def written_reply(record: Record):
+    return next((e for e in record.events if e.step == "reply" and e.get("written")), None)
+
+
+def is_major_medical(record: Record) -> bool:
+    return record.get("category") == "medical" and bool(record.get("major"))
+
+
 def check_step(record: Record, step: str, data: dict) -> None:
     """Refuse a step the procedure does not allow now (exit 2), citing the clause."""
     if step not in STEPS:
@@ -106,6 +123,26 @@ def check_step(record: Record, step: str, data: dict) -> None:
     if closing is not None:
         raise BadInput(_("request {id}: closed at {at}; '{step}' is not possible ({clause})",
                          id=record.id, at=closing.at.isoformat(), step=step, clause=clause))
+    if step == "reply":
+        if data.get("written") and not data.get("text"):
+            raise BadInput(_("--text: missing; a written reply holds its text (9.4.3-1)"))
+        if is_written(record) and not data.get("written"):
+            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); expected --written --text TEXT",
+                             id=record.id))
+    elif step == "close":
+        if is_major_medical(record) and not told(record, "manager"):
+            raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); first: propcli request escalate {id} --to manager",
+                             id=record.id))
+        if is_written(record) and written_reply(record) is None:
+            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): propcli request reply {id} --written --text TEXT",
+                             id=record.id))
+    elif step == "charge":
+        if not data.get("items"):
+            raise BadInput(_("--item: missing; expected the paid service from the price list, e.g. MC-03 (9.4.9)"))
+        done = record.first("charge")
+        if done is not None:
+            raise BadInput(_("request {id}: already charged at {at}; a request is charged once, with every item (9.4.9)",
+                             id=record.id, at=done.at.isoformat()))
     if step == "escalate":
         role = data.get("to")
         if role not in ROLES:
@@ -150,8 +187,9 @@ def reminders(request: dict) -> list[str]:
 # --- shaping the data of `request new` and `request STEP` ---------------------------------------------
 
 def new_request(session, category=None, name=None, phone=None, address=None, detail=None, major=False,
-                at=None) -> Record:
-    """Record a help request as received (9.4.1-1; 9.4.2-1: the patient's address and phone first)."""
+                written=False, confidential=False, at=None) -> Record:
+    """Record a help request as received (9.4.1-1; 9.4.2-1: the patient's address and phone first; 9.4.3: a
+    written enquiry is registered, one touching company secrets kept confidential)."""
     from propcli.store.unit import create
 
     ledger = session.ledger
@@ -165,7 +203,36 @@ def new_request(session, category=None, name=None, phone=None, address=None, det
         "detail": fields.required(detail, "--detail", _("what help is asked for, e.g. 老人在家晕倒")),
         "major": bool(major),
     }
-    return create(ledger, "request", values, received, session.actor, session.now)
+    for flag, given in (("--written", written), ("--confidential", confidential)):
+        if given and values["category"] != "enquiry":
+            raise BadInput(_("{flag}: only for an enquiry (--category enquiry, 9.4.3)", flag=flag))
+    if written:
+        values["written"] = True
+    if confidential:
+        values["confidential"] = True
+    return create(ledger, "request", values, received, session.actor, session.now,
+                  summary=CONFIDENTIAL if confidential else None)
+
+
+def redact(shown: dict, drop: bool = False) -> dict:
+    """A confidential enquiry (9.4.3-4) as lists, mail, printed forms and reports show it: its detail and the
+    texts of its events as 保密; with `drop`, left out (`export --redact`)."""
+    if not shown.get("confidential"):
+        return shown
+    result = dict(shown)
+    if drop:
+        result.pop("detail", None)
+    else:
+        result["detail"] = CONFIDENTIAL
+    events = []
+    for event in shown.get("events") or ():
+        if isinstance(event, dict) and any(event.get(key) for key in EVENT_TEXTS):
+            event = {k: v for k, v in event.items() if not (k in EVENT_TEXTS and drop)}
+            if not drop:
+                event.update({k: CONFIDENTIAL for k in EVENT_TEXTS if event.get(k)})
+        events.append(event)
+    result["events"] = events
+    return result
 
 
 def request_step(session, record_id: str, step: str, at=None, **options) -> str:
@@ -173,13 +240,22 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
     from propcli.store.unit import append, load
 
     ledger = session.ledger
+    record = load(ledger, record_id)
     note = fields.optional(options.get("note"))
     data: dict = {}
     if step == "reply":
         data["note"] = note
+        if options.get("written"):
+            data["written"] = True
+        data["text"] = fields.optional(options.get("text"))
+        if told(record, "service_director") and record.get("category") == "enquiry":
+            data["via"] = "service_director"  # the customer director's answer to an escalated enquiry (9.4.3)
     elif step == "escalate":
         data["to"] = fields.required(options.get("to"), "--to", _("a role key, e.g. property_director or manager"))
         data["note"] = note
+        if record.get("category") == "enquiry" and data["to"] == "property_director":
+            session.warn(_("propcli: warning: request {id}: an enquiry staff cannot answer goes to the customer director (9.4.3): propcli request escalate {id} --to service_director",
+                           id=record_id))
     elif step == "route":
         data["to"] = fields.required(options.get("to"), "--to", _("repair (9.4.5) or complaint (9.4.4)"))
         data["note"] = note
@@ -188,32 +264,41 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
         data.update(way=way, action=fields.optional(options.get("action")), note=note)
     elif step == "close":
         data["outcome"] = fields.optional(options.get("outcome"))
+        if record.get("category") == "medical" and not record.get("major"):
+            # 9.4.2-2: an ordinary case is reported to the customer director after the fact, recorded here
+            data["reported_to"] = "service_director"
+            data["reported_to_name"] = fields.staff_member(ledger, options.get("to"), "--to", ("service_director",),
+                                                           "9.4.2-2", is_required=False)
+        elif options.get("to"):
+            raise BadInput(_("--to: only an ordinary medical request records its report to the customer director on close (9.4.2-2)"))
+    elif step == "charge":
+        data["items"] = fields.price_items(ledger, options.get("item"), clause="9.4.9")
+        data["signature"] = fields.optional(options.get("signature"))
     else:
-        check_step(load(ledger, record_id), step, data)  # names the steps there are
+        check_step(record, step, data)  # names the steps there are
 
-    if step == "route" and data["to"] == "repair":
-        return _route_to_repair(session, record_id, data, at)
-    if step == "route" and data["to"] == "complaint":
-        data["note"] = note or _("按《投诉处理工作规程》办理，登记《客户投诉登记表》(9.4.4)")
+    if step == "route" and data["to"] in ROUTES:
+        return _route(session, record_id, data, at)
     if step == "medical" and data.get("way"):
-        record = load(ledger, record_id)
         check_step(record, step, data)
         data["way_zh"] = MEDICAL_WAYS[data["way"]][0]
         data["checklist"] = checklist(data["way"])
         data["report_to"] = report_to(record)
 
-    def validate(record, event):
-        check_step(record, step, data)
+    def validate(current, event):
+        check_step(current, step, data)
 
-    summary = data.get("note") or data.get("outcome") or data.get("action")
+    summary = data.get("note") or data.get("text") or data.get("outcome") or data.get("action")
+    if record.get("confidential") and summary:
+        summary = CONFIDENTIAL
     append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
            summary=summary)
     return record_id
 
 
-def _route_to_repair(session, record_id: str, data: dict, at) -> str:
-    """9.4.5: the request becomes a resident repair; the repair names the request and the request the repair."""
-    from propcli.kinds.repair import new_repair
+def _route(session, record_id: str, data: dict, at) -> str:
+    """9.4.5 / 9.4.4: the request becomes a resident repair or a complaint, which names the request, and the
+    request names it; a confidential enquiry's detail stays with the request (9.4.3-4)."""
     from propcli.store.unit import append, check_event_time, load
 
     ledger = session.ledger
@@ -221,15 +306,54 @@ def _route_to_repair(session, record_id: str, data: dict, at) -> str:
     at_time = session.at(at)
     check_event_time(at_time, session.now, record)
     check_step(record, "route", data)
-    repair = new_repair(session, name=record.get("name"), phone=record.get("phone"), address=record.get("address"),
-                        item=record.get("detail"), at=at, request=record_id)
-    data["record"] = repair.id
+    detail = record.get("detail")
+    if record.get("confidential"):
+        detail = _("{secret} (see help request {id}, 9.4.3-4)", secret=CONFIDENTIAL, id=record_id)
+    particulars = {"name": record.get("name"), "phone": record.get("phone"), "address": record.get("address"),
+                   "at": at, "request": record_id}
+    if data["to"] == "repair":
+        from propcli.kinds.repair import new_repair
+
+        made = new_repair(session, item=detail, **particulars)
+    else:
+        from propcli.kinds.complaint import new_complaint
+
+        made = new_complaint(session, detail=detail, **particulars)
+        data["note"] = data.get("note") or _("按《投诉处理工作规程》办理，登记《客户投诉登记表》(9.4.4)")
+    data["record"] = made.id
 
     def validate(current, event):
         check_step(current, "route", data)
 
-    append(ledger, record_id, "route", data, at_time, session.actor, session.now, validate, summary=repair.id)
+    append(ledger, record_id, "route", data, at_time, session.actor, session.now, validate, summary=made.id)
     return record_id
+
+
+def fee_total(record: Record):
+    """A paid help service (9.4.9): the price-list items charged; None when nothing was charged."""
+    from decimal import Decimal
+
+    charge = record.first("charge")
+    if charge is None:
+        return None
+    return sum((fields.money(line.get("amount"), "items") for line in charge.get("items") or ()), Decimal("0.00"))
+
+
+def charged_at(record: Record):
+    charge = record.first("charge")
+    return charge.at if charge is not None else None
+
+
+def paid_service_line(shown: dict) -> dict:
+    """One line of 《有偿服务记录表》 (10.5.1): a charged help request (9.4.9), as `show` prints it."""
+    from decimal import Decimal
+
+    charge = next((e for e in shown.get("events", []) if e["step"] == "charge"), {})
+    service = "；".join(f"{line.get('code')} {line.get('name')} {Decimal(str(line.get('unit_price') or 0)):.2f}元"
+                       f"×{line.get('qty', 1)}" for line in charge.get("items") or ())
+    return {"date": (charge.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
+            "resident": shown.get("name", ""), "service": service, "amount": shown.get("fee_total", 0.0),
+            "by": charge.get("by", ""), "signature": charge.get("signature") or "", "finance": ""}
 
 
 _NOTE = Option("--note", metavar="TEXT")
@@ -238,7 +362,8 @@ KIND = Kind(
     name="request", prefix="Q", zh="求助", en="help request", clause="9",
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
     fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
-            Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major")),
+            Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major"),
+            Field("written", "书面咨询", "written"), Field("confidential", "保密", "confidential")),
     asks=lambda values: (("category", "name", "phone", "address", "detail")),
     new=new_request,
     new_help=N_("Record a help request; the customer gets a reply within {limit} (9.4.1-2)."),
@@ -250,28 +375,50 @@ KIND = Kind(
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--detail", N_("what help is asked for"), metavar="TEXT"),
         Option("--major", N_("a major emergency: the manager is told at once (9.4.2-2)"), takes="flag"),
+        Option("--written", N_("a written enquiry, answered in writing (9.4.3-1)"), takes="flag"),
+        Option("--confidential", N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"), takes="flag"),
         Option("--at", N_("when the request was received (default --now)"), takes="time"),
     ),
     steps=(
         Step("reply", "答复", "9.4.1-2", N_("The customer got an answer (9.4.1-2: at once, else within {limit})."),
-             roles=("property_officer",), limit=("request.reply",), options=(_NOTE,)),
+             roles=("property_officer",), limit=("request.reply",),
+             options=(_NOTE, Option("--written", N_("a written reply (required for a written enquiry, 9.4.3-1)"),
+                                    takes="flag"),
+                      Option("--text", N_("the reply's text (required with --written)"), metavar="TEXT",
+                             sample="请携带图纸到管理处申报"))),
         Step("escalate", "上报", "9.4.1-2",
-             N_("Reported to a role: the property director (9.4.1-2), the manager (9.4.2-2), ..."),
-             options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role"), _NOTE)),
+             N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), the manager at once for a major medical emergency (9.4.2-2, {limit})."),
+             limit=("request.report",),
+             options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role",
+                                        sample="manager"),
+                      _NOTE)),
         Step("route", "转办", "9.4.4/9.4.5",
-             N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a repair is created, linked."),
-             options=(Option("--to", metavar="repair|complaint"), _NOTE)),
+             N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a linked repair or complaint is created."),
+             options=(Option("--to", metavar="repair|complaint", sample="complaint"), _NOTE)),
         Step("medical", "急救处理", "9.4.2", N_("Medical emergency: the way of help chosen and its checklist (9.4.2)."),
              roles=("property_officer",),
              options=(Option("--way", metavar="escort|ambulance|care"),
                       Option("--action", N_("a checklist step done"), metavar="TEXT"), _NOTE)),
-        Step("close", "办结", "9.4.1-2", N_("The request is settled; --outcome records how (9.4.1-2, 9.4.2)."),
-             options=(Option("--outcome", metavar="TEXT"),)),
+        Step("close", "办结", "9.4.1-2",
+             N_("The request is settled; --outcome records how; an ordinary medical case records its report to the customer director (9.4.1-2, 9.4.2-2)."),
+             options=(Option("--outcome", metavar="TEXT"),
+                      Option("--to", N_("the customer director told (ordinary medical case, optional)"),
+                             takes="person", metavar="NAME", sample="陈静"))),
+        Step("charge", "有偿服务收费", "9.4.9",
+             N_("A paid help service, charged by the price list 有偿服务收费标准 (9.4.9); listed in 《有偿服务记录表》."),
+             roles=("property_officer",),
+             options=(Option("--item", N_("a price-list item, e.g. MC-03 or SD-01x2 (repeatable)"), multiple=True,
+                             metavar="CODE[xQTY]", sample="MC-03"),
+                      Option("--signature", N_("the name the customer signed with"), metavar="NAME"))),
     ),
     step=request_step,
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
     closing_event=closing_event,
     after_new=reminders,
-    rule_labels={"request.reply": "求助答复"},
+    rule_labels={"request.reply": "求助答复", "request.report": "重大急救立即报告经理"},
     summary_keys=("detail",),
+    fee_total=fee_total,
+    fee_at=charged_at,
+    paid_service=paid_service_line,
+    redact=redact,
 )

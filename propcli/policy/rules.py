@@ -13,6 +13,10 @@ of computing the due time:
 - `cutoff: "17:00"`: that time on the start day; started at or after it, the next day (10.4.1-7).
 - `cutoff_day: 25`: end of that day of the start month; started after it, of the next month (10.4.1-7).
 - `agreed: KEY`: the time given as KEY on the starting event (an agreed reply time, 11.1.9).
+
+`end_when: {KEY: VALUE}` narrows which event meets a rule: its data must hold those values (`request.report`
+is met by an escalation to the manager, not to a director; `rule: null`: by the desk, not by the overdue
+mail's own escalation, which names the rule it chases).
 """
 import re
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from propcli.policy.roles import ROLES  # noqa: F401  (re-exported)
 from propcli.timeutil import Duration, parse_duration, parse_time
 
 DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
-RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "role", "escalate", "assignee",
+RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "end_when", "role", "escalate", "assignee",
              "working_days", "note", *DUE_FORMS}
 
 
@@ -48,6 +52,7 @@ class Rule:
     agreed: str | None = None
     working_days: bool = False
     line: int = 0
+    end_when: Mapping[str, Any] = field(default_factory=dict)
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
         return all(facts.get(name) == value for name, value in self.when.items())
@@ -161,6 +166,9 @@ def _parse_rule(raw, line: int) -> Rule:
     when = raw.get("when") or {}
     if not isinstance(when, dict):
         raise PolicyProblem(line, _("rule {key}: 'when' must map facts to values", key=key))
+    end_when = raw.get("end_when") or {}
+    if not isinstance(end_when, dict):
+        raise PolicyProblem(line, _("rule {key}: 'end_when' must map event data to values", key=key))
     values: dict[str, Any] = {}
     try:
         if "length" in raw:
@@ -191,7 +199,7 @@ def _parse_rule(raw, line: int) -> Rule:
         raise PolicyProblem(line, getattr(error, "message", str(error))) from None
     return Rule(key=key, clause=str(need("clause")), kind=str(need("kind")), start=str(need("start")),
                 end=end, role=role, escalate=escalate, when=dict(when), assignee=raw.get("assignee"),
-                working_days=bool(raw.get("working_days", False)), line=line, **values)
+                working_days=bool(raw.get("working_days", False)), line=line, end_when=dict(end_when), **values)
 
 
 # --- the calendar -------------------------------------------------------------------------
@@ -316,7 +324,8 @@ def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
         if due is None:
             continue
         seen.add(rule.key)
-        done_event = next((e for e in record.events if e.step in rule.end and e.at >= start), None)
+        done_event = next((e for e in record.events if e.step in rule.end and e.at >= start
+                           and all(e.get(name) == value for name, value in rule.end_when.items())), None)
         assignee = None
         if rule.assignee:
             assigning = record.first(rule.assignee)

@@ -16,7 +16,7 @@ from propcli.store import schema
 from propcli.model import RecordProblem, record_from_plain, record_to_plain
 from propcli.timeutil import epoch
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records(
@@ -24,9 +24,11 @@ CREATE TABLE IF NOT EXISTS records(
   received INTEGER NOT NULL, last_at INTEGER NOT NULL, month TEXT NOT NULL,
   status TEXT NOT NULL, open INTEGER NOT NULL, closed INTEGER,
   mtime_ns INTEGER, size INTEGER, fee_cents INTEGER, done_at INTEGER, needs_callback INTEGER NOT NULL DEFAULT 0,
-  uncounted_at INTEGER, doc TEXT NOT NULL);
+  uncounted_at INTEGER, fee_at INTEGER, billed_at INTEGER, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS records_kind_done ON records(kind, done_at);
 CREATE INDEX IF NOT EXISTS records_kind_month ON records(kind, month, received, fee_cents, status, last_at);
+CREATE INDEX IF NOT EXISTS records_kind_fee_at ON records(kind, fee_at);
+CREATE INDEX IF NOT EXISTS records_kind_billed_at ON records(kind, billed_at);
 CREATE TABLE IF NOT EXISTS deadlines(
   id TEXT NOT NULL, rule TEXT NOT NULL, clause TEXT NOT NULL, role TEXT NOT NULL,
   escalate TEXT NOT NULL, assignee TEXT, month TEXT NOT NULL, kind TEXT NOT NULL,
@@ -266,7 +268,7 @@ class Index:
             self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
                             (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
             return
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -279,7 +281,7 @@ class Index:
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
-        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
             self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
         if notice_rows:
@@ -386,7 +388,8 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
-           epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at), doc)
+           epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at),
+           epoch(columns.fee_at), epoch(columns.billed_at), doc)
     notices = [(record.id, str(event.get("rule", "")), epoch(event.at), event.step, event.get("to"))
                for event in record.events if event.step in ("notice", "escalate")]
     return row, _deadline_rows(record, columns.deadlines, month), notices

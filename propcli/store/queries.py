@@ -76,3 +76,41 @@ def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
         "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
         "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now))
+
+
+MONEY_TIMES = ("fee_at", "billed_at")
+"""The derived columns saying when a record's fee became owed and when it went to finance for billing."""
+
+
+def _money_time(column: str) -> str:
+    if column not in MONEY_TIMES:
+        raise ValueError(f"not a money time column: {column}")
+    return column
+
+
+def fees_between(index, kind: str, column: str, start: int, end: int, now: int) -> tuple[int, int]:
+    """(records, fee cents) of `kind` whose `column` (fee_at or billed_at) falls in [start, end) and by `now`."""
+    column = _money_time(column)
+    count, cents = index.query(
+        f"SELECT count(*), coalesce(sum(fee_cents), 0) FROM records WHERE kind = :kind AND {column} >= :start "
+        f"AND {column} < :end AND {column} <= :now AND received <= :now",
+        {"kind": kind, "start": start, "end": end, "now": now})[0]
+    return count, cents
+
+
+def docs_between(index, kind: str, column: str, start: int, end: int, now: int) -> list[tuple[str, str]]:
+    """(doc, path) of the records of `kind` whose `column` falls in [start, end) and by `now`, in that order."""
+    column = _money_time(column)
+    return index.query(
+        f"SELECT doc, path FROM records WHERE kind = :kind AND {column} >= :start AND {column} < :end "
+        f"AND {column} <= :now AND received <= :now ORDER BY {column}, id",
+        {"kind": kind, "start": start, "end": end, "now": now})
+
+
+def on_time_by_kind_rule(index, month: str, now: int) -> list[tuple[str, str, int, int]]:
+    """(record kind, rule, met, late) of the deadlines of records received in `month`, judged at `now`."""
+    return index.query(
+        "SELECT kind, rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
+        "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+        "GROUP BY kind, rule ORDER BY kind, rule", (now, now, now, now, month, now, now, now))

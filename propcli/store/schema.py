@@ -21,6 +21,8 @@ class IndexColumns:
     deadlines: Sequence  # objects with rule, clause, role, escalate, assignee, start, due, done, cancelled
     needs_callback: bool = False
     uncounted_at: datetime | None = None
+    fee_at: datetime | None = None  # when the fee became owed (paid-service month, stats fees)
+    billed_at: datetime | None = None  # when it went to finance for billing (repair billing)
 
 
 class Schema(Protocol):

@@ -52,8 +52,9 @@ def _after_commit(ledger, parent: str | None, sha: str) -> None:
 
 
 def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
-           first_event: dict | None = None) -> Record:
-    """A new record file with its `new` event, in one commit."""
+           first_event: dict | None = None, summary: str | None = None) -> Record:
+    """A new record file with its `new` event, in one commit (`summary`: the commit body, by default the
+    record's item or detail)."""
     check_event_time(at, now)
     event = Event("new", at, by, MappingProxyType(dict(first_event or {})))
     with ledger.lock():
@@ -69,7 +70,7 @@ def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime
         yamlio.write_atomic(path, text)
         parent = ledger.git.head()
         try:
-            sha = _commit(ledger, [relpath], commit_message(record, "new", fields.get("item") or fields.get("detail")), by)
+            sha = _commit(ledger, [relpath], commit_message(record, "new", summary or fields.get("item") or fields.get("detail")), by)
         except BaseException:
             path.unlink(missing_ok=True)
             raise

@@ -35,8 +35,10 @@ def completed_repair(ledger, day: str = "2026-11-10", item: str = "厨房水龙�
              (["take", "--to", TECHNICIAN], "09:05", DIRECTOR),
              (["arrive"], "09:30" if late else "09:12", TECHNICIAN),
              (["material", "--result", "合格"], "09:35", TECHNICIAN), (complete, "10:30", TECHNICIAN),
-             (["sign", "--signature", signature], "10:35", TECHNICIAN), (["return"], "16:00", TECHNICIAN),
-             (["finance"], "16:30", RECEPTION)]
+             (["sign", "--signature", signature], "10:35", TECHNICIAN), (["return"], "16:00", TECHNICIAN)]
+    if "confirm" in run_cli("repair", "--help").output:  # the director confirms copies 2-3 before 返单 (10.4.1-7)
+        steps.append((["confirm"], "16:10", DIRECTOR))
+    steps.append((["finance"], "16:30", RECEPTION))
     for args, at, who in steps:
         ok(invoke(ledger, "repair", args[0], record_id, *args[1:], now=f"{day}T{at}", as_=who))
     return record_id

@@ -175,7 +175,7 @@ def test_stats_callbacks_section(ledger):
     assert empty == {"complaint": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.5},
                      "repair": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.3},
                      "event": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.1},
-                     "handling_rate": 1.0}
+                     "handling_rate": 1.0, "on_time": {}}
     first = complaint(ledger)
     complaint(ledger, phone="13900000001")
     complaint(ledger, "--anonymous")  # handled, but out of the callback base

@@ -166,7 +166,8 @@ def test_return_completed_at_17_utc_counts_in_local_time(ledger):
 def _returned(ledger, return_at):
     day = return_at[:10]
     record_id = listed_through_complete(ledger, f"{day}T00:10", day=day)
-    steps(ledger, record_id, ("sign", f"{day}T00:15"), ("return", return_at))
+    step(ledger, record_id, "sign", f"{day}T00:15", "--signature", "张三")
+    steps(ledger, record_id, ("return", return_at))
     return record_id
 
 
@@ -189,6 +190,7 @@ def test_finance_by_the_end_of_the_25th(ledger, returned, due):
 
 def test_finance_handed_over_on_the_25th_late_evening_is_met(ledger):
     record_id = _returned(ledger, "2026-11-25T10:00")
+    step(ledger, record_id, "confirm", "2026-11-25T10:30")
     step(ledger, record_id, "finance", "2026-11-25T23:59:59")
     fin = deadline(ledger, record_id, "repair.finance")
     assert (fin["done"], fin["state"]) == ("2026-11-25T23:59:59+08:00", "met")
@@ -197,6 +199,7 @@ def test_finance_handed_over_on_the_25th_late_evening_is_met(ledger):
 
 def test_finance_handed_over_on_the_26th_is_missed(ledger):
     record_id = _returned(ledger, "2026-11-25T10:00")
+    step(ledger, record_id, "confirm", "2026-11-25T10:30")
     step(ledger, record_id, "finance", "2026-11-26T08:00")
     assert deadline(ledger, record_id, "repair.finance")["state"] == "missed"
 

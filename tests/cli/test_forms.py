@@ -26,9 +26,9 @@ def completed_repair(ledger) -> str:
                             now="2026-11-28T09:00")["id"]
     for step, at, extra in (("fill", "09:01", ()), ("notify", "09:02", ()), ("take", "09:05", ("--to", "陈建国")),
                             ("arrive", "09:54", ()), ("material", "09:56", ("--result", "合格")),
-                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50")),
+                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50", "--quoted-by", "周志强")),
                             ("sign", "10:35", ("--signature", "张三")), ("return", "16:00", ()),
-                            ("finance", "16:30", ())):
+                            ("confirm", "16:10", ()), ("finance", "16:30", ())):
         result = invoke(ledger, "repair", step, record_id, *extra, now=f"2026-11-28T{at}")
         assert result.exit_code == 0, result.stderr
     return record_id

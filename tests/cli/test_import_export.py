@@ -50,7 +50,7 @@ def busy(tmp_path) -> Path:
         run(ledger, "repair", step, a, now=f"2026-11-28T{minute}")
     run(ledger, "repair", "take", a, "--to", "周师傅", now="2026-11-28T09:05", as_="工程部")
     run(ledger, "repair", "arrive", a, now="2026-11-28T09:12", as_="周师傅")
-    run(ledger, "repair", "complete", a, "--fee", "更换水龙头=30", "--fee", "材料=12.5",
+    run(ledger, "repair", "complete", a, "--item", "SD-01x2", "--fee", "材料=12.5", "--quoted-by", "周志强",
         now="2026-11-28T09:40", as_="周师傅")
     run(ledger, "note", a, "住户满意，说谢谢", now="2026-11-28T09:41")
     for step, minute in (("fill", "09:11"), ("notify", "09:12")):

@@ -191,7 +191,7 @@ def test_closed_records_are_not_overdue(ledger):
     for name, at in (("fill", "09:01"), ("notify", "09:02"), ("take", "09:05")):
         step(ledger, a, name, f"2026-11-28T{at}")
     step(ledger, a, "quote", "2026-11-28T09:10", "--price", "200")
-    step(ledger, a, "refuse", "2026-11-28T09:30", "--reason", "太贵")
+    step(ledger, a, "refuse", "2026-11-28T09:30", "--reason", "太贵", "--technician", "吴海涛", "--director", "周志强")
     assert overdue(ledger, "2026-11-29T09:00") == []
 
 

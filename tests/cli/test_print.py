@@ -163,7 +163,9 @@ def values_of(text: str, name: str) -> list[str]:
     values = []
     for line in text.splitlines():
         if name == "repair-order":
-            if "：" in line and not line.startswith(("打印于", "去向")):
+            # the text's one-line summaries (items done, who signed the refusal) are the fee table and the
+            # signature lines on paper, checked in test_repair_order_prints_four_labelled_copies_on_separate_pages
+            if "：" in line and not line.startswith(("打印于", "去向", "实际维修项目及收费：", "拒修签名：")):
                 values.append(line.split("：", 1)[1].split("（台账")[0].replace("________", ""))
         elif re.match(r"^\s*\d+ \| ", line) or line.startswith("  | "):
             values += line.split(" | ")[1:]

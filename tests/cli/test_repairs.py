@@ -28,13 +28,14 @@ def run_listed_to_sign(ledger, record_id):
     step(ledger, record_id, "take", "--to", "陈建国", now="2026-11-28T09:04", as_="何志刚")
     step(ledger, record_id, "arrive", now="2026-11-28T09:12", as_="陈建国")
     step(ledger, record_id, "complete", now="2026-11-28T10:00", as_="陈建国")
-    return step(ledger, record_id, "sign", now="2026-11-28T10:02", as_="陈建国")
+    return step(ledger, record_id, "sign", "--signature", "张三", now="2026-11-28T10:02", as_="陈建国")
 
 
 def test_listed_repair_runs_the_whole_procedure_and_is_paid_by_finance(ledger):
     record_id = new_repair(ledger, "--price-code", "SD-01", "--qty", "2")
     run_listed_to_sign(ledger, record_id)
     step(ledger, record_id, "return", now="2026-11-28T16:30", as_="陈建国")
+    step(ledger, record_id, "confirm", now="2026-11-28T16:45", as_="周志强")
     step(ledger, record_id, "finance", now="2026-11-29T10:00", as_="赵丽")
     refused(ledger, record_id, "paid", now="2026-11-30T10:00", as_="王芳")  # not finance (10.4.3)
     finance = next(p["name"] for p in invoke_json(ledger, "staff") if p["role"] == "finance")
@@ -48,7 +49,8 @@ def test_listed_repair_runs_the_whole_procedure_and_is_paid_by_finance(ledger):
     subjects = git(ledger, "log", "--format=%s", "-12").splitlines()
     take = next(e for e in record["events"] if e["step"] == "take")
     assert take["copy4_to"] == "工程部"  # propcli.yaml copy4 (10.4.1-7 leaves it to the office)
-    assert subjects[:3] == [f"repair {record_id}: paid", f"repair {record_id}: finance", f"repair {record_id}: return"]
+    assert subjects[:4] == [f"repair {record_id}: paid", f"repair {record_id}: finance", f"repair {record_id}: confirm",
+                            f"repair {record_id}: return"]
     assert git(ledger, "log", "-1", "--format=%an").strip() == finance
 
 
@@ -65,6 +67,7 @@ def test_second_hand_over_to_finance_is_refused(ledger):
     record_id = new_repair(ledger, "--price-code", "SD-01")
     run_listed_to_sign(ledger, record_id)
     step(ledger, record_id, "return", now="2026-11-28T16:00")
+    step(ledger, record_id, "confirm", now="2026-11-28T16:10")
     step(ledger, record_id, "finance", now="2026-11-28T16:30")
     message = refused(ledger, record_id, "finance", now="2026-11-28T16:40")
     assert "10.4.1-7" in message
@@ -114,10 +117,10 @@ def test_refusal_records_reason_signatures_and_closes(ledger):
     step(ledger, record_id, "quote", "--price", "300", now="2026-11-28T09:10")
     message = refused(ledger, record_id, "refuse", now="2026-11-28T09:12")
     assert "--reason" in message
-    record = step(ledger, record_id, "refuse", "--reason", "价格太高", "--technician", "周明", "--director", "何志刚",
+    record = step(ledger, record_id, "refuse", "--reason", "价格太高", "--technician", "吴海涛", "--director", "周志强",
                   now="2026-11-28T09:15")
     refusal = record["events"][-1]
-    assert refusal["reason"] == "价格太高" and refusal["signed_by"] == ["周明", "何志刚"]
+    assert refusal["reason"] == "价格太高" and refusal["signed_by"] == ["吴海涛", "周志强"]
     assert refusal["form_to"] == "客户服务部"
     assert record["status"] == "refuse" and record["open"] is False and record["fee_total"] == 0
     message = refused(ledger, record_id, "arrive", now="2026-11-28T09:20")
@@ -131,7 +134,8 @@ def test_refuse_after_arrival_but_not_after_completion(ledger):
     other = new_repair(ledger, "--price-code", "SD-01", now="2026-11-28T11:00")
     for name, at in (("fill", "11:01"), ("notify", "11:02"), ("take", "11:03"), ("arrive", "11:10")):
         step(ledger, other, name, now=f"2026-11-28T{at}")
-    assert step(ledger, other, "refuse", "--reason", "用户不同意收费", now="2026-11-28T11:12")["open"] is False
+    assert step(ledger, other, "refuse", "--reason", "用户不同意收费", "--technician", "吴海涛", "--director", "周志强",
+                now="2026-11-28T11:12")["open"] is False
 
 
 def test_resident_material_verdicts_and_warning(ledger):
@@ -141,7 +145,7 @@ def test_resident_material_verdicts_and_warning(ledger):
     invoke(ledger, "repair", "material", record_id, "--result", "很好", now="2026-11-28T09:11")
     bad = invoke(ledger, "repair", "material", record_id, "--result", "很好", now="2026-11-28T09:11")
     assert bad.exit_code == 2
-    step(ledger, record_id, "material", "--result", "质量不佳", now="2026-11-28T09:12")
+    step(ledger, record_id, "material", "--result", "质量不佳", "--decision", "用户同意使用", now="2026-11-28T09:12")
     record = step(ledger, record_id, "material", "--result", "不合格", "--decision", "用户坚持使用",
                   now="2026-11-28T09:13")
     last = record["events"][-1]
@@ -155,7 +159,7 @@ def test_fees_found_on_site_replace_the_listed_price_and_are_exact_decimals(ledg
         step(ledger, record_id, name, now=f"2026-11-28T{at}")
     bad = invoke(ledger, "repair", "complete", record_id, "--fee", "阀芯=abc", now="2026-11-28T09:30")
     assert bad.exit_code == 2 and "--fee" in bad.stderr
-    record = step(ledger, record_id, "complete", "--fee", "更换阀芯=0.10", "--fee", "密封圈=0.20",
+    record = step(ledger, record_id, "complete", "--fee", "更换阀芯=0.10", "--fee", "密封圈=0.20", "--quoted-by", "周志强",
                   now="2026-11-28T09:30")
     assert record["fee_total"] == 0.3  # 0.1 + 0.2 in decimal, not 0.30000000000000004
     assert [f["item"] for f in record["events"][-1]["fees"]] == ["更换阀芯", "密封圈"]
@@ -167,8 +171,8 @@ def test_free_repair_closes_when_copy_three_reaches_finance(ledger):
         step(ledger, record_id, name, now=f"2026-11-28T{at}")
     step(ledger, record_id, "quote", "--price", "0", now="2026-11-28T09:05")
     for name, at in (("accept", "09:06"), ("arrive", "09:10"), ("complete", "09:30"), ("sign", "09:31"),
-                     ("return", "10:00")):
-        step(ledger, record_id, name, now=f"2026-11-28T{at}")
+                     ("return", "10:00"), ("confirm", "10:10")):
+        step(ledger, record_id, name, *(("--signature", "张三") if name == "sign" else ()), now=f"2026-11-28T{at}")
     record = step(ledger, record_id, "finance", now="2026-11-28T10:30")
     assert record["fee_total"] == 0 and record["open"] is False
     refused(ledger, record_id, "paid", now="2026-11-28T11:00", as_="钱会计")
@@ -179,7 +183,7 @@ def test_copies_return_by_17_and_copy3_to_finance_by_the_25th(ledger):
     for name, at in (("fill", "09:01"), ("notify", "09:02"), ("take", "09:03"), ("arrive", "09:10")):
         step(ledger, record_id, name, now=f"2026-11-25T{at}")
     step(ledger, record_id, "complete", now="2026-11-25T17:00")
-    record = step(ledger, record_id, "sign", now="2026-11-25T17:05")
+    record = step(ledger, record_id, "sign", "--signature", "张三", now="2026-11-25T17:05")
     ret = next(d for d in record["deadlines"] if d["rule"] == "repair.return")
     assert ret["due"] == "2026-11-26T17:00:00+08:00"
     record = step(ledger, record_id, "return", now="2026-11-26T09:00")
@@ -227,6 +231,7 @@ def test_billing_lists_the_months_copy3_forms(ledger):
     first = new_repair(ledger, "--price-code", "SD-01", now="2026-11-20T09:00")
     run_listed_to_sign_at(ledger, first, "2026-11-20")
     step(ledger, first, "return", now="2026-11-20T16:00")
+    step(ledger, first, "confirm", now="2026-11-20T16:30")
     step(ledger, first, "finance", now="2026-11-21T10:00")
     second = new_repair(ledger, "--price-code", "SD-01", now="2026-11-22T09:00")
     run_listed_to_sign_at(ledger, second, "2026-11-22")
@@ -241,7 +246,7 @@ def test_billing_lists_the_months_copy3_forms(ledger):
 def run_listed_to_sign_at(ledger, record_id, day):
     for name, at in (("fill", "09:01"), ("notify", "09:02"), ("take", "09:03"), ("arrive", "09:10"),
                      ("complete", "10:00"), ("sign", "10:05")):
-        step(ledger, record_id, name, now=f"{day}T{at}")
+        step(ledger, record_id, name, *(("--signature", "张三") if name == "sign" else ()), now=f"{day}T{at}")
 
 
 def test_deadlines_of_every_step_reach_overdue_and_explain(ledger):
