@@ -1,17 +1,32 @@
-"""Callbacks 回访 (11): the monthly plan (11.1.2) and the callback figures of `stats` (11.2.4).
+"""Callbacks 回访 (11): the monthly plan (11.1.2), the loops (11.2.3, 11.1.11) and the callback figures of
+`stats` and the monthly summary (11.2.4).
 
-Which sources a month has is one query over the index (its `done_at` and `needs_callback` columns, derived by
-each kind's callback source), never YAML: a complaint handled (处理完毕), a resident repair completed, a
-community event ended, in the month, in the ledger's timezone, up to --now.
+The sources of a month are one query over the index (its `done_at` and `needs_callback` columns, derived by
+each kind's callback source): a complaint handled (处理完毕), a resident repair completed, a community event
+ended, a medical, security or disaster request closed, in the month, in the ledger's timezone, up to --now.
+A source's callbacks form a chain (`previous`, `attempt`); the chain is its loop:
+
+- coverage (11.1.3-5): a source is called back once its first callback is recorded (or an open letter met
+  it); for an event, coverage counts households: households reached (`callback record --households`,
+  default 1) ÷ households taking part (`event new --households`; an event without it counts as one);
+- a loop is needed for every source with a callback planned (the plan, 11.1.2, says which sources are called
+  back; the coverage targets are minimums) and for every complaint exempt under 11.1.13;
+- a loop is closed when the chain's last callback is satisfied (with any agreed reply given) or answered by
+  an open letter (11.1.10), or, for an exempt complaint, when it is settled (a 复函-only one: its written
+  reply attached); handling rate = closed ÷ needed (11.1.11; 1.0 when none is needed);
+- `open_dissatisfied`: loops still open after a dissatisfied answer (11.2.3).
 """
+import json
 from datetime import datetime
-from types import MappingProxyType
 
 from propcli import kinds
 from propcli.i18n import _
-from propcli.kinds.callback import RECORDED
+from propcli.kinds.callback import LETTER, RECORDED, LoopFacts, attempt, closes_loop
 from propcli.store import queries
 from propcli.timeutil import check_month, format_time, zone
+
+HANDLING_TARGET = 1.0
+"""11.1.11: 回访处理率达100%."""
 
 
 def targets() -> dict:
@@ -27,14 +42,13 @@ def month_bounds(month: str, tz: str) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def eligible_sources(index, month: str, tz: str, now: int, with_docs: bool = True) -> list[dict]:
-    """The sources of month M that call for a callback (11.1.3-5, less 11.1.12-13), oldest first."""
-    import json
-
+def eligible_sources(index, month: str, tz: str, now: int, with_docs: bool = True, source_kinds=None) -> list[dict]:
+    """The sources of month M that call for a callback (11.1.3-6, less 11.1.12-13), oldest first."""
     from propcli.timeutil import from_epoch
 
     start, end = month_bounds(month, tz)
-    rows = queries.callback_sources_done(index, list(kinds.callback_sources()), start, min(end, now + 1), now, with_docs)
+    rows = queries.callback_sources_done(index, list(source_kinds or kinds.callback_sources()), start,
+                                         min(end, now + 1), now, with_docs)
     result = []
     for row in rows:
         source = {"kind": row[0], "id": row[1], "done": from_epoch(row[2], tz)}
@@ -45,78 +59,217 @@ def eligible_sources(index, month: str, tz: str, now: int, with_docs: bool = Tru
     return result
 
 
-def recorded_sources(index, month: str, tz: str, now: int) -> set[str]:
-    """Sources of month M (by `source_done`) with a callback recorded by --now."""
-    start, end = month_bounds(month, tz)
-    return queries.linked_with_step(index, "callback", "source", RECORDED, now, "source_done", start, end)
+def _records(ledger, rows, now):
+    from propcli.model import record_from_plain
+
+    for doc, path in rows:
+        record = record_from_plain(json.loads(doc), ledger.tz, path).as_of(now)
+        if record is not None:
+            yield record
 
 
-def handling_rate(index, month: str, now: int) -> float:
-    """11.1.11: complaints of the month (received in it, merged duplicates left out) handled or closed."""
-    total, handled = queries.counted_done_share(index, "complaint", month, now)
-    return round(handled / total, 4) if total else 1.0
+def _month_of(moment: datetime | None, tz: str) -> str:
+    return f"{moment.astimezone(zone(tz)):%Y-%m}" if moment is not None else ""
 
 
-def callback_stats(session, month: str) -> dict:
-    """The `callbacks` section of `stats` (CLI.md): eligible, done, coverage and target per source kind."""
+def chains(ledger, source_ids, now: datetime, since: datetime | None = None) -> dict:
+    """source id -> its callbacks as of `now`, in chain order (attempt, then received); `since`: when the earliest
+    of the sources was done (no callback is older: the index reads only the months from then on)."""
+    found: dict = {}
+    if not source_ids:
+        return found
+    rows = queries.linked_docs(ledger.index.fresh(), "callback", "source", list(source_ids), int(now.timestamp()),
+                               _month_of(since, ledger.tz))
+    for callback in _records(ledger, rows, now):
+        found.setdefault(callback.get("source"), []).append(callback)
+    for chain in found.values():
+        chain.sort(key=lambda c: (attempt(c), c.received, c.id))
+    return found
+
+
+def loop_facts(ledger, source_ids, now: datetime, since_month: str = "") -> dict:
+    """source id -> the LoopFacts of its callbacks as of `now`, in chain order: one query over the index, no
+    document parsed (the `stats` path); the same facts `facts_of` takes from a full record."""
+    found: dict = {}
+    if not source_ids:
+        return found
+    rows = queries.linked_step_facts(ledger.index.fresh(), "callback", "source", list(source_ids), ("attempt", "due"),
+                                     RECORDED, ("method", "result", "reply_by", "households"), ("reply", "fix"),
+                                     int(now.timestamp()), since_month)
+    seen = set()
+    for record_id, source, received, number, due, method, result, reply_by, households, replied, fixed in rows:
+        if record_id in seen:
+            continue
+        seen.add(record_id)
+        facts = LoopFacts(record_id, source, int(number or 1), due, method, result, reply_by, bool(replied),
+                          bool(fixed), households)
+        found.setdefault(source, []).append((facts.attempt, received, record_id, facts))
+    return {source: [item[-1] for item in sorted(chain)] for source, chain in found.items()}
+
+
+def chain_summary(callback, tz: str) -> dict:
+    """One callback of a chain as `show` of its source lists it."""
+    from propcli.kinds.callback import closing_event
+
+    recorded = callback.first(RECORDED)
+    summary = {"id": callback.id, "attempt": attempt(callback), "previous": callback.get("previous"),
+               "role": callback.get("role"), "due": callback.get("due"), "open": closing_event(callback) is None,
+               "recorded": format_time(recorded.at, tz) if recorded else None,
+               "by": recorded.by if recorded else None,
+               "method": recorded.get("method") if recorded else None,
+               "result": recorded.get("result") if recorded else None}
+    if recorded is not None and recorded.get("method") == LETTER:
+        summary["letter"] = recorded.get("letter")
+    if recorded is not None and recorded.get("next_callback"):
+        summary["next_callback"] = recorded.get("next_callback")
+    fixed = callback.first("fix")
+    if fixed is not None:
+        summary["fixed"] = format_time(fixed.at, tz)
+    reviewed = callback.first("review")
+    if reviewed is not None:
+        summary["reviewed_by"] = reviewed.by
+    return summary
+
+
+def chains_json(session, source_ids, since: datetime | None = None) -> dict:
+    """source id -> the whole chain of its callbacks as `show` (and `list`, `export`) print it under `callbacks`;
+    `since`: when the earliest of them was done."""
+    ledger = session.ledger
+    found = chains(ledger, list(source_ids), session.now, since)
+    return {source_id: [chain_summary(c, ledger.tz) for c in found.get(source_id, [])] for source_id in source_ids}
+
+
+def chain_of(session, source_id: str, since: datetime | None = None) -> list[dict]:
+    """The whole chain of a source's callbacks (`show SOURCE` lists it under `callbacks`)."""
+    return chains_json(session, [source_id], since)[source_id]
+
+
+def loop_state(chain: list) -> str:
+    """Of a source's chain (LoopFacts in order): `closed`, `dissatisfied` (open after a dissatisfied answer),
+    `open` (planned, not closed) or `none` (no callback planned)."""
+    if not chain:
+        return "none"
+    if closes_loop(chain[-1]):
+        return "closed"
+    recorded = [c for c in chain if c.method is not None]
+    if recorded and recorded[-1].result == "dissatisfied":
+        return "dissatisfied"
+    return "open"
+
+
+def _reached(chain: list) -> int:
+    """Households an event's callbacks reached (11.1.5): each recorded callback's --households (default 1)."""
+    return sum(int(c.households or 1) for c in chain if c.method is not None)
+
+
+def month_loops(session, month: str) -> dict:
+    """Per source kind and in all: coverage and loops of month M as of --now (see the module's docstring).
+
+    {"kinds": {kind: {eligible, done, coverage, target, satisfied, dissatisfied, fixed, loops_needed,
+    loops_closed, open_dissatisfied}}, "loops_needed", "loops_closed", "open_dissatisfied",
+    "handling_rate", "open": [(source, LoopFacts of its last callback)] of loops open after dissatisfaction}"""
     ledger = session.ledger
     index = ledger.index.fresh()
     now = int(session.now.timestamp())
     sources = eligible_sources(index, month, ledger.tz, now, with_docs=False)
-    recorded = recorded_sources(index, month, ledger.tz, now) if sources else set()
+    by_source = loop_facts(ledger, [s["id"] for s in sources], session.now, month) if sources else {}
+    households = {}
+    if any(s["kind"] == "event" for s in sources):
+        for source in eligible_sources(index, month, ledger.tz, now, source_kinds=["event"]):
+            households[source["id"]] = int(source["doc"].get("households") or 1)
+    figures: dict = {}
+    still_open = []
+    for kind in kinds.callback_sources():
+        figures[kind] = {"eligible": 0, "done": 0, "satisfied": 0, "dissatisfied": 0, "fixed": 0,
+                         "loops_needed": 0, "loops_closed": 0, "open_dissatisfied": 0}
+    for source in sources:
+        entry = figures[source["kind"]]
+        chain = by_source.get(source["id"], [])
+        if source["id"] in households:
+            size = max(households[source["id"]], 1)
+            entry["eligible"] += size
+            entry["done"] += min(_reached(chain), size)
+        else:
+            entry["eligible"] += 1
+            entry["done"] += 1 if any(c.method is not None for c in chain) else 0
+        for callback in chain:
+            if callback.result in ("satisfied", "dissatisfied"):
+                entry[callback.result] += 1
+            entry["fixed"] += callback.fixed
+        state = loop_state(chain)
+        if state != "none":
+            entry["loops_needed"] += 1
+            entry["loops_closed"] += state == "closed"
+            if state == "dissatisfied":
+                entry["open_dissatisfied"] += 1
+                still_open.append((source, chain[-1]))
+    start, end = month_bounds(month, ledger.tz)
+    from propcli.model import record_from_plain
+
+    for kind, _record_id, _done, doc in queries.exempt_sources_done(index, list(kinds.callback_sources()), start, end, now):
+        record = record_from_plain(json.loads(doc), ledger.tz).as_of(session.now)
+        if record is None:
+            continue
+        figures[kind]["loops_needed"] += 1
+        figures[kind]["loops_closed"] += bool(kinds.kind(kind).callback_source.settled(record))
+    for kind, entry in figures.items():
+        target = targets().get(kind)
+        entry["target"] = target
+        entry["coverage"] = round(entry["done"] / entry["eligible"], 4) if entry["eligible"] else 0.0
+        entry["handling_rate"] = (round(entry["loops_closed"] / entry["loops_needed"], 4)
+                                  if entry["loops_needed"] else HANDLING_TARGET)
+    needed = sum(e["loops_needed"] for e in figures.values())
+    closed = sum(e["loops_closed"] for e in figures.values())
+    return {"kinds": figures, "loops_needed": needed, "loops_closed": closed,
+            "open_dissatisfied": sum(e["open_dissatisfied"] for e in figures.values()),
+            "handling_rate": round(closed / needed, 4) if needed else HANDLING_TARGET, "open": still_open}
+
+
+def callback_stats(session, month: str) -> dict:
+    """The `callbacks` section of `stats` (CLI.md): eligible, done, coverage and target per source kind with a
+    target (11.1.3-5), the handling rate against its 100 % (11.1.11), loops needed and closed, and the loops
+    still open after a dissatisfied answer (11.2.3)."""
+    loops = month_loops(session, month)
     section: dict = {}
     for kind, target in targets().items():
-        ids = [s["id"] for s in sources if s["kind"] == kind]
-        done = sum(1 for record_id in ids if record_id in recorded)
-        section[kind] = {"eligible": len(ids), "done": done,
-                         "coverage": round(done / len(ids), 4) if ids else 0.0, "target": target}
-    section["handling_rate"] = handling_rate(index, month, now)
+        entry = loops["kinds"][kind]
+        section[kind] = {"eligible": entry["eligible"], "done": entry["done"], "coverage": entry["coverage"],
+                         "target": target}
+    section["handling_rate"] = loops["handling_rate"]
+    section["handling_target"] = HANDLING_TARGET
+    section["loops_needed"] = loops["loops_needed"]
+    section["loops_closed"] = loops["loops_closed"]
+    section["open_dissatisfied"] = loops["open_dissatisfied"]
     return section
 
 
 # --- the plan -----------------------------------------------------------------------------------
-
-def _callback_fields(ledger, source: dict, month: str) -> dict:
-    """The planned callback: its source, who calls (11.1.3-5), how, and the resident's particulars."""
-    from propcli.model import record_from_plain
-
-    doc, kind = source["doc"], source["kind"]
-    declared = kinds.kind(kind)
-    record = record_from_plain(doc, ledger.tz)
-    fields = {"office": ledger.office, "source": source["id"], "source_kind": kind,
-              "source_done": format_time(source["done"], ledger.tz),
-              "role": declared.callback_source.role_of(record), "plan_month": month, "method_hint": "any"}
-    fields.update(declared.callback_source.plan_fields(record))
-    for key in ("name", "phone", "address"):
-        if doc.get(key):
-            fields[key] = doc[key]
-    fields["subject"] = next((doc[k] for k in declared.summary_keys if doc.get(k)), "")
-    return fields
-
 
 def plan(session, month: str) -> list[dict]:
     """The callback plan of month M (11.1.2): one callback per source of the month that has none yet.
 
     The coverage targets of 11.1.3-5 (50 % of complaints, 30 % of repairs, 10 % of events) are minimums;
     the simplest plan that always meets them is to plan ALL eligible sources, and that is what this does.
-    Anonymous and 复函 complaints (11.1.13) and merged duplicates (11.1.12) are not planned. Each callback
-    names who calls (`role`, 11.1.3-5), how (`method_hint`: `visit` for a major complaint, the "third
-    category" of 11.1.9, else `any`) and its `due`: the callback date the plan sets (11.2.2), which is
-    the policy's callback.* deadline counted from `source_done`. All are created in one commit; a second
-    run plans nothing already planned.
+    A complaint's callback is normally there already (`complaint handle` creates it); the plan adds the
+    other sources (repairs, events, incidents of 11.1.6) and anything missing, all in one commit; a second
+    run adds nothing. Anonymous and 复函 complaints (11.1.13) and merged duplicates (11.1.12) are not planned.
+    Each callback names who calls (`role`, 11.1.3-6), how (`method_hint`: `visit` for a major complaint, the
+    "third category" of 11.1.9, else `any`) and its `due`: the callback date the plan sets (11.2.2), the
+    policy's callback.* deadline counted from `source_done`.
+
+    Returns the month's plan: the first callback of every source of the month (`added`: made by this run)
+    and the month's move-in visits (入伙回访, 11.1.6: callbacks of their own kind, listed, never created).
     """
     ledger = session.ledger
     check_month(month)
     with ledger.lock():  # choosing the sources and planning them is one step: two plans never double up
-        return _plan_locked(session, ledger, month)
+        added = _plan_locked(session, ledger, month)
+    return month_plan(session, month, added)
 
 
-def _plan_locked(session, ledger, month: str) -> list[dict]:
-    from propcli.app.services import show
-
-    from propcli.ids import new_id
-    from propcli.model import Event, Record
-    from propcli.policy.rules import deadlines
+def _plan_locked(session, ledger, month: str) -> set[str]:
+    from propcli.kinds.callback import first_callback
+    from propcli.model import record_from_plain
     from propcli.store.unit import create_many
 
     index = ledger.index.fresh()
@@ -127,21 +280,39 @@ def _plan_locked(session, ledger, month: str) -> list[dict]:
     for source in sources:
         if source["id"] in planned:
             continue
-        fields = _callback_fields(ledger, source, month)
-        record_id = new_id("callback", now)
-        while record_id in used or index.path_of(record_id) is not None:
-            record_id = new_id("callback", now)
-        used.add(record_id)
-        event = Event("new", now, session.actor, MappingProxyType({}))
-        record = Record("callback", record_id, MappingProxyType(fields), (event,),
-                        ledger.record_relpath("callback", record_id, now))
-        due = next((d.due for d in deadlines(record, ledger.policy, None, ledger.calendar)
-                    if d.rule.startswith("callback.") and d.rule != "callback.reply"), None)
-        if due is not None:
-            fields["due"] = format_time(due, ledger.tz)
-            record = Record("callback", record_id, MappingProxyType(fields), (event,), record.path)
+        record = first_callback(ledger, record_from_plain(source["doc"], ledger.tz), source["done"], session.actor,
+                                now, taken=used)
+        used.add(record.id)
         records.append(record)
     if records:
         message = _("callback plan {month}: {count} callbacks", month=month, count=len(records))
         create_many(ledger, records, session.actor, f"{message}\n\nStep: plan\n")
-    return [show(session, r.id) for r in records]
+    return used
+
+
+def month_plan(session, month: str, added=frozenset()) -> list[dict]:
+    """The first callbacks of the month's sources (as `show` prints them, with `added`) and its move-in visits."""
+    from propcli.app.derive import to_json, view
+    from propcli.app.services import show
+
+    ledger = session.ledger
+    index = ledger.index.fresh()
+    sources = eligible_sources(index, month, ledger.tz, int(session.now.timestamp()), with_docs=False)
+    by_source = chains(ledger, [s["id"] for s in sources], session.now, sources[0]["done"]) if sources else {}
+    result = []
+    for source in sources:
+        chain = by_source.get(source["id"])
+        if chain:  # as `show` prints it (from the index, not one file read per callback)
+            shown = to_json(view(chain[0], ledger, session.now), session.now, ledger.tz)
+            shown["added"] = chain[0].id in added
+            result.append(shown)
+    now = int(session.now.timestamp())
+    for declared in kinds.all_kinds():
+        if declared.is_callback is None:
+            continue
+        for record in _records(ledger, queries.docs_of_month(index, declared.name, month, now), session.now):
+            if declared.is_callback(record):
+                shown = show(session, record.id)
+                due = next((d["due"] for d in shown["deadlines"]), None)
+                result.append(dict(shown, source=record.id, source_kind=declared.name, due=due, added=False))
+    return result

@@ -14,40 +14,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from propcli.errors import BadInput
-from propcli.i18n import N_, _
+from propcli.i18n import N_, _, gettext
+from propcli.kinds.callback import RESULT_ZH
+from propcli.kinds.complaint import SEVERITY_ZH
 from propcli.timeutil import check_month
 
 
 # --- language -------------------------------------------------------------------------------------
 
 def paper_language(ledger=None) -> str:
-    """`zh_CN` or `en`: PROPCLI_LANG (--lang), else the ledger's `locale:`, else LC_ALL/LANG, else zh_CN."""
-    import os
+    """`zh_CN` or `en`: the language the command settled (--lang, PROPCLI_LANG, the ledger's `locale:`,
+    LC_ALL/LANG, zh_CN; propcli.i18n)."""
+    from propcli import i18n
 
-    candidates = [os.environ.get("PROPCLI_LANG")]
-    if ledger is not None:
-        candidates.append((ledger.config or {}).get("locale"))
-    candidates += [os.environ.get("LC_ALL"), os.environ.get("LANG")]
-    for value in candidates:
-        text = str(value or "").strip().lower()
-        if text.startswith("en"):
-            return "en"
-        if text.startswith("zh"):
-            return "zh_CN"
-    return "zh_CN"
-
-
-_CATALOGUES: dict = {}
+    return i18n.language()
 
 
 def translator(lang: str):
-    """A `_` for `lang`, whatever language the rest of the command speaks."""
-    if lang not in _CATALOGUES:
-        from propcli import i18n
+    """A `_` for `lang` (the catalogue of propcli.i18n)."""
+    from propcli import i18n
 
-        po = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "propcli.po"
-        _CATALOGUES[lang] = i18n.PoTranslations(po) if lang != "en" and po.is_file() else i18n.NoTranslation()
-    catalogue = _CATALOGUES[lang]
+    catalogue = i18n.catalogue("propcli", lang)
 
     def translate(message: str, /, **values) -> str:
         text = catalogue.gettext(message)
@@ -58,83 +45,45 @@ def translator(lang: str):
 
 # --- durations as people say them -----------------------------------------------------------------
 
-def humanize_minutes(minutes, lang: str = "zh_CN") -> str:
-    """Lateness (minutes > 0) or time left (minutes <= 0) as people say it (CLI.md "Small points"):
-    `超时 16 分钟`, `超时 2 小时 5 分钟`, `超时 3 天`, `还剩 3 分钟` (English: `16 min late`, `3 min left`)."""
-    import math
+def humanize_minutes(minutes, lang: str | None = None) -> str:
+    """Lateness (minutes > 0) or time left (minutes <= 0) as people say it: `超时 16 分钟`, `超时 2 小时 5 分钟`,
+    `超时 3 天`, `还剩 3 分钟` (propcli.app.humanize, the desk's one formatter), in the language of now."""
+    from propcli.app.humanize import lateness
 
-    t = translator(lang)
-    value = float(minutes)
-    late = value > 0
-    whole = max(1, math.floor(value) if late else math.ceil(-value))
-    days, rest = divmod(whole, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        span = t("{days} d", days=days) + (" " + t("{hours} h", hours=hours) if hours else "")
-    elif hours:
-        span = t("{hours} h", hours=hours) + (" " + t("{minutes} min", minutes=mins) if mins else "")
-    else:
-        span = t("{minutes} min", minutes=mins)
-    return t("{span} late", span=span) if late else t("{span} left", span=span)
+    return lateness(minutes)
 
 
 # --- labels shared by forms, the monthly report and the overdue mail ------------------------------
-# The Chinese labels are defined once, by the kinds (rules, severities, callback results) and the policy
-# (roles); these are their English names, for a reader who chose English.
+# The labels of rules, roles, severities and results are propcli.i18n's (RULES, ROLES, VALUES), in the
+# page's language; a rule the catalogue does not name falls back to the label its kind declares.
 
-RULE_NAMES_EN = {
-    "request.reply": "Reply to a help request", "request.report": "Major medical case reported to the manager",
-    "repair.fill": "Repair form filled in", "repair.notify": "Engineering notified to collect the order",
-    "repair.quote": "Off-list item evaluated and quoted", "repair.arrive": "Technician on site",
-    "repair.return": "Copies 2 and 3 returned", "repair.finance": "Copy 3 sent to finance",
-    "public.notify": "Public repair: engineering notified", "public.arrive": "Public repair: technician on site",
-    "complaint.reply": "First answer to a complaint", "callback.complaint": "Complaint callback",
-    "callback.repair": "Repair callback", "callback.event": "Community event callback",
-    "callback.reply": "Reply agreed in a callback", "callback.next": "Next callback after dissatisfaction",
-    "callback.incident": "Callback after an incident", "visit.record": "Visit",
-}
-ROLE_NAMES_EN = {
-    "leadership": "Company leadership", "manager": "Office manager", "property_director": "Property department director",
-    "service_director": "Customer service director", "property_officer": "Property officer",
-    "receptionist": "Customer service receptionist", "engineering_director": "Engineering director",
-    "technician": "Technician", "security_lead": "Security duty leader", "guard": "Security guard",
-    "patrol_officer": "Patrol officer", "area_officer": "Area officer", "culture_clerk": "Community culture clerk",
-    "finance": "Finance department", "system": "System account",
-}
-SEVERITY_NAMES_EN = {"general": "General", "important": "Important", "major": "Major"}
-RESULT_NAMES_EN = {"satisfied": "Satisfied", "dissatisfied": "Dissatisfied"}
 SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
 METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
 
 
-def _named(key, zh: dict, en: dict, lang: str) -> str:
-    if not key:
-        return ""
-    return zh.get(key, key) if lang == "zh_CN" else en.get(key) or zh.get(key, key)
+def _fixed(table: str, key, lang: str) -> str:
+    from propcli import i18n
+
+    msgid = getattr(i18n, table).get(str(key)) if key else None
+    return translator(lang)(msgid) if msgid else ""
 
 
 def rule_name(rule: str, lang: str) -> str:
     from propcli.kinds import rule_label
 
-    return _named(rule, {rule: rule_label(rule) or rule}, RULE_NAMES_EN, lang)
+    return _fixed("RULES", rule, lang) or rule_label(rule) or rule
 
 
 def role_name(role: str | None, lang: str) -> str:
-    from propcli.policy.roles import ROLE_LABELS
-
-    return _named(role, ROLE_LABELS, ROLE_NAMES_EN, lang)
+    return _fixed("ROLES", role, lang) or (role or "")
 
 
 def severity_name(severity: str | None, lang: str) -> str:
-    from propcli.kinds.complaint import SEVERITY_ZH
-
-    return _named(severity, SEVERITY_ZH, SEVERITY_NAMES_EN, lang) if severity in SEVERITY_ZH else ""
+    return _fixed("VALUES", severity, lang) if severity in SEVERITY_ZH else ""
 
 
 def result_name(result: str | None, lang: str) -> str:
-    from propcli.kinds.callback import RESULT_ZH
-
-    return _named(result, RESULT_ZH, RESULT_NAMES_EN, lang) if result in RESULT_ZH else ""
+    return _fixed("VALUES", result, lang) if result in RESULT_ZH else ""
 
 
 def source_name(kind: str | None, lang: str) -> str:
@@ -292,9 +241,9 @@ def _month_label(month: str, lang: str) -> str:
 
 def _labels(t) -> dict:
     """The words of the page furniture, in the page's language."""
-    return {"office": t("Office"), "number": t("Form no."), "month": t("Month"), "line": t("Line no."),
-            "recorded": t("ledger: {name}"), "date": t("Date"), "blank_month": t("____ (year) ____ (month)"),
-            "pages": t("Page"), "scan": t("Scan with propcli show"), "none": t("(none)")}
+    return {"office": _("Office"), "number": _("Form no."), "month": _("Month"), "line": _("Line no."),
+            "recorded": _("ledger: {name}"), "date": _("Date"), "blank_month": _("____ (year) ____ (month)"),
+            "pages": _("Page"), "scan": _("Scan with propcli show"), "none": _("(none)")}
 
 
 def paper(session, form: Form, lang: str, number: str = "", month: str = "", key: str | None = None,
@@ -306,14 +255,14 @@ def paper(session, form: Form, lang: str, number: str = "", month: str = "", key
     ledger = session.ledger
     page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), t(form.title), form.clause,
                  number, _month_label(month, lang) if month else "", labels=_labels(t))
-    page.labels["clause"] = t("Clause {clause}", clause=form.clause)
+    page.labels["clause"] = _("Clause {clause}", clause=form.clause)
     printed = session.now.strftime("%Y-%m-%d %H:%M")
     if key:
         page.reference = qr.reference(key, qr.head_commit(ledger) if commit else None)
         page.qr = qr.svg(page.reference)
-        page.printed = t("Printed {time} from {reference}", time=printed, reference=page.reference)
+        page.printed = _("Printed {time} from {reference}", time=printed, reference=page.reference)
     else:
-        page.printed = t("Printed {time}", time=printed)
+        page.printed = _("Printed {time}", time=printed)
     return page
 
 
@@ -405,6 +354,16 @@ def _register(session, name: str, form: Form, lang: str, key: str | None, declar
     }
 
 
+def register_table(session, name: str, key: str | None) -> tuple[str, list[str], list[list[str]]]:
+    """A register as plain text for a spreadsheet (`form NAME KEY -f xlsx`): its title, column headings and
+    rows (the 序号 left out; a place to sign holds the name recorded; 合计 lines are rows)."""
+    lang = paper_language(session.ledger)
+    form = FORMS[name]
+    t = translator(lang)
+    rows = _rows_for(session, name, key, lang)[0] if key else []
+    return t(form.title), [t(c.label) for c in form.columns], [[str(cell) for cell in row] for row in rows]
+
+
 def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | None, str, str]:
     """(rows, totals row or None, the month shown, the QR key) of a filled register."""
     from propcli.app.services import list_records, show
@@ -416,7 +375,7 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
         record = show(session, key)
         if record["kind"] != "callback":
             raise BadInput(_("ID: {id} is not a callback (11.3.1)", id=record["id"]))
-        return [_callback_row(record, lang)], None, record["received"][:7], record["id"]
+        return [_callback_cells(_callback_row_zh(record))], None, record["received"][:7], record["id"]
     check_month(key, "ID")
     if name == "paid-service":
         return _paid_service_rows(session, key, t), None, key, f"{name}/{key}"
@@ -427,15 +386,33 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
                  r["events"][0]["by"], r.get("note", "")]
                 for r in list_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
-        callbacks = _callbacks_by_source(session)
-        rows = [_complaint_row(r, callbacks.get(r["id"]), lang) for r in list_records(session, kind="complaint", month=key)]
+        callbacks = _callbacks_by_source_zh(session)
+        complaints = list_records(session, kind="complaint", month=key)
+        rows = []
+        for record in complaints:
+            cells = _complaint_row_zh(record, callbacks.get(record["id"]))
+            cells[-1] = Sign(_last(record, "review").get("by", ""))     # 主管审核: a place to sign
+            rows.append(cells)
+        if rows:
+            rows.append(Total(_register_total(complaints, len(FORMS[name].columns))))
         return rows, None, key, f"{name}/{key}"
     if name == "callback-record":
-        records = [r for r in list_records(session, kind="callback") if _recorded(r, key)]
-        return [_callback_row(r, lang) for r in records], None, key, f"{name}/{key}"
+        return [_callback_cells(row) for row in _archive_rows(session, key)], None, key, f"{name}/{key}"
     if name == "callback-summary":
-        return _summary_rows(session, key, lang), None, key, f"{name}/{key}"
-    raise BadInput(_("ID: the form {name} takes {what}", name=name, what=_(FORMS[name].takes)))
+        context = summary_context(session, key)
+        width = len(FORMS[name].columns)
+        rows = [list(figure) + [""] * (width - len(figure)) for figure in context["figures"][:-1]]
+        rows += [Total(list(context["figures"][-1]) + [""] * (width - len(context["figures"][-1])))]
+        rows += [Total([label, value] + [""] * (width - 2)) for label, value in context["lines"]]
+        return rows, None, key, f"{name}/{key}"
+    raise BadInput(_("ID: the form {name} takes {what}", name=name, what=gettext(FORMS[name].takes)))
+
+
+def _callback_cells(row: list) -> list:
+    """A 《回访记录表》 line with its 客户签名 as a place to sign (the name signed printed small beside)."""
+    row = list(row)
+    row[10] = Sign(row[10])
+    return row
 
 
 def _events(record: dict) -> dict:
@@ -456,9 +433,10 @@ def _last(record: dict, step: str) -> dict:
 
 def _material_text(event: dict, t) -> str:
     """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
-    extra = t("; ").join(f"{label}{t(': ')}{event[key]}" for key, label in
-                         (("warning", t("warning given")), ("decision", t("resident's decision"))) if event.get(key))
-    return t("{result} ({details})", result=event["result"], details=extra) if extra else event["result"]
+    colon = _(": ")
+    extra = _("; ").join(f"{label}{colon}{event[key]}" for key, label in
+                         (("warning", _("warning given")), ("decision", _("resident's decision"))) if event.get(key))
+    return _("{result} ({details})", result=event["result"], details=extra) if extra else event["result"]
 
 
 def _technician(record: dict) -> str:
@@ -483,14 +461,14 @@ def _paid_service_rows(session, month: str, t) -> list:
 
     repairs = kinds.kind("repair")
     lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
-    rows = [line(x) for x in lines] + [total(t("Total"), lines)]
+    rows = [line(x) for x in lines] + [total(_("Total"), lines)]
     for declared in kinds.all_kinds():
         if declared.paid_service is None or declared is repairs:
             continue
         charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
         if charged:
             name = declared.zh if paper_language(session.ledger) == "zh_CN" else declared.en
-            rows += [line(x) for x in charged] + [total(t("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
+            rows += [line(x) for x in charged] + [total(_("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
     return rows
 
 
@@ -508,7 +486,7 @@ def _public_repair_line(repair: dict, t) -> list:
     recorded the report and when."""
     return _inspection_line(repair.get("found_at") or repair["received"],
                             repair.get("patrol_officer") or repair["events"][0]["by"], repair.get("location", ""),
-                            repair.get("item", ""), t("Repair {id}", id=repair["id"]), repair)
+                            repair.get("item", ""), _("Repair {id}", id=repair["id"]), repair)
 
 
 def _round_lines(session, round_: dict, t) -> list[tuple[str, list]]:
@@ -526,11 +504,11 @@ def _round_lines(session, round_: dict, t) -> list[tuple[str, list]]:
     lines = []
     for row in inspection_rows(round_, linked):
         if row["repair_id"]:
-            handling = t("Repair {id}", id=row["repair_id"])
+            handling = _("Repair {id}", id=row["repair_id"])
         elif row["handled"]:
-            handling = t("Handled on the spot: {outcome}", outcome=row["handled"])
+            handling = _("Handled on the spot: {outcome}", outcome=row["handled"])
         else:
-            handling = t("To be dealt with")
+            handling = _("To be dealt with")
         lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
                                                   row["repair"])))
     return lines
@@ -561,86 +539,189 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
                      id=record["id"]))
 
 
-def _callbacks_by_source(session) -> dict:
-    """The latest callback of each source."""
+def source_zh(kind: str | None) -> str:
+    from propcli import kinds
+
+    return kinds.entry(kind).zh if kind in kinds.NAMES else ""
+
+
+def _callbacks_by_source_zh(session) -> dict:
+    """source id -> its callbacks (as `show` prints them), in chain order."""
     from propcli.app.services import list_records
 
     found: dict = {}
     for callback in list_records(session, kind="callback"):
-        found[callback.get("source")] = callback
+        found.setdefault(callback.get("source"), []).append(callback)
+    for chain in found.values():
+        chain.sort(key=lambda c: (c.get("attempt") or 1, c["received"]))
     return found
 
 
-def _recorded(callback: dict, month: str) -> bool:
+def _recorded_zh(callback: dict, month: str) -> bool:
     return (_event(callback, "record").get("at") or "")[:7] == month
 
 
-def _complaint_row(record: dict, callback: dict | None, lang: str) -> list:
-    """One line of 《客户投诉登记表》 (8.7.1)."""
-    t = translator(lang)
-    handled, done = _event(record, "handle"), (_event(callback, "record") if callback else {})
-    if record.get("anonymous") or record.get("written_reply_only"):
-        follow_up = t("No callback needed (11.1.13)")
-    elif done:
-        follow_up = f"{_time(done['at'])} {done['by']} {result_name(done.get('result'), lang)}"
-    else:
-        follow_up = t("Callback pending") if callback else ""
-    replies = [e.get("text") or e.get("note", "") for e in record["events"] if e["step"] == "reply"
-               and (e.get("text") or e.get("note"))]
-    merged = _event(record, "merge")
-    detail = record.get("detail", "")
+def _callback_state(callback: dict) -> str:
+    """A callback as the register's 回访 column says it: `2026-11-08 15:00 陈静 不满意`, `待回访（…）`."""
+    done = _event(callback, "record")
+    if not done:
+        return f"待回访（{_time(callback.get('due'))}）" if callback.get("due") else "待回访"
+    if done.get("method") == "letter":
+        return f"{_time(done['at'])} 公开信 {done.get('letter', '')}（11.1.10）"
+    return f"{_time(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result'), '')}"
+
+
+def _complaint_row_zh(record: dict, callbacks) -> list[str]:
+    """One line of 《客户投诉登记表》 (8.7.1): a merged duplicate as 重复 of the one kept (11.1.12); the 回访
+    column every callback of the loop (11.2.3); 复函 the written replies attached (11.1.13)."""
+    if isinstance(callbacks, dict):
+        callbacks = [callbacks]
+    handled, merged = _event(record, "handle"), _event(record, "merge")
+    outcome = handled.get("outcome", "")
     if merged:
-        detail = t("{detail} (repeat of {id}, 11.1.12)", detail=detail, id=merged.get("into", ""))
-    review = _last(record, "review")
-    return [record["id"], _time(record["received"]), t("Anonymous") if record.get("anonymous") else record.get("name", ""),
-            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), detail,
-            severity_name(record.get("severity"), lang),
-            _event(record, "assign").get("to", ""), record["events"][0]["by"], handled.get("outcome", ""),
-            _time(handled.get("at")), follow_up.strip(),
-            "；".join(replies) if record.get("written_reply_only") else "", Sign(review.get("by", ""))]
+        outcome = f"重复投诉，并入 {merged.get('into', '')}（11.1.12）"
+        follow_up = f"见 {merged.get('into', '')}"
+    elif record.get("anonymous") or record.get("written_reply_only"):
+        follow_up = "无需回访（11.1.13）"
+    else:
+        follow_up = "；".join(_callback_state(c) for c in callbacks or [])
+    written = [e for e in record["events"] if e["step"] == "reply" and e.get("text")]
+    replies = [f"{e['at'][:10]} {e['text']}" for e in written]
+    if record.get("written_reply_only"):
+        replies += [e.get("note", "") for e in record["events"] if e["step"] == "reply" and e.get("note")]
+    return [record["id"], _time(record["received"]), "匿名" if record.get("anonymous") else record.get("name", ""),
+            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), record.get("detail", ""),
+            SEVERITY_ZH.get(record.get("severity"), ""), _event(record, "assign").get("to", ""),
+            record["events"][0]["by"], outcome, _time(handled.get("at")), follow_up, "；".join(replies), ""]
 
 
-def _callback_row(record: dict, lang: str) -> list:
-    """One line of 《回访记录表》 (11.3.1)."""
-    t = translator(lang)
+def _register_total(complaints: list[dict], width: int) -> list[str]:
+    """The register's last line: complaints counted, a merged duplicate once (11.1.12)."""
+    repeats = sum(1 for r in complaints if _event(r, "merge"))
+    text = f"{len(complaints) - repeats} 件" + (f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else "")
+    return ["合计", text] + [""] * (width - 2)
+
+
+def _callback_row_zh(record: dict) -> list[str]:
+    """One line of 《回访记录表》 (11.3.1): how (上门 / 电话回访 / 公开信), the resident, the source and which
+    callback of its loop, opinion, satisfaction, what is to be fixed (by whom, done), the agreed reply or next
+    callback, the caller, the signature in person (11.1.7) and the director's review (11.1.8, 11.2.4)."""
     done = _event(record, "record")
-    method = t(METHOD_NAMES[done["method"]]) if done.get("method") in METHOD_NAMES else ""
+    method = {"visit": "上门", "phone": "电话回访"}.get(done.get("method"), "")
+    if done.get("method") == "letter":
+        method = f"公开信 {done.get('letter', '')}"
     who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
-    source = source_name(record.get("source_kind"), lang)
-    reason = f"{source} {record.get('source', '')} {record.get('subject', '')}"
-    agreed = " / ".join(_time(done.get(k)) for k in ("reply_by", "next") if done.get(k))
-    review = _last(record, "review")
-    opinion = review.get("opinion", "")
-    return [record["id"], _time(done.get("at")), method, who, reason.strip(), done.get("note", ""),
-            result_name(done.get("result"), lang),
-            done.get("rectification", ""), agreed, done.get("by", ""),
-            Sign(done.get("signature", "") if done.get("method") == "visit" else ""),
-            Sign(f"{opinion} {review.get('by', '')}".strip())]
+    reason = f"{source_zh(record.get('source_kind'))} {record.get('source', '')} {record.get('subject', '')}".strip()
+    if (record.get("attempt") or 1) > 1:
+        reason += f"（第{record['attempt']}次回访，上次 {record.get('previous', '')}）"
+    fix = done.get("rectification", "") or ""
+    if done.get("fix_by"):
+        fix += f"（整改人 {done['fix_by']}）"
+    fixed = _event(record, "fix")
+    if fixed:
+        fix += f"；已整改 {_time(fixed['at'])} {fixed.get('note', '')}"
+    agreed = _time(done.get("reply_by"))
+    if done.get("next"):
+        agreed = "；".join(x for x in (agreed, f"下次回访 {_time(done['next'])} {done.get('next_callback', '')}".strip()) if x)
+    review = _event(record, "review")
+    opinion = f"{review.get('opinion', '')}（{review['by']} {review['at'][:10]}）" if review else ""
+    return [record["id"], _time(done.get("at")), method, who, reason, done.get("note", "") or "",
+            RESULT_ZH.get(done.get("result"), ""), fix, agreed, done.get("by", "") if method else "",
+            done.get("signature", "") if done.get("method") == "visit" else "", opinion]
 
 
-def _summary_rows(session, month: str, lang: str) -> list[list]:
-    """《客户回访记录》 (11.3.2): per source, the base, done, coverage against the target of 11.1.3-5."""
+def _letter_row(letter: dict) -> list[str]:
+    """An open letter in the callback archive (11.1.10): the complaints it answers and its text."""
+    answered = "、".join(letter.get("complaints") or [])
+    return [letter["id"], _time(letter["received"]), "公开信", f"相关投诉 {answered}" if answered else "",
+            f"公开信（11.1.10）{letter.get('subject', '')}", letter.get("text", ""), "", "", "",
+            letter["events"][0]["by"], "", ""]
+
+
+def _visit_row(visit: dict) -> list[str]:
+    """A move-in visit, the 入伙回访 of 11.1.6, in the callback archive."""
+    done = _event(visit, "record")
+    who = " ".join(x for x in (visit.get("name", ""), visit.get("address", ""), visit.get("phone", "")) if x)
+    return [visit["id"], _time(done.get("at")), "上门", who, f"{visit.get('type_zh', '')}（11.1.6）",
+            done.get("note", "") or "", RESULT_ZH.get(done.get("result"), ""), "", "", done.get("by", ""),
+            done.get("signature", "") or "", ""]
+
+
+def _archive_rows(session, month: str) -> list[list[str]]:
+    """《回访记录表》 of a month: the callbacks made in it, the open letters filed in it (11.1.10) and the
+    move-in visits made in it (11.1.6), by date."""
+    from propcli import kinds
     from propcli.app.services import list_records
-    from propcli.app.stats import month_stats
 
-    figures = month_stats(session, month)["callbacks"]
-    results: dict = {}
-    for callback in list_records(session, kind="callback"):
-        done = _event(callback, "record")
-        if done and callback.get("plan_month", (callback.get("source_done") or "")[:7]) == month:
-            counts = results.setdefault(callback.get("source_kind"), {"satisfied": 0, "dissatisfied": 0, "fixed": 0})
-            counts[done.get("result", "satisfied")] = counts.get(done.get("result", "satisfied"), 0) + 1
-            fixed = _event(callback, "fix") or _event(callback, "reply")
-            counts["fixed"] += 1 if done.get("result") == "dissatisfied" and fixed else 0
-    from propcli.app.callbacks import targets
+    dated = [(_event(r, "record").get("at") or "", _callback_row_zh(r))
+             for r in list_records(session, kind="callback") if _recorded_zh(r, month)]
+    dated += [(r["received"], _letter_row(r)) for r in list_records(session, kind="letter", month=month)]
+    from propcli.model import record_from_plain
 
-    rows = []
-    for kind in targets():
-        f, counts = figures[kind], results.get(kind, {})
-        rows.append([source_name(kind, lang), str(f["eligible"]), str(f["done"]), f"{f['coverage']:.0%}",
-                     f"≥{f['target']:.0%}", str(counts.get("satisfied", 0)), str(counts.get("dissatisfied", 0)),
-                     str(counts.get("fixed", 0)), f"{figures['handling_rate']:.0%}" if not rows else ""])
+    for declared in kinds.all_kinds():
+        if declared.is_callback is None:
+            continue
+        for item in list_records(session, kind=declared.name):
+            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1), session.ledger.tz)):
+                dated.append((_event(item, "record")["at"], _visit_row(item)))
+    return [row for _at, row in sorted(dated, key=lambda item: item[0])]
+
+
+def _summary_rows_zh(session, month: str) -> list[list[str]]:
+    """《客户回访记录》 (11.3.2, 11.2.4): per source, the base, those called back and the rate against the target
+    of 11.1.3-5, satisfied / dissatisfied, rectifications done and the handling rate (11.1.11, target 100 %);
+    then the loops still open after dissatisfaction, the month, the office, 编制人, and the lines for 部门主任审阅
+    and 报公司领导. (An event's figures are households, 11.1.5.)"""
+    context = summary_context(session, month)
+    width = len(FORMS["callback-summary"].columns)
+
+    def line(*cells):
+        return list(cells) + [""] * (width - len(cells))
+
+    rows = [line(*figure) for figure in context["figures"]]
+    for label, value in context["lines"]:
+        rows.append(line(label, value))
     return rows
+
+
+def _percent(share: float) -> str:
+    """`50%`, `9.8%`: a share as the summary prints it, never rounded up to a quota."""
+    tenths = int(share * 1000 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
+def summary_context(session, month: str) -> dict:
+    """The values of 《客户回访记录》 (11.2.4) for a template: `month`, `preparer` (编制人: the service director of
+    staff.yaml), `figures` (one row per source kind and a total), `open_loops`, `approvals` (the lines to sign:
+    部门主任审阅, 报公司领导) and `lines` (all of these as label/value pairs)."""
+    from propcli.app.callbacks import HANDLING_TARGET, month_loops
+    from propcli.policy.roles import ROLE_LABELS
+
+    check_month(month, "ID")
+    ledger = session.ledger
+    loops = month_loops(session, month)
+    figures = []
+    for kind, entry in loops["kinds"].items():
+        target = f"≥{entry['target']:.0%}" if entry["target"] is not None else "—"
+        figures.append([source_zh(kind), str(entry["eligible"]), str(entry["done"]),
+                        _percent(entry["coverage"]) if entry["eligible"] else "—", target, str(entry["satisfied"]),
+                        str(entry["dissatisfied"]), str(entry["fixed"]), _percent(entry["handling_rate"])])
+    totals = {k: sum(e[k] for e in loops["kinds"].values()) for k in ("satisfied", "dissatisfied", "fixed")}
+    figures.append(["合计", "", "", "", "", str(totals["satisfied"]), str(totals["dissatisfied"]), str(totals["fixed"]),
+                    f"{_percent(loops['handling_rate'])}（目标 {HANDLING_TARGET:.0%}，11.1.11）"])
+    open_loops = []
+    for source, last in loops["open"]:
+        open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.attempt, "due": last.due})
+    preparer = next((m.name for m in ledger.staff if m.role == "service_director"), "")
+    approvals = ["部门主任审阅", "报公司领导"]
+    open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）" for o in open_loops)
+    lines = [("不满意未闭环", f"{len(open_loops)} 件" + (f"：{open_text}" if open_text else "")),
+             ("月份", month), ("管理处", " ".join(x for x in (ledger.office, ledger.config.get("name", "")) if x)),
+             ("编制人", f"{preparer}（{ROLE_LABELS['service_director']}）" if preparer else "________")]
+    lines += [(label, "________") for label in approvals]
+    return {"month": month, "preparer": preparer, "preparer_role": "service_director", "figures": figures,
+            "open_loops": open_loops, "approvals": approvals, "lines": lines,
+            "handling_rate": loops["handling_rate"], "open_dissatisfied": loops["open_dissatisfied"]}
 
 
 # --- the 维修单 -------------------------------------------------------------------------------------
@@ -700,8 +781,8 @@ def _actual_items(record: dict) -> str:
 def _copies(ledger, t) -> list[dict]:
     copy4 = str(ledger.config.get("copy4") or "工程部")
     copies = [{"label": t(label), "goes": t(goes)} for label, goes in COPIES]
-    copies.append({"label": t("Copy 4: {destination}", destination=copy4),
-                   "goes": t("Goes to: kept by {destination} (propcli.yaml copy4; 10.4.1-7 leaves it open)",
+    copies.append({"label": _("Copy 4: {destination}", destination=copy4),
+                   "goes": _("Goes to: kept by {destination} (propcli.yaml copy4; 10.4.1-7 leaves it open)",
                              destination=copy4)})
     return copies
 
@@ -721,12 +802,12 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
         key, month = number or None, ""
     page = paper(session, form, lang, number=number, month=month, key=key, commit=bool(record))
     if record.get("price_code"):
-        standard = t("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
+        standard = _("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
                      name=record.get("price_name", ""), price=yuan(record.get("unit_price")),
                      unit=record.get("unit", ""), qty=record.get("qty", 1))
     elif quote:
-        standard = t("Cannot be repaired (10.4.1-2③)") if quote.get("unrepairable") else \
-            t("Director's quote {price} yuan (10.4.1-2③)", price=yuan(quote.get("price")))
+        standard = _("Cannot be repaired (10.4.1-2③)") if quote.get("unrepairable") else \
+            _("Director's quote {price} yuan (10.4.1-2③)", price=yuan(quote.get("price")))
     else:
         standard = ""
     materials = [e for e in record.get("events", []) if e["step"] == "material"]
@@ -734,45 +815,45 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
     technician_signer = refuse.get("technician") or (refusal_signers[0] if refusal_signers else "")
     director_signer = refuse.get("director") or (refusal_signers[1] if len(refusal_signers) > 1 else "")
     head = [
-        (t("Reported at"), _time(record.get("received"))), (t("Appointment"), _time(record.get("appointment"))),
-        (t("Resident"), record.get("name", "")), (t("Phone"), record.get("phone", "")),
-        (t("Address"), record.get("address", "")), (t("Ledger record"), record.get("id", "")),
+        (_("Reported at"), _time(record.get("received"))), (_("Appointment"), _time(record.get("appointment"))),
+        (_("Resident"), record.get("name", "")), (_("Phone"), record.get("phone", "")),
+        (_("Address"), record.get("address", "")), (_("Ledger record"), record.get("id", "")),
     ]
     quoted_by = complete.get("quoted_by") or (quote.get("by", "") if quote and not quote.get("unrepairable") else "")
     work = [
-        (t("Order taken at"), _time(take.get("at"))), (t("Technician"), _technician(record)),
-        (t("On site at"), _time(arrive.get("at"))), (t("Completed at"), _time(complete.get("at"))),
-        (t("Quoted by (engineering director)"), quoted_by), (t("Resident signed at"), _time(sign.get("at"))),
+        (_("Order taken at"), _time(take.get("at"))), (_("Technician"), _technician(record)),
+        (_("On site at"), _time(arrive.get("at"))), (_("Completed at"), _time(complete.get("at"))),
+        (_("Quoted by (engineering director)"), quoted_by), (_("Resident signed at"), _time(sign.get("at"))),
     ]
     lines = fee_lines(record) if record else []
     total = yuan(record.get("fee_total")) if record and record.get("fee_total") is not None else ""
     return {
         "page": page, "copies": _copies(ledger, t), "head": head, "work": work,
-        "item_label": t("Repair requested"), "item": record.get("item", ""),
-        "standard_label": t("Price-list item or quote"), "standard": standard,
-        "material_label": t("Resident's material check (10.4.1-5)"),
-        "material": t("; ").join(_material_text(m, t) for m in materials),
-        "fees_label": t("Work done and charges (10.4.1-3, -6)"),
-        "actual_label": t("Work done and charges"), "actual": _actual_items(record),
-        "fee_columns": [t("Item"), t("Price code"), t("Unit price"), t("Qty"), t("Amount (yuan)")],
-        "fees": lines, "fee_blank_rows": 0 if lines else 3, "total_label": t("Total due (yuan)"), "total": total,
+        "item_label": _("Repair requested"), "item": record.get("item", ""),
+        "standard_label": _("Price-list item or quote"), "standard": standard,
+        "material_label": _("Resident's material check (10.4.1-5)"),
+        "material": _("; ").join(_material_text(m, t) for m in materials),
+        "fees_label": _("Work done and charges (10.4.1-3, -6)"),
+        "actual_label": _("Work done and charges"), "actual": _actual_items(record),
+        "fee_columns": [_("Item"), _("Price code"), _("Unit price"), _("Qty"), _("Amount (yuan)")],
+        "fees": lines, "fee_blank_rows": 0 if lines else 3, "total_label": _("Total due (yuan)"), "total": total,
         "signatures": [
-            {"label": t("Resident's signature (tested and accepted)"), "short": t("Resident's signature"),
+            {"label": _("Resident's signature (tested and accepted)"), "short": _("Resident's signature"),
              "sign": Sign(sign.get("signature", ""))},
-            {"label": t("Technician"), "short": t("Technician"), "sign": Sign(_technician(record) if complete else "")},
+            {"label": _("Technician"), "short": _("Technician"), "sign": Sign(_technician(record) if complete else "")},
         ],
-        "refusal_signed_label": t("Refusal signed by"),
+        "refusal_signed_label": _("Refusal signed by"),
         "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer, director_signer) if x),
-        "refusal_label": t("Refusal (10.4.1-4)"), "reason_label": t("Reason"), "reason": refuse.get("reason", ""),
+        "refusal_label": _("Refusal (10.4.1-4)"), "reason_label": _("Reason"), "reason": refuse.get("reason", ""),
         "refusal_signatures": [
-            {"label": t("Technician"), "sign": Sign(technician_signer)},
-            {"label": t("Engineering director"), "sign": Sign(director_signer)},
+            {"label": _("Technician"), "sign": Sign(technician_signer)},
+            {"label": _("Engineering director"), "sign": Sign(director_signer)},
         ],
-        "return_label": t("Returned (10.4.1-7)"),
-        "returns": [(t("Copies 2 and 3 back to engineering at"), _time(ev.get("return", {}).get("at"))),
-                    (t("Confirmed by the engineering director at"), _time(confirm.get("at"))),
-                    (t("Copy 3 handed to finance on"), (ev.get("finance", {}).get("at") or "")[:10])],
-        "confirm": {"label": t("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
+        "return_label": _("Returned (10.4.1-7)"),
+        "returns": [(_("Copies 2 and 3 back to engineering at"), _time(ev.get("return", {}).get("at"))),
+                    (_("Confirmed by the engineering director at"), _time(confirm.get("at"))),
+                    (_("Copy 3 handed to finance on"), (ev.get("finance", {}).get("at") or "")[:10])],
+        "confirm": {"label": _("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
     }
 
 
@@ -783,8 +864,8 @@ def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, lis
     Each item: id, rule, clause, due, minutes_late, mark, where, phone, assignee, role."""
     lang = paper_language(ledger)
     t = translator(lang)
-    columns = [t("Record no."), t("Deadline"), t("Clause"), t("Due"), t("Lateness"), t("Notice"),
-               t("Address"), t("Phone"), t("Responsible")]
+    columns = [_("Record no."), _("Deadline"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
+               _("Address"), _("Phone"), _("Responsible")]
     shaped = []
     for heading, items in groups:
         rows = []

@@ -10,7 +10,7 @@ from propcli.kinds import NAMES as KINDS
 from propcli.model import Record, RecordProblem, record_from_plain
 from propcli.timeutil import format_time, parse_time
 
-DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines")
+DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines", "callbacks")
 
 
 def _rows(path):
@@ -30,11 +30,13 @@ def _rows(path):
                              error=error.msg)) from None
 
 
-def read_import(ledger, path, actor: str, now) -> list[Record]:
+def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
+    """The records of FILE, each checked; `progress(rows)` wraps the loop (a progress bar on a terminal)."""
     if not path.is_file():
         raise BadInput(_("FILE: {path} does not exist", path=path))
     records, seen = [], set()
-    for number, row in _rows(path):
+    rows = _rows(path)
+    for number, row in (progress(list(rows)) if progress else rows):
         where = f"{path.name}:{number}"
         if not isinstance(row, dict):
             raise BadInput(_("{where}: expected an object per line; nothing imported", where=where))

@@ -9,17 +9,14 @@ figures. Printed on A4 by a browser, or as PDF through the `pdf` extra.
 """
 from propcli.app.forms import (Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
                                severity_name, source_name, translator, yuan)
+from propcli.i18n import _
 from propcli.timeutil import check_month
 
-CATEGORY_NAMES_EN = {"medical": "medical emergency", "repair": "repair", "complaint": "complaint", "enquiry": "enquiry",
-                     "security": "security incident", "disaster": "disaster", "other": "other help"}
-"""English names of the help-request categories (9.4.1-1); the Chinese ones are propcli.kinds.request's."""
-
-
 def _category(key: str, lang: str) -> str:
-    from propcli.kinds.request import CATEGORY_ZH
+    """A help-request category (9.4.1-1) as propcli.i18n names it."""
+    from propcli.app.forms import _fixed
 
-    return CATEGORY_ZH.get(key, key) if lang == "zh_CN" else CATEGORY_NAMES_EN.get(key, key)
+    return _fixed("VALUES", key, lang) or key
 
 
 def _callback_kinds() -> dict[str, str]:
@@ -50,7 +47,7 @@ def _change(value, last, share: bool, t) -> str:
         return ""
     if share:
         points = round((value - last) * 100)
-        return t("{sign}{points} pp", sign="+" if points > 0 else "", points=points) if points else "±0"
+        return _("{sign}{points} pp", sign="+" if points > 0 else "", points=points) if points else "±0"
     delta = value - last
     if isinstance(delta, float):
         delta = round(delta, 2)
@@ -154,9 +151,9 @@ def report_data(session, month: str) -> dict:
     on_time_chart = [{"label": f"{rule} {rule_name(rule, lang)}", "value": now_shares.get(rule),
                       "last": then_shares.get(rule), "target": 1.0} for rule in sorted(set(now_shares) | set(then_shares))]
     trend = {"months": [m[5:] + ("月" if lang == "zh_CN" else "") for m in months],
-             "series": [{"label": t("Help requests"), "values": [_get(figures[m], "requests", "total") or 0 for m in months]},
-                        {"label": t("Repairs"), "values": [_get(figures[m], "repairs", "total") or 0 for m in months]},
-                        {"label": t("Complaints"), "values": [_get(figures[m], "complaints", "total") or 0 for m in months]}]}
+             "series": [{"label": _("Help requests"), "values": [_get(figures[m], "requests", "total") or 0 for m in months]},
+                        {"label": _("Repairs"), "values": [_get(figures[m], "repairs", "total") or 0 for m in months]},
+                        {"label": _("Complaints"), "values": [_get(figures[m], "complaints", "total") or 0 for m in months]}]}
     coverage = []
     for kind, clause in _callback_kinds().items():
         section = _get(current, "callbacks", kind) or {}
@@ -170,23 +167,23 @@ def report_data(session, month: str) -> dict:
         who = item["assignee"] or role_name(item["role"], lang)
         by_person.setdefault(who, []).append(item)
     page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""),
-                 t("Monthly report {month}", month=month), "9.4.10, 11.2.4", f"{ledger.office}-{month}",
+                 _("Monthly report {month}", month=month), "9.4.10, 11.2.4", f"{ledger.office}-{month}",
                  f"{month[:4]}年{int(month[5:])}月" if lang == "zh_CN" else month)
-    page.labels = {"office": t("Office"), "number": t("Report"), "month": t("Month"),
-                   "clause": t("Clause {clause}", clause="9.4.10, 11.2.4"), "blank_month": "", "recorded": t("ledger: {name}"),
+    page.labels = {"office": _("Office"), "number": _("Report"), "month": _("Month"),
+                   "clause": _("Clause {clause}", clause="9.4.10, 11.2.4"), "blank_month": "", "recorded": _("ledger: {name}"),
                    "scan": ""}
-    page.printed = t("Printed {time}", time=session.now.strftime("%Y-%m-%d %H:%M"))
+    page.printed = _("Printed {time}", time=session.now.strftime("%Y-%m-%d %H:%M"))
     return {
         "page": page, "lang": lang, "orientation": "portrait", "month": month, "last_month": last_month,
-        "heads": {"figure": t("Figure"), "clause": t("Clause"), "value": t("This month"), "target": t("Target"),
-                  "last": t("Last month ({month})", month=last_month), "change": t("Change")},
+        "heads": {"figure": _("Figure"), "clause": _("Clause"), "value": _("This month"), "target": _("Target"),
+                  "last": _("Last month ({month})", month=last_month), "change": _("Change")},
         "sections": sections, "analysis": analysis(current, last, last_month, late, loops, t, lang, clauses),
         "charts": {"on_time": on_time_chart, "trend": trend, "coverage": coverage},
-        "chart_titles": {"on_time": t("On time per rule (target 100 %; ◆ last month {month})", month=last_month),
-                         "trend": t("Six months: help requests, repairs and complaints"),
-                         "coverage": t("Callback coverage against quota (11.1.3-5)"),
-                         "quota": t("quota"), "none": t("No deadlines fell in this month.")},
-        "late_title": t("Missed and overdue deadlines ({count})", count=len(late)),
+        "chart_titles": {"on_time": _("On time per rule (target 100 %; ◆ last month {month})", month=last_month),
+                         "trend": _("Six months: help requests, repairs and complaints"),
+                         "coverage": _("Callback coverage against quota (11.1.3-5)"),
+                         "quota": _("quota"), "none": _("No deadlines fell in this month.")},
+        "late_title": _("Missed and overdue deadlines ({count})", count=len(late)),
         "late_by_rule": [{"label": f"{rule} {rule_name(rule, lang)}", "clause": items[0]["clause"], "count": len(items),
                           "ids": " ".join(i["id"] for i in items)} for rule, items in sorted(by_rule.items())],
         "late_by_person": [{"label": who, "count": len(items),
@@ -195,19 +192,19 @@ def report_data(session, month: str) -> dict:
         "late_rows": [[i["id"], f"{i['rule']} {rule_name(i['rule'], lang)}", i["clause"], i["due"][:16].replace("T", " "),
                        humanize_minutes(i["minutes_late"], lang), i["assignee"] or role_name(i["role"], lang)]
                       for i in late],
-        "late_heads": {"rule": [t("Rule"), t("Clause"), t("Late"), t("Records")],
-                       "person": [t("Responsible"), t("Late"), t("Rules")],
-                       "rows": [t("Record no."), t("Rule"), t("Clause"), t("Due"), t("Lateness"), t("Responsible")]},
-        "loops_title": t("Dissatisfied callbacks still open ({count})", count=len(loops)),
-        "loop_heads": [t("Source"), t("Callback"), t("Called back"), t("Resident"), t("Subject"), t("To be rectified"),
-                       t("Rectified by"), t("Next callback")],
+        "late_heads": {"rule": [_("Rule"), _("Clause"), _("Late"), _("Records")],
+                       "person": [_("Responsible"), _("Late"), _("Rules")],
+                       "rows": [_("Record no."), _("Rule"), _("Clause"), _("Due"), _("Lateness"), _("Responsible")]},
+        "loops_title": _("Dissatisfied callbacks still open ({count})", count=len(loops)),
+        "loop_heads": [_("Source"), _("Callback"), _("Called back"), _("Resident"), _("Subject"), _("To be rectified"),
+                       _("Rectified by"), _("Next callback")],
         "loops": [[f"{source_name(l['source_kind'], lang)} {l['source']}".strip(),
                    l["callback"], f"{l['at'][:16].replace('T', ' ')} {l['by']}", f"{l['name']} {l['address']}".strip(),
                    l["subject"], l["rectification"], l["fix_by"], l["next"][:16].replace("T", " ")] for l in loops],
-        "titles": {"figures": t("Figures against targets and last month"), "charts": t("Charts"),
-                   "attention": t("What needs attention"), "analysis": t("Analysis"), "none": t("(none)"),
-                   "below": t("below target")},
-        "signatures": [t("Prepared by"), t("Service director"), t("Submitted to company leadership")],
+        "titles": {"figures": _("Figures against targets and last month"), "charts": _("Charts"),
+                   "attention": _("What needs attention"), "analysis": _("Analysis"), "none": _("(none)"),
+                   "below": _("below target")},
+        "signatures": [_("Prepared by"), _("Service director"), _("Submitted to company leadership")],
     }
 
 
@@ -226,49 +223,55 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
         return {"label": label, "clause": clause, "value": shown(value), "target": goal,
                 "last": shown(before), "change": _change(value, before, share, t), "bad": bad}
 
-    requests = [row(t("Help requests"), "9.4.10", ("requests", "total"))]
+    requests = [row(_("Help requests"), "9.4.10", ("requests", "total"))]
     if _get(current, "requests", "fees") is not None:
-        requests.append(row(t("Paid help services (yuan)"), "9.4.9", ("requests", "fees"), "yuan"))
-    requests += [row(t("of which: {category}", category=_category(c, lang)), "9.4.1-1", ("requests", "by_category", c))
+        requests.append(row(_("Paid help services (yuan)"), "9.4.9", ("requests", "fees"), "yuan"))
+    requests += [row(_("of which: {category}", category=_category(c, lang)), "9.4.1-1", ("requests", "by_category", c))
                  for c in (_get(current, "requests", "by_category") or {})]
-    repairs = [row(t("Repairs"), "10.4", ("repairs", "total")),
-               row(t("Public repairs"), "10.4.2", ("repairs", "public")),
-               *([row(t("Public repairs reported"), "10.4.2", ("public_repairs", "total"))]
+    repairs = [row(_("Repairs"), "10.4", ("repairs", "total")),
+               row(_("Public repairs"), "10.4.2", ("repairs", "public")),
+               *([row(_("Public repairs reported"), "10.4.2", ("public_repairs", "total"))]
                  if _get(current, "public_repairs", "total") is not None else []),
-               row(t("Repairs paid"), "10.4.3", ("repairs", "paid")),
-               row(t("Fees of completed resident repairs (yuan)"), "10.4.1-6", ("repairs", "fees"), "yuan")]
+               row(_("Repairs paid"), "10.4.3", ("repairs", "paid")),
+               row(_("Fees of completed resident repairs (yuan)"), "10.4.1-6", ("repairs", "fees"), "yuan")]
     if _get(current, "repairs", "billed") is not None:
-        repairs.append(row(t("Billed with the management fee (yuan)"), "10.4.3", ("repairs", "billed"), "yuan"))
+        repairs.append(row(_("Billed with the management fee (yuan)"), "10.4.3", ("repairs", "billed"), "yuan"))
     paths = {rule: path for rule, (path, _share) in on_time(last).items()}
     paths.update({rule: path for rule, (path, _share) in on_time(current).items()})
     on_time_rows = [row(f"{rule} {rule_name(rule, lang)}", clauses.get(rule, ""), paths[rule], "share", 1.0)
                     for rule in sorted(paths)]
-    complaints = [row(t("Complaints"), "8.6", ("complaints", "total"))]
-    complaints += [row(t("{severity} complaints", severity=severity_name(s, lang) or s), "11.1.3",
+    complaints = [row(_("Complaints"), "8.6", ("complaints", "total"))]
+    complaints += [row(_("{severity} complaints", severity=severity_name(s, lang) or s), "11.1.3",
                        ("complaints", "by_severity", s))
                    for s in (_get(current, "complaints", "by_severity") or {})]
     callbacks = []
     for kind, clause in _callback_kinds().items():
         target = _get(current, "callbacks", kind, "target")
-        callbacks.append(row(t("{source}: called back / to call back", source=source_name(kind, lang)), clause,
+        callbacks.append(row(_("{source}: called back / to call back", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "done")))
         callbacks[-1]["value"] = f"{_count(_get(current, 'callbacks', kind, 'done'))} / {_count(_get(current, 'callbacks', kind, 'eligible'))}"
         callbacks[-1]["last"] = f"{_count(_get(last, 'callbacks', kind, 'done'))} / {_count(_get(last, 'callbacks', kind, 'eligible'))}"
-        callbacks.append(row(t("{source}: callback coverage", source=source_name(kind, lang)), clause,
+        callbacks.append(row(_("{source}: callback coverage", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "coverage"), "share", target))
-    callbacks.append(row(t("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share", 1.0))
+    handling_target = _get(current, "callbacks", "handling_target")
+    covered.add(("callbacks", "handling_target"))
+    callbacks.append(row(_("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share",
+                         1.0 if handling_target is None else handling_target))
+    for key, label in (("loops_needed", _("Matters needing an outcome")), ("loops_closed", _("Matters closed"))):
+        if _get(current, "callbacks", key) is not None:
+            callbacks.append(row(label, "11.1.11", ("callbacks", key)))
     if _get(current, "callbacks", "open_dissatisfied") is not None:
-        callbacks.append(row(t("Dissatisfied loops still open"), "11.2.3", ("callbacks", "open_dissatisfied")))
+        callbacks.append(row(_("Dissatisfied loops still open"), "11.2.3", ("callbacks", "open_dissatisfied")))
     for kind in _callback_kinds():
         covered.add(("callbacks", kind, "eligible"))
         covered.add(("callbacks", kind, "target"))
-    sections = [{"title": t("Help requests (9)"), "rows": requests},
-                {"title": t("Repairs (10)"), "rows": repairs},
-                {"title": t("Deadlines met on time (target 100 %)"), "rows": on_time_rows or
-                 [{"label": t("No deadlines fell in this month."), "clause": "", "value": "", "target": "", "last": "",
+    sections = [{"title": _("Help requests (9)"), "rows": requests},
+                {"title": _("Repairs (10)"), "rows": repairs},
+                {"title": _("Deadlines met on time (target 100 %)"), "rows": on_time_rows or
+                 [{"label": _("No deadlines fell in this month."), "clause": "", "value": "", "target": "", "last": "",
                    "change": "", "bad": False}]},
-                {"title": t("Complaints (8.6, 11.1.12)"), "rows": complaints},
-                {"title": t("Callbacks (11)"), "rows": callbacks}]
+                {"title": _("Complaints (8.6, 11.1.12)"), "rows": complaints},
+                {"title": _("Callbacks (11)"), "rows": callbacks}]
     others = []
     for path in _leaves(current):
         if path not in covered and "on_time" not in path:
@@ -277,7 +280,7 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                 "coverage", "rate", "share") else "count"
             others.append(row(".".join(path), "", path, kind))
     if others:
-        sections.append({"title": t("Other figures"), "rows": others})
+        sections.append({"title": _("Other figures"), "rows": others})
     return sections
 
 
@@ -308,17 +311,17 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
     """A few sentences written from the figures: volumes, the largest changes, the worst rule, the quotas."""
     sentences = []
     volumes = []
-    for label, path in ((t("help requests"), ("requests", "total")), (t("repairs"), ("repairs", "total")),
-                        (t("complaints"), ("complaints", "total"))):
+    for label, path in ((_("help requests"), ("requests", "total")), (_("repairs"), ("repairs", "total")),
+                        (_("complaints"), ("complaints", "total"))):
         value, before = _get(current, *path) or 0, _get(last, *path) or 0
-        volumes.append(t("{value} {what} ({month}: {before})", value=value, what=label, month=last_month, before=before))
-    sentences.append(t("This month: {volumes}.", volumes=t(", ").join(volumes)))
+        volumes.append(_("{value} {what} ({month}: {before})", value=value, what=label, month=last_month, before=before))
+    sentences.append(_("This month: {volumes}.", volumes=_(", ").join(volumes)))
 
     changes = []
     now_rates, then_rates = _shares(current), _shares(last)
     for rule in set(now_rates) & set(then_rates):
         changes.append((abs(now_rates[rule] - then_rates[rule]) * 100,
-                        t("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",
+                        _("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",
                           change=_change(now_rates[rule], then_rates[rule], True, t), before=_pct(then_rates[rule]),
                           value=_pct(now_rates[rule]))))
     for kind, clause in _callback_kinds().items():
@@ -326,22 +329,22 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
         if value is not None and before is not None and (_get(current, "callbacks", kind, "eligible") or
                                                          _get(last, "callbacks", kind, "eligible")):
             changes.append((abs(value - before) * 100,
-                            t("{source} callback coverage {change} ({before} → {value})",
+                            _("{source} callback coverage {change} ({before} → {value})",
                               source=source_name(kind, lang), change=_change(value, before, True, t),
                               before=_pct(before), value=_pct(value))))
-    for label, path in ((t("help requests"), ("requests", "total")), (t("repairs"), ("repairs", "total")),
-                        (t("complaints"), ("complaints", "total"))):
+    for label, path in ((_("help requests"), ("requests", "total")), (_("repairs"), ("repairs", "total")),
+                        (_("complaints"), ("complaints", "total"))):
         value, before = _get(current, *path) or 0, _get(last, *path) or 0
         if before:
             changes.append((abs(value - before) / before * 100,
-                            t("{what} {sign}{percent} % ({before} → {value})", what=label, sign="+" if value >= before else "−",
+                            _("{what} {sign}{percent} % ({before} → {value})", what=label, sign="+" if value >= before else "−",
                               percent=round(abs(value - before) / before * 100), before=before, value=value)))
     changes = [c for c in sorted(changes, key=lambda c: -c[0]) if c[0] >= 1][:3]
     if changes:
-        sentences.append(t("Largest changes against {month}: {changes}.", month=last_month,
-                           changes=t("; ").join(text for _size, text in changes)))
+        sentences.append(_("Largest changes against {month}: {changes}.", month=last_month,
+                           changes=_("; ").join(text for _size, text in changes)))
     else:
-        sentences.append(t("No figure changed by more than one point against {month}.", month=last_month))
+        sentences.append(_("No figure changed by more than one point against {month}.", month=last_month))
 
     if now_rates:
         worst = min(sorted(now_rates), key=lambda rule: now_rates[rule])
@@ -352,14 +355,14 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
                 who = item["assignee"] or role_name(item["role"], lang)
                 people[who] = people.get(who, 0) + 1
             most = max(sorted(people), key=lambda who: people[who]) if people else ""
-            sentences.append(t("Worst rule: {rule} ({clause}), {share} on time against 100 %, {count} late{most}.",
+            sentences.append(_("Worst rule: {rule} ({clause}), {share} on time against 100 %, {count} late{most}.",
                                rule=f"{worst} {rule_name(worst, lang)}", clause=clauses.get(worst, ''),
                                share=_pct(now_rates[worst]), count=len(missed),
-                               most=t("; most of them: {who} ({n})", who=most, n=people[most]) if most else ""))
+                               most=_("; most of them: {who} ({n})", who=most, n=people[most]) if most else ""))
         else:
-            sentences.append(t("Every deadline of the month was met on time."))
+            sentences.append(_("Every deadline of the month was met on time."))
     else:
-        sentences.append(t("No deadlines fell in this month."))
+        sentences.append(_("No deadlines fell in this month."))
 
     short = []
     for kind, clause in _callback_kinds().items():
@@ -369,18 +372,18 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
             import math
 
             needed = math.ceil(target * eligible - 1e-9) - done
-            short.append(t("{source} {coverage} against a quota of {target} ({clause}): {needed} more callback(s) needed",
+            short.append(_("{source} {coverage} against a quota of {target} ({clause}): {needed} more callback(s) needed",
                            source=source_name(kind, lang), coverage=_pct(section.get("coverage", 0)), target=_pct(target),
                            clause=clause, needed=needed))
     if short:
-        sentences.append(t("Callbacks below quota: {items}.", items=t("; ").join(short)))
+        sentences.append(_("Callbacks below quota: {items}.", items=_("; ").join(short)))
     else:
-        sentences.append(t("Every callback quota was met."))
+        sentences.append(_("Every callback quota was met."))
     rate = _get(current, "callbacks", "handling_rate")
     if rate is not None and rate < 1.0:
-        sentences.append(t("Callback handling rate {rate}, below the 100 % of 11.1.11.", rate=_pct(rate)))
+        sentences.append(_("Callback handling rate {rate}, below the 100 % of 11.1.11.", rate=_pct(rate)))
     if loops:
-        sentences.append(t("{count} dissatisfied callback loop(s) still open (11.2.3): {ids}.", count=len(loops),
+        sentences.append(_("{count} dissatisfied callback loop(s) still open (11.2.3): {ids}.", count=len(loops),
                            ids=" ".join(loop["source"] for loop in loops)))
     return sentences
 

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from propcli.store import yamlio
-from propcli.app.derive import to_json, view
+from propcli.app.derive import source_done, to_json, view
 from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.timeutil import check_month
@@ -92,19 +92,63 @@ def show(session, text_id: str, history: bool = False) -> dict:
     data = to_json(current, session.now, ledger.tz)
     if commit:
         data["as_of_commit"] = commit
+    done = source_done(current.record)
+    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chain_of
+
+        data["callbacks"] = chain_of(session, record_id, done)
     if history:
         data["history"] = log(session, record_id)
     return data
 
 
+SEARCHED = ("name", "phone", "address", "item", "detail", "location")
+"""The fields `list --search` looks in (CLI.md "Additions"): the resident, the unit, what it is about."""
+
+
+def matches(record: dict, text: str) -> bool:
+    """`text` in the name, phone, address, location or item/detail (case-insensitive); a phone also matches its
+    digits (so 8000 finds 138-0013-8000 and 13800138000, the last four digits the desk asks for)."""
+    needle = text.strip().casefold()
+    if not needle:
+        return True
+    digits = "".join(c for c in needle if c.isdigit())
+    for field in SEARCHED:
+        value = record.get(field)
+        if value is None:
+            continue
+        value = str(value)
+        if needle in value.casefold():
+            return True
+        if field == "phone" and digits and digits == needle.replace(" ", "").replace("-", "") \
+                and digits in "".join(c for c in value if c.isdigit()):
+            return True
+    return False
+
+
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
-                 redact: str | None = "mask") -> list[dict]:
-    """Records as `show` prints them, oldest first; `redact`: "mask" (lists and forms: a confidential
-    enquiry's detail as 保密, 9.4.3-4), "drop" (left out) or None (kept, as `export` keeps it)."""
+                 redact: str | None = "mask", unreviewed=False, search: str | None = None,
+                 limit: int | None = None, newest_first: bool = False) -> list[dict]:
+    """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
+    for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
+    (left out) or None (kept, as `export` keeps it); `unreviewed`: only those waiting for a director's review
+    (the kinds that declare `awaiting_review`: callbacks, 11.1.8). `search`: see `matches` (on what the list
+    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    from propcli import kinds
     from propcli.app.derive import redacted
 
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    if limit is not None and limit < 1:
+        raise BadInput(_("--limit: expected a whole number of at least 1"))
+    if search is not None and search.strip() and not search.strip().isdigit():
+        clauses.append("doc LIKE ? ESCAPE '\\'")
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
+    if unreviewed:
+        clauses.append("kind IN (" + ", ".join("?" for _k in reviewed_kinds) + ")" if reviewed_kinds else "0")
+        params += list(reviewed_kinds)
     if touched_since is not None:
         clauses.append("last_at >= ?")
         params.append(int(touched_since.timestamp()))
@@ -123,13 +167,33 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
-    result = []
+    result, sources = [], []
     for record in _records_from_docs(ledger, rows):
         current = view(record, ledger, session.now)
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
+        if unreviewed and not reviewed_kinds[current.record.kind](current.record):
+            continue
         shown = to_json(current, session.now, ledger.tz)
-        result.append(redacted(shown, redact == "drop") if redact else shown)
+        shown = redacted(shown, redact == "drop") if redact else shown
+        if shown is None or (search and not matches(shown, search)):
+            continue
+        result.append(shown)
+        done = source_done(current.record)
+        if done is not None:
+            sources.append((done, shown))
+    if limit is not None:
+        result = result[-limit:]
+        kept = {id(r) for r in result}
+        sources = [(d, r) for d, r in sources if id(r) in kept]
+    if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
+        from propcli.app.callbacks import chains_json
+
+        found = chains_json(session, [r["id"] for _done, r in sources], min(d for d, _r in sources))
+        for _done, record in sources:
+            record["callbacks"] = found[record["id"]]
+    if newest_first:
+        result.reverse()
     return result
 
 
@@ -188,16 +252,17 @@ def check(session) -> list[str]:
 
 
 
-def import_file(session, file_path: str) -> list[str]:
-    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none."""
+def import_file(session, file_path: str, checking=None, writing=None) -> list[str]:
+    """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none.
+    `checking` and `writing` wrap the two long loops (progress bars on a terminal)."""
     from propcli.app.importer import read_import
 
     ledger = session.ledger
-    records = read_import(ledger, Path(file_path), session.actor, session.now)
+    records = read_import(ledger, Path(file_path), session.actor, session.now, checking)
     if not records:
         raise BadInput(_("FILE: {path} holds no records", path=file_path))
     from propcli.store.unit import create_many
 
     message = _("import: {count} records from {name}", count=len(records), name=Path(file_path).name)
-    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n")
+    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n", progress=writing)
     return [r.id for r in records]

@@ -53,10 +53,8 @@ def explain(ctx, record_id, fmt):
 @click.command(cls=DeclaredCommand, example="propcli stats 2026-11 -f html -o 月报-2026-11.html")
 @click.argument("month", metavar="YYYY-MM")
 @format_option("html", "pdf")
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True),
-              help=_("write the report (html, pdf) to FILE"))
 @click.pass_context
-def stats(ctx, month, fmt, output):
+def stats(ctx, month, fmt):
     """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""
     from propcli.cli import render
 
@@ -66,10 +64,8 @@ def stats(ctx, month, fmt, output):
 
         data = monthly_report(session, month, fmt)
         render.lines(session.ledger.index.damaged_warnings(), err=True)
-        _emit(data, output)
+        _emit(data, ctx.meta.get("propcli.output"))
         return
-    if output:
-        raise BadInput(_("-o: FILE is for -f html or -f pdf; other formats print on stdout"))
     from propcli.app.stats import month_stats
 
     data = month_stats(session, month)
@@ -110,7 +106,7 @@ class FormCommand(DeclaredCommand):
 @click.command(cls=FormCommand, example="propcli form repair-order R-6K2M9Q7XF4 -f html -o 维修单.html")
 @click.argument("name")
 @click.argument("record_id", metavar="[ID|YYYY-MM]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
 @click.option("--blank", is_flag=True, help=_("a blank form, for paper-first work (the default without ID)"))
 @click.option("--count", type=int, metavar="N", help=_("repair-order: reserve N form numbers in the ledger and print them"))
@@ -122,4 +118,11 @@ def form(ctx, name, record_id, fmt, output, blank, count, book):
 
     if blank and record_id:
         raise BadInput(_("--blank: a blank form takes no ID"))
+    if fmt == "xlsx":  # a register as a workbook (issue 10.6)
+        from propcli.app.xlsx import write_register
+
+        if not output:
+            raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
+        write_register(session_of(ctx), name, record_id, output)
+        return
     _emit(render_form(session_of(ctx), name, record_id, fmt, count, book), output)

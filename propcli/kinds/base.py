@@ -105,6 +105,9 @@ class CallbackSource(Declared):
     exempt: Callable[[Record], bool] = lambda record: False
     plan_fields: Callable[[Record], dict] = lambda record: {}
     """What the planned callback copies from its source (a complaint's severity, an event's households)."""
+    settled: Callable[[Record], bool] = lambda record: True
+    """An exempt source (11.1.13) counts as handled (11.1.11) when this says so: a 复函-only complaint once
+    its written reply is attached."""
 
 
 class Form(Declared):
@@ -163,6 +166,11 @@ class Kind(Declared):
     asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
     """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
     summary_keys: tuple[str, ...] = ("item", "detail")
+    awaiting_review: Callable[[Record], bool] | None = None
+    """Records waiting for a director's review and signature (`list --unreviewed`; callbacks, 11.1.8)."""
+    is_callback: Callable[[Record], bool] | None = None
+    """Records of this kind that are themselves callbacks (a move-in visit is the 入伙回访 of 11.1.6): listed in
+    the month's callback plan and printed in the 《回访记录表》."""
     fee_at: Callable[[Record], Any] = never
     """When the record's fee became owed (a resident repair completed, a help request charged, 9.4.9): the
     month of `form paid-service` and of `stats` fees. The fee does not change after it."""

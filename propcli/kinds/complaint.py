@@ -4,6 +4,13 @@
 A complaint goes new → [reply | assign]* → handle (处理完毕, once) → [reply]* → close, or is merged into
 the complaint it duplicates (11.1.12) before it is handled. Status is the last step; it is open until
 `close` or `merge`. `handle` may directly follow `new` (CLI.md "Clarifications").
+
+- 9.4.1-2: every complaint gets a first answer within 10 minutes (`complaint.reply`, met by reply, assign
+  or handle).
+- `handle` creates the complaint's first callback in the same commit (11.1.3: due by `callback.complaint`,
+  called back by the role of its severity), unless 11.1.13 exempts it (anonymous, or 复函 only).
+- 11.1.12: the first complaint is the one kept; a later one is merged into it, never the other way round.
+- 11.1.13: a 复函-only complaint closes once its written reply is attached (`reply --text`).
 """
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
@@ -57,6 +64,13 @@ def check_step(record: Record, step: str) -> None:
     if step == "close" and handled is None:
         raise BadInput(_("complaint {id}: 'close' must follow 'handle' (处理完毕); every matter gets an outcome (11.1.11)",
                          id=record.id))
+    if step == "close" and record.get("written_reply_only") and not written_replies(record):
+        raise BadInput(_("complaint {id}: a 复函-only complaint closes once its written reply is attached (11.1.13); first: propcli complaint reply {id} --text TEXT", id=record.id))
+
+
+def written_replies(record: Record) -> list:
+    """The written replies (复函) attached to the complaint (11.1.13): `reply --text`."""
+    return [e for e in record.events if e.step == "reply" and e.get("text")]
 
 
 def check_merge(record: Record, target: Record) -> None:
@@ -68,6 +82,9 @@ def check_merge(record: Record, target: Record) -> None:
     if target.has("merge"):
         raise BadInput(_("--into: {id} is itself merged into {other}; merge into that one (11.1.12)",
                          id=target.id, other=target.first("merge").get("into")))
+    if target.received > record.received:
+        raise BadInput(_("--into: {target} was received at {at}, after {id}; the first complaint is the one kept (11.1.12): merge {target} into {id} instead", target=target.id,
+                         at=target.received.isoformat(), id=record.id))
     phone, other = fields.digits(record.get("phone")), fields.digits(target.get("phone"))
     if not phone or not other:
         raise BadInput(_("--into: the same complainant is known by phone (11.1.12); {id} has no phone",
@@ -123,6 +140,9 @@ def complaint_step(session, record_id: str, step: str, at=None, **options) -> st
     target = None
     if step == "reply":
         data["note"] = fields.text(options.get("note"), "--note", "", is_required=False)
+        data["text"] = fields.text(options.get("text"), "--text", "", is_required=False)
+        if "text" in options and options.get("text") is not None and data["text"] is None:
+            raise BadInput(_("--text: empty; expected the written reply (复函, 11.1.13)"))
     elif step == "assign":
         data["to"] = fields.text(options.get("to"), "--to", _("the responsible department or person, e.g. 工程部"))
     elif step == "handle":
@@ -141,8 +161,37 @@ def complaint_step(session, record_id: str, step: str, at=None, **options) -> st
             check_merge(record, target)
 
     summary = data.get("outcome") or data.get("note") or (f"→ {data['into']}" if "into" in data else None)
+    if step == "handle":
+        return _handle(session, record_id, data, at, summary)
     append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
            summary=summary)
+    return record_id
+
+
+def _handle(session, record_id: str, data: dict, at, summary) -> str:
+    """处理完毕 and, in the same commit, the complaint's first callback (11.1.3) unless 11.1.13 exempts it."""
+    from types import MappingProxyType
+
+    from propcli.kinds.callback import first_callback
+    from propcli.model import Event
+    from propcli.store.unit import change, commit_message, load
+
+    ledger = session.ledger
+    record = load(ledger, record_id)
+    when = session.at(at) if at else session.now
+    handled = record.with_event(Event("handle", when, session.actor, MappingProxyType(dict(data))))
+    creates = []
+    if not needs_no_callback(record):
+        creates.append(first_callback(ledger, handled, when, session.actor, when))
+
+    def validate(records):
+        check_step(records[record_id], "handle")
+
+    message = commit_message(record, "handle", summary)
+    if creates:
+        message += f"Callback: {creates[0].id}\n"
+    change(ledger, session.actor, session.now, message, appends=[(record_id, "handle", data, when)], creates=creates,
+           validate=validate)
     return record_id
 
 
@@ -161,6 +210,12 @@ def merged_at(record: Record):
     """A duplicate merged into the complaint kept is counted once (11.1.12): from its merge on, not here."""
     merged = record.first("merge")
     return merged.at if merged else None
+
+
+def settled(record: Record) -> bool:
+    """An exempt complaint counts as handled (11.1.11) once handled; a 复函-only one once its written reply is
+    attached (11.1.13)."""
+    return not record.get("written_reply_only") or bool(written_replies(record))
 
 
 def callback_plan_fields(record: Record) -> dict:
@@ -182,7 +237,8 @@ KIND = Kind(
             Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
     asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
-    new_help=N_("Register a complaint."),
+    new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
+    new_limit=("complaint.reply",),
     new_options=(
         Option("--name", N_("the complainant's name")),
         Option("--phone"),
@@ -196,8 +252,10 @@ KIND = Kind(
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
-        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (the reply is kept with the complaint, 11.1.13)."),
-             options=(Option("--note", N_("the reply given")),)),
+        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (first answer within {limit}, 9.4.1-2); --text: the written reply 复函 (11.1.13)."),
+             limit=("complaint.reply",),
+             options=(Option("--note", N_("the reply given")),
+                      Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
         Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."),
              options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
         Step("handle", "处理完毕", "11.1.3", N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
@@ -212,8 +270,8 @@ KIND = Kind(
     closing_event=closing_event,
     uncounted_at=merged_at,
     callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", role_of=caller_of, done_at=handled_at,
-                                   exempt=needs_no_callback, plan_fields=callback_plan_fields),
+                                   exempt=needs_no_callback, plan_fields=callback_plan_fields, settled=settled),
     forms=("complaint-register",),
-    rule_labels={"callback.complaint": "投诉回访"},
+    rule_labels={"callback.complaint": "投诉回访", "complaint.reply": "投诉首次答复"},
     summary_keys=("detail",),
 )

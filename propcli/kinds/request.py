@@ -357,6 +357,14 @@ def paid_service_line(shown: dict) -> dict:
 
 
 _NOTE = Option("--note", metavar="TEXT")
+INCIDENTS = ("medical", "security", "disaster")
+"""11.1.6: a callback follows once a medical, security or disaster request is closed (突发事件处理完毕后回访)."""
+
+
+def incident_closed_at(record: Record):
+    closing = closing_event(record) if record.get("category") in INCIDENTS else None
+    return closing.at if closing else None
+
 
 KIND = Kind(
     name="request", prefix="Q", zh="求助", en="help request", clause="9",
@@ -415,6 +423,9 @@ KIND = Kind(
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
     closing_event=closing_event,
     after_new=reminders,
+    callback_source=CallbackSource("callback.incident", None, "11.1.6", role_of=lambda record: "property_officer",
+                                   done_at=incident_closed_at,
+                                   exempt=lambda record: record.get("category") not in INCIDENTS),
     rule_labels={"request.reply": "求助答复", "request.report": "重大急救立即报告经理"},
     summary_keys=("detail",),
     fee_total=fee_total,

@@ -3,6 +3,10 @@ resident's opinion. A visit is planned when registered (`new`) and done when rec
 
 The procedures give no time for a visit: the policy's `visit.record` rule (an office choice) says when it is
 due; holiday visits are the manager's to organise, move-in visits the property officer's.
+
+A move-in visit is the 入伙回访 of 11.1.6, a callback in its own right (`is_callback`): `callback plan --month`
+lists the month's move-in visits beside the callbacks it plans (nothing is created for them), and the month's
+《回访记录表》 prints those made. A holiday visit (拜访) is not a callback.
 """
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
@@ -55,6 +59,11 @@ def closing_event(record: Record):
     return record.first(RECORDED)
 
 
+def is_callback(record: Record) -> bool:
+    """入伙回访 (11.1.6): a move-in visit is a callback; a holiday visit 拜访 is not."""
+    return record.get("type") == "move-in"
+
+
 def register_rows(visits: list[dict]) -> list[list[str]]:
     """《客户拜访记录表》: one row per visit (the month's visits, as `show` prints them)."""
     rows = []
@@ -98,5 +107,6 @@ KIND = Kind(
                     ("编号", "拜访类型", "房号", "住户", "电话", "户数", "拜访时间", "拜访人", "满意度", "客户意见", "客户签名"),
                     register_rows, template="visit-record"),),
     rule_labels={"visit.record": "拜访"},
+    is_callback=is_callback,
     summary_keys=("type_zh",),
 )

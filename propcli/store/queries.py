@@ -1,9 +1,6 @@
 """Named queries over the index: SQL lives here, and the domain's words (kinds, step names, rule keys) come
 in as parameters from the caller, never spelled inside the SQL text."""
 
-HAS_STEP = ("EXISTS (SELECT 1 FROM json_each(records.doc, '$.events') WHERE json_extract(value, '$.step') = :step "
-            "AND CAST(strftime('%s', json_extract(value, '$.at')) AS INTEGER) <= :now)")
-
 
 def _in(name: str, values) -> tuple[str, dict]:
     keys = {f"{name}{i}": value for i, value in enumerate(values)}
@@ -21,33 +18,10 @@ def callback_sources_done(index, kinds, start: int, end: int, now: int, with_doc
                        "AND (uncounted_at IS NULL OR uncounted_at > :now)", params)
 
 
-def linked_with_step(index, kind: str, link_field: str, step: str, now: int, link_done_field: str | None = None,
-                     start: int | None = None, end: int | None = None) -> set[str]:
-    """The values of `link_field` of records of `kind` that have `step` recorded by `now` (e.g. the sources
-    of callbacks recorded), optionally only those whose `link_done_field` time falls in [start, end)."""
-    sql = (f"SELECT json_extract(doc, '$.{link_field}') FROM records WHERE kind = :kind AND received <= :now "
-           f"AND {HAS_STEP}")
-    params = {"kind": kind, "now": now, "step": step}
-    if link_done_field is not None:
-        done = f"CAST(strftime('%s', json_extract(doc, '$.{link_done_field}')) AS INTEGER)"
-        sql += f" AND {done} >= :start AND {done} < :end"
-        params.update(start=start, end=end)
-    return {row[0] for row in index.query(sql, params)}
-
-
 def linked_values(index, kind: str, link_field: str) -> set[str]:
     """Every value of `link_field` among records of `kind` (e.g. the sources already planned)."""
     return {row[0] for row in index.query(f"SELECT json_extract(doc, '$.{link_field}') FROM records WHERE kind = ?",
                                           (kind,))}
-
-
-def counted_done_share(index, kind: str, month: str, now: int) -> tuple[int, int]:
-    """(records of `kind` received in `month` and counted at `now`, those of them done or closed by `now`)."""
-    total, done = index.query(
-        "SELECT count(*), coalesce(sum((done_at IS NOT NULL AND done_at <= :now) OR (closed IS NOT NULL AND closed <= :now)), 0) "
-        "FROM records WHERE kind = :kind AND month = :month AND received <= :now "
-        "AND (uncounted_at IS NULL OR uncounted_at > :now)", {"kind": kind, "month": month, "now": now})[0]
-    return total, done
 
 
 def count_by_field(index, kind: str, field: str, month: str, now: int, counted_only: bool = False) -> dict:
@@ -78,6 +52,57 @@ def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
         "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now))
 
 
+def linked_docs(index, kind: str, link_field: str, values, now: int, since_month: str = "") -> list[tuple[str, str]]:
+    """(doc, path) of records of `kind` received by `now` (and in `since_month` or later: the index narrows the
+    scan) whose `link_field` is one of `values` (e.g. the callbacks of some sources), oldest first."""
+    import json
+
+    return index.query(f"SELECT doc, path FROM records WHERE kind = :kind AND month >= :since AND received <= :now "
+                       f"AND json_extract(doc, '$.{link_field}') IN (SELECT value FROM json_each(:values)) "
+                       "ORDER BY received, id",
+                       {"kind": kind, "now": now, "values": json.dumps(list(values)), "since": since_month})
+
+
+def exempt_sources_done(index, kinds, start: int, end: int, now: int) -> list[tuple]:
+    """(kind, id, done_at, doc) of records of `kinds` done in [start, end) that need no callback (11.1.13) and
+    are still counted at `now`."""
+    listed, params = _in("kind", kinds)
+    params.update(now=now, start=start, end=end)
+    return index.query(f"SELECT kind, id, done_at, doc FROM records WHERE kind IN {listed} AND needs_callback = 0 "
+                       "AND done_at >= :start AND done_at < :end AND done_at <= :now AND received <= :now "
+                       "AND (uncounted_at IS NULL OR uncounted_at > :now)", params)
+
+
+def docs_of_month(index, kind: str, month: str, now: int) -> list[tuple[str, str]]:
+    """(doc, path) of records of `kind` received in `month` by `now`, oldest first."""
+    return index.query("SELECT doc, path FROM records WHERE kind = :kind AND month = :month AND received <= :now "
+                       "ORDER BY received, id", {"kind": kind, "month": month, "now": now})
+
+
+
+def linked_step_facts(index, kind: str, link_field: str, values, fields, step: str, step_fields, later_steps,
+                      now: int, since_month: str = "") -> list[tuple]:
+    """Figures over many records without parsing a document: for each record of `kind` received by `now` (and
+    in `since_month` or later) whose `link_field` is one of `values`: (id, link value, received, the values of
+    `fields`, then of the first `step` event recorded by `now` the values of `step_fields` (NULLs without one),
+    then for each of `later_steps` whether one is recorded by `now` (0/1))."""
+    import json
+
+    at = "CAST(strftime('%s', json_extract({0}.value, '$.at')) AS INTEGER) <= :now"
+    picked = "".join(f", json_extract(doc, '$.{name}')" for name in fields)
+    event = "".join(f", json_extract(s.value, '$.{name}')" for name in step_fields)
+    params = {"kind": kind, "now": now, "values": json.dumps(list(values)), "step": step, "since": since_month}
+    later = ""
+    for number, name in enumerate(later_steps):
+        params[f"later{number}"] = name
+        later += (f", EXISTS (SELECT 1 FROM json_each(r.doc, '$.events') AS e WHERE json_extract(e.value, '$.step') "
+                  f"= :later{number} AND {at.format('e')})")
+    return index.query(
+        f"SELECT r.id, json_extract(r.doc, '$.{link_field}'), r.received{picked.replace('(doc', '(r.doc')}{event}{later} "
+        "FROM records AS r LEFT JOIN json_each(r.doc, '$.events') AS s "
+        f"ON json_extract(s.value, '$.step') = :step AND {at.format('s')} "
+        f"WHERE r.kind = :kind AND r.month >= :since AND r.received <= :now AND json_extract(r.doc, '$.{link_field}') "
+        "IN (SELECT value FROM json_each(:values))", params)
 MONEY_TIMES = ("fee_at", "billed_at")
 """The derived columns saying when a record's fee became owed and when it went to finance for billing."""
 

@@ -179,13 +179,13 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
     return updated
 
 
-def create_many(ledger, records: list[Record], by: str, message: str) -> list[Record]:
-    """Several new records in one commit (import); all or nothing."""
+def create_many(ledger, records: list[Record], by: str, message: str, progress=None) -> list[Record]:
+    """Several new records in one commit (import); all or nothing. `progress(records)` wraps the writing."""
     with ledger.lock():
         index = ledger.index.fresh()
         written = []
         try:
-            for record in records:
+            for record in (progress(records) if progress else records):
                 if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
                     raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
                 path = ledger.path_of(record.path)
@@ -252,3 +252,67 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
                 stat = ledger.path_of(record.path).stat()
                 index.put(updated, stat.st_mtime_ns, stat.st_size)
             index.written([r.path for r, _events in records.values()])
+
+
+def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(), validate=None) -> dict:
+    """Events appended to existing records AND new records created, in ONE commit; all or nothing (a
+    complaint handled with its callback, a dissatisfied callback with the next one, an open letter with
+    the callbacks it answers).
+
+    `appends`: (record_id, step, data, at) tuples, `at` None meaning `now`; `creates`: Records with their
+    ids chosen by the caller (`new_id`). `validate(records)` gets {id: Record as its file says now, before
+    the change} under the lock and may refuse (exit 2, nothing written). Returns {id: Record after}."""
+    with ledger.lock():
+        index = ledger.index.fresh()
+        current: dict = {}
+        for record_id, _step, _data, _at in appends:
+            if record_id not in current:
+                current[record_id] = load(ledger, record_id)
+        for record in creates:
+            if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                raise BadInput(_("id: {id} is already in the ledger; nothing written", id=record.id))
+            check_event_time(record.received, now)
+        if validate is not None:
+            validate(dict(current))
+        updated = dict(current)
+        for record_id, step, data, at in appends:
+            event = Event(step, at or now, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
+            check_event_time(event.at, now, updated[record_id])
+            updated[record_id] = updated[record_id].with_event(event)
+        hand_edited = sorted(r.path for r in current.values() if index.is_dirty(r.path) and ledger.git.is_modified(r.path))
+        for relpath in hand_edited:
+            check_hand_edit(ledger, relpath)
+        if hand_edited:
+            parent = ledger.git.head()
+            _after_commit(ledger, parent, _commit(ledger, hand_edited, "hand edits\n", by))
+        originals, written = {}, []
+        try:
+            for record_id, record in current.items():
+                path = ledger.path_of(record.path)
+                original = path.read_text(encoding="utf-8")
+                document = yamlio.parse_roundtrip(original, record.path)
+                for event in updated[record_id].events[len(record.events):]:
+                    document["events"].append(event.to_plain(ledger.tz))
+                originals[path] = original
+                yamlio.write_atomic(path, yamlio.dump(document))
+            for record in creates:
+                path = ledger.path_of(record.path)
+                yamlio.write_atomic(path, yamlio.dump_new(record_to_plain(record, ledger.tz)))
+                written.append(path)
+            parent = ledger.git.head()
+            sha = _commit(ledger, sorted([r.path for r in current.values()] + [r.path for r in creates]), message, by)
+        except BaseException:
+            for path, original in originals.items():
+                yamlio.write_atomic(path, original)
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        _after_commit(ledger, parent, sha)
+        with index.transaction():
+            for record in [*(updated[i] for i in current), *creates]:
+                stat = ledger.path_of(record.path).stat()
+                index.put(record, stat.st_mtime_ns, stat.st_size)
+            index.written([r.path for r in current.values()] + [r.path for r in creates])
+        for record in creates:
+            updated[record.id] = record
+    return updated

@@ -11,6 +11,17 @@ from conftest import invoke, invoke_json
 GOLDEN = Path(__file__).parent / "golden"
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch):
+    """The office's paper forms, in Chinese (the suite's default language is English)."""
+    from propcli import i18n
+
+    monkeypatch.setenv("PROPCLI_LANG", "zh_CN")
+    i18n.reset()
+    yield
+    i18n.reset()
+
+
 def golden(name: str, text: str) -> None:
     text = re.sub(r"@[0-9a-f]{40}", "@COMMIT", text)
     text = re.sub(r"<svg.*?</svg>", "<svg class=\"qr\">…</svg>", text, flags=re.S)
@@ -57,7 +68,8 @@ def test_paid_service_month_total(ledger, tmp_path):
     assert "<td>合计</td>" in html and "<td>30.50</td>" in html
 
 
-def test_unknown_form_is_bad_input(ledger):
+def test_unknown_form_is_bad_input(ledger, monkeypatch):
+    monkeypatch.setenv("PROPCLI_LANG", "en")
     result = invoke(ledger, "form", "nonsense")
     assert result.exit_code == 2 and "NAME" in result.stderr
 
@@ -80,11 +92,11 @@ def test_complaint_register_callback_record_and_summary(ledger):
     assert f"{complaint} | 2026-11-05 10:00 | 王五 | 2栋0502 | 13700137000 | 来电 | 夜间装修噪音 | 重要" in register
     assert "已协调停工 | 2026-11-06 10:00 | 待回访" in register
     result = invoke(ledger, "callback", "record", planned["id"], "--method", "phone", "--result", "dissatisfied",
-                    "--rectification", "加装隔音提示", now="2026-11-08T15:00", as_="陈静")
+                    "--rectification", "加装隔音提示", "--next", "2026-11-10T15:00", now="2026-11-08T15:00", as_="陈静")
     assert result.exit_code == 0, result.stderr
     record = invoke(ledger, "form", "callback-record", planned["id"], now="2026-11-09T09:00").stdout
     assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record and "不满意 | 加装隔音提示" in record
     summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-09T09:00").stdout
-    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 100%" in summary
+    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 0%" in summary  # issue 9: a dissatisfied loop is not handled
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-09T09:00").stdout
     assert "2026-11-08 15:00 陈静 不满意" in register

@@ -25,7 +25,6 @@ def chinese(monkeypatch):
     monkeypatch.setenv("PROPCLI_LANG", "zh_CN")
     i18n.reset()
     yield
-    monkeypatch.delenv("PROPCLI_LANG")
     i18n.reset()
 
 
