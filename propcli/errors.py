@@ -1,10 +1,29 @@
 """One error base class; its exit code is the contract of CLI.md "Exit codes"."""
 
 
+def one_line(message: str) -> str:
+    """A message as one printable line: what a person typed (a newline, an escape sequence, an undecodable
+    byte) is shown escaped, never obeyed by the terminal or split over lines."""
+    if message.isprintable():
+        return message
+    out = []
+    for char in message:
+        if char.isprintable() or char == "\u3000":
+            out.append(char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        elif 0xDC80 <= ord(char) <= 0xDCFF:  # an undecodable byte of argv (surrogateescape)
+            out.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            out.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out)
+
+
 class PropcliError(Exception):
     exit_code = 4
 
     def __init__(self, message: str):
+        message = one_line(message)
         super().__init__(message)
         self.message = message
 

@@ -31,8 +31,19 @@ def prefer_pendulum_zones() -> None:
         zone.cache_clear()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+"""Times a ledger accepts (any record, --now, --at): outside, offsets, epochs and deadlines could overflow."""
+
+
+def check_range(moment: datetime, field: str = "--at") -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise BadInput(_("{field}: {value} is out of range; expected a time between {first}-01-01 and {last}-12-31",
+                         field=field, value=moment.isoformat(), first=EARLIEST_YEAR, last=LATEST_YEAR))
+    return moment
+
+
 def parse_time(text, tz: str, field: str = "--at") -> datetime:
-    """ISO 8601 date-time; without an offset it is read in the ledger's timezone `tz`."""
+    """ISO 8601 date-time; without an offset it is read in the ledger's timezone `tz`; years 1970-2999."""
     if isinstance(text, datetime):
         moment = text
     else:
@@ -44,6 +55,7 @@ def parse_time(text, tz: str, field: str = "--at") -> datetime:
                 _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or 2026-11-28T09:30:00+08:00",
                   field=field, value=raw)
             ) from None
+    check_range(moment, field)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(tz))
     return moment.astimezone(zone(tz)).replace(microsecond=0)
@@ -97,6 +109,9 @@ def parse_duration(text, field: str = "duration") -> Duration:
         )
     sign, amount, unit = match.groups()
     unit = "m" if unit == "min" else unit
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "mo": 31 * 86400}[unit]
+    if len(amount) > 12 or int(amount) * seconds > 100 * 366 * 86400:
+        raise BadInput(_("{field}: '{value}' is too long; expected at most 100 years", field=field, value=text))
     return Duration(-int(amount) if sign == "-" else int(amount), unit)
 
 
@@ -109,4 +124,7 @@ def check_month(month, field: str = "--month") -> str:
         raise BadInput(_("{field}: missing; expected a month YYYY-MM, e.g. 2026-11", field=field))
     if not _MONTH.match(str(month)):
         raise BadInput(_("{field}: '{value}' is not a month; expected YYYY-MM, e.g. 2026-11", field=field, value=month))
+    if not EARLIEST_YEAR <= int(str(month)[:4]) <= LATEST_YEAR:
+        raise BadInput(_("{field}: {value} is out of range; expected a month between {first}-01 and {last}-12",
+                         field=field, value=month, first=EARLIEST_YEAR, last=LATEST_YEAR))
     return str(month)

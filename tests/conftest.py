@@ -70,6 +70,15 @@ def git(ledger: Path | str, *args: str, check: bool = True) -> str:
     return done.stdout
 
 
+def add_staff(ledger: Path | str, *names: str, role: str = "receptionist") -> None:
+    """Put test-only names (`one`, `staff3`) on the ledger's roster and commit it: whoever acts must be in
+    staff.yaml (CLI.md "Who may act"); the shipped skeleton lists only people an office could have."""
+    path = Path(ledger) / "staff.yaml"
+    lines = "".join(f"  - {{name: {name}, role: {role}}}\n" for name in names)
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + lines, encoding="utf-8")
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "test: staff", "--", "staff.yaml")
+
+
 def git_state(ledger: Path | str) -> tuple[str, str]:
     """(HEAD sha, `git status --porcelain`) -- compare before/after to prove nothing was written."""
     return git(ledger, "rev-parse", "HEAD").strip(), git(ledger, "status", "--porcelain", "--untracked-files=all")

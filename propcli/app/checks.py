@@ -47,7 +47,7 @@ def check_config_files(ledger) -> list[str]:
 def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
     path = ledger.root / relpath
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path, relpath)  # refuses invalid UTF-8, links and oversized files (path:line)
         plain = yamlio.parse_plain(text, relpath)
         record = record_from_plain(plain, ledger.tz, relpath)
     except yamlio.DamagedFile as error:
@@ -72,7 +72,10 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
         problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
     known_ids[record.id] = relpath
     problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
-    found = semantic_problems(ledger, record, with_index=True)
+    try:
+        found = semantic_problems(ledger, record, with_index=True)
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected
+        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath, error=f"{type(error).__name__}: {error}")]
     if found:
         document = yamlio.parse_roundtrip(text, relpath)
         for number, message in found:

@@ -61,14 +61,19 @@ def _default_book(ledger, now: datetime) -> str:
     return f"{office}-{now:%Y}"
 
 
+def check_book(book: str) -> None:
+    if not _BOOK.match(str(book).strip()):
+        raise BadInput(_("--book: '{book}' is not a book name; expected letters, digits, - or _ (e.g. 2026A)", book=book))
+
+
 def reserve(session, count: int, book: str | None = None) -> list[str]:
     """Reserve `count` new numbers of `book` in one commit; returns them."""
     from propcli.store.unit import update_file
 
     if not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise BadInput(_("--count: expected a number of forms from 1 to {max}", max=MAX_COUNT))
-    if book is not None and not _BOOK.match(book.strip()):
-        raise BadInput(_("--book: '{book}' is not a book name; expected letters, digits, - or _ (e.g. 2026A)", book=book))
+    if book is not None:
+        check_book(book)
     ledger = session.ledger
     now = session.now
     name = book.strip().upper() if book else _default_book(ledger, now).upper()

@@ -298,10 +298,16 @@ def render_form(session, name: str, record_id: str | None, fmt: str, count: int 
 
         require_pdf()
     if count is not None or book is not None:
+        field = "--book" if count is None else "--count"
+        if book is not None:
+            from propcli.app.formbook import check_book
+
+            check_book(book)
         if name != "repair-order":
-            raise BadInput(_("--count: only the repair-order form is pre-numbered (10.4.1); {name} is not", name=name))
+            raise BadInput(_("{field}: only the repair-order form is pre-numbered (10.4.1); {name} is not",
+                             field=field, name=name))
         if record_id:
-            raise BadInput(_("--count: pre-numbered forms are blank; give no ID"))
+            raise BadInput(_("{field}: pre-numbered forms are blank; give no ID", field=field))
         if count is None:
             raise BadInput(_("--book: goes with --blank --count N (the forms to number)"))
     ledger = session.ledger

@@ -13,8 +13,32 @@ from propcli.timeutil import format_time, parse_time
 DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines", "callbacks")
 
 
+class ImportedRecords(list):
+    """The records of an import file, and which of their ids the import made up (they may be drawn again)."""
+
+    def __init__(self):
+        super().__init__()
+        self.generated_ids: set[str] = set()
+
+
+def _text(path) -> str:
+    """The file's text; bad input naming FILE when it cannot be read or is not UTF-8."""
+    try:
+        if not path.is_file():
+            raise BadInput(_("FILE: {path} does not exist or is not a file", path=path))
+        data = path.read_bytes()
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise BadInput(_("FILE: cannot read {path}: {reason}", path=path, reason=reason)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise BadInput(_("{file}:{line}: not UTF-8 text; nothing imported", file=path.name, line=line)) from None
+
+
 def _rows(path):
-    text = path.read_text(encoding="utf-8-sig")
+    text = _text(path)
     if path.suffix.lower() == ".csv" or (text[:1] not in "{[" and "," in text.splitlines()[0] if text else False):
         reader = csv.DictReader(text.splitlines())
         for number, row in enumerate(reader, start=2):
@@ -30,13 +54,26 @@ def _rows(path):
                              error=error.msg)) from None
 
 
+def _free_id(ledger, kind: str, received, taken: set) -> str:
+    """A new id for a record imported without one: never one of the batch's, never one in the ledger. Ids
+    carry the received second and 20 random bits, so records dated by day share a second by the thousand:
+    collisions are drawn again (store.unit.create_many draws again under the lock too)."""
+    for _attempt in range(1000):
+        record_id = new_id(kind, received)
+        if record_id not in taken and ledger.index.path_of(record_id) is None:
+            return record_id
+    raise BadInput(_("import: no free id left for {kind} records received at {at}; spread their times",
+                     kind=kind, at=received.isoformat()))
+
+
 def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
-    """The records of FILE, each checked; `progress(rows)` wraps the loop (a progress bar on a terminal)."""
-    if not path.is_file():
-        raise BadInput(_("FILE: {path} does not exist", path=path))
-    records, seen = [], set()
+    """The file's records, each checked like a command would check it; BadInput naming FILE:LINE otherwise.
+    Records without an id get one (`generated_ids` of the returned list says which)."""
+    records, seen = ImportedRecords(), set()
     rows = _rows(path)
-    for number, row in (progress(list(rows)) if progress else rows):
+    if progress is not None:
+        rows = progress(list(rows))
+    for number, row in rows:
         where = f"{path.name}:{number}"
         if not isinstance(row, dict):
             raise BadInput(_("{where}: expected an object per line; nothing imported", where=where))
@@ -65,7 +102,8 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
                 first_at = parse_time(first.get("at") or now, ledger.tz, field="events[0].at")
             except BadInput as error:
                 raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
-            plain["id"] = new_id(kind, first_at)
+            plain["id"] = _free_id(ledger, kind, first_at, seen)
+            records.generated_ids.add(plain["id"])
         try:
             record = record_from_plain(plain, ledger.tz)
         except (RecordProblem, BadInput) as problem:

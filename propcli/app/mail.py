@@ -18,6 +18,7 @@ sends nothing writes nothing.  smtplib/email are imported here only, and lazily.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 from propcli.errors import BadInput, LedgerUnusable, PropcliError
@@ -160,6 +161,23 @@ def plan(session, rows: list[dict]) -> list[dict]:
     return items
 
 
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
+
+
+def is_address(address) -> bool:
+    """A bare e-mail address: one @, no spaces, no line breaks (a header cannot be injected through it)."""
+    text = str(address).strip()
+    return bool(_ADDRESS.match(text)) and text.isprintable() and len(text) <= 254
+
+
+def check_addresses(addresses, field: str = "--mail-to") -> list[str]:
+    for address in addresses:
+        if not is_address(address):
+            raise BadInput(_("{field}: '{value}' is not an e-mail address; expected one address such as "
+                             "zhang.wei@example.com", field=field, value=address))
+    return [str(a).strip() for a in addresses]
+
+
 def recipients(ledger, items: list[dict], mail_to: list[str]) -> list[str]:
     roles = set()
     for item in items:
@@ -169,7 +187,7 @@ def recipients(ledger, items: list[dict], mail_to: list[str]) -> list[str]:
     seen, out = set(), []
     for address in [*mail_to, *(m.email for m in ledger.staff if m.email and m.role in roles)]:
         address = str(address).strip()
-        if address and address.lower() not in seen:
+        if address and is_address(address) and address.lower() not in seen:
             seen.add(address.lower())
             out.append(address)
     return out
@@ -267,9 +285,14 @@ def _html(ledger, subject: str, intro: str, groups, footer: str, tz: str) -> str
 def _endpoint(url: str) -> tuple[str, str, int, str | None]:
     from urllib.parse import unquote, urlsplit
 
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "").lower()
-    if scheme not in ("smtp", "smtps") or not parts.hostname:
+    try:
+        if not str(url).isprintable() or " " in str(url):
+            raise ValueError(url)
+        parts = urlsplit(url)
+        scheme, hostname = (parts.scheme or "").lower(), parts.hostname
+    except ValueError:  # e.g. smtp://[::1 (an unclosed IPv6 address)
+        scheme, hostname = "", None
+    if scheme not in ("smtp", "smtps") or not hostname:
         raise BadInput(_("--smtp: '{url}' is not an SMTP address; expected smtp://host:port or smtps://host:port",
                          url=url))
     try:
@@ -336,6 +359,7 @@ def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | N
     settings = _settings(ledger)
     url = smtp_url or settings.get("smtp") or "smtp://localhost:25"
     _endpoint(url)  # bad input before anything else
+    mail_to = check_addresses(mail_to)
     items = plan(session, rows)
     if not items:
         return _("overdue mail: nothing new to send (each breach is mailed once, again after {remind}; CLI.md)",

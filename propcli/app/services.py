@@ -11,40 +11,109 @@ from propcli.timeutil import check_month
 from propcli.model import record_from_plain
 
 
+def _init_target(path: str) -> Path:
+    """Where `init` may make a ledger (issue 8, point 5): a new or empty folder (a `.git` alone counts as
+    empty), never the file-system root, the home folder, a file, or a folder holding anything else."""
+    try:
+        return _checked_target(path)
+    except OSError as error:  # a name too long, a path through a file, no permission
+        raise BadInput(_("PATH: {path} cannot be used ({error})", path=path, error=error.strerror or error)) from None
+
+
+def _checked_target(path: str) -> Path:
+    from propcli.store.unit import check_text
+
+    check_text(path, "PATH")
+    if not str(path).strip() or str(path).strip() == "-" or "\n" in str(path):
+        raise BadInput(_("PATH: '{path}' is not a folder; expected the folder to make the ledger in, e.g. ./ledger",
+                         path=path))
+    try:
+        target = Path(path).expanduser()
+    except RuntimeError:  # ~name of no such user
+        target = Path(path)
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as error:
+        raise BadInput(_("PATH: {path} cannot be used ({error})", path=path, error=error)) from None
+    if resolved == Path(resolved.anchor):
+        raise BadInput(_("PATH: {path} is the root of the file system; give a folder of its own, e.g. /srv/ledger",
+                         path=path))
+    try:
+        home = Path.home().resolve()
+    except (OSError, RuntimeError, KeyError):
+        home = None
+    if resolved == home:
+        raise BadInput(_("PATH: {path} is your home folder; give a folder of its own, e.g. ~/ledger", path=path))
+    if (target / "propcli.yaml").exists():
+        raise BadInput(_("PATH: {path} is already a ledger", path=target))
+    if target.exists() and not target.is_dir():
+        raise BadInput(_("PATH: {path} is a file, not a folder", path=path))
+    if target.is_dir():
+        try:
+            others = sorted(entry.name for entry in target.iterdir() if entry.name != ".git")
+        except OSError as error:
+            raise BadInput(_("PATH: {path} cannot be read ({error})", path=path, error=error.strerror)) from None
+        if others:
+            shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+            raise BadInput(_("PATH: {path} is not empty ({files}) and not a ledger; give a new or empty folder",
+                             path=path, files=shown))
+    return target
+
+
 def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
-    """Copy the skeleton (config, policy, prices, staff, calendar) into PATH and make it a git repository."""
+    """Copy the skeleton (config, policy, prices, staff, calendar) into PATH and make it a git repository
+    whose first commit holds exactly those files. All or nothing: a failure removes what it made."""
     from propcli.store.git import Git
     from propcli.store.resources import skeleton_dir
     from propcli.timeutil import zone
 
-    target = Path(path)
-    if (target / "propcli.yaml").exists():
-        raise BadInput(_("PATH: {path} is already a ledger", path=target))
+    target = _init_target(path)
     if timezone:
         try:
             zone(timezone)
         except Exception:
             raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai", tz=timezone)) from None
-    if office is not None and (not office.strip() or any(c in office for c in "/\\\n")):
+    if office is not None and (not office.strip() or any(c in office for c in "/\\\n") or not office.isprintable()):
         raise BadInput(_("--office: expected a short office code such as HY01"))
-    target.mkdir(parents=True, exist_ok=True)
-    skeleton = skeleton_dir()
-    for source in sorted(skeleton.iterdir()):
-        if source.is_file() and source.name != "README.txt":
-            shutil.copy2(source, target / source.name)
-    (target / "records").mkdir(exist_ok=True)
-    (target / "records" / ".gitkeep").write_text("", encoding="utf-8")
-    config_path = target / "propcli.yaml"
-    config = yamlio.parse_roundtrip(config_path.read_text(encoding="utf-8"), config_path)
-    if office:
-        config["office"] = office.strip()
-    if timezone:
-        config["timezone"] = timezone
-    yamlio.write_atomic(config_path, yamlio.dump(config))
-    git = Git(target)
-    git.init()
-    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file() and ".git" not in p.parts)
-    git.commit(files, "ledger: init\n\nStep: init\n", "propcli")
+    made_folder = not target.exists()
+    had_git = (target / ".git").exists()
+    written: list[Path] = []
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for source in sorted(skeleton_dir().iterdir()):
+            if source.is_file() and source.name != "README.txt":
+                shutil.copy2(source, target / source.name)
+                written.append(target / source.name)
+        (target / "records").mkdir(exist_ok=True)
+        (target / "records" / ".gitkeep").write_text("", encoding="utf-8")
+        written.append(target / "records" / ".gitkeep")
+        config_path = target / "propcli.yaml"
+        config = yamlio.parse_roundtrip(config_path.read_text(encoding="utf-8"), config_path)
+        if office:
+            config["office"] = office.strip()
+        if timezone:
+            config["timezone"] = timezone
+        yamlio.write_atomic(config_path, yamlio.dump(config))
+        git = Git(target)
+        git.init()
+        files = sorted(str(p.relative_to(target)) for p in written)  # only our own files, never the user's
+        git.commit(files, "ledger: init\n\nStep: init\n", "propcli")
+    except BaseException as error:
+        if made_folder:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            for file in written:
+                file.unlink(missing_ok=True)
+            if not had_git:
+                shutil.rmtree(target / ".git", ignore_errors=True)
+            try:
+                (target / "records").rmdir()
+            except OSError:
+                pass
+        if isinstance(error, OSError):
+            raise BadInput(_("PATH: cannot make the ledger in {path} ({error}); nothing written", path=path,
+                             error=error.strerror or error)) from None
+        raise
     return target
 
 
@@ -53,7 +122,9 @@ def ensure_local_setup(ledger) -> None:
     marker = ledger.state_dir / "configured"
     if marker.exists():
         return
-    with ledger.lock():  # parallel first commands would race on .git/config.lock
+    from propcli.store.unit import guarded
+
+    with guarded(ledger):  # parallel first commands would race on .git/config.lock; a killed one leaves it
         if marker.exists():
             return
         ledger.git.configure()
@@ -85,13 +156,22 @@ def show(session, text_id: str, history: bool = False) -> dict:
         if is_form_number(ledger, text_id):
             text_id = record_of(ledger, text_id)
     record_id = ledger.resolve(text_id)
-    current = view(load_at(ledger, record_id, commit) if commit else load(ledger, record_id), ledger, session.now)
+    if commit:
+        data = shown(session, load_at(ledger, record_id, commit), history)
+        data["as_of_commit"] = commit
+        return data
+    return shown(session, load(ledger, record_id), history)
+
+
+def shown(session, record, history: bool = False) -> dict:
+    """`show` of a record in hand (a command that just wrote it need not read its file again)."""
+    ledger = session.ledger
+    record_id = record.id
+    current = view(record, ledger, session.now)
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
     data = to_json(current, session.now, ledger.tz)
-    if commit:
-        data["as_of_commit"] = commit
     done = source_done(current.record)
     if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
         from propcli.app.callbacks import chain_of
@@ -258,11 +338,13 @@ def import_file(session, file_path: str, checking=None, writing=None) -> list[st
     from propcli.app.importer import read_import
 
     ledger = session.ledger
-    records = read_import(ledger, Path(file_path), session.actor, session.now, checking)
+    path = Path(file_path)
+    records = read_import(ledger, path, session.actor, session.now, checking)
     if not records:
         raise BadInput(_("FILE: {path} holds no records", path=file_path))
     from propcli.store.unit import create_many
 
-    message = _("import: {count} records from {name}", count=len(records), name=Path(file_path).name)
-    create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n", progress=writing)
-    return [r.id for r in records]
+    message = _("import: {count} records from {name}", count=len(records), name=path.name)
+    made = create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n",
+                       renumber=records.generated_ids, progress=writing)
+    return [r.id for r in made]

@@ -34,18 +34,45 @@ class Session:
             ensure_local_setup(ledger)
         return ledger
 
-    @cached_property
+    @property
     def now(self) -> datetime:
+        """--now, else the wall clock: read once, and read again by the unit of work once it holds the
+        ledger lock (store.unit.Clock), so a step is stamped when it is made and reads after it see it."""
         if self.now_text:
-            return parse_time(self.now_text, self.ledger.tz, field="--now")
-        return parse_time(utc_now(), self.ledger.tz)
+            return self._given_now
+        ledger = self.ledger
+        if getattr(ledger, "clock_now", None) is None:
+            ledger.clock_now = parse_time(utc_now(), ledger.tz)
+        return ledger.clock_now
+
+    @cached_property
+    def _given_now(self) -> datetime:
+        return parse_time(self.now_text, self.ledger.tz, field="--now")
 
     def at(self, text: str | None, field: str = "--at") -> datetime:
         return parse_time(text, self.ledger.tz, field=field) if text else self.now
 
     @cached_property
     def actor(self) -> str:
-        name = self.actor_text or os.environ.get("PROPCLI_USER") or self.ledger.git.user_name()
-        if not name or not name.strip():
-            raise BadInput(_("--as: who is acting? give --as NAME, set PROPCLI_USER, or set git's user.name"))
-        return name.strip()
+        """Who acts (CLI.md "Who may act"): --as (or PROPCLI_USER), a name in staff.yaml; else the roster entry
+        whose `login:` is the operating-system user; else exit 2. init, demo, clone, completion and --help
+        never ask."""
+        ledger = self.ledger
+        name = self.actor_text if self.actor_text is not None else os.environ.get("PROPCLI_USER")
+        if name is not None and str(name).strip():
+            return ledger.member(name, "--as").name
+        login = _login()
+        member = ledger.member_of_login(login)
+        if member is not None:
+            return member.name
+        raise BadInput(_("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add "
+                         "'login: {login}' to your entry in staff.yaml", login=login or "USER"))
+
+
+def _login() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):
+        return None

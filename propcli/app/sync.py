@@ -236,13 +236,19 @@ def clone(url: str, path: str) -> tuple[Path, int]:
     from propcli.store.git import Git
     from propcli.store.ledger import Ledger
 
-    if not url or not url.strip():
+    if not url or not url.strip() or not url.strip().isprintable():
         raise BadInput(_("URL: expected the shared repository, e.g. /mnt/share/hy01.git or ssh://server/hy01.git"))
-    target = Path(path).absolute()
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise BadInput(_("PATH: {path} already exists and is not empty; give a new folder", path=path))
-    existed = target.exists()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if not path or "\0" in path or not path.isprintable():
+            raise ValueError(path)
+        target = Path(path).absolute()
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise BadInput(_("PATH: {path} already exists and is not empty; give a new folder", path=path))
+        existed = target.exists()
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as error:  # a NUL, a name too long, a path through a file
+        raise BadInput(_("PATH: {path} cannot be used ({error})", path=path,
+                         error=getattr(error, "strerror", None) or _("not a folder name"))) from None
     remote_git.clone(url.strip(), target)
     git = Git(target)
     if not (target / "propcli.yaml").is_file():
@@ -271,24 +277,21 @@ def _check_out_ledger_branch(git) -> None:
 
 def resolve(session, text_id: str, field_name: str | None, value: str, at_text: str | None = None) -> dict:
     """Settle a field two desks changed differently: set it, drop its conflict entry, and record a note saying
-    so, in one commit. Exit 2 when the record has no such conflict."""
+    so, in one commit (through the unit of work, store.unit.edit). Exit 2 when the record has no such conflict."""
     from types import MappingProxyType
 
     from propcli.app.services import show
-    from propcli.model import Event, record_from_plain
+    from propcli.model import Event
     from propcli.store import schema, yamlio
-    from propcli.store.unit import _after_commit, _commit, check_event_time, commit_message, load
+    from propcli.store.unit import commit_message, edit
 
     ledger = session.ledger
     record_id = ledger.resolve(text_id)
-    actor, now = session.actor, session.now
-    with ledger.lock():
-        index = ledger.index.fresh()
-        record = load(ledger, record_id)
-        relpath = record.path
-        path = ledger.path_of(relpath)
-        text = path.read_text(encoding="utf-8")
-        found = record_merge.conflicts_in(yamlio.parse_plain(text, relpath))
+    actor = session.actor
+
+    def settle(record, document, text, at):
+        nonlocal field_name
+        found = record_merge.conflicts_in(yamlio.parse_plain(text, record.path))
         if not found:
             raise BadInput(_("ID: {id} has no conflict to resolve", id=record_id))
         fields = [c["field"] for c in found]
@@ -302,33 +305,20 @@ def resolve(session, text_id: str, field_name: str | None, value: str, at_text: 
             raise BadInput(_("--field: {id} has no conflict on '{field}'; its conflicts are on {fields}",
                              id=record_id, field=field_name, fields=", ".join(fields)))
         chosen = _chosen_value(conflict, value)
-        at = session.at(at_text)
-        check_event_time(at, now, record)
-        if index.is_dirty(relpath) and ledger.git.is_modified(relpath):
-            problems = _without_conflicts(ledger, relpath, schema.current().record_file_problems(ledger, relpath))
-            if problems:
-                raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
-                                       problem=problems[0]))
-            _after_commit(ledger, ledger.git.head(), _commit(ledger, [relpath], commit_message(record, "hand edit"), actor))
-        document = yamlio.parse_roundtrip(text, relpath)
         record_merge.resolve_document(document, field_name, chosen)
         note = _("conflict resolved: {field} = {value}", field=field_name, value=chosen)
         event = Event("note", at, actor, MappingProxyType({"note": note, "resolved": field_name}))
         document["events"].append(event.to_plain(ledger.tz))
-        new_text = yamlio.dump(document)
-        yamlio.write_atomic(path, new_text)
-        parent = ledger.git.head()
-        try:
-            sha = _commit(ledger, [relpath], commit_message(record, "resolve", note), actor)
-        except BaseException:
-            yamlio.write_atomic(path, text)
-            raise
-        _after_commit(ledger, parent, sha)
-        updated = record_from_plain(yamlio.parse_plain(new_text, relpath), ledger.tz, relpath)
-        stat = path.stat()
-        with index.transaction():
-            index.put(updated, stat.st_mtime_ns, stat.st_size)
-            index.written(relpath)
+        return commit_message(record, "resolve", note)
+
+    def hand_edit_check(ledger, relpath):
+        problems = _without_conflicts(ledger, relpath, schema.current().record_file_problems(ledger, relpath))
+        if problems:
+            raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
+                                   problem=problems[0]))
+
+    at = session.at(at_text) if at_text else None
+    edit(ledger, record_id, actor, session.now, at, settle, hand_edit_check)
     return show(session, record_id)
 
 

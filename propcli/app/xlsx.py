@@ -24,11 +24,13 @@ def _sheet_name(title: str | None) -> str:
 
 def write_rows(path, headings: list[str], rows: list[list], title: str | None = None) -> Path:
     """Write `rows` (lists of str, int, float or None, one per heading) to the workbook `path`."""
+    import io
+
     import xlsxwriter
 
-    target = Path(path)
-    workbook = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                 "strings_to_urls": False})
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "in_memory": True})
     try:
         sheet = workbook.add_worksheet(_sheet_name(title))
         bold = workbook.add_format({"bold": True, "bottom": 1})
@@ -58,7 +60,9 @@ def write_rows(path, headings: list[str], rows: list[list], title: str | None = 
             sheet.autofilter(0, 0, len(rows), max(len(headings) - 1, 0))
     finally:
         workbook.close()
-    return target
+    from propcli.store.output import write_output
+
+    return write_output(path, buffer.getvalue())  # whole or not at all; a bad -o is bad input
 
 
 def write_register(session, name: str, key: str | None, path) -> Path:

@@ -50,6 +50,11 @@ class PropcliGroup(LocalizingGroup, click.Group):
         return super().parse_args(ctx, args)
 
     def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        import os
+
+        name = complete_var or f"_{(prog_name or 'propcli').replace('-', '_').upper()}_COMPLETE"
+        if not os.environ.get(name):
+            return None  # not completing: nothing to load
         from propcli.cli import completion
         from propcli.cli.lang import settle
 
@@ -80,7 +85,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
         try:
+            from propcli.cli.argv import refuse_undecodable
+
+            refuse_undecodable(self, sys.argv[1:] if args is None else args)
             returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except PropcliError as error:  # an undecodable byte in argv (propcli/cli/argv.py)
+            click.echo(f"propcli: {error.message}", err=True)
+            code = error.exit_code
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx is not None else "propcli"
             click.echo(_("propcli: {message} (see: {command} --help)", message=error.format_message(),
@@ -101,6 +112,8 @@ class PropcliGroup(LocalizingGroup, click.Group):
         sys.exit(code)
 
     def invoke(self, ctx):
+        unit = sys.modules.get("propcli.store.unit")  # commits made before this command (none yet: not loaded)
+        ctx.meta["propcli.commits"] = unit.COMMITS[0] if unit is not None else 0
         try:
             return super().invoke(ctx)
         except PropcliError as error:

@@ -76,12 +76,9 @@ def stats(ctx, month, fmt):
 def _emit(data, output) -> None:
     """A document (str, or bytes for PDF) to -o FILE or stdout; PDF is never sent to a terminal."""
     if output:
-        from pathlib import Path
+        from propcli.store.output import write_output
 
-        if isinstance(data, bytes):
-            Path(output).write_bytes(data)
-        else:
-            Path(output).write_text(data, encoding="utf-8")
+        write_output(output, data)
     elif isinstance(data, bytes):
         stream = click.get_binary_stream("stdout")
         if stream.isatty():
@@ -107,7 +104,7 @@ class FormCommand(DeclaredCommand):
 @click.argument("name")
 @click.argument("record_id", metavar="[ID|YYYY-MM]", required=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf", "xlsx"]), default="text", show_default=True)
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True))
+@click.option("-o", "--output", metavar="FILE", help=_("write to FILE instead of the terminal"))
 @click.option("--blank", is_flag=True, help=_("a blank form, for paper-first work (the default without ID)"))
 @click.option("--count", type=int, metavar="N", help=_("repair-order: reserve N form numbers in the ledger and print them"))
 @click.option("--book", metavar="NAME", help=_("the book the numbers are taken from (default: OFFICE-YEAR)"))
@@ -118,6 +115,9 @@ def form(ctx, name, record_id, fmt, output, blank, count, book):
 
     if blank and record_id:
         raise BadInput(_("--blank: a blank form takes no ID"))
+    from propcli.store.output import check_output
+
+    check_output(output)  # before anything is written (pre-numbered forms reserve their numbers)
     if fmt == "xlsx":  # a register as a workbook (issue 10.6)
         from propcli.app.xlsx import write_register
 

@@ -141,6 +141,8 @@ def export(ctx, kind, month, redact):
 @click.pass_context
 def import_(ctx, file):
     """Import JSON Lines or CSV (header row) in one commit; nothing on any bad line."""
+    import sys
+
     from propcli.app.services import import_file
     from propcli.cli.render import progress
 

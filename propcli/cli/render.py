@@ -48,6 +48,10 @@ def output_options(command):
     context for the renderers: commands need no parameters for them."""
     def store(key):
         def callback(ctx, _param, value):
+            if key == "output":
+                from propcli.store.output import check_output
+
+                check_output(value)
             ctx.meta[f"propcli.{key}"] = value
             return value
         return callback
@@ -55,8 +59,25 @@ def output_options(command):
     command = click.option("--bom", is_flag=True, expose_value=False, callback=store("bom"),
                            help=_("CSV: begin with a UTF-8 BOM, so Excel shows Chinese correctly"))(command)
     command = click.option("-o", "--output", metavar="FILE", expose_value=False, callback=store("output"),
-                           type=click.Path(dir_okay=False), help=_("write to FILE (required for -f xlsx)"))(command)
+                           help=_("write to FILE (required for -f xlsx)"))(command)
     return command
+
+
+def _write_file(path, data) -> None:
+    """-o FILE. When the command has already recorded its change, a file that cannot be written is a
+    warning: the change is done, and a retrying script must not make it twice (exit 0)."""
+    from propcli.errors import BadInput
+    from propcli.store import unit
+    from propcli.store.output import write_output
+
+    ctx = click.get_current_context(silent=True)
+    before = ctx.find_root().meta.get("propcli.commits", 0) if ctx is not None else 0
+    try:
+        write_output(path, data)
+    except BadInput as error:
+        if unit.COMMITS[0] == before:
+            raise
+        click.echo(_("propcli: warning: the change is recorded, but {problem}", problem=error.message), err=True)
 
 
 def _meta(key: str):
@@ -68,9 +89,7 @@ def _emit(text: str) -> None:
     """stdout, or -o FILE; CSV with --bom starts with a BOM."""
     path = _meta("output")
     if path:
-        from pathlib import Path
-
-        Path(path).write_text(text + "\n", encoding="utf-8-sig" if _meta("bom") else "utf-8")
+        _write_file(path, (text + "\n").encode("utf-8-sig" if _meta("bom") else "utf-8"))
         return
     click.echo(("\ufeff" if _meta("bom") else "") + text)
 
@@ -305,9 +324,7 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
 def _emit_table(text: str) -> None:
     path = _meta("output")
     if path:
-        from pathlib import Path
-
-        Path(path).write_text(click.unstyle(text) + "\n", encoding="utf-8")
+        _write_file(path, click.unstyle(text) + "\n")
     else:
         _echo(text)
 

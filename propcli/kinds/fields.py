@@ -32,13 +32,19 @@ def phone(value, field: str = "--phone", who: str | None = None, is_required: bo
     return number
 
 
+MAX_AMOUNT = Decimal("100000000")
+"""No amount of a property office's desk reaches a hundred million yuan; larger is a typing error."""
+
+
 def money(value, field: str) -> Decimal:
-    """Decimal yuan with at most two decimals; never float arithmetic."""
+    """Decimal yuan with at most two decimals, below MAX_AMOUNT; never float arithmetic."""
     try:
         amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+            amount = None  # 1e309 is finite for Decimal, but quantize would overflow
+    except (InvalidOperation, ValueError, ArithmeticError):
         amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount is None or amount < 0:
         raise BadInput(_("{field}: '{value}' is not an amount; expected yuan such as 35 or 35.50",
                          field=field, value=value))
     return amount.quantize(Decimal("0.01"))

@@ -15,6 +15,7 @@ ROLE_LABELS = {
     "area_officer": "责任区管理员",
     "culture_clerk": "社区文化文员",
     "finance": "财务部",
+    "system": "系统（定时任务、脚本）",  # cron and scripts act as a roster entry of this role (CLI.md "Who may act")
 }
 ROLES = tuple(ROLE_LABELS)
 

@@ -18,6 +18,13 @@ def _is_sha(text: str) -> bool:
     return len(text) == 40 and not set(text) - _HEX
 
 
+def blob_sha(data: bytes) -> str:
+    """The id git gives a file's content (`git hash-object`), computed here without a process."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 class Git:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -35,9 +42,12 @@ class Git:
         except FileNotFoundError:
             raise LedgerUnusable(_("git is not installed or not on PATH")) from None
         if check and done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise LedgerUnusable(_("git {command} failed: {detail}", command=args[0],
-                                   detail=detail[-1] if detail else done.returncode))
+            detail = [line for line in (done.stderr or done.stdout).strip().splitlines() if line.strip()]
+            first = next((line for line in detail if line.startswith(("fatal:", "error:"))), None)
+            text = first or (detail[-1] if detail else str(done.returncode))
+            if ".lock'" in text and "exists" in text:
+                text += " " + _("(another git command holds it; if none is running, one was killed: delete that file)")
+            raise LedgerUnusable(_("git {command} failed: {detail}", command=args[0], detail=text))
         return done.stdout
 
     @property
@@ -95,27 +105,105 @@ class Git:
         return self.run("config", "user.name", check=False).strip() or None
 
     def commit(self, paths: list[str], message: str, author: str, email: str | None = None) -> str:
-        """Stage exactly `paths` and commit them as one commit authored by `author`; returns the sha."""
+        """Stage exactly `paths` and commit them as one commit authored by `author`; returns the sha.
+        On failure the caller puts the staged entries back (store.unit: the rollback in one place)."""
         email = email or "propcli@localhost"
         identity = {
             "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
         }
         self.run("update-index", "--add", "--remove", "-z", "--stdin", input="\0".join(paths) + "\0")
-        try:
-            tree = self.run("write-tree").strip()
-            parent = self.head()
-            sha = self._write_commit_object(tree, parent, author, email, message)
-            if sha is None:
-                args = ["commit-tree", tree, "-F", "-"]
-                if parent:
-                    args[2:2] = ["-p", parent]
-                sha = self.run(*args, input=message, env=identity).strip()
-            self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
-        except BaseException:
-            self.run("reset", "-q", "--", *paths, check=False)  # the staged entries back to HEAD's
-            raise
+        tree = self.run("write-tree").strip()
+        parent = self.head()
+        sha = self._write_commit_object(tree, parent, author, email, message)
+        if sha is None:
+            args = ["commit-tree", tree, "-F", "-"]
+            if parent:
+                args[2:2] = ["-p", parent]
+            sha = self.run(*args, input=message, env=identity).strip()
+        self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
         return sha
+
+    # --- what the unit of work needs to refuse, undo and recover -----------------------------
+    def state_problem(self) -> str | None:
+        """Why a change may not be committed now (CLI.md exit 3), or None: a detached HEAD, an unborn
+        branch, a merge, rebase, cherry-pick or revert in progress. File checks only (no process)."""
+        git_dir = self.git_dir
+        try:
+            head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return _("git: .git/HEAD cannot be read; repair the repository (git fsck) before recording")
+        if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+            return _("git: a rebase is in progress; finish it (git rebase --continue) or abort it (git rebase --abort) first")
+        if (git_dir / "MERGE_HEAD").exists():
+            return _("git: a merge is in progress; finish it (resolve, then git commit) or abort it (git merge --abort) first")
+        for name, command in (("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert")):
+            if (git_dir / name).exists():
+                return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git {command} --abort) first",
+                         command=command)
+        if not head.startswith("ref: refs/heads/"):
+            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; "
+                     "go back to the ledger's branch first (git switch main)")
+        if self.head() is None:
+            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit "
+                     "'propcli init' makes", branch=head[16:])
+        return None
+
+    def branch_ref(self) -> str | None:
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return head[5:] if head.startswith("ref: ") else None
+
+    def lock_files(self) -> list[Path]:
+        """git's own lock files that would block a commit (index, HEAD, the branch, packed refs, config)."""
+        git_dir = self.git_dir
+        names = ["index.lock", "HEAD.lock", "packed-refs.lock", "config.lock", "shallow.lock"]
+        ref = self.branch_ref()
+        if ref:
+            names.append(ref + ".lock")
+        found = [git_dir / name for name in names if (git_dir / name).exists()]
+        heads = git_dir / "refs" / "heads"
+        if heads.is_dir():
+            found += [p for p in heads.rglob("*.lock") if p not in found]
+        return found
+
+    def blobs_at_head(self, paths) -> dict[str, str | None]:
+        """The blob sha HEAD holds for each path (None: HEAD has no such file), in one process."""
+        paths = list(paths)
+        if not paths:
+            return {}
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input="".join(f"HEAD:{p}\n" for p in paths))
+        result = {}
+        for relpath, line in zip(paths, out.splitlines()):
+            sha, _sp, kind = line.partition(" ")
+            result[relpath] = sha if kind == "blob" and _is_sha(sha) else None
+        return result
+
+    def unstage(self, paths) -> None:
+        """The index entries of `paths` back to HEAD's (a staged file HEAD lacks leaves the index)."""
+        paths = list(paths)
+        if paths:
+            self.run("reset", "-q", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul",
+                     input="\0".join(paths) + "\0")
+
+    def blob(self, sha: str) -> bytes:
+        """A blob's bytes (the text HEAD holds for a file)."""
+        try:
+            done = subprocess.run(["git", "cat-file", "blob", sha], cwd=self.root, capture_output=True)
+        except FileNotFoundError:
+            raise LedgerUnusable(_("git is not installed or not on PATH")) from None
+        if done.returncode != 0:
+            raise LedgerUnusable(_("git {command} failed: {detail}", command="cat-file",
+                                   detail=done.stderr.decode("utf-8", "replace").strip()))
+        return done.stdout
+
+    def gc_auto(self) -> None:
+        """`git gc --auto` in the foreground (under the ledger lock: a detached gc would take ref locks
+        while the next command commits). Cheap when there is little to do; plumbing never triggers it."""
+        self.run("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet", check=False)
 
     def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:
         """The commit as a loose object, written here rather than by one more git process (what

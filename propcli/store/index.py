@@ -54,12 +54,62 @@ def _digest(*texts: str) -> str:
     return hasher.hexdigest()
 
 
+def _recovering(method):
+    """Any SQLite error (a damaged page, a file that is no database, a failed write) drops the cache file
+    and runs the method again on a rebuilt one, with a warning: the index is a cache, the files are the
+    ledger. A busy or locked database is another command at work: exit 3, nothing dropped."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                from propcli.errors import LedgerUnusable
+
+                raise LedgerUnusable(_("the index is locked by another command ({error}); try again",
+                                       error=error)) from None
+            if self._dropped:
+                raise
+            self.drop()
+            _warn(_("the index cache was damaged ({error}); rebuilding it from the record files", error=error))
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    try:
+        sys.stderr.write(_("propcli: warning: {message}", message=message) + "\n")
+    except Exception:  # noqa: BLE001
+        pass
+
+
 class Index:
     def __init__(self, ledger):
         self.ledger = ledger
         self.path = ledger.state_dir / "index.sqlite"
         self._db = None
         self._fresh = False
+        self._overlay: dict[str, str] = {}  # id -> path of records committed while the index could not learn them
+        self._dropped = False
+
+    def drop(self) -> None:
+        """Close and delete the cache file (rebuilt on next use)."""
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+        self._fresh = False
+        self._dropped = True
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -106,6 +156,7 @@ class Index:
         return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
                        self.ledger.tz)
 
+    @_recovering
     def fresh(self, progress=None) -> "Index":
         """Bring the index up to date, cheaply when nothing changed.
 
@@ -119,9 +170,17 @@ class Index:
         """
         if self._fresh:
             return self
+        from propcli.store.unit import recover_if_idle
+
+        recovered = recover_if_idle(self.ledger)  # a killed command's leftovers are never read as records
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
+        if self.stale_mark.exists():  # a change was committed that the index could not learn (store.unit)
+            self.drop()
+            self.rebuild(progress)
+            self.stale_mark.unlink(missing_ok=True)
+            return self
         if self.meta("complete") != "1" or not built and head or built and not head:
             self.rebuild(progress)
             return self
@@ -160,7 +219,19 @@ class Index:
             self.recompute_deadlines()
         self.set_meta("head", head or "")
         self._fresh = True
+        if recovered:
+            self.reread(recovered)
         return self
+
+    def reread(self, relpaths) -> None:
+        """Read these files again (rolled back by the recovery of a killed command); "." for every file."""
+        if "." in relpaths:
+            self.rebuild()
+            return
+        with self.transaction():
+            for relpath in relpaths:
+                if relpath.startswith("records/"):
+                    self.reindex_path(relpath)
 
     def _folders(self) -> dict[str, int]:
         """records/<kind>/<yyyy>/<mm> folders and their mtimes (without listing the files in them)."""
@@ -205,6 +276,7 @@ class Index:
                 differing.add(relpath)
         return differing | set(indexed)
 
+    @_recovering
     def is_dirty(self, relpath: str) -> bool:
         """Does the file differ from what the index last saw committed (a hand edit, a crash)?"""
         if relpath in set(json.loads(self.meta("dirty") or "[]")):
@@ -278,6 +350,39 @@ class Index:
         for table in ("records", "deadlines", "notices"):
             self.db.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
 
+    def rows_of(self, record) -> tuple:
+        """The rows `put_rows` stores for `record`, derived before anything is written (store.unit)."""
+        return _rows(self.ledger, record, None, None)
+
+    def put_rows(self, rows: tuple, mtime_ns: int, size: int) -> None:
+        """`put` with the rows `rows_of` derived before the write, and the file's stat after it."""
+        row, deadline_rows, notice_rows = rows
+        self.forget(row[0])
+        row = row[:9] + (mtime_ns, size) + row[11:]  # mtime_ns, size: the 10th and 11th columns
+        self.db.execute(f"INSERT INTO records VALUES({','.join('?' * len(row))})", row)
+        if deadline_rows:
+            self.db.executemany("INSERT INTO deadlines VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", deadline_rows)
+        if notice_rows:
+            self.db.executemany("INSERT INTO notices VALUES(?,?,?,?,?)", notice_rows)
+
+    def mark_stale(self, written: dict | None = None) -> None:
+        """After a commit whose index update failed: the next command rebuilds (a mark file, or, when even
+        that cannot be written, no index at all); this one still finds the records it wrote (`written`)."""
+        self._overlay.update(written or {})
+        try:
+            self.stale_mark.parent.mkdir(parents=True, exist_ok=True)
+            self.stale_mark.write_text("1", encoding="utf-8")
+        except OSError:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                except OSError:
+                    pass
+
+    @property
+    def stale_mark(self) -> Path:
+        return self.ledger.state_dir / "index.stale"
+
     def put(self, record, mtime_ns: int | None = None, size: int | None = None) -> None:
         self.forget(record.id)
         row, deadline_rows, notice_rows = _rows(self.ledger, record, mtime_ns, size)
@@ -304,6 +409,7 @@ class Index:
                 self._put_deadlines(record, columns_of(self.ledger, record).deadlines, month)
             self.set_meta("rules", self.rules_digest())
 
+    @_recovering
     def rebuild(self, progress=None) -> int:
         """Read every record file again (reindex). `progress(paths)` wraps the iteration (a progress bar).
 
@@ -342,13 +448,18 @@ class Index:
         return len(paths)
 
     # --- reading --------------------------------------------------------------------------
+    @_recovering
     def ids_with_prefix(self, prefix: str) -> list[str]:
         self.fresh()
         rows = self.db.execute("SELECT id FROM records WHERE id >= ? AND id < ? ORDER BY id LIMIT 50",
                                (prefix, prefix + "\uffff")).fetchall()
-        return [r[0] for r in rows]
+        extra = [i for i in self._overlay if i.startswith(prefix)]
+        return sorted({r[0] for r in rows} | set(extra)) if extra else [r[0] for r in rows]
 
+    @_recovering
     def path_of(self, record_id: str) -> str | None:
+        if record_id in self._overlay:
+            return self._overlay[record_id]
         self.fresh()
         row = self.db.execute("SELECT path FROM records WHERE id=?", (record_id,)).fetchone()
         return row[0] if row else None
@@ -358,14 +469,17 @@ class Index:
         return [_("{path}:{line}: skipped, damaged: {message}", path=p, line=line, message=m)
                 for p, line, m in self.damaged()]
 
+    @_recovering
     def damaged(self) -> list[tuple[str, int, str]]:
         self.fresh()
         return self.db.execute("SELECT path, line, message FROM damaged ORDER BY path").fetchall()
 
+    @_recovering
     def docs(self, where: str = "", params: tuple = ()) -> list[tuple[str, str]]:
         self.fresh()
         return self.db.execute(f"SELECT doc, path FROM records {where} ORDER BY received, id", params).fetchall()
 
+    @_recovering
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         self.fresh()
         return self.db.execute(sql, params).fetchall()
@@ -403,23 +517,29 @@ def _read_one(ledger, relpath: str):
     if not relpath.endswith(".yaml"):
         return None
     try:
-        stat = path.stat()
+        stat = path.lstat()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    if not os.path.isfile(path):
+    import stat as modes
+
+    if not modes.S_ISREG(stat.st_mode) and not modes.S_ISLNK(stat.st_mode):
         return None
     try:
-        plain = yamlio.read_plain_file(path)
+        plain = yamlio.read_plain_file(path, relpath)
         record = record_from_plain(plain, ledger.tz, relpath)
+        expected = ledger.record_relpath(record.kind, record.id, record.received)
+        if expected != relpath:
+            return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+                    stat.st_mtime_ns, stat.st_size)
+        return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
     except yamlio.DamagedFile as error:
         return ("damaged", relpath, error.line, error.problem, stat.st_mtime_ns, stat.st_size)
     except RecordProblem as problem:
         return ("damaged", relpath, 1, problem.message, stat.st_mtime_ns, stat.st_size)
-    expected = ledger.record_relpath(record.kind, record.id, record.received)
-    if expected != relpath:
-        return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, ArithmeticError, RecursionError) as error:
+        # content no rule expected (a value of the wrong type, a time out of range): this file only
+        return ("damaged", relpath, 1, _("cannot be read: {error}", error=f"{type(error).__name__}: {error}"[:300]),
                 stat.st_mtime_ns, stat.st_size)
-    return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
 
 
 _worker_ledger = None

@@ -32,6 +32,8 @@ class StaffMember:
     role: str
     email: str | None = None
     phone: str | None = None
+    login: str | None = None
+    """The operating-system user who acts as this member when neither --as nor PROPCLI_USER is given."""
 
 
 def find_root(start: Path) -> Path | None:
@@ -42,6 +44,9 @@ def find_root(start: Path) -> Path | None:
 
 
 class Ledger:
+    clock_now: datetime | None = None
+    """The wall clock as this command last read it (None with --now); store.unit reads it again under the lock."""
+
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         path = self.root / CONFIG
@@ -80,11 +85,14 @@ class Ledger:
         except (OSError, ValueError, AttributeError):
             pass
         try:
-            data = yamlio.read_plain_file(path)
+            data = yamlio.read_plain_file(path, path.name, links=True)
         except yamlio.DamagedFile as error:
             raise LedgerUnusable(error.message) from None
         try:
             if cache.parent.is_dir():
+                from propcli.store.unit import remove_dead_temp_files
+
+                remove_dead_temp_files(self)  # a reader killed while writing this cache left its temp file
                 yamlio.write_atomic(cache, json.dumps({"key": key, "data": data}, ensure_ascii=False, default=str))
         except OSError:
             pass
@@ -132,7 +140,7 @@ class Ledger:
 
     def file_text(self, name: str) -> str:
         path = self.root / name
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
+        return yamlio.read_text(path, name, links=True) if path.is_file() else ""
 
     @cached_property
     def policy(self):
@@ -164,8 +172,32 @@ class Ledger:
     def staff(self) -> list[StaffMember]:
         plain = self.read_plain("staff.yaml", {}) or {}
         return [StaffMember(str(p["name"]), str(p["role"]), p.get("email"),
-                            None if p.get("phone") is None else str(p.get("phone")))
-                for p in plain.get("staff") or [] if isinstance(p, dict) and p.get("name") and p.get("role")]
+                            None if p.get("phone") is None else str(p.get("phone")),
+                            None if p.get("login") is None else str(p.get("login")))
+                for p in (plain.get("staff") or [] if isinstance(plain, dict) else [])
+                if isinstance(p, dict) and p.get("name") and p.get("role")]
+
+    def member(self, name, field: str = "--as") -> StaffMember:
+        """The staff member `name` names (CLI.md "Who may act"); BadInput naming `field` and the closest names
+        in staff.yaml otherwise."""
+        from difflib import get_close_matches
+
+        text = "" if name is None else str(name).strip()
+        if not text:
+            raise BadInput(_("{field}: missing; expected a name in staff.yaml (propcli staff lists them)", field=field))
+        for member in self.staff:
+            if member.name == text:
+                return member
+        close = get_close_matches(text, [m.name for m in self.staff], n=3, cutoff=0.3)
+        hint = _("; closest: {names}", names=", ".join(close)) if close else ""
+        raise BadInput(_("{field}: '{name}' is not in staff.yaml (propcli staff lists the names){hint}",
+                         field=field, name=text, hint=hint))
+
+    def member_of_login(self, login: str | None) -> StaffMember | None:
+        """The roster entry whose `login:` is this operating-system user, if any."""
+        if not login:
+            return None
+        return next((m for m in self.staff if m.login == login), None)
 
     def roles_of(self, name: str) -> set[str]:
         return {member.role for member in self.staff if member.name == name}
@@ -209,7 +241,21 @@ class Ledger:
         return matches[0]
 
     def path_of(self, relpath: str) -> Path:
-        path = (self.root / relpath).resolve()
-        if self.root not in path.parents:
+        """The file of `relpath`, refused when it (or a folder on the way, a link) leads outside the ledger.
+        Folders are resolved once per command (an import writes thousands of files into a few folders)."""
+        folder, _sep, name = str(relpath).rpartition("/")
+        if name in ("", ".", "..") or "\\" in name:
             raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
+        cache = self.__dict__.setdefault("_folders", {})
+        resolved = cache.get(folder)
+        if resolved is None:
+            resolved = (self.root / folder).resolve() if folder else self.root
+            if resolved != self.root and self.root not in resolved.parents:
+                raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
+            cache[folder] = resolved
+        path = resolved / name
+        if path.is_symlink():
+            target = path.resolve()
+            if self.root not in target.parents:
+                raise LedgerUnusable(_("{path}: outside the ledger", path=relpath))
         return path

@@ -1,12 +1,38 @@
-"""Every change to the ledger: one atomic file write and one git commit, under the ledger lock."""
+"""Every change to the ledger goes through one unit of work, `_apply`:
+
+    under the ledger lock
+      1. recover        the leftovers of a killed command are rolled back (its journal says which files),
+                        the git locks it left are cleared
+      2. refuse         a detached HEAD, an unborn branch, a merge or rebase in progress (exit 3)
+      3. plan           read the records and validate the change: it returns a `Change` (nothing written)
+      4. check          every text encodable, every time in range, every file within the size limit, the
+                        index rows derived: still nothing written; any failure here leaves no trace
+      5. write, commit  journal, files, one commit; a failure is undone by `_undo` (the one rollback)
+      6. index          never fails the command: a failing update marks the index stale (the next command
+                        rebuilds it) and says so on stderr; the change is done, exit 0
+
+`create`, `append`, `create_many` and `append_many` are plans run through it (README "How writes stay safe").
+"""
+import json
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from propcli.store import merge, yamlio
 from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import new_id
 from propcli.model import Event, Record, RecordProblem, record_from_plain, record_to_plain
+from propcli.store import merge, yamlio
+
+MAX_TEXT = 100_000
+"""The longest text one field may hold (characters); a record file holds at most yamlio.MAX_FILE_BYTES."""
+GC_OBJECTS = 1000
+"""`git gc --auto` once changes have written about this many objects (plumbing commits never trigger it; it
+packs only past git's own threshold, gc.auto = 6700 loose objects, and costs a few ms otherwise)."""
+JOURNAL = "journal.json"
 
 
 def commit_message(record: Record, step: str, summary: str | None = None) -> str:
@@ -19,6 +45,9 @@ def commit_message(record: Record, step: str, summary: str | None = None) -> str
 
 def check_event_time(at: datetime, now: datetime, record: Record | None = None, field: str = "--at") -> None:
     """CLI.md "Records, events and times": never later than --now, never back in time within a record."""
+    from propcli.timeutil import check_range
+
+    check_range(at, field)
     if at > now:
         raise BadInput(_("{field}: {at} is later than now ({now}); events cannot be recorded in the future",
                          field=field, at=at.isoformat(), now=now.isoformat()))
@@ -41,67 +70,567 @@ def check_hand_edit(ledger, relpath: str) -> None:
                                problem=problems[0]))
 
 
-def _commit(ledger, paths: list[str], message: str, by: str) -> str:
-    return ledger.git.commit(paths, message, by, ledger.email_of(by))
+def load(ledger, record_id: str) -> Record:
+    """The record as its file says now; a damaged file is exit 3 for this record only."""
+    relpath = ledger.index.path_of(record_id)
+    if relpath is None:
+        damaged = [d for d in ledger.index.damaged() if record_id in d[0]]
+        if damaged:
+            path, line, message = damaged[0]
+            raise LedgerUnusable(_("{path}:{line}: {message}", path=path, line=line, message=message))
+        raise BadInput(_("ID: no record '{value}' in this ledger", value=record_id))
+    path = ledger.path_of(relpath)
+    try:
+        return record_from_plain(yamlio.read_plain_file(path, relpath), ledger.tz, relpath)
+    except RecordProblem as problem:
+        raise LedgerUnusable(_("{path}:1: {message}", path=relpath, message=problem.message)) from None
 
 
-def _after_commit(ledger, parent: str | None, sha: str) -> None:
+# --- the unit of work ------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    """What one unit of work commits: the records as they stand after it, their files' new text, the message."""
+
+    records: list
+    texts: dict  # relpath -> text
+    message: str
+    new: bool = False  # the files must not exist yet
+    hand_edits: list = field(default_factory=list)  # uncommitted hand edits, committed first in their own commit
+    hand_message: str = "hand edits\n"
+
+
+class Clock:
+    """`now` for a step, read again once the lock is held when it is the wall clock (no --now): a step
+    queued behind another command's lock is stamped when it is made, never before the record's last event."""
+
+    def __init__(self, ledger, now: datetime):
+        self.given = self.now = now
+        if now is not None and now is getattr(ledger, "clock_now", None):
+            from propcli.timeutil import parse_time, utc_now
+
+            fresh = parse_time(utc_now(), ledger.tz)
+            if fresh > now:
+                self.now = ledger.clock_now = fresh
+
+    def at(self, at: datetime | None) -> datetime:
+        """An explicit --at stays; a defaulted one (the wall clock read before the lock) is now."""
+        return self.now if at is None or at is self.given else at
+
+
+def _apply(ledger, by: str, now: datetime, plan) -> Change:
+    """The one write path (see the module's docstring)."""
+    with ledger.lock():
+        recovered = recover(ledger)
+        problem = ledger.git.state_problem()
+        if problem:
+            raise LedgerUnusable(problem)
+        index = ledger.index.fresh()
+        if recovered:
+            index.reread(recovered)
+        change = plan(index, Clock(ledger, now))
+        rows = _check(ledger, change, by)
+        if change.hand_edits:
+            _commit(ledger, change.hand_edits, None, change.hand_message, by)
+        parent, sha = _commit(ledger, sorted(change.texts), change.texts, change.message, by, change.new)
+        _index(ledger, parent, sha, change, rows)
+        _forget_journal(ledger)
+    return change
+
+
+def _check(ledger, change: Change, by: str) -> list:
+    """Everything that could go wrong with the files, found before the first write."""
+    from propcli.timeutil import check_range
+
+    check_text(by, "--as")
+    if not by.strip() or any(c in by for c in "<>\n") or not any(c.isalnum() for c in by):
+        raise BadInput(_("--as: '{name}' cannot sign a git commit; expected a name from staff.yaml", name=by))
+    for record in change.records:
+        for key, value in record.fields.items():
+            check_text(key, "field name")
+            check_text(value, key)
+        for event in record.events:
+            check_range(event.at, "at")
+            for key, value in event.data.items():
+                check_text(key, "field name")
+                check_text(value, key)
+    for relpath, text in change.texts.items():
+        size = len(text.encode("utf-8"))
+        if size > yamlio.MAX_FILE_BYTES:
+            raise BadInput(_("{path}: the record file would be {size} bytes, over the limit of {limit}; nothing written",
+                             path=relpath, size=size, limit=yamlio.MAX_FILE_BYTES))
+        if change.new and (ledger.root / relpath).exists():
+            raise BadInput(_("{path}: already exists; nothing written", path=relpath))
     index = ledger.index
-    if index.meta("head") == (parent or ""):
-        index.set_meta("head", sha)
+    return [index.rows_of(record) for record in change.records]
 
+
+def check_text(value, name: str) -> None:
+    """Text a record file can hold: valid Unicode (no undecodable bytes from the command line), no control
+    characters but tab and line breaks, at most MAX_TEXT characters; lists and mappings are checked inside."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, name)
+            check_text(item, name)
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            check_text(item, name)
+        return
+    if not isinstance(value, str):
+        return
+    if len(value) > MAX_TEXT:
+        raise BadInput(_("{field}: {count} characters, over the limit of {limit}", field=name, count=len(value),
+                         limit=MAX_TEXT))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=name)) from None
+    if any((ord(c) < 32 and c not in "\t\n\r") or 0x7f <= ord(c) < 0xa0 or c in "\ufeff\ufffe\uffff\u2028\u2029"
+           for c in value if not c.isprintable()):
+        raise BadInput(_("{field}: contains a control character; expected printable text", field=name))
+
+
+COMMITS = [0]
+"""How many commits this process made: a failure after one (printing to -o) must not turn done into an error."""
+
+
+def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new: bool = False):
+    """Journal, write `texts` (None: commit the files as they are), one commit; on any failure `_undo`.
+    `new`: the files do not exist yet (checked), so there is nothing to keep for the rollback."""
+    from propcli.store.git import blob_sha
+
+    git = ledger.git
+    parent = git.head()
+    originals = {}
+    if texts:
+        for relpath in texts:
+            path = None if new else ledger.path_of(relpath)
+            originals[relpath] = path.read_text(encoding="utf-8") if path is not None and path.exists() else None
+    journal = {"pid": os.getpid(), "paths": {p: blob_sha(texts[p].encode("utf-8")) if texts else None for p in paths}}
+    _write_journal(ledger, journal)
+    try:
+        if texts:
+            bulk = len(texts) > 1
+            for relpath, text in texts.items():
+                yamlio.write_atomic(ledger.path_of(relpath), text, sync=not bulk)
+            if bulk:
+                yamlio.sync_all()
+        sha = git.commit(paths, message, by, ledger.email_of(by))
+    except BaseException:
+        _undo(ledger, journal, originals)
+        raise
+    COMMITS[0] += 1
+    return parent, sha
+
+
+def _undo(ledger, journal: dict, originals: dict | None = None) -> None:
+    """THE rollback: every file of the journal back as HEAD has it, staged entries too. Only files whose text
+    is still what this change wrote are touched (unless HEAD already holds it: the commit was made);
+    anything else in the work tree is left alone. In-process, `originals` (path -> text, None: no file)
+    restore even when git itself is what failed; the recovery of a killed command asks git for HEAD's."""
+    from propcli.store.git import blob_sha
+
+    git = ledger.git
+    paths = journal.get("paths") or {}
+    ours = []
+    for relpath, sha in paths.items():
+        try:
+            path = ledger.path_of(relpath)
+            if sha and path.is_file() and not path.is_symlink() and blob_sha(path.read_bytes()) == sha:
+                ours.append(relpath)
+        except (OSError, LedgerUnusable):
+            continue
+    try:
+        at_head = git.blobs_at_head(ours)
+    except LedgerUnusable:
+        if originals is None:
+            raise
+        at_head = {}  # git fails (the reason we undo): HEAD did not move
+    try:
+        for relpath in ours:
+            if at_head.get(relpath) == paths[relpath]:
+                continue  # committed after all
+            path = ledger.path_of(relpath)
+            if originals is not None:
+                before = originals.get(relpath)
+            else:
+                before = None if at_head.get(relpath) is None else git.blob(at_head[relpath])
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:  # replaced atomically: a reader never finds the file missing (git checkout unlinks first)
+                yamlio.write_atomic(path, before)
+        git.unstage(paths)
+    except LedgerUnusable:
+        if originals is None:
+            raise
+        return  # the journal stays: the next command unstages what this one could not
+    _forget_journal(ledger)
+
+
+def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> None:
+    """After the commit: the index learns the change in one transaction. Nothing here may fail the command."""
+    index = ledger.index
+    gc_due = False
+    try:
+        with index.transaction():
+            if index.meta("head") == (parent or ""):
+                index.set_meta("head", sha)
+            for record, record_rows in zip(change.records, rows):
+                stat = ledger.path_of(record.path).stat()
+                index.put_rows(record_rows, stat.st_mtime_ns, stat.st_size)
+            index.written(list(change.texts))
+            count = int(index.meta("objects_since_gc") or 0) + len(change.texts) + 3 + 3 * bool(change.hand_edits)
+            gc_due = count >= GC_OBJECTS  # blobs, trees on the way, the commit
+            index.set_meta("objects_since_gc", "0" if gc_due else str(count))
+    except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
+        index.mark_stale({record.id: record.path for record in change.records})
+        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); "
+               "the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
+        return
+    if gc_due:
+        try:
+            ledger.git.gc_auto()
+        except Exception:  # noqa: BLE001 - housekeeping only; doctor reports loose objects
+            pass
+
+
+def warn(message: str) -> None:
+    """A warning on stderr (the change went through)."""
+    try:
+        sys.stderr.write(_("propcli: warning: {message}", message=message) + "\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - a closed stderr must not fail a committed change
+        pass
+
+
+# --- the journal and the recovery of a killed command ---------------------------------------------
+
+def _journal_path(ledger):
+    return ledger.state_dir / JOURNAL
+
+
+def _write_journal(ledger, journal: dict) -> None:
+    path = _journal_path(ledger)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    yamlio.write_atomic(path, json.dumps(journal, ensure_ascii=False))
+
+
+def _forget_journal(ledger) -> None:
+    _journal_path(ledger).unlink(missing_ok=True)
+
+
+def recover(ledger) -> list[str]:
+    """Under the ledger lock, before any change: a journal here means the command that wrote it died
+    mid-change (it holds the lock while the journal exists). Wait for git processes it left running, clear
+    the git locks they left, roll its files back to HEAD (a change that reached its commit stays), remove
+    its temp files. Returns the files it named (the index reads them again), [] when nothing was left."""
+    path = _journal_path(ledger)
+    if not path.exists():
+        return []
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(journal, dict):
+            journal = {}
+    except (OSError, ValueError):
+        journal = {}
+    git = ledger.git
+    _wait_for_git(ledger)
+    for lock in git.lock_files():
+        lock.unlink(missing_ok=True)
+    _remove_temp_files(ledger, journal)
+    _undo(ledger, journal)
+    warn(_("an earlier propcli command was interrupted; its unfinished change was rolled back"))
+    return sorted(journal.get("paths") or {}) or ["."]
+
+
+def recover_if_idle(ledger) -> list[str]:
+    """For readers (no lock held): recover a killed command's leftovers when no writer is at work, so that
+    `list` never shows a killed import's uncommitted files. A writer at work: leave it be."""
+    if not _journal_path(ledger).exists():
+        return []
+    from propcli.store.lock import ledger_lock
+
+    try:
+        with ledger_lock(ledger.state_dir / "lock", 0):
+            return recover(ledger)
+    except LedgerUnusable:
+        return []
+
+
+@contextmanager
+def guarded(ledger):
+    """The ledger lock and a journal around git work that is not a record change (the local git settings):
+    killed inside, the next command clears the git locks it left."""
+    with ledger.lock():
+        recover(ledger)
+        _write_journal(ledger, {"pid": os.getpid(), "paths": {}})
+        yield
+        _forget_journal(ledger)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _git_processes(root) -> list[int]:
+    """git processes working in the ledger (a killed command's children may outlive it), from /proc."""
+    found = []
+    root = str(root)
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            if cwd != root and not cwd.startswith(root + "/"):
+                continue
+            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as stream:
+                name = stream.read().strip()
+        except OSError:
+            continue
+        if name == "git" or name.startswith("git-"):
+            found.append(int(entry))
+    return found
+
+
+def _wait_for_git(ledger, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        running = [pid for pid in _git_processes(ledger.root) if _alive(pid)]
+        if not running:
+            return
+        if time.monotonic() >= deadline:
+            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; "
+                                   "wait for it to finish, then try again", pids=", ".join(map(str, running))))
+        time.sleep(0.02)
+
+
+def _remove_temp_files(ledger, journal: dict) -> None:
+    """Temp files of dead writers: beside the journal's files, in .git/propcli, git objects being written."""
+    folders = {ledger.root / relpath.rsplit("/", 1)[0] for relpath in journal.get("paths") or {} if "/" in relpath}
+    folders.add(ledger.state_dir)
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            pid = yamlio.pid_of_temp(name)
+            if pid is not None and not _alive(pid):
+                (folder / name).unlink(missing_ok=True)
+    pid = journal.get("pid")
+    if isinstance(pid, int):
+        objects = ledger.git.git_dir / "objects"
+        for temp in objects.glob(f"??/tmp_obj_{pid}_*"):
+            temp.unlink(missing_ok=True)
+
+
+def remove_dead_temp_files(ledger) -> None:
+    """For callers that write outside a change (the settings cache): drop temp files of dead processes."""
+    _remove_temp_files(ledger, {})
+
+
+# --- the plans ---------------------------------------------------------------------------------------
 
 def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
            first_event: dict | None = None, summary: str | None = None) -> Record:
     """A new record file with its `new` event, in one commit (`summary`: the commit body, by default the
     record's item or detail)."""
-    check_event_time(at, now)
-    event = Event("new", at, by, MappingProxyType(dict(first_event or {})))
-    with ledger.lock():
-        index = ledger.index.fresh()
+
+    def plan(index, clock):
+        when = clock.at(at)
+        check_event_time(when, clock.now)
+        event = Event("new", when, by, MappingProxyType(dict(first_event or {})))
         for _attempt in range(20):
-            record_id = new_id(kind, at)
-            relpath = ledger.record_relpath(kind, record_id, at)
+            record_id = new_id(kind, when)
+            relpath = ledger.record_relpath(kind, record_id, when)
             if index.path_of(record_id) is None and not (ledger.root / relpath).exists():
                 break
+        else:
+            raise LedgerUnusable(_("no free id for a new {kind} at {at}; try again", kind=kind, at=when.isoformat()))
         record = Record(kind, record_id, MappingProxyType(dict(fields)), (event,), relpath)
         text = yamlio.dump_new(record_to_plain(record, ledger.tz))
-        path = ledger.path_of(relpath)
-        yamlio.write_atomic(path, text)
-        parent = ledger.git.head()
-        try:
-            sha = _commit(ledger, [relpath], commit_message(record, "new", summary or fields.get("item") or fields.get("detail")), by)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        _after_commit(ledger, parent, sha)
-        stat = path.stat()
-        with index.transaction():
-            index.put(record, stat.st_mtime_ns, stat.st_size)
-            index.written(relpath)
-    return record
+        body = summary or fields.get("item") or fields.get("detail")
+        return Change([record], {relpath: text}, commit_message(record, "new", body), new=True)
+
+    return _apply(ledger, by, now, plan).records[0]
 
 
-def update_file(ledger, relpath: str, change, by: str) -> str:
-    """A ledger file that is not a record (e.g. forms/repair-order.yaml) rewritten and committed alone, under
-    the lock: `change(current text or None) -> (new text, commit message)` may refuse (BadInput) before
-    anything is written; a failed commit puts the file back. Returns the commit."""
-    with ledger.lock():
-        path = ledger.path_of(relpath)
-        original = path.read_text(encoding="utf-8") if path.is_file() else None
-        text, message = change(original)
-        yamlio.write_atomic(path, text)
-        parent = ledger.git.head()
+def _hand_edited(ledger, index, records, check=check_hand_edit) -> list[str]:
+    """The records' files with uncommitted hand edits (committed first, on their own), each passing `check`."""
+    edited = sorted({r.path for r in records if index.is_dirty(r.path) and ledger.git.is_modified(r.path)})
+    for relpath in edited:
+        check(ledger, relpath)
+    return edited
+
+
+def _appended_text(ledger, record: Record, events) -> str:
+    path = ledger.path_of(record.path)
+    document = yamlio.parse_roundtrip(yamlio.read_text(path, record.path), record.path)
+    for event in events:
+        document["events"].append(event.to_plain(ledger.tz))
+    return yamlio.dump(document)
+
+
+def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, by: str, now: datetime,
+           validate=None, summary: str | None = None) -> Record:
+    """Append one event to a record and commit it; `validate(record, event)` may refuse (exit 2)."""
+
+    def plan(index, clock):
+        record = load(ledger, record_id)
+        merge.refuse_conflicted(ledger, record)  # two desks changed a field differently: resolve first (exit 3)
+        hand = _hand_edited(ledger, index, [record])
+        when = clock.at(at)
+        check_event_time(when, clock.now, record)
+        event = Event(step, when, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
+        if validate is not None:
+            validate(record, event)
+        return Change([record.with_event(event)], {record.path: _appended_text(ledger, record, [event])},
+                      commit_message(record, step, summary), hand_edits=hand,
+                      hand_message=commit_message(record, "hand edit"))
+
+    return _apply(ledger, by, now, plan).records[0]
+
+
+def create_many(ledger, records: list[Record], by: str, message: str, renumber=frozenset(),
+                progress=None) -> list[Record]:
+    """Several new records in one commit (import, plans, the demo); all or nothing. A record whose id is
+    in `renumber` (made up by the caller) gets a fresh one when the ledger took it meanwhile; any other
+    id already in the ledger is bad input. `progress(iterable)` wraps the loop over the records."""
+
+    def plan(index, clock):
+        seen, planned, texts = set(), [], {}
+        for record in (progress(records) if progress else records):
+            while record.id in seen or index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                if record.id not in renumber:
+                    raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
+                fresh = new_id(record.kind, record.received)
+                record = Record(record.kind, fresh, record.fields, record.events,
+                                ledger.record_relpath(record.kind, fresh, record.received))
+                renumber.add(fresh)
+            seen.add(record.id)
+            planned.append(record)
+            texts[record.path] = yamlio.dump_new(record_to_plain(record, ledger.tz))
+        return Change(planned, texts, message, new=True)
+
+    renumber = set(renumber)
+    return _apply(ledger, by, None, plan).records
+
+
+def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str) -> None:
+    """Append events to several records in ONE commit (the overdue mail's notices); all or nothing."""
+    if not any(events_by_id.values()):
+        return
+
+    def plan(index, clock):
+        pairs = []
+        for record_id, events in events_by_id.items():
+            if not events:
+                continue
+            record = load(ledger, record_id)
+            for event in events:
+                check_event_time(event.at, clock.now, record, field="at")
+            pairs.append((record, list(events)))
+        hand = _hand_edited(ledger, index, [record for record, _events in pairs])
+        updated, texts = [], {}
+        for record, events in pairs:
+            texts[record.path] = _appended_text(ledger, record, events)
+            for event in events:
+                record = record.with_event(event)
+            updated.append(record)
+        return Change(updated, texts, message, hand_edits=hand)
+
+    _apply(ledger, by, now, plan)
+
+
+def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(), validate=None) -> dict:
+    """Events appended to existing records AND new records created, in ONE commit; all or nothing (a
+    complaint handled with its callback, a dissatisfied callback with the next one, an open letter with
+    the callbacks it answers).
+
+    `appends`: (record_id, step, data, at) tuples, `at` None meaning `now`; `creates`: Records with their
+    ids chosen by the caller (`new_id`). `validate(records)` gets {id: Record as its file says now, before
+    the change} under the lock and may refuse (exit 2, nothing written). Returns {id: Record after}."""
+
+    def plan(index, clock):
+        current: dict = {}
+        for record_id, _step, _data, _at in appends:
+            if record_id not in current:
+                current[record_id] = load(ledger, record_id)
+                merge.refuse_conflicted(ledger, current[record_id])
+        for record in creates:
+            if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
+                raise BadInput(_("id: {id} is already in the ledger; nothing written", id=record.id))
+            check_event_time(record.received, clock.now)
+        if validate is not None:
+            validate(dict(current))
+        updated = dict(current)
+        for record_id, step, data, at in appends:
+            event = Event(step, clock.at(at), by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
+            check_event_time(event.at, clock.now, updated[record_id])
+            updated[record_id] = updated[record_id].with_event(event)
+        hand = _hand_edited(ledger, index, current.values())
+        texts = {record.path: _appended_text(ledger, record, updated[record_id].events[len(record.events):])
+                 for record_id, record in current.items()}
+        for record in creates:
+            texts[record.path] = yamlio.dump_new(record_to_plain(record, ledger.tz))
+        return Change([*(updated[i] for i in current), *creates], texts, message, hand_edits=hand)
+
+    made = _apply(ledger, by, now, plan)
+    return {record.id: record for record in made.records}
+
+
+def edit(ledger, record_id: str, by: str, now: datetime, at: datetime | None, apply,
+         hand_edit_check=check_hand_edit) -> Record:
+    """A change to a record's file beyond appending events (a field two desks changed differently, settled):
+    `apply(record, document, text, at)` edits the round-trip `document` of the file's `text` in place (it
+    may refuse: exit 2, nothing written) and returns the commit message. One commit, through `_apply`."""
+
+    def plan(index, clock):
+        record = load(ledger, record_id)
+        when = clock.at(at)
+        check_event_time(when, clock.now, record)
+        hand = _hand_edited(ledger, index, [record], hand_edit_check)
+        path = ledger.path_of(record.path)
+        text = yamlio.read_text(path, record.path)
+        document = yamlio.parse_roundtrip(text, record.path)
+        message = apply(record, document, text, when)
+        new_text = yamlio.dump(document)
         try:
-            sha = _commit(ledger, [relpath], message, by)
-        except BaseException:
-            if original is None:
-                path.unlink(missing_ok=True)
-            else:
-                yamlio.write_atomic(path, original)
-            raise
-        _after_commit(ledger, parent, sha)
-    return sha
+            updated = record_from_plain(yamlio.parse_plain(new_text, record.path), ledger.tz, record.path)
+        except RecordProblem as problem:
+            raise BadInput(_("{id}: the change would damage the record ({problem}); nothing written",
+                             id=record.id, problem=problem.message)) from None
+        return Change([updated], {record.path: new_text}, message, hand_edits=hand,
+                      hand_message=commit_message(record, "hand edit"))
+
+    return _apply(ledger, by, now, plan).records[0]
+
+
+def update_file(ledger, relpath: str, change, by: str, now: datetime | None = None) -> str:
+    """A ledger file that is not a record (e.g. forms/repair-order.yaml) rewritten and committed alone, through
+    the one unit of work: `change(current text or None) -> (new text, commit message)` runs under the lock
+    and may refuse (BadInput) before anything is written. Returns the commit."""
+    def plan(index, clock):
+        path = ledger.path_of(relpath)
+        text, message = change(path.read_text(encoding="utf-8") if path.is_file() else None)
+        check_text(text, relpath)
+        return Change([], {relpath: text}, message)
+
+    _apply(ledger, by, now, plan)
+    return ledger.git.head()
 
 
 def load_at(ledger, record_id: str, commit: str) -> Record:
@@ -122,197 +651,3 @@ def load_at(ledger, record_id: str, commit: str) -> Record:
     except (RecordProblem, yamlio.DamagedFile) as problem:
         raise LedgerUnusable(_("{path}:1: {message} (at commit {commit})", path=relpath,
                                message=getattr(problem, "message", str(problem)), commit=commit)) from None
-
-
-def load(ledger, record_id: str) -> Record:
-    """The record as its file says now; a damaged file is exit 3 for this record only."""
-    relpath = ledger.index.path_of(record_id)
-    if relpath is None:
-        damaged = [d for d in ledger.index.damaged() if record_id in d[0]]
-        if damaged:
-            path, line, message = damaged[0]
-            raise LedgerUnusable(_("{path}:{line}: {message}", path=path, line=line, message=message))
-        raise BadInput(_("ID: no record '{value}' in this ledger", value=record_id))
-    path = ledger.path_of(relpath)
-    try:
-        return record_from_plain(yamlio.read_plain_file(path), ledger.tz, relpath)
-    except RecordProblem as problem:
-        raise LedgerUnusable(_("{path}:1: {message}", path=relpath, message=problem.message)) from None
-
-
-def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, by: str, now: datetime,
-           validate=None, summary: str | None = None) -> Record:
-    """Append one event to a record and commit it; `validate(record, event)` may refuse (exit 2)."""
-    with ledger.lock():
-        index = ledger.index.fresh()
-        record = load(ledger, record_id)
-        merge.refuse_conflicted(ledger, record)  # two desks changed a field differently: resolve first (exit 3)
-        relpath = record.path
-        hand_edited = index.is_dirty(relpath) and ledger.git.is_modified(relpath)
-        if hand_edited:
-            check_hand_edit(ledger, relpath)
-        at = at or now
-        check_event_time(at, now, record)
-        event = Event(step, at, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
-        if validate is not None:
-            validate(record, event)
-        path = ledger.path_of(relpath)
-        original = path.read_text(encoding="utf-8")
-        if hand_edited:
-            parent = ledger.git.head()
-            _after_commit(ledger, parent, _commit(ledger, [relpath], commit_message(record, "hand edit"), by))
-        document = yamlio.parse_roundtrip(original, relpath)
-        document["events"].append(event.to_plain(ledger.tz))
-        yamlio.write_atomic(path, yamlio.dump(document))
-        parent = ledger.git.head()
-        try:
-            sha = _commit(ledger, [relpath], commit_message(record, step, summary), by)
-        except BaseException:
-            yamlio.write_atomic(path, original)
-            raise
-        _after_commit(ledger, parent, sha)
-        updated = record.with_event(event)
-        stat = path.stat()
-        with index.transaction():
-            index.put(updated, stat.st_mtime_ns, stat.st_size)
-            index.written(relpath)
-    return updated
-
-
-def create_many(ledger, records: list[Record], by: str, message: str, progress=None) -> list[Record]:
-    """Several new records in one commit (import); all or nothing. `progress(records)` wraps the writing."""
-    with ledger.lock():
-        index = ledger.index.fresh()
-        written = []
-        try:
-            for record in (progress(records) if progress else records):
-                if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
-                    raise BadInput(_("id: {id} is already in the ledger; nothing imported", id=record.id))
-                path = ledger.path_of(record.path)
-                yamlio.write_atomic(path, yamlio.dump_new(record_to_plain(record, ledger.tz)))
-                written.append(path)
-            parent = ledger.git.head()
-            sha = ledger.git.commit([r.path for r in records], message, by, ledger.email_of(by))
-        except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        _after_commit(ledger, parent, sha)
-        with index.transaction():
-            for record, path in zip(records, written):
-                stat = path.stat()
-                index.put(record, stat.st_mtime_ns, stat.st_size)
-            index.written([r.path for r in records])
-    return records
-
-
-def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str) -> None:
-    """Append events to several records in ONE commit (the overdue mail's notices); all or nothing."""
-    if not any(events_by_id.values()):
-        return
-    with ledger.lock():
-        index = ledger.index.fresh()
-        records = {}
-        for record_id, events in events_by_id.items():
-            if not events:
-                continue
-            record = load(ledger, record_id)
-            for event in events:
-                check_event_time(event.at, now, record, field="at")
-            records[record_id] = (record, list(events))
-        hand_edited = sorted(r.path for r, _events in records.values()
-                             if index.is_dirty(r.path) and ledger.git.is_modified(r.path))
-        if hand_edited:
-            for relpath in hand_edited:
-                check_hand_edit(ledger, relpath)
-            parent = ledger.git.head()
-            _after_commit(ledger, parent, _commit(ledger, hand_edited, "hand edits\n", by))
-        originals = {}
-        try:
-            for record, events in records.values():
-                path = ledger.path_of(record.path)
-                original = path.read_text(encoding="utf-8")
-                document = yamlio.parse_roundtrip(original, record.path)
-                for event in events:
-                    document["events"].append(event.to_plain(ledger.tz))
-                originals[path] = original
-                yamlio.write_atomic(path, yamlio.dump(document))
-            parent = ledger.git.head()
-            sha = _commit(ledger, sorted(r.path for r, _events in records.values()), message, by)
-        except BaseException:
-            for path, original in originals.items():
-                yamlio.write_atomic(path, original)
-            raise
-        _after_commit(ledger, parent, sha)
-        with index.transaction():
-            for record, events in records.values():
-                updated = record
-                for event in events:
-                    updated = updated.with_event(event)
-                stat = ledger.path_of(record.path).stat()
-                index.put(updated, stat.st_mtime_ns, stat.st_size)
-            index.written([r.path for r, _events in records.values()])
-
-
-def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(), validate=None) -> dict:
-    """Events appended to existing records AND new records created, in ONE commit; all or nothing (a
-    complaint handled with its callback, a dissatisfied callback with the next one, an open letter with
-    the callbacks it answers).
-
-    `appends`: (record_id, step, data, at) tuples, `at` None meaning `now`; `creates`: Records with their
-    ids chosen by the caller (`new_id`). `validate(records)` gets {id: Record as its file says now, before
-    the change} under the lock and may refuse (exit 2, nothing written). Returns {id: Record after}."""
-    with ledger.lock():
-        index = ledger.index.fresh()
-        current: dict = {}
-        for record_id, _step, _data, _at in appends:
-            if record_id not in current:
-                current[record_id] = load(ledger, record_id)
-        for record in creates:
-            if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
-                raise BadInput(_("id: {id} is already in the ledger; nothing written", id=record.id))
-            check_event_time(record.received, now)
-        if validate is not None:
-            validate(dict(current))
-        updated = dict(current)
-        for record_id, step, data, at in appends:
-            event = Event(step, at or now, by, MappingProxyType({k: v for k, v in data.items() if v is not None}))
-            check_event_time(event.at, now, updated[record_id])
-            updated[record_id] = updated[record_id].with_event(event)
-        hand_edited = sorted(r.path for r in current.values() if index.is_dirty(r.path) and ledger.git.is_modified(r.path))
-        for relpath in hand_edited:
-            check_hand_edit(ledger, relpath)
-        if hand_edited:
-            parent = ledger.git.head()
-            _after_commit(ledger, parent, _commit(ledger, hand_edited, "hand edits\n", by))
-        originals, written = {}, []
-        try:
-            for record_id, record in current.items():
-                path = ledger.path_of(record.path)
-                original = path.read_text(encoding="utf-8")
-                document = yamlio.parse_roundtrip(original, record.path)
-                for event in updated[record_id].events[len(record.events):]:
-                    document["events"].append(event.to_plain(ledger.tz))
-                originals[path] = original
-                yamlio.write_atomic(path, yamlio.dump(document))
-            for record in creates:
-                path = ledger.path_of(record.path)
-                yamlio.write_atomic(path, yamlio.dump_new(record_to_plain(record, ledger.tz)))
-                written.append(path)
-            parent = ledger.git.head()
-            sha = _commit(ledger, sorted([r.path for r in current.values()] + [r.path for r in creates]), message, by)
-        except BaseException:
-            for path, original in originals.items():
-                yamlio.write_atomic(path, original)
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        _after_commit(ledger, parent, sha)
-        with index.transaction():
-            for record in [*(updated[i] for i in current), *creates]:
-                stat = ledger.path_of(record.path).stat()
-                index.put(record, stat.st_mtime_ns, stat.st_size)
-            index.written([r.path for r in current.values()] + [r.path for r in creates])
-        for record in creates:
-            updated[record.id] = record
-    return updated

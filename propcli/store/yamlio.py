@@ -6,7 +6,6 @@ schema's implicit types, about 20x faster; both give the same plain data.
 """
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from propcli.errors import LedgerUnusable
@@ -73,22 +72,65 @@ def _fast():
     return _fast_loader
 
 
+MAX_FILE_BYTES = 1_000_000
+"""The size limit of one record or settings file (README "How writes stay safe"): larger ones are refused
+unread, so one hostile file cannot exhaust memory."""
+MAX_DEPTH = 64
+"""Nesting deeper than this is refused before PyYAML's C composer (which recurses) sees it."""
+_DEEP_PREFIX = re.compile(r"(?m)^[ \t?:-]{%d}" % MAX_DEPTH)
+
+
+def _refuse_hostile(yaml, loader, text: str, path) -> None:
+    """Aliases (the 'billion laughs' bomb: a few lines that expand to gigabytes in any JSON or index copy)
+    and deep nesting are refused by a streaming scan (libyaml's parser keeps explicit stacks, no recursion).
+    Ordinary record files skip the scan: no `&`/`*`, little nesting."""
+    if "*" not in text and "&" not in text and text.count("[") + text.count("{") <= MAX_DEPTH \
+            and not _DEEP_PREFIX.search(text):
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        name = type(event).__name__
+        if name == "AliasEvent":
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            raise DamagedFile(path, line, _("a YAML alias (*name); record files never use anchors or aliases"))
+        if name in ("SequenceStartEvent", "MappingStartEvent"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise DamagedFile(path, line, _("nested more than {depth} levels deep", depth=MAX_DEPTH))
+        elif name in ("SequenceEndEvent", "MappingEndEvent"):
+            depth -= 1
+
+
 def parse_plain(text: str, path) -> object:
-    """Plain data (dicts, lists, str, int, bool, None) from YAML text; DamagedFile on a syntax error."""
+    """Plain data (dicts, lists, str, int, bool, None) from YAML text; DamagedFile on a syntax error, an
+    alias, deep nesting or more than MAX_FILE_BYTES."""
     yaml, loader = _fast()
+    if len(text) > MAX_FILE_BYTES:
+        raise DamagedFile(path, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
     try:
+        _refuse_hostile(yaml, loader, text, path)
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise DamagedFile(path, line, problem) from None
+    except (ValueError, OverflowError, RecursionError) as error:  # e.g. an integer of 5,000 digits
+        raise DamagedFile(path, 1, str(error).splitlines()[0][:200]) from None
 
 
 def parse_roundtrip(text: str, path):
     """A CommentedMap that keeps comments, quoting and key order for editing."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    yaml, loader = _fast()
+    if len(text) > MAX_FILE_BYTES:
+        raise DamagedFile(path, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
+    try:
+        _refuse_hostile(yaml, loader, text, path)
+    except yaml.YAMLError:
+        pass  # ruamel reports the syntax error below, with its line
     try:
         return _roundtrip().load(text)
     except MarkedYAMLError as error:
@@ -96,6 +138,8 @@ def parse_roundtrip(text: str, path):
         raise DamagedFile(path, (mark.line + 1) if mark else 1, error.problem or "syntax error") from None
     except YAMLError as error:
         raise DamagedFile(path, 1, str(error).splitlines()[0]) from None
+    except (ValueError, OverflowError, RecursionError) as error:
+        raise DamagedFile(path, 1, str(error).splitlines()[0][:200]) from None
 
 
 def dump(data) -> str:
@@ -208,25 +252,71 @@ def line_of(mapping, key, default: int = 1) -> int:
             return default
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: never a half-written file."""
+def temp_name(path: Path) -> Path:
+    """`.NAME.PID.RANDOM.tmp` beside `path`: the pid lets the next command remove a killed one's leftovers."""
+    import secrets
+
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def write_atomic(path: Path, text: str | bytes, sync: bool = True) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: never a half-written file.
+    `sync=False` for bulk writes that are synced once afterwards (`sync_all`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = temp_name(path)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with (open(temp, "xb") if isinstance(text, bytes) else
+              open(temp, "x", encoding="utf-8", newline="\n")) as stream:
             stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
+    if sync:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def sync_all() -> None:
+    """Everything written so far on its way to disk (after bulk writes with sync=False)."""
+    os.sync()
+
+
+def pid_of_temp(name: str) -> int | None:
+    """The writer's pid in a temp file name made by `temp_name`, else None."""
+    parts = name.split(".")
+    if len(parts) >= 5 and name.startswith(".") and parts[-1] == "tmp" and parts[-3].isdigit():
+        return int(parts[-3])
+    return None
+
+
+def read_text(path: Path, relpath=None, links: bool = False) -> str:
+    """A file's UTF-8 text; DamagedFile (with the line of the first bad byte) for invalid UTF-8, a symbolic
+    link (unless `links`: settings files may be links, record files never), or a file over MAX_FILE_BYTES
+    (refused before reading it)."""
+    shown = relpath if relpath is not None else path
+    if not links and os.path.islink(path):
+        raise DamagedFile(shown, 1, _("a symbolic link, not a record file; replace it with the file itself"))
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
     try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DamagedFile(shown, line, _("not UTF-8 text (byte {byte} at offset {offset})",
+                                         byte=f"0x{data[error.start]:02x}", offset=error.start)) from None
 
 
-def read_plain_file(path: Path):
-    return parse_plain(path.read_text(encoding="utf-8"), path)
+def read_plain_file(path: Path, relpath=None, links: bool = False):
+    return parse_plain(read_text(path, relpath, links), relpath if relpath is not None else path)

@@ -9,7 +9,7 @@ import sys
 import time
 
 
-from conftest import git, git_state, invoke, invoke_json
+from conftest import add_staff, git, git_state, invoke, invoke_json
 from propcli.store.lock import ledger_lock
 
 WORKERS = 8
@@ -44,6 +44,7 @@ def assert_sound(ledger):
 
 
 def test_parallel_new_records_are_all_there(ledger):
+    add_staff(ledger, *(f"staff{n}" for n in range(WORKERS)))
     start = int(git(ledger, "rev-list", "--count", "HEAD"))
     processes = [spawn(ledger, "repair", "new", "--name", f"住户{n}", "--phone", f"1380013800{n}",
                        "--address", f"{n}栋0301", "--item", f"水龙头{n}", "-f", "json", as_=f"staff{n}")
@@ -68,6 +69,7 @@ def test_parallel_new_records_are_all_there(ledger):
 
 
 def test_parallel_notes_on_one_record_are_all_there(ledger):
+    add_staff(ledger, *(f"staff{n}" for n in range(WORKERS)))
     record = invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000",
                          "--address", "3栋0301", "--item", "水龙头漏水", now="2026-11-28T09:00")
     record_id = record["id"]
@@ -158,6 +160,7 @@ def test_reads_do_not_need_the_write_lock(ledger):
 
 
 def test_parallel_first_commands_in_a_fresh_clone(ledger, tmp_path):
+    add_staff(ledger, *(f"staff{n}" for n in range(WORKERS)))
     """The first commands in a plain `git clone` set up what it needs locally; eight at once must not trip
     over each other (.git/config.lock, the index cache)."""
     invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000",

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from conftest import git, git_state, invoke, invoke_json, make_ledger
+from conftest import add_staff, git, git_state, invoke, invoke_json, make_ledger
 from propcli import ids
 from propcli.errors import BadInput
 
@@ -153,6 +153,7 @@ def test_normalise_never_lets_a_path_through(text):
 
 def test_two_clones_work_offline_and_merge_without_collision(tmp_path):
     origin = make_ledger(tmp_path, "origin")
+    add_staff(origin, "one", "two")
     seed = new_repair(origin, now="2026-11-28T08:00")["id"]
     one, two = tmp_path / "one", tmp_path / "two"
     for clone in (one, two):
@@ -195,6 +196,7 @@ def test_two_clones_work_offline_and_merge_without_collision(tmp_path):
 
 def test_two_clones_changing_the_same_record_merge(tmp_path):
     origin = make_ledger(tmp_path, "origin")
+    add_staff(origin, "one", "two")
     seed = new_repair(origin, now="2026-11-28T08:00")["id"]
     one, two = tmp_path / "one", tmp_path / "two"
     for clone in (one, two):
@@ -216,6 +218,7 @@ def test_two_clones_changing_the_same_record_merge(tmp_path):
 
 def test_clone_index_is_set_up_by_the_first_command(tmp_path):
     origin = make_ledger(tmp_path, "origin")
+    add_staff(origin, "one", "two")
     record_id = new_repair(origin)["id"]
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(origin), str(clone))

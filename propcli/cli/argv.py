@@ -1,0 +1,61 @@
+"""The command line as Python decoded it: an invalid UTF-8 byte arrives as a lone surrogate
+(surrogateescape) that no file, database or terminal can take. It is refused here, where argv is decoded,
+as bad input naming the option or argument it was given to (the library refuses such text again before
+any write: store.unit.check_text)."""
+import click
+
+from propcli.errors import BadInput
+from propcli.i18n import _
+
+
+def _undecodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def refuse_undecodable(root: click.Group, args) -> None:
+    """BadInput naming the field of the first argument holding an undecodable byte, if any."""
+    args = list(args or [])
+    if not any(isinstance(a, str) and _undecodable(a) for a in args):
+        return
+    command, ctx, positionals, expects = root, click.Context(root, info_name="propcli"), 0, None
+    for token in args:
+        if expects is not None:
+            if _undecodable(token):
+                raise _bad(expects)
+            expects = None
+            continue
+        if token.startswith("-") and token != "-":
+            name, _eq, value = token.partition("=")
+            param = _option(command, name)
+            if _undecodable(token):
+                raise _bad(param.opts[0] if param is not None else name if not _undecodable(name) else _("an option"))
+            if param is not None and not param.is_flag and not _eq:
+                expects = param.opts[0]
+            continue
+        if isinstance(command, click.Group):
+            sub = None if _undecodable(token) else command.get_command(ctx, token)
+            if sub is None:
+                raise _bad(_("COMMAND"))
+            ctx = click.Context(sub, parent=ctx, info_name=token)
+            command, positionals = sub, 0
+            continue
+        if _undecodable(token):
+            arguments = [p for p in command.params if isinstance(p, click.Argument)]
+            name = arguments[min(positionals, len(arguments) - 1)].human_readable_name if arguments else _("argument")
+            raise _bad(name)
+        positionals += 1
+
+
+def _option(command, name: str):
+    for param in command.params:
+        if isinstance(param, click.Option) and name in param.opts + param.secondary_opts:
+            return param
+    return None
+
+
+def _bad(field: str) -> BadInput:
+    return BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field))
