@@ -18,6 +18,8 @@ PREFIX: dict[str, str] = {}
 KIND_OF_PREFIX: dict[str, str] = {}
 ID_PATTERN = re.compile(r"^([A-Z])-([0-9A-HJKMNP-TV-Z]{10})$")
 _PREFIX_PATTERN = re.compile(r"^[A-Z](-[0-9A-Z]{0,10})?$")
+REFERENCE_PREFIX = "propcli:"
+_REFERENCE = re.compile(r"^propcli:([^@\s]+)(?:@([0-9a-fA-F]{7,40}))?$", re.IGNORECASE)
 
 
 def register(prefixes: dict[str, str]) -> None:
@@ -41,9 +43,19 @@ def new_id(kind: str, received: datetime) -> str:
     return f"{PREFIX[kind]}-{_base32(seconds, 6)}{random_part}"
 
 
+def split_reference(text: str) -> tuple[str, str | None]:
+    """The text of a printed form's QR code, `propcli:ID@COMMIT` (or `propcli:FORM-NO`), as (ID, COMMIT);
+    anything else is returned as it is, with no commit (CLI.md "Forms and the QR code")."""
+    match = _REFERENCE.match(str(text).strip())
+    if not match:
+        return str(text), None
+    return match.group(1), (match.group(2).lower() if match.group(2) else None)
+
+
 def normalise(text: str) -> str:
-    """Upper-case, Crockford look-alikes folded (O→0, I/L→1); refuses anything that could name a path."""
-    value = str(text).strip().upper()
+    """Upper-case, Crockford look-alikes folded (O→0, I/L→1); refuses anything that could name a path.
+    A QR code's text `propcli:ID@COMMIT` names its ID."""
+    value = split_reference(text)[0].strip().upper()
     head, sep, tail = value.partition("-")
     tail = tail.replace("O", "0").replace("I", "1").replace("L", "1")
     value = head + sep + tail

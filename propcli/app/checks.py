@@ -111,8 +111,10 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
     return problems
 
 
-def check_ledger(ledger) -> list[str]:
-    problems = check_config_files(ledger) + check_policy(ledger)
+def check_ledger(ledger, now=None) -> list[str]:
+    from propcli.app.formbook import unused_problems
+
+    problems = check_config_files(ledger) + check_policy(ledger) + unused_problems(ledger, now)
     known: dict = {}
     root = ledger.root / "records"
     for folder, dirs, files in os.walk(root):

@@ -1,30 +1,193 @@
-"""The paper forms (SPEC.md "The paper forms and their fields"), rendered from Jinja2 templates in templates/."""
+"""The paper forms (SPEC.md "The paper forms and their fields"), rendered from the Jinja2 templates in
+templates/ as text, HTML (printed by a browser on A4) or PDF (propcli.app.pdf, the `pdf` extra).
+
+Every form, blank or filled, carries a title block (office, form name, clause, number, month); registers
+print landscape with their heading repeated on each page and rows tall enough to write in; signature
+places are left blank, with the name the ledger recorded printed small beside them; a filled form carries
+a QR code `propcli:ID@COMMIT` (propcli.app.qr) that `show` accepts, so a signed paper copy leads back to
+the exact version it was printed from. Jinja2 is imported only when something is rendered.
+
+Labels are in the language people read (CLI.md "Additions": --lang / PROPCLI_LANG, else propcli.yaml
+`locale:`, else LANG/LC_ALL, else zh_CN): English msgids in this module, Chinese in the zh_CN catalogue.
+"""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _, gettext
 from propcli.kinds.callback import RESULT_ZH
 from propcli.kinds.complaint import SEVERITY_ZH
 from propcli.timeutil import check_month
 
-FORMS = {
-    "complaint-register": ("《客户投诉登记表》", "8.7.1",
-                           ["编号", "投诉时间", "投诉人", "房号/地址", "联系电话", "投诉方式", "投诉内容", "严重程度",
-                            "责任部门", "接待人", "处理措施及结果", "处理完毕时间", "回访", "复函", "主管审核"]),
-    "call-log": ("《客户来电记录表》", "8.7.2",
-                 ["来电时间", "来电人", "电话", "房号", "来电事由", "处理情况/转办", "接听人", "备注"]),
-    "repair-order": ("《维修单》", "10.4.1", []),
-    "paid-service": ("《有偿服务记录表》", "10.5.1",
-                     ["日期", "编号", "房号", "用户", "服务项目", "收费金额", "维修人员", "用户签名", "交财务日期"]),
-    "public-inspection": ("《公共区域现场巡视表》", "10.5.2",
-                          ["巡视日期/时间", "巡视人", "区域/位置", "发现问题", "处理要求", "通知工程部时间",
-                           "工程部签收(第二联)", "到场时间", "维修情况", "现场清理", "完成时间"]),
-    "callback-record": ("《回访记录表》", "11.3.1",
-                        ["编号", "回访日期", "回访方式", "回访对象/房号/电话", "回访事由", "客户意见", "满意度",
-                         "需整改事项", "约定答复/下次回访时间", "回访人", "客户签名", "部门主任审阅意见"]),
-    "callback-summary": ("《客户回访记录》", "11.3.2",
-                         ["类别", "应回访数", "已回访", "回访率", "目标", "满意", "不满意", "整改完成", "处理率"]),
+
+# --- language -------------------------------------------------------------------------------------
+
+def paper_language(ledger=None) -> str:
+    """`zh_CN` or `en`: the language the command settled (--lang, PROPCLI_LANG, the ledger's `locale:`,
+    LC_ALL/LANG, zh_CN; propcli.i18n)."""
+    from propcli import i18n
+
+    return i18n.language()
+
+
+def translator(lang: str):
+    """A `_` for `lang` (the catalogue of propcli.i18n)."""
+    from propcli import i18n
+
+    catalogue = i18n.catalogue("propcli", lang)
+
+    def translate(message: str, /, **values) -> str:
+        text = catalogue.gettext(message)
+        return text.format(**values) if values else text
+
+    return translate
+
+
+# --- durations as people say them -----------------------------------------------------------------
+
+def humanize_minutes(minutes, lang: str | None = None) -> str:
+    """Lateness (minutes > 0) or time left (minutes <= 0) as people say it: `超时 16 分钟`, `超时 2 小时 5 分钟`,
+    `超时 3 天`, `还剩 3 分钟` (propcli.app.humanize, the desk's one formatter), in the language of now."""
+    from propcli.app.humanize import lateness
+
+    return lateness(minutes)
+
+
+# --- labels shared by forms, the monthly report and the overdue mail ------------------------------
+# The labels of rules, roles, severities and results are propcli.i18n's (RULES, ROLES, VALUES), in the
+# page's language; a rule the catalogue does not name falls back to the label its kind declares.
+
+SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
+METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
+
+
+def _fixed(table: str, key, lang: str) -> str:
+    from propcli import i18n
+
+    msgid = getattr(i18n, table).get(str(key)) if key else None
+    return translator(lang)(msgid) if msgid else ""
+
+
+def rule_name(rule: str, lang: str) -> str:
+    from propcli.kinds import rule_label
+
+    return _fixed("RULES", rule, lang) or rule_label(rule) or rule
+
+
+def role_name(role: str | None, lang: str) -> str:
+    return _fixed("ROLES", role, lang) or (role or "")
+
+
+def severity_name(severity: str | None, lang: str) -> str:
+    return _fixed("VALUES", severity, lang) if severity in SEVERITY_ZH else ""
+
+
+def result_name(result: str | None, lang: str) -> str:
+    return _fixed("VALUES", result, lang) if result in RESULT_ZH else ""
+
+
+def source_name(kind: str | None, lang: str) -> str:
+    """A callback source's category (《客户回访记录》 rows): 投诉, 维修, 社区活动, else the kind's label."""
+    if kind in SOURCE_NAMES:
+        return translator(lang)(SOURCE_NAMES[kind])
+    from propcli import kinds
+
+    if kind not in kinds.NAMES:
+        return ""
+    entry = kinds.entry(kind)
+    return entry.zh if lang == "zh_CN" else entry.en
+
+
+# --- the forms ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int = 15  # mm
+
+
+@dataclass(frozen=True)
+class Form:
+    title: str
+    clause: str
+    columns: tuple = ()
+    orientation: str = "landscape"
+    footer: tuple = (N_("Prepared by"), N_("Reviewed by"))
+    blank_rows: int = 12
+    takes: str = N_("a month YYYY-MM")
+
+
+FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, portrait 186 mm, with the 序号 column)
+    "complaint-register": Form(N_("Complaint register 《客户投诉登记表》"), "8.7.1", (
+        Column(N_("Record no."), 24), Column(N_("Complaint time"), 18), Column(N_("Complainant"), 12),
+        Column(N_("Unit/address"), 16), Column(N_("Phone"), 20), Column(N_("Complaint channel"), 14),
+        Column(N_("Complaint"), 24), Column(N_("Severity"), 14), Column(N_("Responsible department"), 14),
+        Column(N_("Received by"), 13), Column(N_("Action and result"), 24), Column(N_("Handled at"), 19),
+        Column(N_("Callback"), 22), Column(N_("Written reply"), 15), Column(N_("Supervisor's review"), 15)),
+        footer=(N_("Prepared by"), N_("Supervisor's review"))),
+    "call-log": Form(N_("Customer call log 《客户来电记录表》"), "8.7.2", (
+        Column(N_("Call time"), 19), Column(N_("Caller"), 15), Column(N_("Phone"), 21), Column(N_("Unit"), 16),
+        Column(N_("Reason for the call"), 60), Column(N_("Handling / passed on to"), 68),
+        Column(N_("Answered by"), 15), Column(N_("Remarks"), 50))),
+    "repair-order": Form(N_("Repair order 《维修单》"), "10.4.1", orientation="portrait",
+                         takes=N_("a resident repair id")),
+    "paid-service": Form(N_("Paid service record 《有偿服务记录表》"), "10.5.1", (
+        Column(N_("Date"), 19), Column(N_("Record no."), 23), Column(N_("Unit"), 18), Column(N_("Resident"), 18),
+        Column(N_("Service"), 76), Column(N_("Charge (yuan)"), 24), Column(N_("Technician"), 18),
+        Column(N_("Resident's signature"), 40), Column(N_("Handed to finance"), 28)),
+        footer=(N_("Prepared by"), N_("Engineering director"), N_("Finance department"))),
+    "public-inspection": Form(N_("Public-area inspection form 《公共区域现场巡视表》"), "10.5.2", (
+        Column(N_("Patrol date/time"), 21), Column(N_("Patrolled by"), 14), Column(N_("Area/location"), 22),
+        Column(N_("Problem found"), 36), Column(N_("Action required"), 30), Column(N_("Engineering notified at"), 23),
+        Column(N_("Engineering signed for copy 2"), 30), Column(N_("On site at"), 19), Column(N_("Repair work"), 30),
+        Column(N_("Site cleaned up"), 20), Column(N_("Completed at"), 19)),
+        takes=N_("a public repair id, a patrol round id or a month YYYY-MM")),
+    "callback-record": Form(N_("Callback record 《回访记录表》"), "11.3.1", (
+        Column(N_("Record no."), 24), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
+        Column(N_("Resident / unit / phone"), 28), Column(N_("Subject"), 28), Column(N_("Resident's opinion"), 26),
+        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"), 31),
+        Column(N_("Called by"), 11), Column(N_("Customer's signature"), 17),
+        Column(N_("Department director's opinion"), 33)),
+        footer=(N_("Prepared by"), N_("Department director"))),
+    "callback-summary": Form(N_("Monthly callback summary 《客户回访记录》"), "11.3.2", (
+        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"), 19),
+        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"), 19),
+        Column(N_("Handling rate"), 19)), orientation="portrait",
+        footer=(N_("Prepared by"), N_("Director's review"), N_("Submitted to company leadership")), blank_rows=3),
 }
-COPIES = ["第一联 客户（缴费依据）", "第二联 客户服务部留存", "第三联 财务部（计收依据）"]
-FORMATS = ("text", "html")
+LINE_COLUMN_MM = 9
+FORMATS = ("text", "html", "pdf")
+
+
+class Total(list):
+    """A 合计 / 小计 line of a register (no line number; printed bold)."""
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A place to sign: left blank on paper, with the name the ledger recorded printed small beside it."""
+
+    recorded: str = ""
+
+    def __str__(self) -> str:
+        return self.recorded
+
+
+@dataclass
+class Paper:
+    """What every printed page shows: the title block and the QR code."""
+
+    lang: str
+    office: str
+    office_name: str
+    title: str
+    clause: str
+    number: str = ""
+    month: str = ""
+    reference: str = ""
+    qr: str = ""
+    printed: str = ""
+    labels: dict = field(default_factory=dict)
 
 
 def _environment():
@@ -32,74 +195,79 @@ def _environment():
 
     from propcli.store.resources import templates_dir
 
-    return Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
-                       keep_trailing_newline=True, autoescape=lambda name: bool(name and name.endswith(".html.j2")))
+    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=False,
+                      autoescape=lambda name: bool(name and name.endswith(".html.j2")))
+    env.tests["sign"] = lambda value: isinstance(value, Sign)
+    env.tests["total"] = lambda value: isinstance(value, Total)
+    env.filters["cell"] = _cell
+    return env
 
 
-def _yuan(value) -> str:
-    """An amount as the forms print it: two decimals."""
-    from decimal import Decimal
+_TOKEN = None
 
-    return "" if value is None else f"{Decimal(str(value)):.2f}"
+
+def _cell(value):
+    """A cell's text, HTML-escaped, with ids, dates, times and numbers kept on one line (a record id
+    broken at its hyphen could not be read back, by a person or by pdftotext)."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    global _TOKEN
+    if _TOKEN is None:
+        _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9:./@_-]*[-/][A-Za-z0-9:./@_-]*[A-Za-z0-9]")
+    text = str(escape("" if value is None else value))
+    return Markup(_TOKEN.sub(lambda match: f'<span class="nw">{match.group(0)}</span>', text))
+
+
+def render_template(name: str, **context) -> str:
+    """One of templates/ rendered (Jinja2 is imported here, only when something is printed)."""
+    return _environment().get_template(name).render(**context)
+
+
+def yuan(value) -> str:
+    """An amount as forms print it: two decimals (CLI.md "Small points")."""
+    return "" if value is None or value == "" else f"{Decimal(str(value)):.2f}"
 
 
 def _time(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
-def _material_text(event: dict) -> str:
-    """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
-    extra = "；".join(f"{label}：{event[key]}" for key, label in (("warning", "提示"), ("decision", "用户决定"))
-                     if event.get(key))
-    return f"{event['result']}（{extra}）" if extra else event["result"]
+def _month_label(month: str, lang: str) -> str:
+    return f"{month[:4]}年{int(month[5:])}月" if lang == "zh_CN" else month
 
 
-def repair_order_context(record: dict) -> dict:
-    from propcli.kinds.repair import actual_items
+def _labels(t) -> dict:
+    """The words of the page furniture, in the page's language."""
+    return {"office": _("Office"), "number": _("Form no."), "month": _("Month"), "line": _("Line no."),
+            "recorded": _("ledger: {name}"), "date": _("Date"), "blank_month": _("____ (year) ____ (month)"),
+            "pages": _("Page"), "scan": _("Scan with propcli show"), "none": _("(none)")}
 
-    def event(step):
-        return next((e for e in record.get("events", []) if e["step"] == step), None)
 
-    take, arrive, complete = event("take"), event("arrive"), event("complete")
-    quote, refuse, sign, confirm = event("quote"), event("refuse"), event("sign"), event("confirm")
-    materials = [_material_text(e) for e in record.get("events", []) if e["step"] == "material"]
-    if record.get("price_code"):
-        standard = f"{record['price_code']} {record.get('price_name', '')} {_yuan(record.get('unit_price'))}元/{record.get('unit', '')} × {record.get('qty', 1)}"
-    elif quote:
-        standard = _("无法维修") if quote.get("unrepairable") else f"评审报价 {_yuan(quote.get('price'))}元"
+def paper(session, form: Form, lang: str, number: str = "", month: str = "", key: str | None = None,
+          commit: bool = True) -> Paper:
+    """The title block of one printed form; `key` (a record id, `NAME/MONTH` or a form number) gets a QR code."""
+    from propcli.app import qr
+
+    t = translator(lang)
+    ledger = session.ledger
+    page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), t(form.title), form.clause,
+                 number, _month_label(month, lang) if month else "", labels=_labels(t))
+    page.labels["clause"] = _("Clause {clause}", clause=form.clause)
+    printed = session.now.strftime("%Y-%m-%d %H:%M")
+    if key:
+        page.reference = qr.reference(key, qr.head_commit(ledger) if commit else None)
+        page.qr = qr.svg(page.reference)
+        page.printed = _("Printed {time} from {reference}", time=printed, reference=page.reference)
     else:
-        standard = ""
-    refusal = refuse or {}
-    return {
-        "编号": record.get("id", ""), "报修时间": _time(record.get("received")), "用户名称": record.get("name", ""),
-        "地址": record.get("address", ""), "联系电话": record.get("phone", ""), "报修内容": record.get("item", ""),
-        "预约维修时间": _time(record.get("appointment")), "收费标准项目": standard,
-        "接单时间": _time(take and take["at"]), "维修人员": (take or {}).get("to", ""),
-        "到场时间": _time(arrive and arrive["at"]),
-        "实际维修项目及收费": actual_items(record) if record else "",
-        "用户自备材料验证": "、".join(materials), "完成时间": _time(complete and complete["at"]),
-        "应收费用合计": f"{record.get('fee_total', 0):.2f}" if record else "",
-        "用户签名": (sign or {}).get("signature", ""),
-        "拒修原因": refusal.get("reason", ""),
-        "拒修签名": "、".join(refusal.get("signed_by", [])),
-        "交回工程部时间": _time((event("return") or {}).get("at")),
-        "交财务日期": ((event("finance") or {}).get("at") or "")[:10],
-        # values for the layout to place (the fields above are printed in REPAIR_FIELDS order)
-        "评审报价人": (complete or {}).get("quoted_by", "") or ((quote or {}).get("by", "") if quote and not quote.get("unrepairable") else ""),
-        "拒修维修人员签名": refusal.get("technician", ""),
-        "拒修工程部主任签名": refusal.get("director", ""),
-        "工程部主任确认返单": " ".join(x for x in (_time((confirm or {}).get("at")), (confirm or {}).get("by", "")) if x),
-        "用户签名时间": _time((sign or {}).get("at")),
-    }
-
-
-REPAIR_FIELDS = ["编号", "报修时间", "用户名称", "地址", "联系电话", "报修内容", "预约维修时间", "收费标准项目",
-                 "接单时间", "维修人员", "到场时间", "实际维修项目及收费", "用户自备材料验证", "完成时间",
-                 "应收费用合计", "用户签名", "拒修原因", "拒修签名", "交回工程部时间", "交财务日期"]
+        page.printed = _("Printed {time}", time=printed)
+    return page
 
 
 def declared_registers() -> dict:
-    """The registers the kinds declare (`Kind.registers`), by form name."""
+    """The registers the kinds declare (`Kind.registers`), by form name: (kind, Form declaration)."""
     from propcli import kinds
 
     return {form.name: (declared.name, form) for declared in kinds.all_kinds() for form in declared.registers}
@@ -109,84 +277,272 @@ def form_names() -> list[str]:
     return list(FORMS) + [name for name in declared_registers() if name not in FORMS]
 
 
-def _render_declared(session, kind: str, form, key: str | None, fmt: str) -> str:
-    from propcli.app.services import list_records
-
-    ledger = session.ledger
-    rows = []
-    if key:
-        check_month(key, "ID")
-        rows = form.rows(list_records(session, kind=kind, month=key))
-    suffix = "html.j2" if fmt == "html" else "txt.j2"
-    return _environment().get_template(f"{form.template}.{suffix}").render(
-        title=form.title, clause=form.clause, columns=list(form.columns), rows=rows, blank_rows=0 if rows else 10,
-        office=ledger.office, office_name=ledger.config.get("name", ""))
+def _declared_form(declared) -> Form:
+    """A kind's register as printed paper: its columns share the landscape width."""
+    width = max(12, int(264 / max(1, len(declared.columns))))
+    return Form(declared.title, declared.clause, tuple(Column(label, width) for label in declared.columns))
 
 
-def render_form(session, name: str, record_id: str | None, fmt: str) -> str:
-    if name not in FORMS:
-        declared = declared_registers()
-        if name in declared:
-            if fmt not in FORMATS:
-                raise BadInput(_("--format: '{fmt}' is not available for forms; expected text or html", fmt=fmt))
-            return _render_declared(session, *declared[name], record_id, fmt)
+def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
+                book: str | None = None):
+    """`propcli form NAME [ID|YYYY-MM] [-f text|html|pdf]`: text or HTML as str, PDF as bytes.
+    With `count`, a pre-numbered blank 维修单 of `count` forms whose numbers are reserved first (one commit)."""
+    declared = None if name in FORMS else declared_registers().get(name)
+    if name not in FORMS and declared is None:
         raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name,
                          names=", ".join(form_names())))
     if fmt not in FORMATS:
-        raise BadInput(_("--format: '{fmt}' is not available for forms; expected text or html", fmt=fmt))
-    title, clause, columns = FORMS[name]
-    ledger = session.ledger
-    office = {"office": ledger.office, "office_name": ledger.config.get("name", "")}
-    env = _environment()
-    suffix = "html.j2" if fmt == "html" else "txt.j2"
-    if name == "repair-order":
-        record = {}
+        raise BadInput(_("--format: '{fmt}' is not available for forms; expected text, html or pdf", fmt=fmt))
+    if fmt == "pdf":
+        from propcli.app.pdf import require_pdf
+
+        require_pdf()
+    if count is not None or book is not None:
+        field = "--book" if count is None else "--count"
+        if book is not None:
+            from propcli.app.formbook import check_book
+
+            check_book(book)
+        if name != "repair-order":
+            raise BadInput(_("{field}: only the repair-order form is pre-numbered (10.4.1); {name} is not",
+                             field=field, name=name))
         if record_id:
-            from propcli.app.services import show
+            raise BadInput(_("{field}: pre-numbered forms are blank; give no ID", field=field))
+        if count is None:
+            raise BadInput(_("--book: goes with --blank --count N (the forms to number)"))
+    ledger = session.ledger
+    lang = paper_language(ledger)
+    form = FORMS[name] if declared is None else _declared_form(declared[1])
+    suffix = "txt.j2" if fmt == "text" else "html.j2"
+    if declared is not None:
+        text = render_template(f"{declared[1].template}.{suffix}",
+                               **_register(session, name, form, lang, record_id, declared))
+    elif name == "repair-order":
+        if count is not None:
+            from propcli.app.formbook import reserve
 
-            record = show(session, record_id)
-            if record["kind"] != "repair" or record.get("public"):
-                raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
-        values = repair_order_context(record) if record else {k: "" for k in REPAIR_FIELDS}
-        copies = COPIES + [f"第四联 {ledger.config.get('copy4') or '工程部'}"]
-        return env.get_template(f"repair-order.{suffix}").render(
-            title=title, clause=clause, fields=REPAIR_FIELDS, values=values, copies=copies, **office)
-    rows, extra = [], {}
-    if record_id:
-        rows = _rows_for(session, name, record_id)
-        if name == "callback-summary":
-            extra = summary_context(session, record_id)
-    return env.get_template(f"register.{suffix}").render(title=title, clause=clause, columns=columns, rows=rows,
-                                                         blank_rows=0 if rows else 10, **office, **extra)
+            numbers = reserve(session, count, book)
+            orders = [_repair_order(session, form, lang, {}, number=n) for n in numbers]
+        else:
+            record = _resident_repair(session, record_id) if record_id else {}
+            orders = [_repair_order(session, form, lang, record)]
+        text = render_template(f"repair-order.{suffix}", orders=orders, lang=lang, orientation=form.orientation)
+    else:
+        text = render_template(f"register.{suffix}", **_register(session, name, form, lang, record_id))
+    if fmt == "pdf":
+        from propcli.app.pdf import html_to_pdf
+
+        return html_to_pdf(text)
+    return text
 
 
-def _rows_for(session, name: str, key: str) -> list[list[str]]:
+# --- registers ------------------------------------------------------------------------------------
+
+def _register(session, name: str, form: Form, lang: str, key: str | None, declared=None) -> dict:
+    t = translator(lang)
+    rows, totals, month, number, ref = [], None, "", "", None
+    if key and declared is not None:
+        from propcli.app.services import list_records
+
+        month, ref = check_month(key, "ID"), f"{name}/{key}"
+        rows = declared[1].rows(list_records(session, kind=declared[0], month=key))
+    elif key:
+        rows, totals, month, ref = _rows_for(session, name, key, lang)
+        number = ref if ref and not ref.startswith(name) else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}"
+    weights = [LINE_COLUMN_MM] + [c.width for c in form.columns]
+    scale = 100.0 / sum(weights)
+    page = paper(session, form, lang, number=number, month=month, key=ref)
+    return {
+        "page": page, "lang": lang, "orientation": form.orientation,
+        "columns": [t(c.label) for c in form.columns], "widths": [round(w * scale, 3) for w in weights],
+        "rows": rows, "totals": totals, "blank_rows": 0 if key else form.blank_rows,
+        "footer": [t(label) for label in form.footer], "filled": bool(key),
+    }
+
+
+def register_table(session, name: str, key: str | None) -> tuple[str, list[str], list[list[str]]]:
+    """A register as plain text for a spreadsheet (`form NAME KEY -f xlsx`): its title, column headings and
+    rows (the 序号 left out; a place to sign holds the name recorded; 合计 lines are rows)."""
+    lang = paper_language(session.ledger)
+    form = FORMS[name]
+    t = translator(lang)
+    rows = _rows_for(session, name, key, lang)[0] if key else []
+    return t(form.title), [t(c.label) for c in form.columns], [[str(cell) for cell in row] for row in rows]
+
+
+def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | None, str, str]:
+    """(rows, totals row or None, the month shown, the QR key) of a filled register."""
     from propcli.app.services import list_records, show
 
+    t = translator(lang)
     if name == "public-inspection":
-        return _inspection_rows(session, key)
+        return _inspection_rows(session, key, t)
+    if name == "callback-record" and (key[:2].upper() == "B-" or key.lower().startswith("propcli:")):
+        record = show(session, key)
+        if record["kind"] != "callback":
+            raise BadInput(_("ID: {id} is not a callback (11.3.1)", id=record["id"]))
+        return [_callback_cells(_callback_row_zh(record))], None, record["received"][:7], record["id"]
+    check_month(key, "ID")
     if name == "paid-service":
-        return _paid_service_rows(session, key)
+        return _paid_service_rows(session, key, t), None, key, f"{name}/{key}"
     if name == "call-log":
-        check_month(key, "ID")
         return [[_time(r["received"]), r.get("name", ""), r.get("phone", ""), r.get("address", ""),
-                 r.get("reason", ""), "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
+                 r.get("reason", "") or r.get("detail", ""),
+                 "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
                  r["events"][0]["by"], r.get("note", "")]
-                for r in list_records(session, kind="call", month=key)]
+                for r in list_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
-        check_month(key, "ID")
-        callbacks = _callbacks_by_source(session)
+        callbacks = _callbacks_by_source_zh(session)
         complaints = list_records(session, kind="complaint", month=key)
-        rows = [_complaint_row(r, callbacks.get(r["id"])) for r in complaints]
-        return rows + [_register_total(complaints, len(FORMS[name][2]))] if rows else rows
+        rows = []
+        for record in complaints:
+            cells = _complaint_row_zh(record, callbacks.get(record["id"]))
+            cells[-1] = Sign(_last(record, "review").get("by", ""))     # 主管审核: a place to sign
+            rows.append(cells)
+        if rows:
+            rows.append(Total(_register_total(complaints, len(FORMS[name].columns))))
+        return rows, None, key, f"{name}/{key}"
     if name == "callback-record":
-        if key[:2].upper() == "B-":
-            return [_callback_row(show(session, key))]
-        check_month(key, "ID")
-        return _archive_rows(session, key)
+        return [_callback_cells(row) for row in _archive_rows(session, key)], None, key, f"{name}/{key}"
     if name == "callback-summary":
-        return _summary_rows(session, key)
-    raise BadInput(_("ID: the form {name} takes no id", name=name))
+        context = summary_context(session, key)
+        width = len(FORMS[name].columns)
+        rows = [list(figure) + [""] * (width - len(figure)) for figure in context["figures"][:-1]]
+        rows += [Total(list(context["figures"][-1]) + [""] * (width - len(context["figures"][-1])))]
+        rows += [Total([label, value] + [""] * (width - 2)) for label, value in context["lines"]]
+        return rows, None, key, f"{name}/{key}"
+    raise BadInput(_("ID: the form {name} takes {what}", name=name, what=gettext(FORMS[name].takes)))
+
+
+def _callback_cells(row: list) -> list:
+    """A 《回访记录表》 line with its 客户签名 as a place to sign (the name signed printed small beside)."""
+    row = list(row)
+    row[10] = Sign(row[10])
+    return row
+
+
+def _events(record: dict) -> dict:
+    """The first event of each step."""
+    found: dict = {}
+    for event in record.get("events", []):
+        found.setdefault(event["step"], event)
+    return found
+
+
+def _event(record: dict, step: str) -> dict:
+    return next((e for e in (record or {}).get("events", []) if e["step"] == step), {})
+
+
+def _last(record: dict, step: str) -> dict:
+    return next((e for e in reversed((record or {}).get("events", [])) if e["step"] == step), {})
+
+
+def _material_text(event: dict, t) -> str:
+    """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
+    colon = _(": ")
+    extra = _("; ").join(f"{label}{colon}{event[key]}" for key, label in
+                         (("warning", _("warning given")), ("decision", _("resident's decision"))) if event.get(key))
+    return _("{result} ({details})", result=event["result"], details=extra) if extra else event["result"]
+
+
+def _technician(record: dict) -> str:
+    return _event(record, "take").get("to", "") or _event(record, "arrive").get("by", "")
+
+
+def _paid_service_rows(session, month: str, t) -> list:
+    """《有偿服务记录表》 (10.5.1): resident repairs completed in M as of --now, then their 合计 (= `stats`
+    repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
+    from propcli import kinds
+    from propcli.app.billing import fee_records
+
+    check_month(month, "ID")
+
+    def line(shown: dict) -> list:
+        return [shown["date"], shown["id"], shown["unit"], shown["resident"], shown["service"], yuan(shown["amount"]),
+                shown["by"], Sign(shown["signature"]), shown["finance"]]
+
+    def total(label: str, lines: list[dict]) -> Total:
+        cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
+        return Total([label, "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])
+
+    repairs = kinds.kind("repair")
+    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
+    rows = [line(x) for x in lines] + [total(_("Total"), lines)]
+    for declared in kinds.all_kinds():
+        if declared.paid_service is None or declared is repairs:
+            continue
+        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
+        if charged:
+            name = declared.zh if paper_language(session.ledger) == "zh_CN" else declared.en
+            rows += [line(x) for x in charged] + [total(_("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
+    return rows
+
+
+def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list:
+    ev = _events(repair) if repair else {}
+    complete = ev.get("complete", {})
+    return [_time(found_at), officer or "", where or "", finding or "", handling,
+            _time(ev.get("notify", {}).get("at")), Sign(ev.get("take", {}).get("by", "")),
+            _time(ev.get("arrive", {}).get("at")), complete.get("work", ""), complete.get("cleanup", ""),
+            _time(complete.get("at"))]
+
+
+def _public_repair_line(repair: dict, t) -> list:
+    """A public repair (10.4.2): from a patrol finding, the officer and the time of the finding; else who
+    recorded the report and when."""
+    return _inspection_line(repair.get("found_at") or repair["received"],
+                            repair.get("patrol_officer") or repair["events"][0]["by"], repair.get("location", ""),
+                            repair.get("item", ""), _("Repair {id}", id=repair["id"]), repair)
+
+
+def _round_lines(session, round_: dict, t) -> list[tuple[str, list]]:
+    """One line per finding of a patrol round (12.2.2): the public repair it became, or how it was handled."""
+    from propcli.app.services import show
+    from propcli.kinds.patrol import inspection_rows
+
+    linked = {}
+    for event in round_["events"]:
+        if event["step"] == "repair" and event.get("repair"):
+            try:
+                linked[event["repair"]] = show(session, event["repair"])
+            except BadInput:
+                pass
+    lines = []
+    for row in inspection_rows(round_, linked):
+        if row["repair_id"]:
+            handling = _("Repair {id}", id=row["repair_id"])
+        elif row["handled"]:
+            handling = _("Handled on the spot: {outcome}", outcome=row["handled"])
+        else:
+            handling = _("To be dealt with")
+        lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
+                                                  row["repair"])))
+    return lines
+
+
+def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
+    """《公共区域现场巡视表》 (10.5.2) of a public repair, of a patrol round (one line per finding) or of a month
+    (every round made in it, and the public repairs reported in it that no round found)."""
+    import re
+
+    from propcli.app.services import list_records, show
+
+    if re.match(r"^\d{4}-\d{2}$", key):
+        check_month(key, "ID")
+        lines = []
+        for round_ in list_records(session, kind="patrol", month=key):
+            lines += _round_lines(session, round_, t)
+        for repair in list_records(session, kind="repair", month=key):
+            if repair.get("public") and not repair.get("patrol"):
+                lines.append((repair["received"], _public_repair_line(repair, t)))
+        return [line for _at, line in sorted(lines, key=lambda pair: pair[0])], None, key, f"public-inspection/{key}"
+    record = show(session, key)
+    if record.get("public"):
+        return [_public_repair_line(record, t)], None, record["received"][:7], record["id"]
+    if "findings" in record:
+        return [line for _at, line in _round_lines(session, record, t)], None, record["received"][:7], record["id"]
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+                     id=record["id"]))
 
 
 def source_zh(kind: str | None) -> str:
@@ -195,11 +551,7 @@ def source_zh(kind: str | None) -> str:
     return kinds.entry(kind).zh if kind in kinds.NAMES else ""
 
 
-def _event(record: dict, step: str) -> dict:
-    return next((e for e in record["events"] if e["step"] == step), {})
-
-
-def _callbacks_by_source(session) -> dict:
+def _callbacks_by_source_zh(session) -> dict:
     """source id -> its callbacks (as `show` prints them), in chain order."""
     from propcli.app.services import list_records
 
@@ -211,7 +563,7 @@ def _callbacks_by_source(session) -> dict:
     return found
 
 
-def _recorded(callback: dict, month: str) -> bool:
+def _recorded_zh(callback: dict, month: str) -> bool:
     return (_event(callback, "record").get("at") or "")[:7] == month
 
 
@@ -225,7 +577,7 @@ def _callback_state(callback: dict) -> str:
     return f"{_time(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result'), '')}"
 
 
-def _complaint_row(record: dict, callbacks) -> list[str]:
+def _complaint_row_zh(record: dict, callbacks) -> list[str]:
     """One line of 《客户投诉登记表》 (8.7.1): a merged duplicate as 重复 of the one kept (11.1.12); the 回访
     column every callback of the loop (11.2.3); 复函 the written replies attached (11.1.13)."""
     if isinstance(callbacks, dict):
@@ -256,7 +608,7 @@ def _register_total(complaints: list[dict], width: int) -> list[str]:
     return ["合计", text] + [""] * (width - 2)
 
 
-def _callback_row(record: dict) -> list[str]:
+def _callback_row_zh(record: dict) -> list[str]:
     """One line of 《回访记录表》 (11.3.1): how (上门 / 电话回访 / 公开信), the resident, the source and which
     callback of its loop, opinion, satisfaction, what is to be fixed (by whom, done), the agreed reply or next
     callback, the caller, the signature in person (11.1.7) and the director's review (11.1.8, 11.2.4)."""
@@ -307,8 +659,8 @@ def _archive_rows(session, month: str) -> list[list[str]]:
     from propcli import kinds
     from propcli.app.services import list_records
 
-    dated = [(_event(r, "record").get("at") or "", _callback_row(r))
-             for r in list_records(session, kind="callback") if _recorded(r, month)]
+    dated = [(_event(r, "record").get("at") or "", _callback_row_zh(r))
+             for r in list_records(session, kind="callback") if _recorded_zh(r, month)]
     dated += [(r["received"], _letter_row(r)) for r in list_records(session, kind="letter", month=month)]
     from propcli.model import record_from_plain
 
@@ -316,18 +668,18 @@ def _archive_rows(session, month: str) -> list[list[str]]:
         if declared.is_callback is None:
             continue
         for item in list_records(session, kind=declared.name):
-            if _recorded(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1), session.ledger.tz)):
+            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1), session.ledger.tz)):
                 dated.append((_event(item, "record")["at"], _visit_row(item)))
     return [row for _at, row in sorted(dated, key=lambda item: item[0])]
 
 
-def _summary_rows(session, month: str) -> list[list[str]]:
+def _summary_rows_zh(session, month: str) -> list[list[str]]:
     """《客户回访记录》 (11.3.2, 11.2.4): per source, the base, those called back and the rate against the target
     of 11.1.3-5, satisfied / dissatisfied, rectifications done and the handling rate (11.1.11, target 100 %);
     then the loops still open after dissatisfaction, the month, the office, 编制人, and the lines for 部门主任审阅
     and 报公司领导. (An event's figures are households, 11.1.5.)"""
     context = summary_context(session, month)
-    width = len(FORMS["callback-summary"][2])
+    width = len(FORMS["callback-summary"].columns)
 
     def line(*cells):
         return list(cells) + [""] * (width - len(cells))
@@ -377,107 +729,159 @@ def summary_context(session, month: str) -> dict:
             "open_loops": open_loops, "approvals": approvals, "lines": lines,
             "handling_rate": loops["handling_rate"], "open_dissatisfied": loops["open_dissatisfied"]}
 
-# --- 《有偿服务记录表》 (10.5.1) and 《公共区域现场巡视表》 (10.5.2) ------------------------------------------
 
-PAID_SERVICE_KEYS = ("date", "id", "unit", "resident", "service", "amount", "by", "signature", "finance")
+# --- the 维修单 -------------------------------------------------------------------------------------
 
-
-def _paid_line(line: dict) -> list[str]:
-    return [str(line[key]) if key != "amount" else f"{line[key]:.2f}" for key in PAID_SERVICE_KEYS]
-
-
-def _paid_service_rows(session, month: str) -> list[list[str]]:
-    """The month's paid services (10.5.1): resident repairs completed in M as of --now, then their 合计 (=
-    `stats` repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
-    from propcli import kinds
-    from propcli.app.billing import fee_records
-
-    check_month(month, "ID")
-    blank = [""] * (len(PAID_SERVICE_KEYS) - 6)
-    repairs = kinds.kind("repair")
-    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
-    rows = [_paid_line(line) for line in lines]
-    rows.append(["合计", "", "", "", "", _yuan(sum(_cents(line["amount"]) for line in lines) / 100)] + blank)
-    for declared in kinds.all_kinds():
-        if declared.paid_service is None or declared is repairs:
-            continue
-        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
-        if charged:
-            rows += [_paid_line(line) for line in charged]
-            rows.append([f"{declared.zh}有偿服务小计（9.4.9）", "", "", "", "",
-                         _yuan(sum(_cents(line["amount"]) for line in charged) / 100)] + blank)
-    return rows
-
-
-def _cents(amount) -> int:
-    from decimal import Decimal
-
-    return int(Decimal(str(amount or 0)) * 100)
-
-
-def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list[str]:
-    ev = {}
-    for e in (repair or {}).get("events", []):
-        ev.setdefault(e["step"], e)
-    complete = ev.get("complete", {})
-    return [_time(found_at), officer or "", where or "", finding or "", handling,
-            _time(ev.get("notify", {}).get("at")), ev.get("take", {}).get("by", ""), _time(ev.get("arrive", {}).get("at")),
-            complete.get("work", ""), complete.get("cleanup", ""), _time(complete.get("at"))]
-
-
-def _public_repair_line(repair: dict) -> list[str]:
-    """A public repair (10.4.2): from a patrol finding, the officer and the time of the finding; else who
-    recorded the report and when."""
-    found_at = repair.get("found_at") or repair["received"]
-    officer = repair.get("patrol_officer") or repair["events"][0]["by"]
-    return _inspection_line(found_at, officer, repair.get("location", ""), repair.get("item", ""),
-                            f"维修 {repair['id']}", repair)
-
-
-def _round_lines(session, round_: dict) -> list[tuple[str, list[str]]]:
+def _resident_repair(session, record_id: str) -> dict:
     from propcli.app.services import show
-    from propcli.kinds.patrol import inspection_rows
 
-    linked = {}
-    for event in round_["events"]:
-        if event["step"] == "repair" and event.get("repair"):
-            try:
-                linked[event["repair"]] = show(session, event["repair"])
-            except BadInput:
-                pass
+    record = show(session, record_id)
+    if record["kind"] != "repair" or record.get("public"):
+        raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
+    return record
+
+
+def fee_lines(record: dict) -> list[dict]:
+    """The charges on the form (10.4.1-3, -6): the items actually done at completion, else the listed
+    item × quantity, else the director's quote; each {item, code, unit_price, qty, amount} as text."""
+    complete = _event(record, "complete")
     lines = []
-    for row in inspection_rows(round_, linked):
-        if row["repair_id"]:
-            handling = f"维修 {row['repair_id']}"
-        elif row["handled"]:
-            handling = f"现场处理：{row['handled']}"
-        else:
-            handling = "待处理"
-        lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
-                                                  row["repair"])))
-    return lines
+    for fee in list(complete.get("items") or []) + list(complete.get("fees") or []):
+        qty = fee.get("qty")
+        lines.append({"item": str(fee.get("name") or fee.get("item") or fee.get("code") or ""),
+                      "code": str(fee.get("code") or ""), "unit_price": yuan(fee.get("unit_price")),
+                      "qty": "" if qty is None else str(qty), "amount": yuan(fee.get("amount"))})
+    if lines:
+        return lines
+    if record.get("price_code"):
+        qty = record.get("qty") or 1
+        amount = Decimal(str(record.get("unit_price") or 0)) * Decimal(str(qty))
+        return [{"item": str(record.get("price_name") or record.get("item") or ""), "code": str(record["price_code"]),
+                 "unit_price": yuan(record.get("unit_price")), "qty": str(qty), "amount": yuan(amount)}]
+    quote = _last(record, "quote")
+    if quote.get("price") is not None:
+        return [{"item": str(record.get("item") or ""), "code": "", "unit_price": "", "qty": "",
+                 "amount": yuan(quote.get("price"))}]
+    return []
 
 
-def _inspection_rows(session, key: str) -> list[list[str]]:
-    """《公共区域现场巡视表》 (10.5.2) of a public repair, of a patrol round (one line per finding) or of a month
-    (every round made in it, and the public repairs reported in it that no round found)."""
-    import re
+COPIES = (
+    (N_("Copy 1: resident (basis for payment)"),
+     N_("Goes to: the resident, from the technician, as the basis for payment (10.4.1-6)")),
+    (N_("Copy 2: kept by customer service"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service after 返单 (10.4.1-7)")),
+    (N_("Copy 3: finance (basis for billing)"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the basis for billing (10.4.1-7, 10.4.3)")),
+)
 
-    from propcli.app.services import list_records, show
 
-    if re.match(r"^\d{4}-\d{2}$", key):
-        check_month(key, "ID")
-        lines = []
-        for round_ in list_records(session, kind="patrol", month=key):
-            lines += _round_lines(session, round_)
-        for repair in list_records(session, kind="repair", month=key):
-            if repair.get("public") and not repair.get("patrol"):
-                lines.append((repair["received"], _public_repair_line(repair)))
-        return [line for _at, line in sorted(lines, key=lambda pair: pair[0])]
-    record = show(session, key)
-    if record.get("public"):
-        return [_public_repair_line(record)]
-    if "findings" in record:
-        return [line for _at, line in _round_lines(session, record)]
-    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
-                     id=record["id"]))
+def _actual_items(record: dict) -> str:
+    """The items actually done, on one line as the kinds print them (10.4.1-3)."""
+    if not record:
+        return ""
+    from propcli.kinds.repair import actual_items
+
+    return actual_items(record)
+
+
+def _copies(ledger, t) -> list[dict]:
+    copy4 = str(ledger.config.get("copy4") or "工程部")
+    copies = [{"label": t(label), "goes": t(goes)} for label, goes in COPIES]
+    copies.append({"label": _("Copy 4: {destination}", destination=copy4),
+                   "goes": _("Goes to: kept by {destination} (propcli.yaml copy4; 10.4.1-7 leaves it open)",
+                             destination=copy4)})
+    return copies
+
+
+def _repair_order(session, form: Form, lang: str, record: dict, number: str = "") -> dict:
+    """One 《维修单》 (10.4.1): its fields, fee lines, signature lines and four copies."""
+    t = translator(lang)
+    ledger = session.ledger
+    ev = _events(record) if record else {}
+    take, arrive, complete = ev.get("take", {}), ev.get("arrive", {}), ev.get("complete", {})
+    quote, refuse, sign = _last(record, "quote"), ev.get("refuse", {}), ev.get("sign", {})
+    confirm = ev.get("confirm", {})
+    if record:
+        number = record.get("form_no") or record["id"]
+        key, month = record["id"], record["received"][:7]
+    else:
+        key, month = number or None, ""
+    page = paper(session, form, lang, number=number, month=month, key=key, commit=bool(record))
+    if record.get("price_code"):
+        standard = _("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
+                     name=record.get("price_name", ""), price=yuan(record.get("unit_price")),
+                     unit=record.get("unit", ""), qty=record.get("qty", 1))
+    elif quote:
+        standard = _("Cannot be repaired (10.4.1-2③)") if quote.get("unrepairable") else \
+            _("Director's quote {price} yuan (10.4.1-2③)", price=yuan(quote.get("price")))
+    else:
+        standard = ""
+    materials = [e for e in record.get("events", []) if e["step"] == "material"]
+    refusal_signers = list(refuse.get("signed_by") or [])
+    technician_signer = refuse.get("technician") or (refusal_signers[0] if refusal_signers else "")
+    director_signer = refuse.get("director") or (refusal_signers[1] if len(refusal_signers) > 1 else "")
+    head = [
+        (_("Reported at"), _time(record.get("received"))), (_("Appointment"), _time(record.get("appointment"))),
+        (_("Resident"), record.get("name", "")), (_("Phone"), record.get("phone", "")),
+        (_("Address"), record.get("address", "")), (_("Ledger record"), record.get("id", "")),
+    ]
+    quoted_by = complete.get("quoted_by") or (quote.get("by", "") if quote and not quote.get("unrepairable") else "")
+    work = [
+        (_("Order taken at"), _time(take.get("at"))), (_("Technician"), _technician(record)),
+        (_("On site at"), _time(arrive.get("at"))), (_("Completed at"), _time(complete.get("at"))),
+        (_("Quoted by (engineering director)"), quoted_by), (_("Resident signed at"), _time(sign.get("at"))),
+    ]
+    lines = fee_lines(record) if record else []
+    total = yuan(record.get("fee_total")) if record and record.get("fee_total") is not None else ""
+    return {
+        "page": page, "copies": _copies(ledger, t), "head": head, "work": work,
+        "item_label": _("Repair requested"), "item": record.get("item", ""),
+        "standard_label": _("Price-list item or quote"), "standard": standard,
+        "material_label": _("Resident's material check (10.4.1-5)"),
+        "material": _("; ").join(_material_text(m, t) for m in materials),
+        "fees_label": _("Work done and charges (10.4.1-3, -6)"),
+        "actual_label": _("Work done and charges"), "actual": _actual_items(record),
+        "fee_columns": [_("Item"), _("Price code"), _("Unit price"), _("Qty"), _("Amount (yuan)")],
+        "fees": lines, "fee_blank_rows": 0 if lines else 3, "total_label": _("Total due (yuan)"), "total": total,
+        "signatures": [
+            {"label": _("Resident's signature (tested and accepted)"), "short": _("Resident's signature"),
+             "sign": Sign(sign.get("signature", ""))},
+            {"label": _("Technician"), "short": _("Technician"), "sign": Sign(_technician(record) if complete else "")},
+        ],
+        "refusal_signed_label": _("Refusal signed by"),
+        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer, director_signer) if x),
+        "refusal_label": _("Refusal (10.4.1-4)"), "reason_label": _("Reason"), "reason": refuse.get("reason", ""),
+        "refusal_signatures": [
+            {"label": _("Technician"), "sign": Sign(technician_signer)},
+            {"label": _("Engineering director"), "sign": Sign(director_signer)},
+        ],
+        "return_label": _("Returned (10.4.1-7)"),
+        "returns": [(_("Copies 2 and 3 back to engineering at"), _time(ev.get("return", {}).get("at"))),
+                    (_("Confirmed by the engineering director at"), _time(confirm.get("at"))),
+                    (_("Copy 3 handed to finance on"), (ev.get("finance", {}).get("at") or "")[:10])],
+        "confirm": {"label": _("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
+    }
+
+
+# --- the overdue mail (HTML part) -----------------------------------------------------------------
+
+def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, list[dict]]], footer: str) -> str:
+    """The overdue digest's HTML (propcli.app.mail): the forms' stylesheet, title block and labels.
+    Each item: id, rule, clause, due, minutes_late, mark, where, phone, assignee, role."""
+    lang = paper_language(ledger)
+    t = translator(lang)
+    columns = [_("Record no."), _("Deadline"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
+               _("Address"), _("Phone"), _("Responsible")]
+    shaped = []
+    for heading, items in groups:
+        rows = []
+        for item in items:
+            rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
+                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item["clause"], item["due"],
+                humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
+                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
+        shaped.append({"heading": heading, "rows": rows})
+    page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), title, "", labels=_labels(t))
+    page.labels["clause"] = ""
+    return render_template("mail.html.j2", page=page, lang=lang, orientation="landscape", intro=intro,
+                           columns=columns, groups=shaped, footer=footer)

@@ -230,9 +230,6 @@ def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
 def compose(session, items: list[dict], to: list[str], sender: str):
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
-    from html import escape
-
-    from propcli.i18n import label
 
     ledger = session.ledger
     tz = ledger.tz
@@ -244,26 +241,17 @@ def compose(session, items: list[dict], to: list[str], sender: str):
               office=getattr(ledger, "office", "") or "", now=_local(session.now, tz))
     groups = _groups(items)
     text = [intro, ""]
-    html = ["<html><body>", f"<p>{escape(intro)}</p>"]
-    head = [label("field", "id"), _("what"), label("field", "clause"), label("field", "due"), _("lateness"),
-            _("notice status"), label("field", "address"), label("field", "phone"), label("field", "assignee")]
     for title, members in groups:
         text += [f"== {title} ==", ""]
-        html += [f"<h3>{escape(title)}</h3>", "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">",
-                 "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"]
         for item in members:
             f = _line_fields(item, tz)
             parts = [f["id"], f["what"], f["clause"], f["due"], f["how"], f"[{f['mark']}]",
                      f["where"], f["phone"], f["assignee"]]
             text.append("- " + "  ".join(p for p in parts if p))
-            cells = [f["id"], f["what"], f["clause"], f["due"], f["how"], f["mark"], f["where"], f["phone"],
-                     f["assignee"]]
-            html.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
         text.append("")
-        html.append("</table>")
     footer = _("Sent by propcli overdue; every message sent is recorded on its record (notice / escalate).")
     text.append(footer)
-    html += [f"<p><small>{escape(footer)}</small></p>", "</body></html>"]
+    html = _html(ledger, subject, intro, groups, footer, tz)
 
     message = EmailMessage()
     message["Subject"] = subject
@@ -272,8 +260,25 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="propcli")
     message.set_content("\n".join(text))
-    message.add_alternative("\n".join(html), subtype="html")
+    message.add_alternative(html, subtype="html")
     return message
+
+
+def _html(ledger, subject: str, intro: str, groups, footer: str, tz: str) -> str:
+    """The HTML part: the forms' templates and labels (propcli.app.forms), durations as people say them."""
+    from propcli.app.forms import render_mail_html
+
+    shaped = []
+    for title, members in groups:
+        rows = []
+        for item in members:
+            f = _line_fields(item, tz)
+            rows.append({"id": f["id"], "rule": item["row"]["rule"], "clause": f["clause"],
+                         "due": _local(item["due_at"], tz), "minutes_late": item["row"]["minutes_late"],
+                         "mark": f["mark"], "where": f["where"], "phone": f["phone"],
+                         "role": item["row"].get("role"), "assignee": item["row"].get("assignee")})
+        shaped.append((title, rows))
+    return render_mail_html(ledger, subject, intro, shaped, footer)
 
 
 # --- SMTP -------------------------------------------------------------------------------------

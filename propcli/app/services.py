@@ -165,10 +165,22 @@ def _records_from_docs(ledger, rows):
 
 def show(session, text_id: str, history: bool = False) -> dict:
     """A record as of --now (CLI.md JSON shape); with `history`, its git commits under "history"."""
-    from propcli.store.unit import load
+    from propcli.ids import split_reference
+    from propcli.store.unit import load, load_at
 
     ledger = session.ledger
-    return shown(session, load(ledger, ledger.resolve(text_id)), history)
+    text_id, commit = split_reference(text_id)  # a printed form's QR code: propcli:ID@COMMIT or propcli:FORM-NO
+    if commit is None and "-" in text_id.strip()[2:]:  # not a record id: a pre-numbered form's number?
+        from propcli.app.formbook import is_form_number, record_of
+
+        if is_form_number(ledger, text_id):
+            text_id = record_of(ledger, text_id)
+    record_id = ledger.resolve(text_id)
+    if commit:
+        data = shown(session, load_at(ledger, record_id, commit), history)
+        data["as_of_commit"] = commit
+        return data
+    return shown(session, load(ledger, record_id), history)
 
 
 def shown(session, record, history: bool = False) -> dict:
@@ -335,7 +347,7 @@ def check(session) -> list[str]:
     """Every problem of the ledger as `path:line: message` (the config files, then every record file)."""
     from propcli.app.checks import check_ledger
 
-    return check_ledger(session.ledger)
+    return check_ledger(session.ledger, session.now)
 
 
 

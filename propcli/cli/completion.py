@@ -147,10 +147,11 @@ def categories(ctx, param, incomplete):
 
 def form_names(ctx, param, incomplete):
     from propcli.app.forms import FORMS, form_names as names
+    from propcli.i18n import gettext
 
     out = []
     for name in names():
-        title, clause = FORMS[name][:2] if name in FORMS else ("", "")
+        title, clause = (gettext(FORMS[name].title), FORMS[name].clause) if name in FORMS else ("", "")
         if name.startswith(incomplete):
             out.append(CompletionItem(name, help=f"{title} {clause}".strip() or None))
     return out

@@ -2,7 +2,7 @@
 import click
 
 from propcli.cli.common import DeclaredCommand, format_option, session_of
-from propcli.errors import ProblemsFound
+from propcli.errors import BadInput, ProblemsFound
 from propcli.i18n import _
 
 
@@ -52,19 +52,43 @@ def explain(ctx, record_id, fmt):
     render.explain(run_explain(session_of(ctx), record_id), fmt)
 
 
-@click.command(cls=DeclaredCommand, example="propcli stats 2026-11 -f json")
+@click.command(cls=DeclaredCommand, example="propcli stats 2026-11 -f html -o 月报-2026-11.html")
 @click.argument("month", metavar="YYYY-MM")
-@format_option("html")
+@format_option("html", "pdf")
 @click.pass_context
 def stats(ctx, month, fmt):
-    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks."""
+    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""
     from propcli.cli import render
-    from propcli.app.stats import month_stats
 
     session = session_of(ctx)
+    if fmt in ("html", "pdf"):
+        from propcli.app.report import monthly_report
+
+        data = monthly_report(session, month, fmt)
+        render.lines(session.ledger.index.damaged_warnings(), err=True)
+        _emit(data, ctx.meta.get("propcli.output"))
+        return
+    from propcli.app.stats import month_stats
+
     data = month_stats(session, month)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.stats(data, fmt)
+
+
+def _emit(data, output) -> None:
+    """A document (str, or bytes for PDF) to -o FILE or stdout; PDF is never sent to a terminal."""
+    if output:
+        from propcli.store.output import write_output
+
+        write_output(output, data)
+    elif isinstance(data, bytes):
+        stream = click.get_binary_stream("stdout")
+        if stream.isatty():
+            raise BadInput(_("-o: a PDF is not printed on a terminal; give -o FILE or redirect stdout"))
+        stream.write(data)
+        stream.flush()
+    else:
+        click.echo(data, nl=False)
 
 
 class FormCommand(DeclaredCommand):
@@ -80,27 +104,27 @@ class FormCommand(DeclaredCommand):
 
 @click.command(cls=FormCommand, example="propcli form repair-order R-6K2M9Q7XF4 -f html -o 维修单.html")
 @click.argument("name")
-@click.argument("record_id", metavar="[ID]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "xlsx"]), default="text", show_default=True)
+@click.argument("record_id", metavar="[ID|YYYY-MM]", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help=_("write to FILE instead of the terminal"))
+@click.option("--blank", is_flag=True, help=_("a blank form, for paper-first work (the default without ID)"))
+@click.option("--count", type=int, metavar="N", help=_("repair-order: reserve N form numbers in the ledger and print them"))
+@click.option("--book", metavar="NAME", help=_("the book the numbers are taken from (default: OFFICE-YEAR)"))
 @click.pass_context
-def form(ctx, name, record_id, fmt, output):
+def form(ctx, name, record_id, fmt, output, blank, count, book):
     """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
     from propcli.app.forms import render_form
 
+    if blank and record_id:
+        raise BadInput(_("--blank: a blank form takes no ID"))
+    from propcli.store.output import check_output
+
+    check_output(output)  # before anything is written (pre-numbered forms reserve their numbers)
     if fmt == "xlsx":  # a register as a workbook (issue 10.6)
         from propcli.app.xlsx import write_register
-        from propcli.errors import BadInput
 
         if not output:
             raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
         write_register(session_of(ctx), name, record_id, output)
         return
-
-    text = render_form(session_of(ctx), name, record_id, fmt)
-    if output:
-        from propcli.store.output import write_output
-
-        write_output(output, text)
-    else:
-        click.echo(text, nl=False)
+    _emit(render_form(session_of(ctx), name, record_id, fmt, count, book), output)

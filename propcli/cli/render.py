@@ -481,27 +481,11 @@ def stats(data: dict, fmt: str) -> None:
         click.echo(_json(data))
         return
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
-    if fmt == "html":
-        from html import escape
-
-        body = "".join(f"<tr><th>{escape(figure_label(r['figure']))}</th><td>{escape(_cell(r['value']))}</td></tr>"
-                       for r in flat)
-        lang = "zh-CN" if _lang() == "zh_CN" else "en"
-        click.echo(f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(data["month"])}</title>'
-                   f"</head><body><h2>{escape(_('Statistics for {month}', month=data['month']))}</h2>"
-                   f"<table>{body}</table></body></html>")
-        return
     if fmt in ("table", "xlsx"):
         flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
         if fmt == "table":
             _echo(_("Statistics for {month}", month=data["month"]))
     rows(flat, fmt, ["figure", "value"], title=data.get("month"))
-
-
-def _lang() -> str:
-    from propcli.i18n import language
-
-    return language()
 
 
 # --- progress ---------------------------------------------------------------------------------------

@@ -616,3 +616,37 @@ def edit(ledger, record_id: str, by: str, now: datetime, at: datetime | None, ap
                       hand_message=commit_message(record, "hand edit"))
 
     return _apply(ledger, by, now, plan).records[0]
+
+
+def update_file(ledger, relpath: str, change, by: str, now: datetime | None = None) -> str:
+    """A ledger file that is not a record (e.g. forms/repair-order.yaml) rewritten and committed alone, through
+    the one unit of work: `change(current text or None) -> (new text, commit message)` runs under the lock
+    and may refuse (BadInput) before anything is written. Returns the commit."""
+    def plan(index, clock):
+        path = ledger.path_of(relpath)
+        text, message = change(path.read_text(encoding="utf-8") if path.is_file() else None)
+        check_text(text, relpath)
+        return Change([], {relpath: text}, message)
+
+    _apply(ledger, by, now, plan)
+    return ledger.git.head()
+
+
+def load_at(ledger, record_id: str, commit: str) -> Record:
+    """The record as its file was at `commit` (a printed form's QR code names it): exit 2 when that
+    commit is not in the ledger or the record did not exist in it yet."""
+    relpath = ledger.index.path_of(record_id)
+    if relpath is None:
+        raise BadInput(_("ID: no record '{value}' in this ledger", value=record_id))
+    found = ledger.git.run("rev-parse", "-q", "--verify", f"{commit}^{{commit}}", check=False).strip()
+    if not found:
+        raise BadInput(_("ID: commit {commit} is not in this ledger's history (a form printed from another clone?)",
+                         commit=commit))
+    text = ledger.git.run("show", f"{found}:{relpath}", check=False)
+    if not text:
+        raise BadInput(_("ID: {id} did not exist yet at commit {commit}", id=record_id, commit=commit))
+    try:
+        return record_from_plain(yamlio.parse_plain(text, relpath), ledger.tz, relpath)
+    except (RecordProblem, yamlio.DamagedFile) as problem:
+        raise LedgerUnusable(_("{path}:1: {message} (at commit {commit})", path=relpath,
+                               message=getattr(problem, "message", str(problem)), commit=commit)) from None

@@ -5,6 +5,8 @@ import json
 
 from conftest import git, git_state, invoke, invoke_json, invoke_refused
 
+PAPER_ZH = {"PROPCLI_LANG": "zh_CN"}  # the paper forms print in the language chosen (CLI.md); these read the Chinese
+
 TOLD = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 
 
@@ -227,12 +229,12 @@ def test_a_chain_of_three_callbacks_across_a_month_end(ledger):
     closed = stats(ledger, "2026-11", "2026-12-02T12:00")
     assert (closed["handling_rate"], closed["open_dissatisfied"]) == (1.0, 0)
     assert stats(ledger, "2026-11", "2026-12-01T09:00")["handling_rate"] == 0.0  # as of then, still open
-    november_sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-12-02T12:00").stdout
-    december_sheet = invoke(ledger, "form", "callback-record", "2026-12", now="2026-12-02T12:00").stdout
+    november_sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-12-02T12:00", env=PAPER_ZH).stdout
+    december_sheet = invoke(ledger, "form", "callback-record", "2026-12", now="2026-12-02T12:00", env=PAPER_ZH).stdout
     assert f"\n{first} |" in november_sheet and f"\n{second} |" in november_sheet
     assert f"\n{third} |" not in november_sheet and f"\n{third} |" in december_sheet
     assert f"（第3次回访，上次 {second}）" in december_sheet and "下次回访 2026-12-02 10:00" in november_sheet
-    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-12-02T12:00").stdout
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-12-02T12:00", env=PAPER_ZH).stdout
     assert "2026-11-29 10:00 高敏 不满意；2026-11-30 15:00 高敏 不满意；2026-12-02 11:00 高敏 满意" in register
 
 
@@ -261,7 +263,7 @@ def test_review_by_the_director_with_name_and_date_and_the_unreviewed_list(ledge
     assert [r["id"] for r in invoke_json(ledger, "list", "--unreviewed", now="2026-11-08T09:00")] == [service]
     invoke_json(ledger, "callback", "review", service, "--opinion", "同意", now="2026-11-08T09:30", as_="陈静")
     assert invoke_json(ledger, "list", "--kind", "callback", "--unreviewed", now="2026-11-08T09:30") == []
-    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-08T10:00").stdout
+    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-08T10:00", env=PAPER_ZH).stdout
     assert "| 回访及时（张伟 2026-11-08）" in sheet and "| 同意（陈静 2026-11-08）" in sheet
 
 
@@ -290,7 +292,7 @@ def test_a_letter_answers_two_complaints_one_after_a_dissatisfied_callback(ledge
     assert (figures["handling_rate"], figures["open_dissatisfied"]) == (1.0, 0)
     assert "by open letter" in invoke_refused(ledger, "callback", "record", pending, "--method", "phone", "--result",
                                               "satisfied", now="2026-11-08T10:00")
-    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-08T10:00").stdout
+    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-08T10:00", env=PAPER_ZH).stdout
     assert f"{letter['id']} | 2026-11-08 09:00 | 公开信 | 相关投诉 {first}、{second} | 公开信（11.1.10）关于电梯停运的说明" in sheet
     assert f"{pending} | 2026-11-08 09:00 | 公开信 {letter['id']}" in sheet
     assert f"{follow} | 2026-11-08 09:00 | 公开信 {letter['id']}" in sheet
@@ -318,7 +320,7 @@ def test_event_coverage_counts_households(ledger):
     record(ledger, planned[plain], "--method", "phone", "--result", "satisfied", now="2026-11-16T11:00", as_="梁小雨")
     figures = stats(ledger, "2026-11", "2026-11-16T12:00")
     assert figures["event"]["done"] == 4 and figures["event"]["coverage"] == round(4 / 41, 4)
-    summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-16T12:00").stdout
+    summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-16T12:00", env=PAPER_ZH).stdout
     assert "文体活动 | 41 | 4 | 9.7% | ≥10%" in summary  # 9.76 %: never rounded up to the quota
 
 
@@ -331,7 +333,7 @@ def test_a_merge_keeps_the_earliest_complaint_and_the_register_shows_the_repeat(
     assert "11.1.12" in message and "--into" in message
     invoke_json(ledger, "complaint", "merge", repeat, "--into", kept, now="2026-11-05T12:00")
     invoke_json(ledger, "complaint", "handle", kept, now="2026-11-06T10:00")
-    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-06T12:00").stdout
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-06T12:00", env=PAPER_ZH).stdout
     assert f"{repeat} | 2026-11-05 11:00 |" in register
     assert f"重复投诉，并入 {kept}（11.1.12） |  | 见 {kept}" in register
     assert "合计 | 1 件（另重复投诉 1 件，已并入原投诉，不重复计数，11.1.12）" in register
@@ -352,7 +354,7 @@ def test_a_written_reply_only_complaint_closes_with_its_reply_attached(ledger):
     invoke_json(ledger, "complaint", "reply", forwarded, "--text", "经核查，已整改完毕，特此复函。", now="2026-11-07T09:00")
     closed = invoke_json(ledger, "complaint", "close", forwarded, now="2026-11-07T10:00")
     assert closed["open"] is False
-    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-07T10:00").stdout
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-07T10:00", env=PAPER_ZH).stdout
     assert "无需回访（11.1.13） | 2026-11-07 经核查，已整改完毕，特此复函。" in register
     assert stats(ledger, "2026-11", "2026-11-07T10:00")["handling_rate"] == 1.0
     assert stats(ledger, "2026-11", "2026-11-07T08:00")["handling_rate"] == 0.0  # before the reply
@@ -368,7 +370,7 @@ def test_a_move_in_visit_is_printed_in_the_callback_archive_and_a_holiday_visit_
     done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note", "满意",
                        now="2026-11-13T09:00", as_="刘洋")
     assert done["open"] is False
-    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00").stdout
+    sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00", env=PAPER_ZH).stdout
     assert f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | 满意 | 满意 |  |  | 刘洋 | 钱七" in sheet
     assert holiday not in sheet
 
@@ -383,7 +385,7 @@ def test_the_monthly_summary_carries_month_office_preparer_quotas_open_loops_and
     follow = record(ledger, first_callback(ledger, unhappy, "2026-11-07T09:00"), "--method", "phone", "--result",
                     "dissatisfied", "--note", "未解决", "--next", "2026-12-03T10:00",
                     now="2026-11-07T10:00")["events"][-1]["next_callback"]
-    text = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-30T18:00").stdout
+    text = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-30T18:00", env=PAPER_ZH).stdout
     assert "《客户回访记录》（11.3.2）" in text
     assert "投诉 | 2 | 2 | 100% | ≥50% | 1 | 1 | 0 | 50%" in text
     assert "维修单 | 0 | 0 | — | ≥30%" in text and "文体活动 | 0 | 0 | — | ≥10%" in text
@@ -394,7 +396,7 @@ def test_the_monthly_summary_carries_month_office_preparer_quotas_open_loops_and
     assert "部门主任审阅 | ________" in text and "报公司领导 | ________" in text
     out = tmp_path / "summary.html"
     assert invoke(ledger, "form", "callback-summary", "2026-11", "-f", "html", "-o", str(out),
-                  now="2026-11-30T18:00").exit_code == 0
+                  now="2026-11-30T18:00", env=PAPER_ZH).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert "<td>编制人</td><td>陈静（客户服务部主任）</td>" in html and "<td>报公司领导</td>" in html
     figures = stats(ledger, "2026-11", "2026-11-30T18:00")

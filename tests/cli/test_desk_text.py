@@ -9,6 +9,8 @@ import pytest
 
 from conftest import git, invoke, invoke_json, invoke_refused
 
+PAPER_ZH = {"PROPCLI_LANG": "zh_CN"}  # the paper forms print in the language chosen (CLI.md); these read the Chinese
+
 RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 DIRECTOR, TECH, SERVICE_DIRECTOR = "周志强", "吴海涛", "陈静"  # staff.yaml of the skeleton
 
@@ -58,7 +60,7 @@ def test_refusal_is_signed_by_the_technician_and_the_engineering_director(ledger
     record = step(ledger, record_id, "refuse", at, "--reason", "太贵", "--technician", TECH, "--director", DIRECTOR)
     refusal = record["events"][-1]
     assert (refusal["technician"], refusal["director"], refusal["signed_by"]) == (TECH, DIRECTOR, [TECH, DIRECTOR])
-    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T10:00").stdout
+    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T10:00", env=PAPER_ZH).stdout
     assert f"拒修签名：{TECH}、{DIRECTOR}" in form and "拒修原因：太贵" in form
 
 
@@ -68,9 +70,9 @@ def test_sign_needs_the_residents_name_and_the_forms_print_it(ledger):
     step(ledger, record_id, "complete", "2026-11-20T09:30", as_=TECH)
     assert "--signature" in invoke_refused(ledger, "repair", "sign", record_id, now="2026-11-20T09:31")
     step(ledger, record_id, "sign", "2026-11-20T09:31", "--signature", "张小三")
-    order = invoke(ledger, "form", "repair-order", record_id, now="2026-11-21T09:00").stdout
+    order = invoke(ledger, "form", "repair-order", record_id, now="2026-11-21T09:00", env=PAPER_ZH).stdout
     assert "用户签名：张小三" in order and "已签" not in order
-    paid = invoke(ledger, "form", "paid-service", "2026-11", now="2026-11-21T09:00").stdout
+    paid = invoke(ledger, "form", "paid-service", "2026-11", now="2026-11-21T09:00", env=PAPER_ZH).stdout
     assert "| 张小三 |" in paid and "已签" not in paid
 
 
@@ -87,7 +89,7 @@ def test_material_holds_exactly_what_was_given(ledger):
     assert (poor["decision"], poor["warning"]) == ("用户同意使用", "已提示可能漏水")
     bad = step(ledger, record_id, "material", "2026-11-28T09:13", "--result", "不合格", "--decision", "用户改用我方配件")
     assert bad["events"][-1]["decision"] == "用户改用我方配件"
-    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T09:20").stdout
+    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T09:20", env=PAPER_ZH).stdout
     assert "质量不佳（提示：已提示可能漏水；用户决定：用户同意使用）" in form
 
 
@@ -108,7 +110,7 @@ def test_completion_takes_items_from_the_price_list_and_quoted_work_off_it(ledge
     done = record["events"][-1]
     assert [(i["code"], i["qty"], i["amount"]) for i in done["items"]] == [("SD-01", 2, 30.0), ("SD-02", 1, 15.0)]
     assert done["quoted_by"] == DIRECTOR and record["fee_total"] == 57.5
-    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T10:00").stdout
+    form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T10:00", env=PAPER_ZH).stdout
     assert "实际维修项目及收费：SD-01 更换水龙头 15.00元×2 30.00元；SD-02 更换角阀 15.00元×1 15.00元；材料 12.50元" in form
 
 
@@ -129,7 +131,7 @@ def test_the_engineering_director_confirms_between_return_and_finance(ledger):
 # --- 2. money that agrees -----------------------------------------------------------------------------
 
 def paid_service_total(ledger, month, now):
-    text = invoke(ledger, "form", "paid-service", month, now=now).stdout
+    text = invoke(ledger, "form", "paid-service", month, now=now, env=PAPER_ZH).stdout
     return float(re.search(r"^合计 \|[ |]*([0-9.]+)", text, re.M).group(1)), text
 
 
@@ -390,7 +392,7 @@ def test_route_to_complaint_makes_a_linked_complaint(ledger):
     complaint = invoke_json(ledger, "show", complaint_id, now="2026-11-21T09:03")
     assert (complaint["kind"], complaint["request"], complaint["detail"], complaint["name"], complaint["received"]) == (
         "complaint", record_id, "楼上夜间装修噪音", "王五", "2026-11-21T09:03:00+08:00")
-    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-21T10:00").stdout
+    register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-21T10:00", env=PAPER_ZH).stdout
     assert complaint_id in register and "楼上夜间装修噪音" in register
     assert "already routed" in invoke_refused(ledger, "request", "route", record_id, "--to", "complaint",
                                               now="2026-11-21T09:05")
@@ -443,15 +445,15 @@ def test_the_public_inspection_form_prints_for_a_repair_a_round_and_a_month(ledg
     now = "2026-11-30T10:00"
     line = (f"2026-11-23 08:30 | 刘洋 | 3栋及周边 | 3栋电梯厅灯不亮 | 维修 {repair_id} | 2026-11-23 08:45 | {DIRECTOR} | "
             "2026-11-23 09:00 | 更换灯管 | 已清理 | 2026-11-23 09:20")
-    for_repair = invoke(ledger, "form", "public-inspection", repair_id, now=now).stdout
+    for_repair = invoke(ledger, "form", "public-inspection", repair_id, now=now, env=PAPER_ZH).stdout
     assert line in for_repair and "赵丽娟" not in for_repair  # 巡视人 is the patrol officer, not reception
-    for_round = invoke(ledger, "form", "public-inspection", round_id, now=now).stdout
+    for_round = invoke(ledger, "form", "public-inspection", round_id, now=now, env=PAPER_ZH).stdout
     assert line in for_round and "消防通道堆放杂物 | 现场处理：已通知住户清理" in for_round
-    month = invoke(ledger, "form", "public-inspection", "2026-11", now=now).stdout
+    month = invoke(ledger, "form", "public-inspection", "2026-11", now=now, env=PAPER_ZH).stdout
     assert line in month and "消防通道堆放杂物" in month and f"喷灌水管爆裂 | 维修 {other}" in month
     assert month.index("消防通道") < month.index("喷灌水管")
     resident = new_repair(ledger, "2026-11-25T09:00")
-    assert invoke(ledger, "form", "public-inspection", resident, now=now).exit_code == 2
+    assert invoke(ledger, "form", "public-inspection", resident, now=now, env=PAPER_ZH).exit_code == 2
 
 
 # --- 5. intake warnings -------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The new kind `visit` (11.1.6) end to end: new, record, its deadline, its register, list --kind."""
 from conftest import invoke, invoke_json, invoke_refused
 
+PAPER_ZH = {"PROPCLI_LANG": "zh_CN"}  # the paper forms print in the language chosen (CLI.md); these read the Chinese
+
 
 def test_a_holiday_visit_is_the_managers_due_by_the_policy_and_recorded_with_the_residents_opinion(ledger):
     visit = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "5栋1201", "--name", "李四",
@@ -15,7 +17,7 @@ def test_a_holiday_visit_is_the_managers_due_by_the_policy_and_recorded_with_the
                        "--note", "感谢关心", now="2026-09-26T10:00")
     assert done["open"] is False and done["deadlines"][0]["state"] == "met"
     assert [r["id"] for r in invoke_json(ledger, "list", "--kind", "visit", now="2026-09-26T10:00")] == [visit["id"]]
-    register = invoke(ledger, "form", "visit-record", "2026-09", now="2026-09-26T10:00").stdout
+    register = invoke(ledger, "form", "visit-record", "2026-09", now="2026-09-26T10:00", env=PAPER_ZH).stdout
     assert "《客户拜访记录表》" in register and "重大节日拜访 | 5栋1201 | 李四" in register and "满意" in register
 
 

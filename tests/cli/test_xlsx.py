@@ -5,6 +5,8 @@ import pytest
 
 from conftest import invoke, invoke_json
 
+PAPER_ZH = {"PROPCLI_LANG": "zh_CN"}  # the paper forms print in the language chosen (CLI.md); these read the Chinese
+
 openpyxl = pytest.importorskip("openpyxl")
 
 RESIDENT = ("--name", "王女士", "--phone", "13800138000", "--address", "3栋0301")
@@ -67,7 +69,7 @@ def test_overdue_billing_stats_and_a_register(busy, tmp_path):
     assert rows["维修 · 总数"] == 2 and rows["维修 · 费用（元）"] == 15.0
     register = tmp_path / "有偿服务记录表.xlsx"
     assert invoke(ledger, "form", "paid-service", "2026-11", "-f", "xlsx", "-o", register,
-                  now="2026-11-28T09:30").exit_code == 0
+                  now="2026-11-28T09:30", env=PAPER_ZH).exit_code == 0
     sheet, rows = read(register)
     assert rows[0][:3] == ["日期", "编号", "房号"] and rows[1][1] == record_id and rows[1][2] == "3栋0301"
     assert rows[-1][0] == "合计" and rows[-1][5] == 15.0
