@@ -1,14 +1,26 @@
-"""One translation function for every user-facing message (gettext style).
+"""One translation function for every user-facing message (gettext style), Chinese by default.
 
-Catalogues live in `propcli/locale/<lang>/LC_MESSAGES/propcli.po` (or a compiled `.mo`); set
-PROPCLI_LANG=zh_CN to use one. Call sites never change: to make Chinese the default, set the default
-language here. Without a catalogue, or for a message it lacks, the English text is used.
+Catalogues are standard gettext files: `propcli/locale/<lang>/LC_MESSAGES/propcli.po` (our messages) and
+`click.po` (click's own: Usage, Options, Error: …). A wheel carries them compiled to `.mo` (Babel, at build
+time: setup.py); a source checkout without a `.mo` reads the `.po` directly. Nothing here imports Babel.
+
+The language (CLI.md "Additions", Global options): `--lang zh_CN|en` / PROPCLI_LANG, else the ledger's
+`locale:` in propcli.yaml, else LC_ALL/LC_MESSAGES/LANG, else zh_CN. The command line settles it before
+any output (`set_language`, called by the root group); library callers get PROPCLI_LANG/LANG/zh_CN.
+
+A text made early (an option's help, at import, before the language is settled) is translated again when
+it is shown (`retranslate`: by its msgid, or back from the Chinese it was made in). Msgids are English;
+`N_()` marks a msgid for extraction without translating it.
 """
 import os
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-_translation = None
+LANGUAGES = ("zh_CN", "en")
+DEFAULT = "zh_CN"
+
+_settled: str | None = None
+_catalogues: dict = {}
 
 
 class NoTranslation:
@@ -19,70 +31,405 @@ class NoTranslation:
 
 
 class PoTranslations(NoTranslation):
-    """A `.po` catalogue read directly (msgid/msgstr pairs), so no build step is needed."""
+    """A `.po` catalogue read directly (msgid/msgstr pairs), for a checkout with no compiled `.mo`."""
 
     def __init__(self, path: Path):
-        import ast
+        import json
 
         self.messages: dict[str, str] = {}
         entry: dict[str, str] = {}
         current = None
+        fuzzy = False
         for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
             line = raw.strip()
-            if line.startswith(("msgid ", "msgstr ")):
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+            elif line.startswith(("msgid ", "msgstr ")):
                 current, _sep, literal = line.partition(" ")
                 if current == "msgid" and "msgstr" in entry:
-                    self._add(entry)
-                    entry = {}
-                entry[current] = ast.literal_eval(literal)
+                    self._add(entry, fuzzy)
+                    entry, fuzzy = {}, False
+                entry[current] = json.loads(literal)
             elif line.startswith('"') and current:
-                entry[current] += ast.literal_eval(line)
+                entry[current] += json.loads(line)
             elif not line:
-                self._add(entry)
-                entry, current = {}, None
+                self._add(entry, fuzzy)
+                entry, current, fuzzy = {}, None, False
 
-    def _add(self, entry: dict) -> None:
-        if entry.get("msgid") and entry.get("msgstr"):
+    def _add(self, entry: dict, fuzzy: bool = False) -> None:
+        if entry.get("msgid") and entry.get("msgstr") and not fuzzy:
             self.messages[entry["msgid"]] = entry["msgstr"]
 
     def gettext(self, message: str) -> str:
         return self.messages.get(message, message)
 
 
-def _catalogue():
-    global _translation
-    if _translation is None:
-        lang = os.environ.get("PROPCLI_LANG")
-        _translation = NoTranslation()
-        if lang:
-            po = LOCALE_DIR / lang / "LC_MESSAGES" / "propcli.po"
-            mo = po.with_suffix(".mo")
-            if mo.is_file():
-                import gettext
+class MoTranslations(NoTranslation):
+    """A compiled `.mo` catalogue (the GNU format), read without importing the gettext module."""
 
-                _translation = gettext.translation("propcli", localedir=str(LOCALE_DIR), languages=[lang])
-            elif po.is_file():
-                _translation = PoTranslations(po)
-    return _translation
+    def __init__(self, path: Path):
+        import struct
+
+        data = path.read_bytes()
+        order = "<" if data[:4] == b"\xde\x12\x04\x95" else ">"
+        _magic, _version, count, originals, translations = struct.unpack(order + "5I", data[:20])
+        self.messages: dict[str, str] = {}
+        for i in range(count):
+            olen, ooff = struct.unpack(order + "2I", data[originals + 8 * i:originals + 8 * i + 8])
+            tlen, toff = struct.unpack(order + "2I", data[translations + 8 * i:translations + 8 * i + 8])
+            msgid = data[ooff:ooff + olen].decode("utf-8")
+            if msgid and "\x00" not in msgid:
+                self.messages[msgid] = data[toff:toff + tlen].decode("utf-8")
+
+    def gettext(self, message: str) -> str:
+        return self.messages.get(message, message)
+
+
+def normalize(text: str | None) -> str | None:
+    """`zh_CN.UTF-8`, `zh`, `zh-CN` -> `zh_CN`; `en_US.UTF-8`, `en` -> `en`; C/POSIX/empty -> None (no opinion);
+    any other language -> `en` (we have no catalogue for it; English is the closer fallback)."""
+    value = (text or "").strip().split(".")[0].split("@")[0].replace("-", "_")
+    if not value or value.upper() in ("C", "POSIX"):
+        return None
+    if value.lower().startswith("zh"):
+        return "zh_CN"
+    return "en"
+
+
+def from_environment() -> str | None:
+    """PROPCLI_LANG, then the POSIX locale variables (LC_ALL, LC_MESSAGES, LANG), in that order."""
+    for name in ("PROPCLI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        found = normalize(os.environ.get(name))
+        if found:
+            return found
+    return None
+
+
+def choose(option: str | None = None, ledger_locale: str | None = None) -> str:
+    """The language by CLI.md's order: --lang, PROPCLI_LANG, the ledger's locale, LC_ALL/LANG, zh_CN."""
+    for candidate in (option, os.environ.get("PROPCLI_LANG"), ledger_locale):
+        found = normalize(candidate)
+        if found:
+            return found
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        found = normalize(os.environ.get(name))
+        if found:
+            return found
+    return DEFAULT
+
+
+def set_language(lang: str | None) -> None:
+    """Settle the language for the rest of the process (the command line does this first)."""
+    global _settled
+    _settled = normalize(lang) or DEFAULT
 
 
 def language() -> str:
     """The language people read now: `zh_CN` or `en`."""
-    return "zh_CN" if (os.environ.get("PROPCLI_LANG") or "").startswith("zh") else "en"
+    return _settled or choose()
 
 
 def reset() -> None:
-    """Read PROPCLI_LANG again (tests, long-running callers)."""
-    global _translation
-    _translation = None
+    """Forget the settled language and the loaded catalogues (tests, long-running callers)."""
+    global _settled
+    _settled = None
+    _catalogues.clear()
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation where it is declared (as data); it is translated where it is shown."""
-    return message
+def catalogue(domain: str = "propcli", lang: str | None = None):
+    lang = lang or language()
+    key = (domain, lang)
+    found = _catalogues.get(key)
+    if found is None:
+        found = NoTranslation()
+        if lang != "en":
+            folder = LOCALE_DIR / lang / "LC_MESSAGES"
+            mo, po = folder / f"{domain}.mo", folder / f"{domain}.po"
+            try:
+                mo_time = mo.stat().st_mtime_ns
+            except OSError:
+                mo_time = None
+            try:
+                po_time = po.stat().st_mtime_ns
+            except OSError:
+                po_time = None
+            if mo_time is not None and (po_time is None or mo_time >= po_time):
+                found = MoTranslations(mo)
+            elif po_time is not None:
+                found = PoTranslations(po)
+        _catalogues[key] = found
+    return found
 
 
 def _(message: str, /, **values) -> str:
-    """Translate `message`, then fill `{name}` placeholders from `values`."""
-    text = _catalogue().gettext(message)
+    """Translate `message` (an English msgid), then fill `{name}` placeholders from `values`."""
+    text = catalogue().gettext(message)
     return text.format(**values) if values else text
+
+
+def N_(message: str, /) -> str:
+    """Mark `message` as a msgid (extracted and translated where it is shown), without translating it."""
+    return message
+
+
+def gettext(message: str) -> str:
+    """Translate a plain msgid (no placeholders filled)."""
+    return catalogue().gettext(message)
+
+
+def retranslate(text, domain: str = "propcli"):
+    """A text made earlier (possibly in another language), in the language of now: looked up as a msgid
+    (a command's docstring as `inspect.cleandoc` leaves it), or mapped back from its Chinese to its msgid."""
+    if not isinstance(text, str) or not text:
+        return text
+    current = catalogue(domain)
+    for candidate in (text, _cleandoc(text)):
+        found = current.gettext(candidate)
+        if found != candidate:
+            return found
+    msgid = _reverse(DEFAULT, domain).get(text)
+    if msgid is not None:
+        return current.gettext(msgid)
+    return text
+
+
+def _cleandoc(text: str) -> str:
+    if "\n" not in text:
+        return text.strip()
+    import inspect
+
+    return inspect.cleandoc(text)
+
+
+def _reverse(lang: str, domain: str = "propcli") -> dict:
+    key = ("reverse", domain, lang)
+    if key not in _catalogues:
+        messages = getattr(catalogue(domain, lang), "messages", {})
+        _catalogues[key] = {v: k for k, v in messages.items()}
+    return _catalogues[key]
+
+
+# --- labels of the fixed keys (JSON keeps the keys; tables, forms and mail show these) ------------
+# English labels are msgids; the Chinese are the office's words (SPEC.md, procedures.zh.txt).
+ROLES = {
+    "leadership": N_("company leadership"),
+    "manager": N_("office manager"),
+    "property_director": N_("property department director"),
+    "service_director": N_("customer service director"),
+    "property_officer": N_("property officer"),
+    "receptionist": N_("front-desk receptionist"),
+    "engineering_director": N_("engineering director"),
+    "technician": N_("technician"),
+    "security_lead": N_("security duty leader"),
+    "guard": N_("security guard"),
+    "patrol_officer": N_("patrol officer"),
+    "area_officer": N_("area officer"),
+    "culture_clerk": N_("community culture clerk"),
+    "finance": N_("finance department"),
+    "system": N_("system (scripts and cron)"),
+}
+
+RULES = {
+    "request.reply": N_("reply to a help request"),
+    "request.report": N_("major medical emergency reported to the manager"),
+    "repair.fill": N_("fill in the repair form"),
+    "repair.notify": N_("notify engineering to collect the order"),
+    "repair.quote": N_("price review of an off-list item"),
+    "repair.arrive": N_("technician on site"),
+    "repair.return": N_("copies 2 and 3 returned"),
+    "repair.finance": N_("copy 3 to finance"),
+    "public.notify": N_("public repair: notify engineering"),
+    "public.arrive": N_("public repair: on site"),
+    "complaint.reply": N_("first answer to a complaint"),
+    "callback.complaint": N_("complaint callback"),
+    "callback.repair": N_("repair callback"),
+    "callback.event": N_("community event callback"),
+    "callback.reply": N_("answer to a callback question"),
+    "callback.next": N_("next callback"),
+    "callback.incident": N_("callback after an incident"),
+    "visit.record": N_("visit made"),
+}
+
+STEPS = {
+    "new": N_("received"),
+    "fill": N_("form filled"),
+    "notify": N_("engineering notified"),
+    "take": N_("order taken"),
+    "quote": N_("price quoted"),
+    "accept": N_("price accepted"),
+    "refuse": N_("refused"),
+    "arrive": N_("on site"),
+    "material": N_("material checked"),
+    "complete": N_("completed"),
+    "sign": N_("resident signed"),
+    "return": N_("form returned"),
+    "confirm": N_("confirmed by engineering"),
+    "finance": N_("sent to finance"),
+    "paid": N_("fee collected"),
+    "reply": N_("replied"),
+    "escalate": N_("escalated"),
+    "route": N_("routed"),
+    "medical": N_("way of help chosen"),
+    "close": N_("closed"),
+    "assign": N_("assigned"),
+    "handle": N_("handled"),
+    "merge": N_("merged"),
+    "note": N_("note"),
+    "notice": N_("notice sent"),
+    "record": N_("callback recorded"),
+    "fix": N_("rectified"),
+    "review": N_("reviewed"),
+    "plan": N_("planned"),
+    "import": N_("imported"),
+}
+
+STATES = {
+    "pending": N_("pending"),
+    "met": N_("met"),
+    "missed": N_("missed"),
+    "overdue": N_("overdue"),
+}
+
+VALUES = {  # categories (9.4.1-1), severities, methods, results, ways of help
+    "medical": N_("medical emergency"),
+    "repair": N_("repair"),
+    "complaint": N_("complaint"),
+    "enquiry": N_("enquiry"),
+    "security": N_("security incident"),
+    "disaster": N_("disaster"),
+    "other": N_("other help"),
+    "general": N_("general"),
+    "important": N_("important"),
+    "major": N_("major"),
+    "visit": N_("visit"),
+    "phone": N_("phone callback"),
+    "satisfied": N_("satisfied"),
+    "dissatisfied": N_("dissatisfied"),
+    "escort": N_("escort to hospital"),
+    "ambulance": N_("call 120"),
+    "care": N_("short-term care"),
+}
+
+FIELDS = {  # record fields and table columns
+    "id": N_("id"),
+    "kind": N_("kind"),
+    "status": N_("status"),
+    "open": N_("open"),
+    "received": N_("received at"),
+    "summary": N_("summary"),
+    "name": N_("name"),
+    "phone": N_("phone"),
+    "address": N_("address"),
+    "location": N_("location"),
+    "item": N_("item"),
+    "detail": N_("detail"),
+    "category": N_("category"),
+    "severity": N_("severity"),
+    "major": N_("major emergency"),
+    "anonymous": N_("anonymous"),
+    "channel": N_("channel"),
+    "price_code": N_("price code"),
+    "price_name": N_("price item"),
+    "price": N_("price"),
+    "unit": N_("unit"),
+    "code": N_("code"),
+    "qty": N_("qty"),
+    "appointment": N_("appointment"),
+    "public": N_("public"),
+    "fee_total": N_("fee_total"),
+    "fees": N_("fees"),
+    "quote": N_("quote"),
+    "technician": N_("technician"),
+    "assignee": N_("assignee"),
+    "role": N_("role"),
+    "email": N_("email"),
+    "escalated_to": N_("escalated_to"),
+    "rule": N_("rule"),
+    "clause": N_("clause"),
+    "start": N_("start"),
+    "due": N_("due"),
+    "done": N_("done"),
+    "state": N_("state"),
+    "minutes_late": N_("minutes_late"),
+    "at": N_("at"),
+    "step": N_("step"),
+    "by": N_("by"),
+    "commit": N_("commit"),
+    "date": N_("date"),
+    "author": N_("author"),
+    "subject": N_("subject"),
+    "text": N_("text"),
+    "title": N_("title"),
+    "ended": N_("ended"),
+    "households": N_("households"),
+    "source": N_("source"),
+    "previous": N_("previous"),
+    "method": N_("method"),
+    "result": N_("result"),
+    "signature": N_("signature"),
+    "reason": N_("reason"),
+    "handled": N_("how handled"),
+    "outcome": N_("outcome"),
+    "department": N_("department"),
+    "area": N_("area"),
+    "findings": N_("findings"),
+    "complaints": N_("complaints"),
+    "way": N_("way"),
+    "to": N_("to"),
+    "figure": N_("figure"),
+    "value": N_("value"),
+    "month": N_("month"),
+    "form_no": N_("form no."),
+    "written": N_("written"),
+    "confidential": N_("confidential"),
+    "patrol": N_("patrol"),
+    "finding": N_("finding"),
+    "repeat_of": N_("repeat of"),
+    "kept": N_("kept"),
+    "note": N_("note"),
+    "finance": N_("handed to finance"),
+    "paid": N_("paid"),
+    "amount": N_("amount"),
+    "unit_price": N_("unit price"),
+    "office": N_("office"),
+    "record": N_("record"),
+    "reply_by": N_("reply by"),
+    "next": N_("next callback"),
+}
+
+STATS = {  # the words of `stats` figures (requests.by_category.medical -> 求助 · 按类别 · 急救病人)
+    "requests": N_("help requests"),
+    "repairs": N_("repairs"),
+    "complaints": N_("complaints"),
+    "callbacks": N_("callbacks"),
+    "total": N_("total"),
+    "by_category": N_("by category"),
+    "by_severity": N_("by severity"),
+    "public": N_("public repairs"),
+    "paid": N_("paid"),
+    "fees": N_("fees (yuan)"),
+    "billed": N_("billed (yuan)"),
+    "on_time": N_("on time"),
+    "eligible": N_("to call back"),
+    "done": N_("called back"),
+    "coverage": N_("coverage"),
+    "target": N_("target"),
+    "handling_rate": N_("handling rate"),
+    "open_dissatisfied": N_("dissatisfied, still open"),
+    "event": N_("community events"),
+    "complaint": N_("complaints"),
+    "repair": N_("repairs"),
+    "previous": N_("previous month"),
+}
+
+_GROUPS = {"role": ROLES, "rule": RULES, "step": STEPS, "state": STATES, "value": VALUES, "field": FIELDS,
+           "stat": STATS}
+
+
+def label(group: str, key) -> str:
+    """The label of a fixed key in the language of now (`label("role", "finance")` -> 财务部); the key
+    itself when it has none. Kinds: `propcli.kinds.label`."""
+    if key is None:
+        return ""
+    found = _GROUPS[group].get(str(key))
+    return catalogue().gettext(found) if found else str(key)

@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from propcli.cli import cli
+# The suite's assertions are in English; Chinese tests set PROPCLI_LANG=zh_CN (or --lang zh_CN) themselves.
+os.environ["PROPCLI_LANG"] = "en"
+
+from propcli.cli import cli  # noqa: E402
 
 NOW = "2026-11-28T09:00:00+08:00"
 ACTOR = "王芳"

@@ -72,7 +72,7 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
     records, seen = ImportedRecords(), set()
     rows = _rows(path)
     if progress is not None:
-        rows = progress(rows)
+        rows = progress(list(rows))
     for number, row in rows:
         where = f"{path.name}:{number}"
         if not isinstance(row, dict):

@@ -23,17 +23,33 @@ from datetime import datetime, timedelta
 
 from propcli.errors import BadInput, LedgerUnusable, PropcliError
 from propcli.i18n import _
-from propcli.policy.roles import ROLE_LABELS, role_label
 from propcli.timeutil import parse_duration, parse_time
+
+from propcli.i18n import ROLES as ROLE_LABELS  # noqa: E402  (role key -> label msgid; the order of the chain)
 
 NOTICE_STEPS = ("notice", "escalate")
 
 
-def rule_label(rule: str) -> str:
-    from propcli.kinds import rule_label as label_of
+def role_label(role: str | None) -> str:
+    """`客户服务部前台接待员 (receptionist)` in Chinese, `front-desk receptionist (receptionist)` in English."""
+    from propcli.i18n import label
 
-    label = label_of(rule)
-    return f"{rule} {label}" if label else rule
+    if not role:
+        return "-"
+    name = label("role", role)
+    return f"{name} ({role})" if name != role else role
+
+
+def rule_label(rule: str) -> str:
+    """`repair.fill 填写维修单`: the catalogue's label in the reader's language, else the kind's declared one."""
+    from propcli.i18n import label
+
+    name = label("rule", rule)
+    if name == rule:
+        from propcli.kinds import rule_label as declared
+
+        name = declared(rule) or rule
+    return f"{rule} {name}" if name != rule else rule
 
 
 def mask_phone(phone) -> str:
@@ -186,25 +202,18 @@ def _local(moment: datetime, tz: str) -> str:
 
 def _line_fields(item: dict, tz: str) -> dict:
     row, doc = item["row"], item["doc"]
-    late = row["minutes_late"]
-    if item["kind"] == "due_soon":
-        how = _("还有 {minutes} 分钟到期", minutes=_minutes(-late))
-    else:
-        how = _("超时 {minutes} 分钟", minutes=_minutes(late))
-    mark = {"notice": _("首次通知"), "reminder": _("再次提醒"),
-            "escalate": _("升级至 {role}", role=role_label(item["to"])), "due_soon": _("即将到期")}[item["kind"]]
+    from propcli.app.humanize import lateness
+
+    how = lateness(row["minutes_late"])  # 超时 16 分钟 / 还剩 3 分钟
+    mark = {"notice": _("first notice"), "reminder": _("reminder"),
+            "escalate": _("escalated to {role}", role=role_label(item["to"])), "due_soon": _("due soon")}[item["kind"]]
     where = doc.get("address") or doc.get("location") or ""
     return {
-        "id": row["id"], "what": rule_label(row["rule"]), "clause": _("第 {clause} 条", clause=row["clause"]),
-        "due": _("应于 {due}", due=_local(item["due_at"], tz)), "how": how, "mark": mark,
+        "id": row["id"], "what": rule_label(row["rule"]), "clause": _("clause {clause}", clause=row["clause"]),
+        "due": _("due {due}", due=_local(item["due_at"], tz)), "how": how, "mark": mark,
         "where": str(where), "phone": mask_phone(doc.get("phone")) if doc.get("phone") else "",
-        "assignee": _("负责人 {name}", name=row["assignee"]) if row.get("assignee") else "",
+        "assignee": _("assignee {name}", name=row["assignee"]) if row.get("assignee") else "",
     }
-
-
-def _minutes(value) -> str:
-    value = float(value)
-    return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
 def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -212,9 +221,9 @@ def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
     soon = [i for i in items if i["kind"] == "due_soon"]
     order = list(ROLE_LABELS)
     roles = sorted({i["to"] for i in breaches}, key=lambda r: (order.index(r) if r in order else len(order), r))
-    groups = [(_("已通知到 {role}", role=role_label(role)), [i for i in breaches if i["to"] == role]) for role in roles]
+    groups = [(_("told: {role}", role=role_label(role)), [i for i in breaches if i["to"] == role]) for role in roles]
     if soon:
-        groups.append((_("即将到期 due soon"), soon))
+        groups.append((_("Due soon"), soon))  # zh: 即将到期 due soon (CLI.md: mailed under "due soon")
     return groups
 
 
@@ -223,18 +232,21 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     from email.utils import formatdate, make_msgid
     from html import escape
 
+    from propcli.i18n import label
+
     ledger = session.ledger
     tz = ledger.tz
     late_n = sum(1 for i in items if i["kind"] != "due_soon")
     soon_n = len(items) - late_n
-    subject = _("【propcli】超时提醒 {office} {now}: {late} 项超时, {soon} 项即将到期",
+    subject = _("[propcli] deadlines {office} {now}: {late} overdue, {soon} due soon",
                 office=ledger.office or "", now=_local(session.now, tz), late=late_n, soon=soon_n)
-    intro = _("{office} 时限提醒（{now}）。按制度条款计算的时限已过或即将到期；请尽快处理并在 propcli 中记录。",
+    intro = _("{office} deadline reminder ({now}). These deadlines, counted by the clauses of the procedures, have passed or fall due soon; please deal with them and record it in propcli.",
               office=getattr(ledger, "office", "") or "", now=_local(session.now, tz))
     groups = _groups(items)
     text = [intro, ""]
     html = ["<html><body>", f"<p>{escape(intro)}</p>"]
-    head = [_("编号"), _("事项"), _("条款"), _("时限"), _("超时"), _("状态"), _("地址"), _("电话"), _("负责人")]
+    head = [label("field", "id"), _("what"), label("field", "clause"), label("field", "due"), _("lateness"),
+            _("notice status"), label("field", "address"), label("field", "phone"), label("field", "assignee")]
     for title, members in groups:
         text += [f"== {title} ==", ""]
         html += [f"<h3>{escape(title)}</h3>", "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">",
@@ -249,7 +261,7 @@ def compose(session, items: list[dict], to: list[str], sender: str):
             html.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
         text.append("")
         html.append("</table>")
-    footer = _("本邮件由 propcli overdue 自动发送；每次发送均记录在相应记录上（notice / escalate）。")
+    footer = _("Sent by propcli overdue; every message sent is recorded on its record (notice / escalate).")
     text.append(footer)
     html += [f"<p><small>{escape(footer)}</small></p>", "</body></html>"]
 

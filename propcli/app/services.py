@@ -168,8 +168,14 @@ def show(session, text_id: str, history: bool = False) -> dict:
     from propcli.store.unit import load
 
     ledger = session.ledger
-    record_id = ledger.resolve(text_id)
-    current = view(load(ledger, record_id), ledger, session.now)
+    return shown(session, load(ledger, ledger.resolve(text_id)), history)
+
+
+def shown(session, record, history: bool = False) -> dict:
+    """`show` of a record in hand (a command that just wrote it need not read its file again)."""
+    ledger = session.ledger
+    record_id = record.id
+    current = view(record, ledger, session.now)
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
@@ -184,16 +190,49 @@ def show(session, text_id: str, history: bool = False) -> dict:
     return data
 
 
+SEARCHED = ("name", "phone", "address", "item", "detail", "location")
+"""The fields `list --search` looks in (CLI.md "Additions"): the resident, the unit, what it is about."""
+
+
+def matches(record: dict, text: str) -> bool:
+    """`text` in the name, phone, address, location or item/detail (case-insensitive); a phone also matches its
+    digits (so 8000 finds 138-0013-8000 and 13800138000, the last four digits the desk asks for)."""
+    needle = text.strip().casefold()
+    if not needle:
+        return True
+    digits = "".join(c for c in needle if c.isdigit())
+    for field in SEARCHED:
+        value = record.get(field)
+        if value is None:
+            continue
+        value = str(value)
+        if needle in value.casefold():
+            return True
+        if field == "phone" and digits and digits == needle.replace(" ", "").replace("-", "") \
+                and digits in "".join(c for c in value if c.isdigit()):
+            return True
+    return False
+
+
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
-                 redact: str | None = "mask", unreviewed=False) -> list[dict]:
-    """Records as `show` prints them, oldest first; `redact`: "mask" (lists and forms: a confidential
-    enquiry's detail as 保密, 9.4.3-4), "drop" (left out) or None (kept, as `export` keeps it); `unreviewed`:
-    only those waiting for a director's review (the kinds that declare `awaiting_review`: callbacks, 11.1.8)."""
+                 redact: str | None = "mask", unreviewed=False, search: str | None = None,
+                 limit: int | None = None, newest_first: bool = False) -> list[dict]:
+    """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
+    for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
+    (left out) or None (kept, as `export` keeps it); `unreviewed`: only those waiting for a director's review
+    (the kinds that declare `awaiting_review`: callbacks, 11.1.8). `search`: see `matches` (on what the list
+    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
     from propcli import kinds
     from propcli.app.derive import redacted
 
     ledger = session.ledger
     clauses, params = ["received <= ?"], [int(session.now.timestamp())]
+    if limit is not None and limit < 1:
+        raise BadInput(_("--limit: expected a whole number of at least 1"))
+    if search is not None and search.strip() and not search.strip().isdigit():
+        clauses.append("doc LIKE ? ESCAPE '\\'")
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
     reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
     if unreviewed:
         clauses.append("kind IN (" + ", ".join("?" for _k in reviewed_kinds) + ")" if reviewed_kinds else "0")
@@ -225,16 +264,24 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
             continue
         shown = to_json(current, session.now, ledger.tz)
         shown = redacted(shown, redact == "drop") if redact else shown
+        if shown is None or (search and not matches(shown, search)):
+            continue
         result.append(shown)
         done = source_done(current.record)
         if done is not None:
             sources.append((done, shown))
+    if limit is not None:
+        result = result[-limit:]
+        kept = {id(r) for r in result}
+        sources = [(d, r) for d, r in sources if id(r) in kept]
     if sources:  # as `show` prints them: a callback source done lists its chain of callbacks (11.2.3)
         from propcli.app.callbacks import chains_json
 
         found = chains_json(session, [r["id"] for _done, r in sources], min(d for d, _r in sources))
         for _done, record in sources:
             record["callbacks"] = found[record["id"]]
+    if newest_first:
+        result.reverse()
     return result
 
 
@@ -293,21 +340,19 @@ def check(session) -> list[str]:
 
 
 
-def import_file(session, file_path: str, progress=None) -> list[str]:
+def import_file(session, file_path: str, checking=None, writing=None) -> list[str]:
     """JSON Lines (as export writes) or CSV with a header row; all records in one commit, or none.
-    `progress(iterable, label)` wraps the long loops (a progress bar on a terminal)."""
+    `checking` and `writing` wrap the two long loops (progress bars on a terminal)."""
     from propcli.app.importer import read_import
 
     ledger = session.ledger
     path = Path(file_path)
-    reading = (lambda items: progress(items, _("reading"))) if progress else None
-    records = read_import(ledger, path, session.actor, session.now, reading)
+    records = read_import(ledger, path, session.actor, session.now, checking)
     if not records:
         raise BadInput(_("FILE: {path} holds no records", path=file_path))
     from propcli.store.unit import create_many
 
     message = _("import: {count} records from {name}", count=len(records), name=path.name)
-    writing = (lambda items: progress(items, _("writing"))) if progress else None
     made = create_many(ledger, records, session.actor, f"{message}\n\nStep: import\n",
                        renumber=records.generated_ids, progress=writing)
     return [r.id for r in made]

@@ -5,13 +5,12 @@ is the record as `show` prints it."""
 from importlib import import_module
 
 from propcli import kinds
-from propcli.app.services import show
+from propcli.app.services import show, shown
 
 
 def new(session, kind_name: str, **options) -> dict:
     """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
-    record = kinds.kind(kind_name).new(session, **options)
-    return show(session, record.id)
+    return shown(session, kinds.kind(kind_name).new(session, **options))
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:

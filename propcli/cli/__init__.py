@@ -27,6 +27,7 @@ COMMANDS = {
     "explain": "propcli.cli.desk:explain",
     "stats": "propcli.cli.desk:stats",
     "form": "propcli.cli.desk:form",
+    "completion": "propcli.cli.completion:completion",
     "doctor": "propcli.cli.doctor:doctor",
     "sync": "propcli.cli.sync:sync",
     "clone": "propcli.cli.sync:clone",
@@ -35,8 +36,33 @@ COMMANDS = {
 """Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
 
 
-class PropcliGroup(click.Group):
-    """The root group: lazy sub-commands, and every PropcliError mapped to its exit code here, once."""
+from propcli.cli.lang import LocalizingGroup  # noqa: E402
+
+
+class PropcliGroup(LocalizingGroup, click.Group):
+    """The root group: lazy sub-commands, and every PropcliError mapped to its exit code here, once.
+    The language is settled from the raw arguments before click prints anything (propcli.cli.lang)."""
+
+    def parse_args(self, ctx, args):
+        from propcli.cli.lang import localize, settle
+
+        settle(args)
+        localize(self)
+        return super().parse_args(ctx, args)
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None):
+        import os
+
+        name = complete_var or f"_{(prog_name or 'propcli').replace('-', '_').upper()}_COMPLETE"
+        if not os.environ.get(name):
+            return None  # not completing: nothing to load
+        from propcli.cli import completion
+        from propcli.cli.lang import settle
+
+        settle([])
+        completion.ACTIVE = True  # values: open record ids, staff names, price codes, … (completion mode only)
+        completion.attach(self, None, recurse=False)
+        return super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def list_commands(self, ctx):
         from propcli.kinds import NAMES
@@ -87,6 +113,8 @@ class PropcliGroup(click.Group):
         sys.exit(code)
 
     def invoke(self, ctx):
+        unit = sys.modules.get("propcli.store.unit")  # commits made before this command (none yet: not loaded)
+        ctx.meta["propcli.commits"] = unit.COMMITS[0] if unit is not None else 0
         try:
             return super().invoke(ctx)
         except PropcliError as error:
@@ -116,12 +144,18 @@ class PropcliGroup(click.Group):
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))
 @click.option("--debug", is_flag=True, help=_("show tracebacks"))
+@click.option("--lang", type=click.Choice(["zh_CN", "en"], case_sensitive=False), metavar="zh_CN|en",
+              help=_("the language people read (env PROPCLI_LANG; default: the ledger's locale, LANG, zh_CN)"))
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              help=_("colour tables by state: auto (only on a terminal), always, never (or set NO_COLOR)"))
 @click.version_option(package_name="propcli", prog_name="propcli")
 @click.pass_context
-def cli(ctx, ledger, now, actor, debug):
+def cli(ctx, ledger, now, actor, debug, lang, color):
     """propcli: the customer-service ledger of a property-management office."""
     from propcli.app.session import Session
+    from propcli.cli import render
 
+    render.set_color(color)  # --lang was settled before parsing (PropcliGroup.parse_args)
     ctx.obj = Session(ledger, now, actor, debug)
 
 

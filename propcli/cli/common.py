@@ -3,12 +3,17 @@ import click
 
 from propcli.i18n import _
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 
 
 def format_option(*extra):
-    return click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + extra), default="table",
-                        show_default=True, help=_("output format"))
+    """-f/--format, with -o FILE and --bom (propcli.cli.render.output_options: xlsx, CSV for Excel)."""
+    from propcli.cli.render import output_options
+
+    def decorate(command):
+        return click.option("-f", "--format", "fmt", type=click.Choice(FORMATS + extra), default="table",
+                            show_default=True, help=_("output format"))(output_options(command))
+    return decorate
 
 
 def session_of(ctx):

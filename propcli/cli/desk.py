@@ -22,15 +22,17 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
     from propcli.app.overdue import overdue as run_overdue
 
     session = session_of(ctx)
+    sent = None
     if mail_to or smtp:
         from propcli.app.overdue import mail_overdue
 
         data, sent = mail_overdue(session, within, kind, role, assignee, list(mail_to), smtp)
-        click.echo(sent, err=True)
     else:
         data = run_overdue(session, within, kind, role, assignee)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.overdue(data, fmt)
+    if sent:  # after the list: a list that cannot be written is then the one line of its refusal
+        click.echo(sent, err=True)
     if check_:
         from propcli.app.overdue import any_late
 
@@ -79,12 +81,21 @@ class FormCommand(DeclaredCommand):
 @click.command(cls=FormCommand, example="propcli form repair-order R-6K2M9Q7XF4 -f html -o 维修单.html")
 @click.argument("name")
 @click.argument("record_id", metavar="[ID]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help=_("write to FILE instead of the terminal"))
 @click.pass_context
 def form(ctx, name, record_id, fmt, output):
     """Print a paper form (blank without ID): repair-order, public-inspection, paid-service YYYY-MM, …"""
     from propcli.app.forms import render_form
+
+    if fmt == "xlsx":  # a register as a workbook (issue 10.6)
+        from propcli.app.xlsx import write_register
+        from propcli.errors import BadInput
+
+        if not output:
+            raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
+        write_register(session_of(ctx), name, record_id, output)
+        return
 
     text = render_form(session_of(ctx), name, record_id, fmt)
     if output:

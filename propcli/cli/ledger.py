@@ -50,12 +50,9 @@ def check(ctx):
 def reindex(ctx):
     """Rebuild the SQLite index from every record file."""
     from propcli.app.services import reindex as run_reindex
+    from propcli.cli.render import progress
 
-    def progress(paths):
-        with click.progressbar(paths, label=_("indexing"), file=sys.stderr) as bar:
-            yield from bar
-
-    click.echo(_("{count} record files indexed", count=run_reindex(session_of(ctx), progress)))
+    click.echo(_("{count} record files indexed", count=run_reindex(session_of(ctx), progress(_("indexing")))))
 
 
 @click.command(cls=DeclaredCommand, example="propcli show R-6K2M9Q7XF4 --history")
@@ -77,15 +74,18 @@ def show(ctx, record_id, history, fmt):
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
 @click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))
+@click.option("--search", metavar="TEXT", help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N newest"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, unreviewed, fmt):
-    """Records, oldest first."""
+def list_(ctx, kind, status, month, open_only, unreviewed, search, limit, fmt):
+    """Records, newest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
-    data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed)
+    data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed, search=search, limit=limit,
+                        newest_first=fmt != "json")
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 
@@ -144,13 +144,9 @@ def import_(ctx, file):
     import sys
 
     from propcli.app.services import import_file
+    from propcli.cli.render import progress
 
-    def progress(items, label):  # a bar on stderr, only when a person watches a terminal
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr) as bar:
-            yield from bar
-
-    ids = import_file(session_of(ctx), file, progress if sys.stderr.isatty() else None)
+    ids = import_file(session_of(ctx), file, progress(_("checking")), progress(_("writing")))
     click.echo(_("{count} records imported", count=len(ids)))
 
 
@@ -162,7 +158,7 @@ def prices(ctx, fmt):
     from propcli.cli import render
     from propcli.app.services import prices as run_prices
 
-    render.rows(run_prices(session_of(ctx)), fmt, ["code", "name", "price", "unit"])
+    render.rows(run_prices(session_of(ctx)), fmt, ["code", "name", "price", "unit"], labels={"name": _("price item")})
 
 
 @click.command(cls=DeclaredCommand, example="propcli staff")

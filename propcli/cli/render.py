@@ -1,32 +1,110 @@
-"""Turning service results into text: table (tabulate), JSON, CSV. One renderer per shape."""
-import csv
-import io
+"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+
+Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
+rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
+state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
+they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
+"""
 import json
+import os
+import sys
 
 import click
 
-from propcli.i18n import _
+from propcli.i18n import _, label
+
+_color_mode = "auto"
 
 
-def _json(data) -> str:
-    """A record pretty-printed; a list one item a line (the C encoder: fast for thousands of rows)."""
-    if isinstance(data, list):
-        if not data:
-            return "[]"
-        return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in data) + "\n]"
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+def set_color(mode: str | None) -> None:
+    """`--color auto|always|never` (the root group); with auto, NO_COLOR (any value) means never."""
+    global _color_mode
+    _color_mode = mode or "auto"
 
 
-def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
-    from tabulate import tabulate
+def use_color() -> bool:
+    """`--color always` colours (the command line overrides NO_COLOR, as no-color.org asks); `never` does not;
+    `auto` colours on a terminal unless NO_COLOR is set (to any value)."""
+    if _color_mode == "never":
+        return False
+    if _color_mode == "always":
+        return True
+    if os.environ.get("NO_COLOR") is not None:
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
-    if not rows:
-        return _("(none)")
-    return tabulate([[_cell(row.get(c)) for c in columns] for row in rows], headers=headers or columns,
-                    disable_numparse=True)
+
+def _echo(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err, color=True if use_color() else None)
+
+
+# --- output options: -o FILE, --bom ----------------------------------------------------------------
+def output_options(command):
+    """`-o/--output FILE` (required for xlsx, optional otherwise) and `--bom` (CSV for Excel), stored on the
+    context for the renderers: commands need no parameters for them."""
+    def store(key):
+        def callback(ctx, _param, value):
+            if key == "output":
+                from propcli.store.output import check_output
+
+                check_output(value)
+            ctx.meta[f"propcli.{key}"] = value
+            return value
+        return callback
+
+    command = click.option("--bom", is_flag=True, expose_value=False, callback=store("bom"),
+                           help=_("CSV: begin with a UTF-8 BOM, so Excel shows Chinese correctly"))(command)
+    command = click.option("-o", "--output", metavar="FILE", expose_value=False, callback=store("output"),
+                           help=_("write to FILE (required for -f xlsx)"))(command)
+    return command
+
+
+def _write_file(path, data) -> None:
+    """-o FILE. When the command has already recorded its change, a file that cannot be written is a
+    warning: the change is done, and a retrying script must not make it twice (exit 0)."""
+    from propcli.errors import BadInput
+    from propcli.store import unit
+    from propcli.store.output import write_output
+
+    ctx = click.get_current_context(silent=True)
+    before = ctx.find_root().meta.get("propcli.commits", 0) if ctx is not None else 0
+    try:
+        write_output(path, data)
+    except BadInput as error:
+        if unit.COMMITS[0] == before:
+            raise
+        click.echo(_("propcli: warning: the change is recorded, but {problem}", problem=error.message), err=True)
+
+
+def _meta(key: str):
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(f"propcli.{key}") if ctx is not None else None
+
+
+def _emit(text: str) -> None:
+    """stdout, or -o FILE; CSV with --bom starts with a BOM."""
+    path = _meta("output")
+    if path:
+        _write_file(path, (text + "\n").encode("utf-8-sig" if _meta("bom") else "utf-8"))
+        return
+    click.echo(("\ufeff" if _meta("bom") else "") + text)
+
+
+# --- cells ------------------------------------------------------------------------------------------
+_ISO = []  # the pattern of an ISO 8601 time, compiled on first use (start-up stays light)
+TEXT_COLUMNS = {"summary", "detail", "item", "address", "subject", "name", "location", "outcome", "reason",
+                "note", "title", "text", "how", "what", "findings", "price_name", "author", "figure"}
+_ENUMS = {"role": "role", "escalated_to": "role", "rule": "rule", "status": "step", "step": "step",
+          "state": "state", "category": "value", "severity": "value", "method": "value", "result": "value",
+          "way": "value", "to": "role"}
 
 
 def _cell(value):
+    """A value as CSV writes it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -38,7 +116,164 @@ def _cell(value):
     return str(value)
 
 
+def short_time(text: str) -> str:
+    """`2026-11-28T09:02:00+08:00` -> `2026-11-28 09:02` (seconds kept when not zero)."""
+    if not _ISO:
+        import re
+
+        _ISO.append(re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d)?(\.\d+)?([+-]\d\d:\d\d|Z)?$", re.ASCII))
+    found = _ISO[0].match(text)
+    if not found:
+        return text
+    seconds = found.group(3) or ":00"
+    return f"{found.group(1)} {found.group(2)}" + ("" if seconds == ":00" else seconds)
+
+
+def display(column: str, value, row: dict | None = None):
+    """A value as a person reads it in a table or a spreadsheet (not JSON, not CSV)."""
+    from propcli.i18n import language
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if column == "minutes_late" and isinstance(value, (int, float)):
+        from propcli.app.humanize import lateness
+
+        return lateness(value, (row or {}).get("state") if (row or {}).get("state") in ("met", "missed") else None)
+    if column == "kind" and language() == "zh_CN":
+        from propcli import kinds
+
+        try:
+            return kinds.entry(str(value)).zh
+        except KeyError:
+            return str(value)
+    if column in _ENUMS and isinstance(value, str) and language() == "zh_CN":
+        found = label(_ENUMS[column], value)
+        if found == value and column == "rule":  # a rule only its kind declares a label for
+            from propcli.kinds import rule_label
+
+            found = rule_label(value) or value
+        return found
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if "T" in text and text[:4].isdigit():
+        return short_time(text)
+    return text
+
+
+def heading(column: str) -> str:
+    return label("field", column)
+
+
+# --- widths -----------------------------------------------------------------------------------------
+def width_of(text: str) -> int:
+    """Columns on a terminal: CJK characters count two (wcwidth)."""
+    from wcwidth import wcswidth
+
+    found = wcswidth(text)
+    return found if found >= 0 else len(text)
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns, ending in "…" when cut."""
+    if width_of(text) <= width:
+        return text
+    from wcwidth import wcwidth
+
+    out, used = [], 0
+    for char in text:
+        w = max(wcwidth(char), 0)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…"
+
+
+def terminal_width() -> int | None:
+    """The width tables must fit: COLUMNS when set, else the terminal's; None when not on a terminal."""
+    value = os.environ.get("COLUMNS")
+    if value and value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        if sys.stdout.isatty():
+            import shutil
+
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def _fit(matrix: list[list[str]], headers: list[str], columns: list[str], limit: int | None) -> list[list[str]]:
+    """Shorten the widest text columns until the table (2 spaces between columns) fits `limit`."""
+    if not limit or not matrix:
+        return matrix
+    # tabulate gives every column at least its heading plus 2 (MIN_PADDING), and 2 spaces between columns
+    widths = [max([width_of(headers[i]) + 2] + [width_of(row[i]) for row in matrix]) for i in range(len(columns))]
+    total = sum(widths) + 2 * (len(columns) - 1)
+    shrinkable = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS or c == "detail"]
+    while total > limit and shrinkable:
+        i = max(shrinkable, key=lambda k: widths[k])
+        floor = max(width_of(headers[i]) + 2, 8)
+        if widths[i] <= floor:
+            shrinkable.remove(i)
+            continue
+        cut = min(widths[i] - floor, total - limit)
+        widths[i] -= cut
+        total -= cut
+    for row in matrix:
+        for i in range(len(columns)):
+            if width_of(row[i]) > widths[i]:
+                row[i] = shorten(row[i], widths[i])
+    return matrix
+
+
+_STYLES = {"late": "red", "soon": "yellow", "met": "green"}
+
+
+def tone(row: dict) -> str | None:
+    """late (overdue, missed), soon (pending, or a negative minutes_late), met — the colour of a row."""
+    state = row.get("state")
+    if state in ("overdue", "missed"):
+        return "late"
+    if state == "met":
+        return "met"
+    late = row.get("minutes_late")
+    if isinstance(late, (int, float)):
+        return "late" if late > 0 else "soon"
+    if state == "pending":
+        return "soon"
+    return None
+
+
+def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
+    import tabulate as tabulate_module
+
+    if not rows:
+        return _("(none)")
+    tabulate_module.WIDE_CHARS_MODE = True  # CJK counts two columns (wcwidth, an install requirement)
+    headers = [str(h) for h in (headers or [heading(c) for c in columns])]
+    matrix = [[str(display(c, row.get(c), row)) for c in columns] for row in rows]
+    matrix = _fit(matrix, headers, columns, terminal_width())
+    if use_color():
+        for row, cells in zip(rows, matrix):
+            colour = _STYLES.get(tone(row) or "")
+            if colour:
+                for i, column in enumerate(columns):
+                    if column in ("state", "minutes_late", "due", "id"):
+                        cells[i] = click.style(cells[i], fg=colour)
+    return tabulate_module.tabulate(matrix, headers=headers, disable_numparse=True)
+
+
 def _csv(rows: list[dict], columns: list[str]) -> str:
+    import csv
+    import io
+
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -47,61 +282,104 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = None) -> None:
-    """Rows as a table, JSON or CSV; `total`: a column whose sum the table shows below it (JSON/CSV: rows only)."""
+def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None) -> None:
+    from propcli.app.xlsx import write_rows
+    from propcli.errors import BadInput
+
+    path = _meta("output")
+    if not path:
+        raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
+    cells = [[_xlsx_value(c, row.get(c), row) for c in columns] for row in rows]
+    write_rows(path, headers or [heading(c) for c in columns], cells, title=title)
+
+
+def _xlsx_value(column: str, value, row: dict):
+    """Numbers stay numbers (amounts, minutes_late, counts); everything else as the table shows it, untruncated."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return display(column, value, row)
+
+
+def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = None, title: str | None = None,
+         labels: dict | None = None) -> None:
+    """Rows as a table, JSON, CSV or xlsx; `total`: a column whose sum the table shows below it (JSON/CSV/xlsx:
+    rows only); `labels` names a column where the usual heading would mislead (a price's `name`)."""
+    headers = [labels.get(c) or heading(c) for c in columns] if labels else None
     if fmt == "json":
         click.echo(_json(data))
     elif fmt == "csv":
-        click.echo(_csv(data, columns))
+        _emit(_csv(data, columns))
+    elif fmt == "xlsx":
+        _xlsx(data, columns, title, headers)
     else:
-        click.echo(_table(data, columns))
+        text = _table(data, columns, headers)
         if total is not None:
             from decimal import Decimal
 
             amount = sum((Decimal(str(row.get(total) or 0)) for row in data), Decimal("0"))
-            click.echo(_("Total: {amount}", amount=f"{amount:.2f}"))
+            text += "\n" + _("Total: {amount}", amount=f"{amount:.2f}")
+        _emit_table(text)
 
 
-RECORD_COLUMNS = ["id", "kind", "status", "open", "received", "summary"]
+def _emit_table(text: str) -> None:
+    path = _meta("output")
+    if path:
+        _write_file(path, click.unstyle(text) + "\n")
+    else:
+        _echo(text)
+
+
+def _json(data) -> str:
+    """A record pretty-printed; a list one item a line (the C encoder: fast for thousands of rows)."""
+    if isinstance(data, list):
+        if not data:
+            return "[]"
+        return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, default=str) for item in data) + "\n]"
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+RECORD_COLUMNS = ["id", "kind", "status", "open", "received", "name", "phone", "address", "summary"]
 
 
 def _summary(record: dict) -> str:
-    who = record.get("name") or record.get("location") or ""
-    where = record.get("address") or ""
-    what = record.get("item") or record.get("detail") or ""
-    return " ".join(part for part in (who, where, what) if part)
+    what = record.get("item") or record.get("detail") or record.get("reason") or record.get("title") \
+        or record.get("subject") or ""
+    where = record.get("location") if not record.get("address") else ""
+    return " ".join(str(part) for part in (where, what) if part)
 
 
 def records(data: list[dict], fmt: str) -> None:
-    if fmt in ("table", "csv"):
+    if fmt in ("table", "csv", "xlsx"):
         data = [dict(r, summary=_summary(r)) for r in data]
-    rows(data, fmt, RECORD_COLUMNS)
+    rows(data, fmt, RECORD_COLUMNS, title=_("records"))
 
 
 def record(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
         rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
         return
     skip = {"events", "deadlines", "history"}
-    width = max(len(k) for k in data)
-    for key, value in data.items():
-        if key not in skip:
-            click.echo(f"{key:<{width}}  {_cell(value)}")
-    click.echo("")
-    click.echo(_("Events:"))
-    events = [dict(e, detail=", ".join(f"{k}={_cell(v)}" for k, v in e.items() if k not in ("step", "at", "by")))
+    labels = {key: heading(key) for key in data if key not in skip}
+    width = max(width_of(v) for v in labels.values())
+    for key, name in labels.items():
+        value = display(key, data[key], data)
+        _echo(name + " " * (width - width_of(name)) + "  " + str(value))
+    _echo("")
+    _echo(_("Events:"))
+    events = [dict(e, detail=", ".join(f"{heading(k)}={display(k, v)}" for k, v in e.items()
+                                       if k not in ("step", "at", "by")))
               for e in data.get("events", [])]
-    click.echo(_table(events, ["at", "step", "by", "detail"]))
+    _echo(_table(events, ["at", "step", "by", "detail"]))
     if data.get("deadlines"):
-        click.echo("")
-        click.echo(_("Deadlines:"))
-        click.echo(_table(data["deadlines"], ["rule", "clause", "due", "done", "state", "minutes_late", "assignee"]))
+        _echo("")
+        _echo(_("Deadlines:"))
+        _echo(_table(data["deadlines"], ["rule", "clause", "due", "done", "state", "minutes_late", "assignee"]))
     if data.get("history"):
-        click.echo("")
-        click.echo(_table(data["history"], ["commit", "date", "author", "subject"]))
+        _echo("")
+        _echo(_table(data["history"], ["commit", "date", "author", "subject"]))
 
 
 OVERDUE_COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role", "escalated_to", "assignee"]
@@ -110,33 +388,46 @@ OVERDUE_COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role"
 def overdue(data: list[dict], fmt: str) -> None:
     if fmt == "json":
         click.echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
+    elif fmt != "table" or _meta("output"):
+        rows(data, fmt, OVERDUE_COLUMNS, title=_("overdue"))
     else:
-        rows(data, fmt, OVERDUE_COLUMNS)
+        late = [row for row in data if row.get("minutes_late", 0) > 0]
+        soon = [row for row in data if row.get("minutes_late", 0) <= 0]
+        _echo(_table(late, OVERDUE_COLUMNS))
+        if soon:
+            _echo("")
+            _echo(_("Due soon ({count}):", count=len(soon)))
+            _echo(_table(soon, OVERDUE_COLUMNS))
 
 
 def explain(data: dict, fmt: str) -> None:
+    from propcli.app.humanize import lateness
+
     if fmt == "json":
         click.echo(_json(data))
         return
-    click.echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=data["kind"],
-                 status=data["status"], open=_("open") if data["open"] else _("closed"), now=data["now"]))
-    click.echo("")
+    _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
+            status=display("status", data["status"]), open=_("open") if data["open"] else _("closed"),
+            now=data["now"]))
+    _echo("")
     for event in data["events"]:
-        detail = ", ".join(f"{k}={_cell(v)}" for k, v in event["detail"].items())
-        click.echo(f"  {event['at']}  {event['step']:<9} {event['by']}" + (f"  ({detail})" if detail else ""))
-    click.echo("")
+        detail = ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event["detail"].items())
+        step = display("step", event["step"])
+        _echo(f"  {event['at']}  {step}{' ' * max(1, 10 - width_of(step))}{event['by']}"
+              + (f"  ({detail})" if detail else ""))
+    _echo("")
     for d in data["deadlines"]:
-        click.echo(f"[{d['clause']}] {d['rule']}: {d['how']}")
-        click.echo("    " + _("started {start}; due {due}", start=d["start"], due=d["due"]))
+        _echo(f"[{d['clause']}] {display('rule', d['rule'])}: {d['how']}")
+        _echo("    " + _("started {start}; due {due}", start=d["start"], due=d["due"]))
+        how = lateness(d["minutes_late"], d["state"])
         if d["state"] in ("met", "missed"):
-            verdict = _("done {done}: {state}, {minutes} min {early_late}", done=d["done"], state=d["state"],
-                        minutes=abs(d["minutes_late"]),
-                        early_late=_("late") if d["minutes_late"] > 0 else _("early"))
+            verdict = _("done {done}: {state}, {how}", done=d["done"], state=display("state", d["state"]), how=how)
         elif d["state"] == "overdue":
-            verdict = _("not done: overdue by {minutes} min", minutes=d["minutes_late"])
+            verdict = _("not done: {state}, {how}", state=display("state", "overdue"), how=how)
         else:
-            verdict = _("not done: pending, {minutes} min to go", minutes=abs(d["minutes_late"]))
-        click.echo("    " + verdict)
+            verdict = _("not done: {state}, {how}", state=display("state", "pending"), how=how)
+        colour = _STYLES.get(tone(d) or "")
+        _echo("    " + (click.style(verdict, fg=colour) if colour and use_color() else verdict))
 
 
 def lines(items: list[str], err: bool = False) -> None:
@@ -155,6 +446,36 @@ def _flatten(data, prefix="") -> list[dict]:
     return items
 
 
+def figure_label(path: str) -> str:
+    """`repairs.on_time.repair.arrive` -> `维修单 · 按时率 · 维修人员到场` (a rule key stays whole)."""
+    from propcli.i18n import RULES, language
+
+    if language() != "zh_CN":
+        return path
+    parts = path.split(".")
+    out = []
+    i = 0
+    while i < len(parts):
+        pair = ".".join(parts[i:i + 2])
+        if pair in RULES:
+            out.append(label("rule", pair))
+            i += 2
+            continue
+        out.append(_stat_word(parts[i], parts[i - 1] if i else ""))
+        i += 1
+    return " · ".join(out)
+
+
+def _stat_word(word: str, before: str = "") -> str:
+    from propcli.i18n import FIELDS, STATS, VALUES, gettext
+
+    groups = (VALUES, STATS, FIELDS) if before in ("by_category", "by_severity") else (STATS, VALUES, FIELDS)
+    for group in groups:
+        if word in group:
+            return gettext(group[word])
+    return word
+
+
 def stats(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
@@ -163,12 +484,42 @@ def stats(data: dict, fmt: str) -> None:
     if fmt == "html":
         from html import escape
 
-        body = "".join(f"<tr><th>{escape(r['figure'])}</th><td>{escape(_cell(r['value']))}</td></tr>" for r in flat)
-        click.echo(f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(data["month"])}</title>'
+        body = "".join(f"<tr><th>{escape(figure_label(r['figure']))}</th><td>{escape(_cell(r['value']))}</td></tr>"
+                       for r in flat)
+        lang = "zh-CN" if _lang() == "zh_CN" else "en"
+        click.echo(f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(data["month"])}</title>'
                    f"</head><body><h2>{escape(_('Statistics for {month}', month=data['month']))}</h2>"
                    f"<table>{body}</table></body></html>")
         return
-    rows(flat, fmt, ["figure", "value"])
+    if fmt in ("table", "xlsx"):
+        flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
+        if fmt == "table":
+            _echo(_("Statistics for {month}", month=data["month"]))
+    rows(flat, fmt, ["figure", "value"], title=data.get("month"))
+
+
+def _lang() -> str:
+    from propcli.i18n import language
+
+    return language()
+
+
+# --- progress ---------------------------------------------------------------------------------------
+def progress(label: str):
+    """A `progress(items)` wrapper for long loops (import, reindex): a bar on stderr when stderr is a
+    terminal; nothing at all otherwise (cron, pipes, scripts read clean output)."""
+    def wrap(items):
+        try:
+            on_terminal = sys.stderr.isatty()
+        except (AttributeError, ValueError):
+            on_terminal = False
+        if not on_terminal:
+            yield from items
+            return
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+    return wrap
 
 
 def demo(result: dict) -> None:

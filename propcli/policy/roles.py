@@ -24,5 +24,8 @@ def role_label(role: str | None) -> str:
     """`工程部主任 (engineering_director)`; `-` for none."""
     if not role:
         return "-"
-    label = ROLE_LABELS.get(role)
+    from propcli.i18n import label as translated
+
+    label = translated("role", role)  # the reader's language (propcli.po); these labels are its Chinese
+    label = label if label != role else ROLE_LABELS.get(role)
     return f"{label} ({role})" if label else role

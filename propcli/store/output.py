@@ -13,6 +13,34 @@ from propcli.errors import BadInput
 from propcli.i18n import _
 
 
+def check_output(path, field: str = "-o") -> None:
+    """Refuse, before the command does anything, an -o that cannot be written: a missing folder, a folder
+    given as the file, bytes that are not text (a command that records something never fails after it)."""
+    if path is None:
+        return
+    text = os.fspath(path)
+    if not text or "\0" in text:
+        raise BadInput(_("{field}: expected a file name", field=field))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field)) from None
+    try:
+        target = Path(text).expanduser()
+    except RuntimeError:
+        target = Path(text)
+    try:
+        if target.is_dir():
+            raise BadInput(_("{field}: {path} is a folder; expected a file name", field=field, path=text))
+        if not target.exists() and not target.parent.is_dir():
+            raise BadInput(_("{field}: the folder {folder} does not exist", field=field, folder=target.parent))
+        if len(target.name.encode("utf-8")) > 255:
+            raise BadInput(_("{field}: the file name is too long; expected at most 255 bytes", field=field))
+    except OSError as error:
+        raise BadInput(_("{field}: cannot write {path}: {reason}", field=field, path=text,
+                         reason=error.strerror or error)) from None
+
+
 def write_output(path, data: str | bytes, field: str = "-o") -> Path:
     from propcli.store.yamlio import temp_name
 

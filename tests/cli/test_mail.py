@@ -52,7 +52,7 @@ def smtp():
 
 
 def run(ledger, *args, now=T0, as_=ACTOR):
-    head = ["--ledger", str(ledger), "--now", now]
+    head = ["--ledger", str(ledger), "--now", now, "--lang", "zh_CN"]  # the mail is read in Chinese here
     if as_:
         head += ["--as", as_]
     return CliRunner().invoke(cli, [*head, *map(str, args)], catch_exceptions=False)

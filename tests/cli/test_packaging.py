@@ -1,6 +1,8 @@
-"""Packaging: a wheel must carry the ledger skeleton and the templates, and an installed copy
-must find them outside the source tree.  Slow (builds a wheel, makes a venv): deselect with
-``-m "not slow"``."""
+"""Packaging: a wheel must carry the ledger skeleton, the templates and the compiled message catalogues,
+and an installed copy must find them outside the source tree.  The installed copy lives in a fresh venv
+of its own (no --system-site-packages): pip installs the wheel with its dependencies, from the package
+index pip is configured with, as a newcomer following the README in a venv does.  Slow (builds a wheel,
+makes a venv): deselect with ``-m "not slow"``."""
 
 from __future__ import annotations
 
@@ -41,12 +43,14 @@ def _can_build_offline() -> bool:
     except ImportError:
         return False
     major = int(setuptools.__version__.split(".")[0])
-    return major >= 64 and importlib.util.find_spec("wheel") is not None
+    return major >= 64 and all(importlib.util.find_spec(m) is not None for m in ("wheel", "babel"))
 
 
 def _run(cmd, **kw):
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "PROPCLI_LANG", "LC_ALL", "LC_MESSAGES", "VIRTUAL_ENV")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["LANG"] = "C.UTF-8"  # no language preference: propcli's default (Chinese) applies
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, **kw)
     assert res.returncode == 0, f"{cmd} failed:\n{res.stdout}\n{res.stderr}"
     return res
@@ -75,13 +79,16 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
     assert not missing, f"not in the wheel (add them to setup.cfg [options.data_files]): {missing}"
     assert not any(n.startswith(("ledger/", "templates/")) for n in names), \
         "data folders must not be installed as top-level packages"
+    for domain in ("propcli", "click"):  # compiled at build time (setup.py); the .po stay in the source
+        assert f"propcli/locale/zh_CN/LC_MESSAGES/{domain}.mo" in names, f"wheel lacks {domain}.mo"
+    assert not any(n.endswith(".po") for n in names)
 
-    # install into a fresh venv that borrows the already-installed dependencies (and pip)
+    # install into a fresh venv of its own: the wheel and its declared dependencies, nothing borrowed
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)])
+    _run([sys.executable, "-m", "venv", str(venv)])
     py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    _run([str(py), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
-          "-q", str(whl)])
+    _run([str(py), "-m", "pip", "install", "-q", str(whl)])
+    _run([str(py), "-c", "import sys; assert sys.prefix != sys.base_prefix"])
 
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -108,6 +115,12 @@ def test_wheel_carries_data_and_installed_copy_finds_it(tmp_path):
         record_id = json.loads(new.stdout)["id"]
         form = _run([str(script), "--ledger", str(ledger), "form", "repair-order", record_id], cwd=work)
         assert "第四联" in form.stdout and record_id in form.stdout
+        chinese = _run([str(script), "--ledger", str(ledger), "--help"], cwd=work).stdout   # from the .mo
+        assert "用法:" in chinese and "显示此帮助信息并退出。" in chinese
+        english = _run([str(script), "--lang", "en", "--ledger", str(ledger), "--help"], cwd=work).stdout
+        assert "Usage:" in english and "Show this message and exit." in english
+        demo = _run([str(script), "demo"], cwd=work)     # the README's first command, in the venv
+        assert "演示台账" in demo.stdout and (work / "propcli-demo" / "propcli.yaml").is_file()
 
 
 def test_source_checkout_is_found_first():

@@ -1,0 +1,85 @@
+"""Excel workbooks for the office's registers (`-f xlsx -o FILE`, CLI.md "Additions"), with XlsxWriter.
+
+One sheet: a bold heading row in the chosen language (frozen), then the rows. Text stays text, always
+(written with write_string: an 11-digit phone or a unit number such as 0301 never becomes a number or loses
+its leading zero); numbers (amounts, minutes_late, counts, shares) stay numbers; column widths follow the
+widest cell, CJK counted as two. Nothing is shortened. XlsxWriter is imported here only.
+"""
+from pathlib import Path
+
+MAX_WIDTH = 60
+
+
+def _width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    found = wcswidth(text)
+    return found if found >= 0 else len(text)
+
+
+def _sheet_name(title: str | None) -> str:
+    name = "".join(c for c in (title or "propcli") if c not in "[]:*?/\\")[:31]
+    return name or "propcli"
+
+
+def write_rows(path, headings: list[str], rows: list[list], title: str | None = None) -> Path:
+    """Write `rows` (lists of str, int, float or None, one per heading) to the workbook `path`."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "in_memory": True})
+    try:
+        sheet = workbook.add_worksheet(_sheet_name(title))
+        bold = workbook.add_format({"bold": True, "bottom": 1})
+        text = workbook.add_format({"num_format": "@"})
+        money = workbook.add_format({"num_format": "0.00"})
+        widths = [_width(str(h)) for h in headings]
+        for col, heading in enumerate(headings):
+            sheet.write_string(0, col, str(heading), bold)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value == "":
+                    sheet.write_blank(r, col, None, text)
+                    continue
+                if isinstance(value, bool):
+                    value = str(value)
+                if isinstance(value, (int, float)):
+                    sheet.write_number(r, col, value, money if isinstance(value, float) else None)
+                    shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+                else:
+                    shown = str(value)
+                    sheet.write_string(r, col, shown, text)
+                widths[col] = max(widths[col], max((_width(line) for line in shown.splitlines()), default=0))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
+        sheet.freeze_panes(1, 0)
+        if rows:
+            sheet.autofilter(0, 0, len(rows), max(len(headings) - 1, 0))
+    finally:
+        workbook.close()
+    from propcli.store.output import write_output
+
+    return write_output(path, buffer.getvalue())  # whole or not at all; a bad -o is bad input
+
+
+def write_register(session, name: str, key: str | None, path) -> Path:
+    """A register of `propcli form NAME [ID|YYYY-MM]` as a workbook: the paper form's columns as headings,
+    its rows (blank without ID: the headings only). Amounts (`45.00`) become numbers; the rest stays text."""
+    import re
+
+    from propcli.app import forms
+    from propcli.errors import BadInput
+    from propcli.i18n import _
+
+    if name not in forms.FORMS:
+        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name, names=", ".join(forms.FORMS)))
+    if name == "repair-order":
+        raise BadInput(_("--format: the repair order is a paper form in four copies, not a register; expected text or html"))
+    title, _clause, columns = forms.FORMS[name]
+    rows = forms._rows_for(session, name, key) if key else []
+    amount = re.compile(r"^-?\d+\.\d\d$")
+    cells = [[float(v) if isinstance(v, str) and amount.match(v) else v for v in row] for row in rows]
+    return write_rows(path, list(columns), cells, title=title.strip("《》"))

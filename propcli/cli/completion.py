@@ -1,0 +1,210 @@
+"""Shell completion (click's protocol, `_PROPCLI_COMPLETE=bash_complete`; docs/desk.md "Completion").
+
+`propcli completion bash|zsh|fish` prints the script to source. Commands and options complete as click
+does; these functions complete values, each a click `shell_complete` callback `(ctx, param, incomplete)`:
+
+* `record_ids`: open record ids, newest first, with their summary (of the command's kind when the group is
+  a kind: `propcli repair take <TAB>` offers repairs only); read from the index in one SQL query, no YAML.
+* `staff_names`, `price_codes`, `categories`, `form_names`, `roles`.
+
+`attach(command)` gives parameters without a completion of their own the one their name calls for
+(`record_id` -> record_ids, `--as`/`--to`/`--technician`/`--director`/`--assignee` -> staff_names, …); the root
+group calls it in completion mode only, so ordinary commands pay nothing. Generated commands may instead
+pass `shell_complete=completion.record_ids` themselves.
+"""
+import os
+from pathlib import Path
+
+import click
+
+from propcli.cli.common import DeclaredCommand
+
+
+def CompletionItem(value, help=None):  # noqa: N802  (click's class, imported when completing)
+    from click.shell_completion import CompletionItem as Item
+
+    return Item(value, help=help)
+
+SHELLS = ("bash", "zsh", "fish")
+ACTIVE = False
+"""True in completion mode: the groups attach completions to the commands they resolve (propcli.cli.lang)."""
+_LIMIT = 200
+
+
+def _root(ctx) -> Path | None:
+    """The ledger folder of the command being completed: --ledger, PROPCLI_LEDGER, or upwards from here."""
+    given = None
+    top = ctx.find_root() if ctx is not None else None
+    if top is not None:
+        given = top.params.get("ledger")
+    given = given or os.environ.get("PROPCLI_LEDGER")
+    if given:
+        return Path(given)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "propcli.yaml").is_file():
+            return folder
+    return None
+
+
+def _kind_of(ctx) -> str | None:
+    from propcli import kinds
+
+    parent = ctx.parent if ctx is not None else None
+    name = parent.info_name if parent is not None else None
+    return name if name in kinds.NAMES else None
+
+
+def _summary(doc: dict) -> str:
+    parts = [doc.get("name") or doc.get("location") or "", doc.get("address") or "",
+             doc.get("item") or doc.get("detail") or doc.get("title") or doc.get("subject") or doc.get("reason") or ""]
+    return " ".join(str(p) for p in parts if p)[:60]
+
+
+def open_ids(root: Path, kind: str | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """(id, summary) of open records, newest first, straight from the index file (read-only)."""
+    import json
+    import sqlite3
+
+    path = root / ".git" / "propcli" / "index.sqlite"
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return []
+    try:
+        sql = "SELECT id, doc FROM records WHERE open = 1 AND id LIKE ?"
+        params: list = [prefix.upper().replace("%", "") + "%"]
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        rows = db.execute(sql + " ORDER BY received DESC, id DESC LIMIT ?", (*params, _LIMIT)).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+    out = []
+    for record_id, doc in rows:
+        try:
+            out.append((record_id, _summary(json.loads(doc))))
+        except (TypeError, ValueError):
+            out.append((record_id, ""))
+    return out
+
+
+def record_ids(ctx, param, incomplete):
+    """Open record ids, newest first (of the group's kind, when the group is one)."""
+    root = _root(ctx)
+    if root is None:
+        return []
+    return [CompletionItem(i, help=s or None) for i, s in open_ids(root, _kind_of(ctx), incomplete)]
+
+
+def _ledger(ctx):
+    from propcli.store.ledger import Ledger
+
+    root = _root(ctx)
+    if root is None:
+        return None
+    try:
+        return Ledger(root)
+    except Exception:  # completion never fails loudly
+        return None
+
+
+def staff_names(ctx, param, incomplete):
+    ledger = _ledger(ctx)
+    if ledger is None:
+        return []
+    from propcli.i18n import label
+
+    try:
+        staff = ledger.staff
+    except Exception:
+        return []
+    return [CompletionItem(m.name, help=label("role", m.role)) for m in staff if m.name.startswith(incomplete)]
+
+
+def price_codes(ctx, param, incomplete):
+    ledger = _ledger(ctx)
+    if ledger is None:
+        return []
+    try:
+        prices = ledger.prices.values()
+    except Exception:
+        return []
+    return [CompletionItem(p.code, help=f"{p.name} {float(p.price):.2f}/{p.unit}") for p in prices
+            if p.code.upper().startswith(incomplete.upper())]
+
+
+def categories(ctx, param, incomplete):
+    from propcli.i18n import label
+    from propcli.kinds.request import CATEGORIES
+
+    return [CompletionItem(c, help=label("value", c)) for c in CATEGORIES if c.startswith(incomplete)]
+
+
+def form_names(ctx, param, incomplete):
+    from propcli.app.forms import FORMS, form_names as names
+
+    out = []
+    for name in names():
+        title, clause = FORMS[name][:2] if name in FORMS else ("", "")
+        if name.startswith(incomplete):
+            out.append(CompletionItem(name, help=f"{title} {clause}".strip() or None))
+    return out
+
+
+def roles(ctx, param, incomplete):
+    from propcli.i18n import ROLES, label
+
+    return [CompletionItem(r, help=label("role", r)) for r in ROLES if r.startswith(incomplete)]
+
+
+BY_NAME = {
+    "record_id": record_ids, "id": record_ids, "into": record_ids, "source": record_ids,
+    "actor": staff_names, "technician": staff_names, "director": staff_names, "assignee": staff_names,
+    "fix_by": staff_names, "quoted_by": staff_names,
+    "price_code": price_codes, "category": categories, "role": roles,
+}
+
+
+def _by_context(command, param):
+    """Names that mean different things in different commands."""
+    if param.name == "to":
+        return staff_names if command.name == "take" else (roles if command.name == "escalate" else None)
+    if param.name == "name" and command.name == "form":
+        return form_names
+    return BY_NAME.get(param.name)
+
+
+def attach(command, ctx=None, _seen=None, recurse: bool = True) -> None:
+    """Give every parameter of `command` (and, with `recurse`, of its sub-commands) the completion its name
+    calls for."""
+    seen = _seen if _seen is not None else set()
+    if id(command) in seen:
+        return
+    seen.add(id(command))
+    for param in command.params:
+        if getattr(param, "_custom_shell_complete", None) is None and not isinstance(param.type, click.Choice):
+            found = _by_context(command, param)
+            if found is not None:
+                param._custom_shell_complete = found
+    if recurse and isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                attach(sub, ctx, seen)
+
+
+@click.command("completion", cls=DeclaredCommand, example='eval "$(propcli completion bash)"')
+@click.argument("shell", type=click.Choice(SHELLS))
+@click.pass_context
+def completion(ctx, shell):
+    """Print the shell's completion script: eval "$(propcli completion bash)" (docs/desk.md)."""
+    from click.shell_completion import get_completion_class
+
+    root = ctx.find_root()
+    script = get_completion_class(shell)(root.command, {}, "propcli", "_PROPCLI_COMPLETE").source()
+    click.echo(script)
