@@ -13,11 +13,8 @@ from propcli.errors import BadInput
 from propcli.i18n import _
 
 
-def check_output(path, field: str = "-o") -> None:
-    """Refuse, before the command does anything, an -o that cannot be written: a missing folder, a folder
-    given as the file, bytes that are not text (a command that records something never fails after it)."""
-    if path is None:
-        return
+def _target(path, field: str) -> tuple[str, Path]:
+    """The name as given and the path it names; BadInput for a name no file can have."""
     text = os.fspath(path)
     if not text or "\0" in text:
         raise BadInput(_("{field}: expected a file name", field=field))
@@ -26,9 +23,17 @@ def check_output(path, field: str = "-o") -> None:
     except UnicodeEncodeError:
         raise BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field)) from None
     try:
-        target = Path(text).expanduser()
-    except RuntimeError:
-        target = Path(text)
+        return text, Path(text).expanduser()
+    except RuntimeError:  # ~name of no such user: a file name like any other
+        return text, Path(text)
+
+
+def check_output(path, field: str = "-o") -> None:
+    """Refuse, before the command does anything, an -o that cannot be written: a missing folder, a folder
+    given as the file, bytes that are not text (a command that records something never fails after it)."""
+    if path is None:
+        return
+    text, target = _target(path, field)
     try:
         if target.is_dir():
             raise BadInput(_("{field}: {path} is a folder; expected a file name", field=field, path=text))
@@ -44,17 +49,7 @@ def check_output(path, field: str = "-o") -> None:
 def write_output(path, data: str | bytes, field: str = "-o") -> Path:
     from propcli.store.yamlio import temp_name
 
-    text = os.fspath(path)
-    if not text or "\0" in text:
-        raise BadInput(_("{field}: expected a file name", field=field))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field)) from None
-    try:
-        target = Path(text).expanduser()
-    except RuntimeError:  # ~name of no such user: a file name like any other
-        target = Path(text)
+    text, target = _target(path, field)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         try:
