@@ -10,7 +10,14 @@ from propcli.app.services import show, shown
 
 def new(session, kind_name: str, **options) -> dict:
     """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
-    return shown(session, kinds.kind(kind_name).new(session, **options))
+    declared = kinds.kind(kind_name)
+    if options.get("form_no"):  # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
+        from propcli.app import formbook
+
+        with session.ledger.lock():
+            options["form_no"] = formbook.claim(session.ledger, options["form_no"])
+            return shown(session, declared.new(session, **options))
+    return shown(session, declared.new(session, **options))
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:

@@ -197,7 +197,7 @@ DEFAULT_TRAVEL = "10m"
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
                appointment=None, at=None, public=False, location=None, source=None,
-               request=None, finding=None, patrol_officer=None, found_at=None) -> Record:
+               request=None, finding=None, patrol_officer=None, found_at=None, form_no=None) -> Record:
     """Record a repair request as received (10.4.1-1 / 10.4.2-1); a public repair made from a patrol finding
     names the round, the finding, the patrol officer and when it was found (12, 10.5.2)."""
     from propcli.store.unit import create
@@ -239,6 +239,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
             if moment < received:
                 raise BadInput(_("--appointment: {at} is before the request was received", at=moment.isoformat()))
             values["appointment"] = format_time(moment, ledger.tz)
+    if form_no:  # the pre-numbered paper form this repair was written on (claimed by the caller, 11.4)
+        values["form_no"] = form_no
     record = create(ledger, "repair", values, received, session.actor, session.now)
     _warn_appointment(session, record, received, "new")
     return record
@@ -478,6 +480,7 @@ KIND = Kind(
         Option("--at", N_("when the request was received (default --now)"), takes="time", metavar="DATETIME"),
         Option("--public", N_("a public facility (10.4.2)"), takes="flag"),
         Option("--location"),
+        Option("--form-no", N_("the number of the pre-numbered paper form used (form repair-order --blank)"), metavar="NO"),
     ),
     steps=(
         BaseStep("fill", "填写维修单", "10.4.1-2", N_("The receptionist has filled the form 《维修单》 (10.4.1-2, {limit})."),
