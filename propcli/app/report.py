@@ -213,11 +213,11 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
     later, that this table does not know yet, is still shown (under its key, in "Other figures")."""
     covered: set = set()
 
-    def row(label, clause, path, kind="count", target=None):
+    def row(label, clause, path, unit="count", target=None):
         covered.add(tuple(path))
         value, before = _get(current, *path), _get(last, *path)
-        share = kind == "share"
-        shown = {"count": _count, "share": _pct, "yuan": yuan}[kind]
+        share = unit == "share"
+        shown = {"count": _count, "share": _pct, "yuan": yuan}[unit]
         bad = share and target is not None and value is not None and value < target
         goal = "" if not share or target is None else (_pct(target) if target >= 1 else f"≥ {_pct(target)}")
         return {"label": label, "clause": clause, "value": shown(value), "target": goal,

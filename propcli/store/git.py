@@ -176,8 +176,8 @@ class Git:
                        input="".join(f"HEAD:{p}\n" for p in paths))
         result = {}
         for relpath, line in zip(paths, out.splitlines()):
-            sha, _sp, kind = line.partition(" ")
-            result[relpath] = sha if kind == "blob" and _is_sha(sha) else None
+            sha, _sp, object_type = line.partition(" ")
+            result[relpath] = sha if object_type == "blob" and _is_sha(sha) else None
         return result
 
     def unstage(self, paths) -> None:
