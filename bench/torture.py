@@ -36,6 +36,7 @@ ACTOR = "王芳"
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROPCLI_")}
     env["PROPCLI_LOCK_TIMEOUT"] = "120"
+    env["PROPCLI_LANG"] = "en"  # the figures parse English messages
     return env
 
 

@@ -60,7 +60,7 @@ def run_measured(ledger, *args):
              "d = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
              "print(json.dumps([d.returncode, d.stdout, d.stderr, "
              "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.monotonic() - t]))")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PROPCLI_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROPCLI_")} | {"PROPCLI_LANG": "en"}
     done = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "propcli", "--ledger", str(ledger),
                            "--now", "2026-11-28T10:00", "--as", "王芳", *args], capture_output=True, text=True,
                           env=env, timeout=120)
