@@ -88,7 +88,15 @@ def _refuse_hostile(yaml, loader, text: str, path) -> None:
             and not _DEEP_PREFIX.search(text):
         return
     depth = 0
-    for event in yaml.parse(text, Loader=loader):
+    try:
+        events = list(_events(yaml, text, loader))
+    except yaml.YAMLError as error:  # libyaml >= 0.2.5 stops deep nesting itself ("exceeded maximum nesting depth")
+        if "nesting depth" not in str(error):
+            raise
+        mark = getattr(error, "problem_mark", None)
+        raise DamagedFile(path, mark.line + 1 if mark else 1,
+                          _("nested more than {depth} levels deep", depth=MAX_DEPTH)) from None
+    for event in events:
         name = type(event).__name__
         if name == "AliasEvent":
             line = event.start_mark.line + 1 if event.start_mark else 1
@@ -98,6 +106,20 @@ def _refuse_hostile(yaml, loader, text: str, path) -> None:
             if depth > MAX_DEPTH:
                 line = event.start_mark.line + 1 if event.start_mark else 1
                 raise DamagedFile(path, line, _("nested more than {depth} levels deep", depth=MAX_DEPTH))
+        elif name in ("SequenceEndEvent", "MappingEndEvent"):
+            depth -= 1
+
+
+def _events(yaml, text: str, loader):
+    """The parse events up to the first one past MAX_DEPTH (the caller stops there: no unbounded list)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        yield event
+        name = type(event).__name__
+        if name in ("SequenceStartEvent", "MappingStartEvent"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return
         elif name in ("SequenceEndEvent", "MappingEndEvent"):
             depth -= 1
 
