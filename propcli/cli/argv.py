@@ -73,7 +73,7 @@ def hoist_globals(root: click.Group, args) -> list[str]:
     flags = {name: _option(root, name) for name in GLOBAL_OPTIONS}
     head: list[str] = []
     rest: list[str] = []
-    command, ctx, seen_command, expects, i = root, click.Context(root, info_name="propcli"), False, False, 0
+    command, ctx, seen_command, expects, i, at = root, click.Context(root, info_name="propcli"), False, False, 0, 0
     while i < len(args):
         token = args[i]
         i += 1
@@ -89,7 +89,9 @@ def hoist_globals(root: click.Group, args) -> list[str]:
             own = _option(command, name) if command is not root else None
             if seen_command and own is None and flags.get(name) is not None:
                 head.append(token)
-                if not flags[name].is_flag and not eq and i < len(args):
+                if not flags[name].is_flag and not eq:
+                    if i >= len(args):
+                        raise BadInput(_("{option}: a value is missing after it", option=name))
                     head.append(args[i])
                     i += 1
                 continue
@@ -98,6 +100,8 @@ def hoist_globals(root: click.Group, args) -> list[str]:
             if param is not None and not param.is_flag and not eq and not getattr(param, "count", False):
                 expects = True
             continue
+        if not seen_command:
+            at = len(rest)  # the hoisted options go just before the sub-command, after the root's own
         rest.append(token)
         if isinstance(command, click.Group):
             try:
@@ -108,4 +112,4 @@ def hoist_globals(root: click.Group, args) -> list[str]:
                 return args
             ctx = click.Context(sub, parent=ctx, info_name=token)
             command, seen_command = sub, True
-    return head + rest
+    return rest[:at] + head + rest[at:] if head else rest
