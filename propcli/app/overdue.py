@@ -49,14 +49,42 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
     return result
 
 
-def mail_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None) -> tuple[list[dict], str]:
-    """The overdue list and its digest mailed, under the ledger lock from reading to recording, so two cron
-    jobs at the same minute never mail the same breach twice."""
-    from propcli.app.mail import send_digest
+def send_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None,
+                 notify: list[str]) -> tuple[list[dict], list[str], Exception | None]:
+    """The overdue list, mailed (with --mail-to/--smtp) and posted to each chat group (--notify, else
+    propcli.yaml notify.urls when mailing), all under the ledger lock from reading to recording.
 
+    Every channel is tried; the first failure is returned (the caller raises it, exit 3) beside the summaries
+    of the channels that were sent and recorded."""
+    from propcli.app import notify as chat
+    from propcli.errors import PropcliError
+
+    mailing = bool(mail_to or smtp)
+    urls = list(notify) or (chat.configured_urls(session.ledger) if mailing else [])
+    for url in urls:
+        chat.parse(url)  # bad input before anything is sent
+    if mailing:
+        from propcli.app.mail import _endpoint, _settings, check_addresses
+
+        _endpoint(smtp or _settings(session.ledger).get("smtp") or "smtp://localhost:25")
+        check_addresses(mail_to)
+    sent: list[str] = []
+    failure = None
     with session.ledger.lock():
         rows = overdue(session, within, kind, role, assignee)
-        return rows, send_digest(session, rows, mail_to, smtp)
+        if mailing:
+            from propcli.app.mail import send_digest
+
+            try:
+                sent.append(send_digest(session, rows, mail_to, smtp))
+            except PropcliError as error:
+                failure = error
+        for url in urls:
+            try:
+                sent.append(chat.post_digest(session, rows, url))
+            except PropcliError as error:
+                failure = failure or error
+    return rows, sent, failure
 
 
 def any_late(session, rows: list[dict]) -> bool:
