@@ -53,10 +53,24 @@ class Session:
 
     @cached_property
     def _given_now(self) -> datetime:
-        return parse_time(self.now_text, self.ledger.tz, field="--now")
+        """--now as ISO 8601, or as the desk types a time (`15:35`, `昨天下午3点`), read against the wall clock."""
+        return self._human(self.now_text, lambda: parse_time(utc_now(), self.ledger.tz)) \
+            or parse_time(self.now_text, self.ledger.tz, field="--now")
 
     def at(self, text: str | None, field: str = "--at") -> datetime:
-        return parse_time(text, self.ledger.tz, field=field) if text else self.now
+        """A time option's value: ISO 8601, or as people type it (`15:35`, `今天17点`, `明天下午3点`; docs/terminal.md),
+        read against the command's clock in the ledger's timezone."""
+        if not text:
+            return self.now
+        return self._human(text, lambda: self.now) or parse_time(text, self.ledger.tz, field=field)
+
+    def _human(self, text, clock):
+        from propcli.humantime import parse_human
+
+        raw = str(text).strip()
+        if not raw or raw[:4].isdigit() and raw[4:5] == "-":
+            return None
+        return parse_human(raw, clock())
 
     @cached_property
     def actor(self) -> str:

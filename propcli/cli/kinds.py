@@ -150,7 +150,8 @@ def _step_command(declared, step):
         render.lines(session.warnings, err=True)
 
     run = format_option()(run)
-    run = click.option("--at", metavar="DATETIME", help="when it happened (default --now)", cls=DeclaredOption)(run)
+    run = click.option("--at", metavar="DATETIME", type=DeskTime(), help="when it happened (default --now)",
+                       cls=DeclaredOption)(run)
     run = _with_options(run, step.options)
     sample_id = f"{declared.prefix}-6K2M9Q7XF4"
     return click.command(step.name, cls=DeclaredCommand, lazy_help=LazyHelp(step.help, step.limit),

@@ -4,6 +4,7 @@ import sys
 import click
 
 from propcli.cli.common import DeclaredCommand, format_option, session_of
+from propcli.cli.kinds import DeskTime
 from propcli.errors import ProblemsFound
 from propcli.i18n import _
 from propcli.kinds import NAMES as KIND_NAMES
@@ -105,7 +106,7 @@ def log(ctx, record_id, fmt):
 @click.command(cls=DeclaredCommand, example="propcli note R-6K2M9Q7XF4 '用户来电催修'")
 @click.argument("record_id", metavar="ID")
 @click.argument("text")
-@click.option("--at", metavar="DATETIME")
+@click.option("--at", metavar="DATETIME", type=DeskTime(), help=_("when it was said (default --now)"))
 @format_option()
 @click.pass_context
 def note(ctx, record_id, text, at, fmt):

@@ -2,6 +2,7 @@
 import click
 
 from propcli.cli.common import DeclaredCommand, format_option, session_of
+from propcli.cli.kinds import DeskTime
 from propcli.i18n import _
 
 
@@ -39,7 +40,7 @@ def clone(url, path):
 @click.argument("record_id", metavar="ID")
 @click.option("--field", "field_name", metavar="FIELD", help=_("the field in conflict (may be left out when there is one)"))
 @click.option("--value", required=True, metavar="VALUE", help=_("the value the field keeps"))
-@click.option("--at", metavar="DATETIME", help=_("when it was settled (default --now)"))
+@click.option("--at", metavar="DATETIME", type=DeskTime(), help=_("when it was settled (default --now)"))
 @format_option()
 @click.pass_context
 def resolve(ctx, record_id, field_name, value, at, fmt):
