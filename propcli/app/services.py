@@ -210,6 +210,9 @@ def matches(record: dict, text: str) -> bool:
     if not needle:
         return True
     digits = "".join(c for c in needle if c.isdigit())
+    from propcli.kinds.fields import unit_number
+
+    unit = unit_number(needle)
     for field in SEARCHED:
         value = record.get(field)
         if value is None:
@@ -217,6 +220,8 @@ def matches(record: dict, text: str) -> bool:
         value = str(value)
         if needle in value.casefold():
             return True
+        if field in ("address", "location") and unit in (unit_number(value) or "").casefold():
+            return True  # a unit number typed either way (3栋301, 3栋0301; docs/terminal.md)
         if field == "phone" and digits and digits == needle.replace(" ", "").replace("-", "") \
                 and digits in "".join(c for c in value if c.isdigit()):
             return True
@@ -239,8 +244,11 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
     if limit is not None and limit < 1:
         raise BadInput(_("--limit: expected a whole number of at least 1"))
     if search is not None and search.strip() and not search.strip().isdigit():
-        clauses.append("doc LIKE ? ESCAPE '\\'")
-        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        from propcli.kinds.fields import unit_prefix
+
+        clauses.append("doc LIKE ? ESCAPE '\\'")  # a unit number (3栋301 = 3栋0301): its building, then `matches`
+        wanted = unit_prefix(search) or search.strip()
+        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
     reviewed_kinds = {k.name: k.awaiting_review for k in kinds.all_kinds() if k.awaiting_review} if unreviewed else {}
     if unreviewed:

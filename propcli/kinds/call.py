@@ -17,7 +17,7 @@ def new_call(session, name=None, phone=None, address=None, reason=None, handled=
         "office": ledger.office,
         "name": fields.required(name, "--name", _("the caller's name")),
         "phone": fields.phone(phone, who=_("the caller's phone number, e.g. 13800138000")),
-        "address": fields.optional(address),
+        "address": fields.unit_number(fields.optional(address)),
         "reason": fields.required(reason, "--reason", _("why the customer called (来电事由)")),
         "category": category_key(category) if category is not None else None,
         "handled": fields.optional(handled),

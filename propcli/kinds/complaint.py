@@ -120,7 +120,8 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     values = {"office": ledger.office,
               "name": fields.text(name, "--name", _("the complainant's name (or --anonymous)"), required),
               "phone": fields.text(phone, "--phone", _("the complainant's phone number, e.g. 13800138000 (or --anonymous)"), required),
-              "address": fields.text(address, "--address", _("building and unit, e.g. 3栋0301 (or --anonymous)"), required),
+              "address": fields.unit_number(fields.text(address, "--address",
+                                                        _("building and unit, e.g. 3栋0301 (or --anonymous)"), required)),
               "detail": detail, "severity": severity, "channel": channel,
               "anonymous": bool(anonymous), "written_reply_only": bool(written_reply_only)}
     if values["phone"] is not None and not fields.PHONE.match(values["phone"]):

@@ -50,6 +50,34 @@ def money(value, field: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+_UNIT = []  # the pattern of a unit number, compiled on first use
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
+
+
+def unit_number(value):
+    """An address in the one form the ledger stores (docs/terminal.md): full-width digits as ASCII, no spaces
+    inside, and a room number after the building (栋, 幢, 座, 号楼, 单元, #, -) as four digits, 室 dropped:
+    `3栋301` and `3 栋 301室` -> `3栋0301`; `12栋1803` and addresses of another shape stay as typed. None stays None."""
+    if value is None:
+        return None
+    text = str(value).strip().translate(_WIDE_DIGITS)
+    if not _UNIT:
+        _UNIT.append(re.compile(r"^(?P<head>.*?\d+\s*(?:栋|幢|座|号楼|单元|#|-))\s*(?P<room>\d{3,4})\s*室?$"))
+    found = _UNIT[0].match(text)
+    if not found:
+        return text
+    head = re.sub(r"\s+", "", found.group("head"))
+    return head + found.group("room").zfill(4)
+
+
+def unit_prefix(text: str) -> str | None:
+    """The building part of a unit number (`3栋0301` -> `3栋`), which every way of typing the unit contains;
+    None when `text` is not a unit number."""
+    normal = unit_number(text)
+    found = _UNIT[0].match(normal) if normal else None
+    return re.sub(r"\s+", "", found.group("head")) if found else None
+
+
 def digits(phone_number) -> str:
     return re.sub(r"\D", "", str(phone_number or ""))
 

@@ -219,7 +219,7 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
         values = {"office": ledger.office, "public": False,
                   "name": fields.required(name, "--name", _("the resident's name")),
                   "phone": fields.phone(phone),
-                  "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+                  "address": fields.unit_number(fields.required(address, "--address", _("building and unit, e.g. 3栋0301"))),
                   "item": item}
         if request:
             values["request"] = request  # the help request it came from (9.4.5)

@@ -199,7 +199,7 @@ def new_request(session, category=None, name=None, phone=None, address=None, det
         "category": category_key(category),
         "name": fields.required(name, "--name", _("the customer's name")),
         "phone": fields.phone(phone, who=_("the caller's phone number, e.g. 13800138000")),
-        "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+        "address": fields.unit_number(fields.required(address, "--address", _("building and unit, e.g. 3栋0301"))),
         "detail": fields.required(detail, "--detail", _("what help is asked for, e.g. 老人在家晕倒")),
         "major": bool(major),
     }

@@ -31,7 +31,7 @@ def new_visit(session, type=None, address=None, name=None, phone=None, household
     if households is not None and households < 1:
         raise BadInput(_("--households: expected a whole number of at least 1 (households visited)"))
     values = {"office": session.ledger.office, "type": type, "type_zh": TYPE_ZH[type], "role": ORGANISER[type],
-              "address": fields.required(address, "--address", _("building and unit, e.g. 3栋0301")),
+              "address": fields.unit_number(fields.required(address, "--address", _("building and unit, e.g. 3栋0301"))),
               "name": fields.optional(name), "phone": fields.phone(phone, is_required=False), "households": households}
     values = {k: v for k, v in values.items() if v is not None}
     return create(session.ledger, "visit", values, session.at(at), session.actor, session.now)

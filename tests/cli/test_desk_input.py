@@ -49,3 +49,34 @@ def test_global_options_after_the_sub_command(ledger):
     # the value of the command's own option stays with it, even when it reads like a global option
     listed = invoke(ledger, "list", "--search", "--debug", now="2026-11-28T10:05")
     assert listed.exit_code == 0 and record_id not in listed.stdout
+
+
+def test_unit_numbers_are_stored_in_one_form_and_found_either_way(ledger):
+    short = new_repair(ledger, address="3栋301")
+    padded = new_repair(ledger, "2026-11-28T09:01", address="4栋0301")
+    spaced = new_repair(ledger, "2026-11-28T09:02", address=" 5 栋 1203室")
+    shown = {r["id"]: r["address"] for r in invoke_json(ledger, "list", now="2026-11-28T09:10")}
+    assert shown == {short: "3栋0301", padded: "4栋0301", spaced: "5栋1203"}
+    for typed, expected in (("3栋0301", short), ("3栋301", short), ("4栋301", padded), ("４栋３０１", padded),
+                            ("5栋1203", spaced)):
+        found = invoke_json(ledger, "list", "--search", typed, now="2026-11-28T09:10")
+        assert [r["id"] for r in found] == [expected], typed
+    other = invoke_json(ledger, "complaint", "new", "--name", "李四", "--phone", "13900139000", "--address", "物业中心",
+                        "--detail", "噪音", now="2026-11-28T09:20")
+    assert other["address"] == "物业中心"
+
+
+def test_every_time_option_takes_what_next_takes(ledger):
+    record_id = new_repair(ledger, now="2026-11-28T09:00")
+    assert invoke(ledger, "repair", "fill", record_id, "--at", "9:01", now="2026-11-28T09:30").exit_code == 0
+    assert invoke(ledger, "repair", "notify", record_id, "--at", "今天9点02分", now="2026-11-28T09:30").exit_code == 0
+    noted = invoke(ledger, "note", record_id, "用户来电催修", "--at", "09:10", now="2026-11-28T09:30")
+    assert noted.exit_code == 0, noted.stderr
+    events = invoke_json(ledger, "show", record_id, now="2026-11-28T10:00")["events"]
+    assert [(e["step"], e["at"][11:16]) for e in events[1:]] == [("fill", "09:01"), ("notify", "09:02"),
+                                                                  ("note", "09:10")]
+    bad = invoke(ledger, "note", record_id, "x", "--at", "15点99", now="2026-11-28T09:30")
+    assert bad.exit_code == 2 and "--at" in bad.stderr and "15:35" in bad.stderr
+    # --now as the desk types it too, read against the wall clock (the record was made in 2026-11)
+    assert [r["id"] for r in invoke_json(ledger, "list", now="今天 23:59")] == [record_id]
+    assert invoke(ledger, "list", now="今天25点").exit_code == 2
