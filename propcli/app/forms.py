@@ -877,7 +877,7 @@ def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, lis
         rows = []
         for item in items:
             rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
-                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item.get("item", ""), item["clause"], item["due"],
+                item["id"], rule_name(item["rule"], lang), item.get("item", ""), item["clause"], item["due"],
                 humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
                 item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
         shaped.append({"heading": heading, "rows": rows})

@@ -41,7 +41,7 @@ def role_label(role: str | None) -> str:
 
 
 def rule_label(rule: str) -> str:
-    """`repair.fill 填写维修单`: the catalogue's label in the reader's language, else the kind's declared one."""
+    """`填写维修单` (repair.fill): the catalogue's label in the reader's language, else the kind's declared one."""
     from propcli.i18n import label
 
     name = label("rule", rule)
@@ -49,7 +49,7 @@ def rule_label(rule: str) -> str:
         from propcli.kinds import rule_label as declared
 
         name = declared(rule) or rule
-    return f"{rule} {name}" if name != rule else rule
+    return name  # the label people read (issue 19 point 2); the key only when there is none
 
 
 def mask_phone(phone) -> str:

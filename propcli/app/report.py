@@ -145,7 +145,7 @@ def report_data(session, month: str) -> dict:
     late = late_deadlines(session, month)
     loops = open_loops(session)
     now_shares, then_shares = _shares(current), _shares(last)
-    on_time_chart = [{"label": f"{rule} {rule_name(rule, lang)}", "value": now_shares.get(rule),
+    on_time_chart = [{"label": rule_name(rule, lang), "value": now_shares.get(rule),
                       "last": then_shares.get(rule), "target": 1.0} for rule in sorted(set(now_shares) | set(then_shares))]
     trend = {"months": [m[5:] + ("月" if lang == "zh_CN" else "") for m in months],
              "series": [{"label": _("Help requests"), "values": [_get(figures[m], "requests", "total") or 0 for m in months]},
@@ -181,12 +181,13 @@ def report_data(session, month: str) -> dict:
                          "coverage": _("Callback coverage against quota (11.1.3-5)"),
                          "quota": _("quota"), "none": _("No deadlines fell in this month.")},
         "late_title": _("Missed and overdue deadlines ({count})", count=len(late)),
-        "late_by_rule": [{"label": f"{rule} {rule_name(rule, lang)}", "clause": items[0]["clause"], "count": len(items),
+        "late_by_rule": [{"label": rule_name(rule, lang), "clause": items[0]["clause"], "count": len(items),
                           "ids": " ".join(i["id"] for i in items)} for rule, items in sorted(by_rule.items())],
         "late_by_person": [{"label": who, "count": len(items),
-                            "rules": " ".join(sorted({i["rule"] for i in items}))}
+                            "rules": ("、" if lang == "zh_CN" else ", ").join(
+                                sorted({rule_name(i["rule"], lang) for i in items}))}
                            for who, items in sorted(by_person.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-        "late_rows": [[i["id"], f"{i['rule']} {rule_name(i['rule'], lang)}", i["clause"], i["due"][:16].replace("T", " "),
+        "late_rows": [[i["id"], rule_name(i['rule'], lang), i["clause"], i["due"][:16].replace("T", " "),
                        humanize_minutes(i["minutes_late"], lang), i["assignee"] or role_name(i["role"], lang)]
                       for i in late],
         "late_heads": {"rule": [_("Rule"), _("Clause"), _("Late"), _("Records")],
@@ -235,7 +236,7 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
         repairs.append(row(_("Billed with the management fee (yuan)"), "10.4.3", ("repairs", "billed"), "yuan"))
     paths = {rule: path for rule, (path, _share) in on_time(last).items()}
     paths.update({rule: path for rule, (path, _share) in on_time(current).items()})
-    on_time_rows = [row(f"{rule} {rule_name(rule, lang)}", clauses.get(rule, ""), paths[rule], "share", 1.0)
+    on_time_rows = [row(rule_name(rule, lang), clauses.get(rule, ""), paths[rule], "share", 1.0)
                     for rule in sorted(paths)]
     complaints = [row(_("Complaints"), "8.6", ("complaints", "total"))]
     complaints += [row(_("{severity} complaints", severity=severity_name(s, lang) or s), "11.1.3",
@@ -318,7 +319,7 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
     now_rates, then_rates = _shares(current), _shares(last)
     for rule in set(now_rates) & set(then_rates):
         changes.append((abs(now_rates[rule] - then_rates[rule]) * 100,
-                        _("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",
+                        _("on time for {rule} {change} ({before} → {value})", rule=rule_name(rule, lang),
                           change=_change(now_rates[rule], then_rates[rule], True, t), before=_pct(then_rates[rule]),
                           value=_pct(now_rates[rule]))))
     for kind, clause in _callback_kinds().items():
@@ -353,7 +354,7 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
                 people[who] = people.get(who, 0) + 1
             most = max(sorted(people), key=lambda who: people[who]) if people else ""
             sentences.append(_("Worst rule: {rule} ({clause}), {share} on time against 100 %, {count} late{most}.",
-                               rule=f"{worst} {rule_name(worst, lang)}", clause=clauses.get(worst, ''),
+                               rule=rule_name(worst, lang), clause=clauses.get(worst, ''),
                                share=_pct(now_rates[worst]), count=len(missed),
                                most=_("; most of them: {who} ({n})", who=most, n=people[most]) if most else ""))
         else:

@@ -362,7 +362,7 @@ def _table(rows: list[dict], columns: list[str], headers: list[str] | None = Non
     limit = terminal_width()
     for cells in matrix:  # a line break inside a cell continues inside its column, never at the left margin
         for i, column in enumerate(columns):
-            if "\n" in cells[i] and not (limit and column in FOLD):
+            if "\n" in cells[i] and column not in FOLD:
                 cells[i] = " ".join(cells[i].split())
     kept, widths = _layout(matrix, headers, columns, limit, priority, shrink)
     colour_on = use_color()
@@ -496,9 +496,8 @@ def record(data: dict, fmt: str) -> None:
             _echo((name if n == 0 else "") + " " * (width - (width_of(name) if n == 0 else 0)) + "  " + part)
     _echo("")
     _echo(_("Events:"))
-    events = [dict(e, detail=", ".join(f"{heading(k)}={display(k, v)}" for k, v in e.items()
-                                       if k not in ("step", "at", "by")))
-              for e in data.get("events", [])]
+    events = [{"at": e.get("at"), "step": e.get("step"), "by": e.get("by"), "kind": data.get("kind"),
+               "detail": event_detail(e, data.get("kind"))} for e in data.get("events", [])]
     _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     if data.get("deadlines"):
         _echo("")
@@ -539,8 +538,8 @@ def explain(data: dict, fmt: str) -> None:
             now=data["now"]))
     _echo("")
     for event in data["events"]:
-        detail = ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event["detail"].items())
-        step = display("step", event["step"])
+        detail = event_detail(event["detail"], data["kind"]).replace("\n", " ")
+        step = display("step", event["step"], {"kind": data["kind"]})
         _echo(f"  {event['at']}  {step}{' ' * max(1, 10 - width_of(step))}{event['by']}"
               + (f"  ({detail})" if detail else ""))
     _echo("")
@@ -556,6 +555,95 @@ def explain(data: dict, fmt: str) -> None:
             verdict = _("not done: {state}, {how}", state=display("state", "pending"), how=how)
         colour = _STYLES.get(tone(d) or "")
         _echo("    " + (click.style(verdict, fg=colour) if colour and use_color() else verdict))
+
+
+# --- event details as sentences ----------------------------------------------------------------------
+MONEY = {"price", "fee", "fee_total", "amount", "unit_price", "quote"}
+"""Event data in yuan: `80.00 元`."""
+
+
+def event_detail(data: dict, kind: str | None = None) -> str:
+    """An event's data as a person reads it (issue 19 point 2): `第四联交：工程部；联次：第 2、3 联`, a price list item as
+    `MC-03 开启户门 1 次 × 50.00 元`, a checklist one numbered line a step; never a Python or JSON repr. Keys
+    without a label keep their name (the zh_CN test lists them)."""
+    from propcli.i18n import language
+
+    zh = language() == "zh_CN"
+    parts = []
+    for key, value in data.items():
+        if key in ("step", "at", "by") or value is None or value == "" or value == [] or value == {}:
+            continue
+        name = heading(key)
+        if value is True:
+            parts.append(name)
+            continue
+        text = _detail_value(key, value, kind)
+        if value is False:
+            text = _("no")
+        parts.append(f"{name}{'：' if zh else ': '}{text}" if "\n" not in text else f"{name}{'：' if zh else ':'}\n{text}")
+    return ("；" if zh else "; ").join(p for p in parts if "\n" not in p) + \
+        "".join("\n" + p for p in parts if "\n" in p)
+
+
+def _detail_value(key: str, value, kind: str | None = None) -> str:
+    from propcli.i18n import ROLES, VALUES, language
+
+    zh = language() == "zh_CN"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in ("copies", "copy"):
+        numbers = value if isinstance(value, list) else [value]
+        return _("copy {numbers}", numbers=("、" if zh else ", ").join(str(n) for n in numbers))
+    if isinstance(value, (int, float)) and key in MONEY:
+        return _("{amount} yuan", amount=f"{float(value):.2f}")
+    if isinstance(value, str) and key in MONEY:
+        try:
+            return _("{amount} yuan", amount=f"{float(value):.2f}")
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            lines = [_item_sentence(v, kind) for v in value]
+            if len(lines) == 1:
+                return lines[0]
+            return "\n".join(f"  {n}. {line}" for n, line in enumerate(lines, 1))
+        return ("、" if zh else ", ").join(_detail_value(key, v, kind) for v in value)
+    if isinstance(value, dict):
+        if all(isinstance(v, list) and len(v) == 2 for v in value.values()):  # a correction: {field: [old, new]}
+            return ("；" if zh else "; ").join(f"{heading(k)} {display(k, old) or '-'} → {display(k, new) or '-'}"
+                                               for k, (old, new) in value.items())
+        return ("，" if zh else ", ").join(f"{heading(k)} {_detail_value(k, v, kind)}" for k, v in value.items()
+                                           if v is not None)
+    if isinstance(value, str):
+        if key in _ENUMS:
+            return str(display(key, value, {"kind": kind}))
+        if value in ROLES and ("to" in key or key in ("who", "role")):
+            return label("role", value)
+        if key in ("way", "category", "severity", "method", "result") and value in VALUES:
+            return label("value", value)
+    return str(display(key, value, {"kind": kind}))
+
+
+def _item_sentence(item: dict, kind: str | None = None) -> str:
+    """One line of a list in an event: a price list item (`MC-03 开启户门 1 次 × 50.00 元 = 50.00 元`), a step
+    of a checklist (`安管部值班负责人：通知…`), or any other mapping as `label value` pairs."""
+    if "do" in item:
+        who = label("role", item.get("who")) if item.get("who") else ""
+        return f"{who}{'：' if who else ''}{item['do']}" if who else str(item["do"])
+    if "qty" in item or "unit_price" in item or "amount" in item:
+        code = item.get("code") or item.get("item") or ""
+        name = item.get("name") or ""
+        qty = item.get("qty") or 1
+        unit = item.get("unit") or ""
+        text = " ".join(p for p in (str(code), str(name)) if p)
+        if item.get("unit_price") is not None:
+            text += " " + _("{qty} {unit} × {price} yuan", qty=qty, unit=unit, price=f"{float(item['unit_price']):.2f}")
+        else:
+            text += f" {qty} {unit}".rstrip()
+        if item.get("amount") is not None:
+            text += " = " + _("{amount} yuan", amount=f"{float(item['amount']):.2f}")
+        return " ".join(text.split())
+    return _detail_value("", item, kind)
 
 
 def lines(items: list[str], err: bool = False) -> None:

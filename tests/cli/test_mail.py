@@ -132,7 +132,7 @@ def test_digest_once_then_quiet_then_escalate_then_remind(ledger, smtp):
         assert record_id in body
         assert "138****8000" in body and "13800138000" not in body
         assert "10.4.1-2" in body                       # clause cited
-        assert "repair.fill" in body and "填写维修单" in body
+        assert "repair.fill" not in body and "填写维修单" in body          # the rule's label, not its key
         assert "客户服务部前台接待员" in body
     assert commits(ledger) == before + 1
     recorded = notices(ledger, record_id)
@@ -212,7 +212,7 @@ def test_technician_breach_reaches_engineering_director(ledger, smtp):
     envelope = smtp.envelopes[0]
     assert {"zhou.zhiqiang@example.com", "wu.haitao@example.com"} <= set(envelope.rcpt_tos)
     text = parts(parsed(envelope))["text/plain"]
-    assert "repair.arrive 维修人员到场" in text and "10.4.1-2①" in text and "吴海涛" in text
+    assert "维修人员到场" in text and "repair.arrive" not in text and "10.4.1-2①" in text and "吴海涛" in text
     assert [(e["step"], e["to"]) for e in notices(ledger, record_id)] == [("escalate", "engineering_director")]
     row = overdue_json(ledger, "2026-11-28T09:46:00+08:00")[0]
     assert row["escalated_to"] == "engineering_director" and row["assignee"] == "吴海涛"

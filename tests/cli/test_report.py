@@ -88,9 +88,10 @@ def test_every_figure_beside_its_target_and_last_month(office, tmp_path, chinese
     assert row(html, "投诉")[1] == str(now["complaints"]["total"])
     now_shares, then_shares = shares(now), shares(then)
     assert {"repair.arrive", "repair.fill", "request.reply"} <= set(now_shares)
-    for rule, share in now_shares.items():
-        cells = next(row(html, label) for label in [m.group(1) for m in re.finditer(r"<tr><td>([^<]*)</td>", html)]
-                     if label.startswith(rule + " "))
+    from propcli.app.forms import rule_name
+
+    for rule, share in now_shares.items():                                # each rule under its label (issue 19.2)
+        cells = row(html, rule_name(rule, "zh_CN"))
         assert cells[1:3] == [pct(share), "100 %"], rule
         assert cells[3] == (pct(then_shares[rule]) if rule in then_shares else "")
     assert now_shares["repair.arrive"] == 0.5 and now_shares["request.reply"] == 0.0
@@ -117,13 +118,14 @@ def test_charts_lists_and_analysis(office, tmp_path, chinese):
     # what needs attention: missed deadlines by rule and by person, the open dissatisfied loop
     assert int(re.search(r"超时事项（(\d+) 项）", html).group(1)) >= 2
     assert office["late"] in html and office["request"] in html and office["on_time"] not in html.split("超时事项")[1]
-    assert re.search(r"<td>吴海涛</td><td class=\"num\">1</td><td>repair\.arrive</td>", html)
-    assert re.search(r"<td>物业管理员</td><td class=\"num\">1</td><td>request\.reply</td>", html)
+    assert re.search(r"<td>吴海涛</td><td class=\"num\">1</td><td>维修人员到场</td>", html)
+    assert re.search(r"<td>物业管理员</td><td class=\"num\">1</td><td>求助答复</td>", html)
     assert html.count("超时 15 分钟") >= 2                  # on site 25 min after taking it; replied 25 min after receipt
     assert "回访不满意、尚未闭环（1 项）" in html and office["complaint"] in html.split("回访不满意")[1]
     analysis = re.sub(r"<[^>]+>", "", html.split("分析与小结</h2>")[1].split("<h2>")[0])
     assert "本月：求助 1 件（2026-10：0 件），维修 3 件（2026-10：2 件），投诉 1 件（2026-10：0 件）。" in analysis
-    assert "与 2026-10 相比变化最大的是：" in analysis and "“repair.arrive 维修人员到场”按时率 -50 个百分点（100 % → 50 %）" in analysis
+    assert "与 2026-10 相比变化最大的是：" in analysis and "“维修人员到场”按时率 -50 个百分点（100 % → 50 %）" in analysis
+    assert "repair.arrive" not in analysis                                   # labels, never keys (issue 19.2)
     worst = min(shares(invoke_json(ledger, "stats", "2026-11", now=NOW)).values())
     assert worst == 0.0 and "完成最差的时限：" in analysis and "按时率 0 %（目标 100 %），超时 1 件" in analysis
     assert "回访未达规定比例：维修回访率 0 %" in analysis
@@ -137,7 +139,7 @@ def test_the_report_prints_on_a4(office, tmp_path, chinese):
     assert sizes and all(browser.is_a4(size, landscape=False) for size in sizes)
     text = re.sub(r"\s+", "", "\n".join(browser.pages_text(pdf)))
     for expected in ("和园物业管理处", "2026-11月度统计分析报告", "上月（2026-10）", "近六个月求助、维修、投诉件数",
-                     "repair.arrive", office["late"], office["complaint"], "规定50%", "完成最差的时限"):
+                     "维修人员到场", office["late"], office["complaint"], "规定50%", "完成最差的时限"):
         assert expected in text, expected
     page_sizes, words = browser.words(pdf)
     for word in words:  # nothing outside the printable area (the page number is in the margin)
@@ -191,7 +193,7 @@ def test_pdf_of_the_report_and_of_forms(office, tmp_path, chinese):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert all(browser.is_a4(size, landscape=False) for size in browser.page_sizes(pdf))
     text = re.sub(r"\s+", "", "\n".join(browser.pages_text(pdf)))
-    for expected in ("和园物业管理处", "上月（2026-10）", "repair.arrive", office["late"], "近六个月求助、维修、投诉件数"):
+    for expected in ("和园物业管理处", "上月（2026-10）", "维修人员到场", office["late"], "近六个月求助、维修、投诉件数"):
         assert expected in text, expected
     register = tmp_path / "register.pdf"
     ok(invoke(ledger, "form", "complaint-register", "2026-11", "-f", "pdf", "-o", str(register), now=NOW))
