@@ -309,6 +309,7 @@ VALUES = {  # categories (9.4.1-1), severities, methods, results, ways of help
     "escort": N_("escort to hospital"),
     "ambulance": N_("call 120"),
     "care": N_("short-term care"),
+    "any": N_("either way"),
 }
 
 FIELDS = {  # record fields and table columns
@@ -396,6 +397,34 @@ FIELDS = {  # record fields and table columns
     "record": N_("record"),
     "reply_by": N_("reply by"),
     "next": N_("next callback"),
+    # event data and the fields kinds add (issue 19 point 2: show and explain read as sentences)
+    "copies": N_("copies"),
+    "copy": N_("copy"),
+    "handed_to": N_("handed to"),
+    "signed_for": N_("signed for"),
+    "copy1_to": N_("copy 1 to"),
+    "copy4_to": N_("copy 4 to"),
+    "work": N_("work done"),
+    "cleanup": N_("cleanup"),
+    "items": N_("items"),
+    "checklist": N_("checklist"),
+    "report_to": N_("report to"),
+    "reported_to": N_("reported to"),
+    "reported_to_name": N_("reported to (name)"),
+    "written_reply_only": N_("written reply only"),
+    "officer": N_("officer"),
+    "type": N_("type"),
+    "archive": N_("archive"),
+    "source_kind": N_("source kind"),
+    "source_done": N_("source done at"),
+    "plan_month": N_("plan month"),
+    "method_hint": N_("suggested method"),
+    "callbacks": N_("callbacks"),
+    "attempt": N_("attempt"),
+    "recorded": N_("recorded"),
+    "undoes": N_("undoes"),
+    "changes": N_("changes"),
+    "added": N_("added"),
 }
 
 STATS = {  # the words of `stats` figures (requests.by_category.medical -> 求助 · 按类别 · 急救病人)

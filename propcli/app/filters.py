@@ -30,6 +30,17 @@ def _names(kind: str | None, key: str) -> set[str]:
     return {n.strip().casefold() for n in names if n}
 
 
+def _label(kind: str | None, key: str) -> str:
+    from propcli import kinds
+
+    found = label("step", key)
+    if found == key:
+        for declared in (kinds.all_kinds() if kind is None else [kinds.kind(kind)]):
+            if key in declared.step_names:
+                return declared.step_label(key)
+    return found
+
+
 def status_key(kind: str | None, text: str) -> str:
     """The state key `text` names (a key or a label), or BadInput listing the states of that kind (exit 2)."""
     wanted = text.strip().casefold()
@@ -37,7 +48,10 @@ def status_key(kind: str | None, text: str) -> str:
     for key in states:
         if wanted in _names(kind, key):
             return key
-    shown = ", ".join(f"{label('step', key)} ({key})" if label("step", key) != key else key for key in states)
+    from propcli.i18n import language
+
+    shown = ("、".join(_label(kind, key) for key in states) if language() == "zh_CN"  # as the table prints them
+             else ", ".join(states))
     if kind is None:
         raise BadInput(_("--status: '{value}' is not a state of any record; expected one of: {states}",
                          value=text, states=shown))

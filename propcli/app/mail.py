@@ -31,13 +31,13 @@ NOTICE_STEPS = ("notice", "escalate")
 
 
 def role_label(role: str | None) -> str:
-    """`客户服务部前台接待员 (receptionist)` in Chinese, `front-desk receptionist (receptionist)` in English."""
+    """`客户服务部前台接待员` in Chinese, `front-desk receptionist` in English: the label people read, the key
+    only where there is none (issue 19 point 2)."""
     from propcli.i18n import label
 
     if not role:
         return "-"
-    name = label("role", role)
-    return f"{name} ({role})" if name != role else role
+    return label("role", role)
 
 
 def rule_label(rule: str) -> str:

@@ -129,15 +129,39 @@ def explain(session, text_id: str) -> dict:
             "now": format_time(session.now, tz), "events": timeline, "deadlines": verdicts}
 
 
+def _start_label(start: str, rule_key: str) -> str:
+    """What starts a rule as people read it: a step's label (`已接单`), or a field's (`来源办结时间`), not its key."""
+    from propcli import kinds
+    from propcli.i18n import STEPS, label
+
+    if start.startswith("field:"):
+        return label("field", start[6:])
+    if start in STEPS:
+        return label("step", start)
+    kind = {"public": "repair"}.get(rule_key.split(".")[0], rule_key.split(".")[0])
+    names = [kind] if kind in kinds.NAMES else list(kinds.NAMES)
+    for name in names:
+        declared = kinds.kind(name)
+        if start in declared.step_names:
+            return declared.step_label(start)
+    return start
+
+
 def describe_rule(policy, key: str, clause: str) -> str:
     rule = next((r for r in policy.rules if r.key == key and r.clause == clause), None) or policy.rule(key)
     if rule is None:
         return ""
-    start = _("from '{step}'", step=rule.start)
+    from propcli.i18n import label
+    from propcli.policy.rules import describe_limit
+
+    start = _("from '{step}'", step=_start_label(rule.start, key))
     if rule.length is not None:
-        return _("{start}, within {length}", start=start, length=rule.length)
+        return _("{start}, within {length}", start=start, length=describe_limit(rule))
     if rule.offset_from is not None:
-        return _("{by} relative to {field}", by=rule.offset_by, field=rule.offset_from)
+        minutes = rule.offset_by.amount if rule.offset_by is not None else 0
+        field = label("field", rule.offset_from)
+        return _("{n} min before the {field}", n=abs(minutes), field=field) if minutes < 0 else \
+            _("{n} min after the {field}", n=minutes, field=field)
     if rule.cutoff is not None:
         return _("{start}, by {cutoff} that day; at or after {cutoff}, by {cutoff} the next day",
                  start=start, cutoff=rule.cutoff.strftime("%H:%M"))

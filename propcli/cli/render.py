@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from propcli.i18n import _, label
+from propcli.i18n import N_, _, label
 
 _color_mode = "auto"
 
@@ -100,7 +100,8 @@ TEXT_COLUMNS = {"summary", "detail", "item", "address", "subject", "name", "loca
                 "note", "title", "text", "how", "what", "findings", "price_name", "author", "figure"}
 _ENUMS = {"role": "role", "escalated_to": "role", "rule": "rule", "status": "step", "step": "step",
           "state": "state", "category": "value", "severity": "value", "method": "value", "result": "value",
-          "way": "value", "to": "role"}
+          "way": "value", "to": "role", "method_hint": "value", "report_to": "role", "reported_to": "role",
+          "who": "role", "escalate_to": "role"}
 
 
 def _cell(value):
@@ -141,13 +142,15 @@ def display(column: str, value, row: dict | None = None):
         from propcli.app.humanize import lateness
 
         return lateness(value, (row or {}).get("state") if (row or {}).get("state") in ("met", "missed") else None)
-    if column == "kind" and language() == "zh_CN":
+    if column in ("kind", "source_kind") and language() == "zh_CN":
         from propcli import kinds
 
         try:
             return kinds.entry(str(value)).zh
         except KeyError:
             return str(value)
+    if column == "subject" and isinstance(value, str) and language() == "zh_CN":
+        return commit_subject(value)
     if column in _ENUMS and isinstance(value, str) and language() == "zh_CN":
         found = label(_ENUMS[column], value)
         if found == value and column == "rule":  # a rule only its kind declares a label for
@@ -159,11 +162,64 @@ def display(column: str, value, row: dict | None = None):
         return found
     if isinstance(value, float):
         return f"{value:.2f}"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, dict)):  # as sentences, never a Python or JSON repr (issue 19 point 2)
+        return _detail_value(column, value, (row or {}).get("kind"))
     text = str(value)
     if "T" in text and text[:4].isdigit():
         return short_time(text)
+    return text
+
+
+_SUBJECTS = {"ledger: init": N_("ledger created"), "demo: a month of activity": N_("demo: a month of activity"),
+             "sync: hand edits": N_("sync: edits made by hand")}
+"""Commit subjects propcli writes, as a person reads them in `log` (the history keeps them as written)."""
+
+
+def commit_subject(subject: str) -> str:
+    """`repair R-2QG9RGJC7P: take` -> `维修单 R-2QG9RGJC7P：已接单`; `sync: merge origin/main` -> `同步：合并 origin/main`;
+    any other subject as it is (a commit made by hand)."""
+    from propcli import kinds
+    from propcli.i18n import gettext
+
+    if subject in _SUBJECTS:
+        return gettext(_SUBJECTS[subject])
+    head, sep, step = subject.partition(": ")
+    kind, _space, record_id = head.partition(" ")
+    if sep and kind in kinds.NAMES and record_id and " " not in step.strip():
+        return _("{kind} {id}: {step}", kind=kinds.entry(kind).zh, id=record_id, step=_step_label(step.strip(), kind)
+                 if label("step", step.strip()) == step.strip() else label("step", step.strip()))
+    if head == "sync" and step.startswith("merge "):
+        return _("sync: merge {branch}", branch=step[6:])
+    return _from_english(subject)
+
+
+_PATTERNS: list = []
+
+
+def _from_english(text: str) -> str:
+    """A message written in English (a commit made with --lang en) in the language of now, when it is one of
+    our messages (`callback plan 2026-11: 65 callbacks` -> `回访计划 2026-11：65 条回访`); else as it is."""
+    import re
+
+    from propcli.i18n import catalogue
+
+    if not _PATTERNS:
+        for msgid, translated in getattr(catalogue(), "messages", {}).items():
+            if "{" in msgid and not msgid.startswith("{") and msgid.isascii():
+                pattern = re.escape(msgid)
+                pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.+?)", pattern)
+                try:
+                    _PATTERNS.append((re.compile(pattern), translated))
+                except re.error:  # a placeholder used twice
+                    continue
+        _PATTERNS.append((None, None))
+    for pattern, translated in _PATTERNS:
+        found = pattern.fullmatch(text) if pattern is not None else None
+        if found:
+            try:
+                return translated.format(**found.groupdict())
+            except (KeyError, IndexError, ValueError):
+                return text
     return text
 
 
@@ -485,7 +541,8 @@ def record(data: dict, fmt: str) -> None:
     if fmt in ("csv", "xlsx"):
         rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
         return
-    skip = {"events", "deadlines", "history"}
+    skip = {"events", "deadlines", "history"} | _shadowed(data)
+    data = _with_zh(data)
     labels = {key: heading(key) for key in data if key not in skip}
     width = max(width_of(v) for v in labels.values())
     limit = terminal_width()
@@ -534,21 +591,20 @@ def explain(data: dict, fmt: str) -> None:
         click.echo(_json(data))
         return
     _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
-            status=display("status", data["status"]), open=_("open") if data["open"] else _("closed"),
-            now=data["now"]))
+            status=display("status", data["status"], data), open=_("open") if data["open"] else _("closed"),
+            now=short_time(data["now"])))
     _echo("")
-    for event in data["events"]:
-        detail = event_detail(event["detail"], data["kind"]).replace("\n", " ")
-        step = display("step", event["step"], {"kind": data["kind"]})
-        _echo(f"  {event['at']}  {step}{' ' * max(1, 10 - width_of(step))}{event['by']}"
-              + (f"  ({detail})" if detail else ""))
+    events = [{"at": e["at"], "step": e["step"], "by": e["by"], "kind": data["kind"],
+               "detail": event_detail(e["detail"], data["kind"])} for e in data["events"]]
+    _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     _echo("")
     for d in data["deadlines"]:
         _echo(f"[{d['clause']}] {display('rule', d['rule'])}: {d['how']}")
-        _echo("    " + _("started {start}; due {due}", start=d["start"], due=d["due"]))
+        _echo("    " + _("started {start}; due {due}", start=short_time(d["start"] or ""), due=short_time(d["due"] or "")))
         how = lateness(d["minutes_late"], d["state"])
         if d["state"] in ("met", "missed"):
-            verdict = _("done {done}: {state}, {how}", done=d["done"], state=display("state", d["state"]), how=how)
+            verdict = _("done {done}: {state}, {how}", done=short_time(d["done"] or ""), state=display("state", d["state"]),
+                        how=how)
         elif d["state"] == "overdue":
             verdict = _("not done: {state}, {how}", state=display("state", "overdue"), how=how)
         else:
@@ -562,6 +618,19 @@ MONEY = {"price", "fee", "fee_total", "amount", "unit_price", "quote"}
 """Event data in yuan: `80.00 元`."""
 
 
+def _shadowed(data: dict) -> set:
+    """`type_zh` beside `type`: one field to a person (the Chinese value under the field's label)."""
+    return {key for key in data if key.endswith("_zh") and key[:-3] in data}
+
+
+def _with_zh(data: dict) -> dict:
+    from propcli.i18n import language
+
+    if language() != "zh_CN":
+        return data
+    return {key: (data[key + "_zh"] if data.get(key + "_zh") else value) for key, value in data.items()}
+
+
 def event_detail(data: dict, kind: str | None = None) -> str:
     """An event's data as a person reads it (issue 19 point 2): `第四联交：工程部；联次：第 2、3 联`, a price list item as
     `MC-03 开启户门 1 次 × 50.00 元`, a checklist one numbered line a step; never a Python or JSON repr. Keys
@@ -570,8 +639,10 @@ def event_detail(data: dict, kind: str | None = None) -> str:
 
     zh = language() == "zh_CN"
     parts = []
+    shadowed = _shadowed(data)
+    data = _with_zh(data)
     for key, value in data.items():
-        if key in ("step", "at", "by") or value is None or value == "" or value == [] or value == {}:
+        if key in shadowed or key in ("step", "at", "by") or value is None or value == "" or value == [] or value == {}:
             continue
         name = heading(key)
         if value is True:
@@ -625,7 +696,7 @@ def _detail_value(key: str, value, kind: str | None = None) -> str:
 
 
 def _item_sentence(item: dict, kind: str | None = None) -> str:
-    """One line of a list in an event: a price list item (`MC-03 开启户门 1 次 × 50.00 元 = 50.00 元`), a step
+    """One line of a list in an event: a price list item (`MC-03 开启户门 1 次 × 50.00 元，共 50.00 元`), a step
     of a checklist (`安管部值班负责人：通知…`), or any other mapping as `label value` pairs."""
     if "do" in item:
         who = label("role", item.get("who")) if item.get("who") else ""
@@ -641,7 +712,7 @@ def _item_sentence(item: dict, kind: str | None = None) -> str:
         else:
             text += f" {qty} {unit}".rstrip()
         if item.get("amount") is not None:
-            text += " = " + _("{amount} yuan", amount=f"{float(item['amount']):.2f}")
+            text += _(", {amount} yuan in all", amount=f"{float(item['amount']):.2f}")
         return " ".join(text.split())
     return _detail_value("", item, kind)
 

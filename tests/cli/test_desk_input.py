@@ -28,7 +28,7 @@ def test_an_unknown_status_is_exit_2_naming_the_kinds_states(ledger):
     new_repair(ledger)
     refused = invoke(ledger, "list", "--kind", "repair", "--status", "foo", env={"PROPCLI_LANG": "zh_CN"})
     assert refused.exit_code == 2 and refused.stdout == ""
-    assert "--status" in refused.stderr and "已接单 (take)" in refused.stderr and "受理 (new)" in refused.stderr
+    assert "--status" in refused.stderr and "已接单、" in refused.stderr and "受理、" in refused.stderr
     assert "已回访" not in refused.stderr                                  # a callback's state, not a repair's
     anywhere = invoke(ledger, "list", "--status", "foo")
     assert anywhere.exit_code == 2 and "record" in anywhere.stderr and "take" in anywhere.stderr
