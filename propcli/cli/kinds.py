@@ -86,23 +86,88 @@ def _on_a_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _ask_for_missing(ctx, declared, values: dict) -> None:
+def _ask_for_missing(ctx, declared, values: dict) -> list[str]:
     """On a terminal, a `new` missing what the desk must record asks for it (the price list as numbered
-    choices); without a terminal nothing is asked and the library refuses the missing option (exit 2)."""
-    from propcli.i18n import _
+    choices, a choice by its number, label or key); what it asks depends on what was answered (a medical
+    emergency: is it major, 9.4.2-2). Without a terminal nothing is asked and the library refuses the missing
+    option (exit 2). The keys asked, in order."""
+    asked: list[str] = []
+    while True:
+        options = {o.key: o for o in declared.new_options}
+        pending = [key for key in declared.asks(values) if key in options and key not in asked
+                   and _missing(ctx, options[key], values)]
+        if not pending:
+            return asked
+        _ask_one(ctx, declared, options[pending[0]], values)
+        asked.append(pending[0])
 
-    options = {o.key: o for o in declared.new_options}
-    for key in declared.asks(values):
-        option = options.get(key)
-        if option is None or values.get(key) not in (None, ()):
-            continue
-        label = _(option.help) if option.help else option.name.lstrip("-")
-        if option.takes == "price":
-            values[key] = _ask_price(ctx)
-        elif option.choices:
-            values[key] = click.prompt(label, type=click.Choice(option.choices))
-        else:
-            values[key] = click.prompt(f"{label} ({option.name})").strip() or None
+
+def _refused(declared, message: str):
+    """The option of `new` a refusal names (`--phone: …`), when the desk can answer it again."""
+    name = message.split(":", 1)[0].split("：", 1)[0].strip()
+    return next((o for o in declared.new_options if o.name == name and o.takes not in ("flag",)), None)
+
+
+def _missing(ctx, option, values: dict) -> bool:
+    if option.takes == "flag":
+        source = ctx.get_parameter_source(option.key)
+        return source is None or source.name == "DEFAULT"
+    return values.get(option.key) in (None, ())
+
+
+def _choices(declared, option) -> tuple[str, ...]:
+    """The keys a choice option takes (a kind's categories for takes="category")."""
+    if option.choices:
+        return tuple(option.choices)
+    if option.takes == "category":
+        from importlib import import_module
+
+        return tuple(getattr(import_module(f"propcli.kinds.{declared.name}"), "CATEGORIES", ()))
+    return ()
+
+
+def _ask_one(ctx, declared, option, values: dict) -> None:
+    """Ask for one option, again and again until the answer is one it takes (choices); the library checks
+    the rest when the record is made, and a refused answer is asked again there (`_new_command`)."""
+    from propcli.i18n import _, label
+
+    key = option.key  # the field's label where the help is missing or a list of keys (`phone`, `medical|repair|…`)
+    title = _(option.help) if option.help and "|" not in option.help else label("field", key)
+    if option.takes == "price":
+        values[key] = _ask_price(ctx)
+        return
+    if option.takes == "flag":
+        values[key] = click.confirm(f"{title} ({option.name})", default=False)
+        return
+    choices = _choices(declared, option)
+    if choices:
+        shown = [(n, k, label("value", k)) for n, k in enumerate(choices, 1)]
+        for number, choice, name in shown:
+            click.echo(f"{number:>3}  {name}" + (f" ({choice})" if name != choice else ""))
+
+        def pick(text):
+            typed = str(text).strip()
+            for number, choice, name in shown:
+                if typed.casefold() in (str(number), choice.casefold(), name.casefold()) or \
+                        (option.takes == "category" and _category_of(declared, typed) == choice):
+                    return choice
+            raise click.BadParameter(_("'{value}' is not one of the choices; type its number or its name",
+                                       value=typed))
+
+        values[key] = click.prompt(f"{title} ({option.name})", value_proc=pick)
+        return
+    values[key] = click.prompt(f"{title} ({option.name})").strip() or None
+
+
+def _category_of(declared, typed: str):
+    from importlib import import_module
+
+    from propcli.errors import PropcliError
+
+    try:
+        return import_module(f"propcli.kinds.{declared.name}").category_key(typed)
+    except (PropcliError, AttributeError):
+        return None
 
 
 def _ask_price(ctx):
@@ -123,10 +188,20 @@ def _new_command(declared):
         from propcli.app import steps
         from propcli.cli import render
 
-        if _on_a_terminal():
-            _ask_for_missing(ctx, declared, values)
+        from propcli.errors import BadInput
+
+        asked = _ask_for_missing(ctx, declared, values) if _on_a_terminal() else []
         session = session_of(ctx)
-        data = steps.new(session, declared.name, **values)
+        while True:  # what was typed is never lost: a refused answer is asked again, in place
+            try:
+                data = steps.new(session, declared.name, **values)
+                break
+            except BadInput as error:
+                option = _refused(declared, error.message) if asked else None
+                if option is None:
+                    raise
+                click.echo(f"propcli: {error.message}", err=True)
+                _ask_one(ctx, declared, option, values)
         render.record(data, fmt)
         if declared.after_new is not None:
             render.lines(declared.after_new(data), err=True)

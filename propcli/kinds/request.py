@@ -83,6 +83,14 @@ def category_key(value) -> str:
     return key
 
 
+def _is_medical(value) -> bool:
+    """Is the category typed (key or Chinese) a medical emergency? (asks `--major` at the desk, 9.4.2-2)."""
+    try:
+        return category_key(value) == "medical" if value else False
+    except BadInput:
+        return False
+
+
 def checklist(way: str) -> list[dict]:
     """The steps of one way of help (9.4.2-1), each with the role that does it."""
     return [{"who": who, "do": text} for who, text in MEDICAL_WAYS[way][1]]
@@ -372,7 +380,8 @@ KIND = Kind(
     fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
             Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major"),
             Field("written", "书面咨询", "written"), Field("confidential", "保密", "confidential")),
-    asks=lambda values: (("category", "name", "phone", "address", "detail")),
+    asks=lambda values: ("category", "name", "phone", "address", "detail")
+    + (("major",) if _is_medical(values.get("category")) else ()),
     new=new_request,
     new_help=N_("Record a help request; the customer gets a reply within {limit} (9.4.1-2)."),
     new_limit=("request.reply",),

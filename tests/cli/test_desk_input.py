@@ -80,3 +80,40 @@ def test_every_time_option_takes_what_next_takes(ledger):
     # --now as the desk types it too, read against the wall clock (whatever day that is)
     assert isinstance(invoke_json(ledger, "list", now="今天 23:59"), list)
     assert invoke(ledger, "list", now="今天25点").exit_code == 2
+
+
+def test_prompts_re_ask_a_bad_answer_in_place_and_ask_what_a_rule_depends_on(ledger):
+    """Issue 19 point 3, in a real terminal (tmux): a refused category is asked again at once (Chinese accepted,
+    as the table labels it), a refused phone after the last prompt is asked again instead of losing the record,
+    and a medical emergency is asked whether it is major (the 5-minute report rule, 9.4.2-2)."""
+    import shutil
+    import sys
+
+    import pytest
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    from test_prompts import Terminal
+
+    terminal = Terminal(f"{sys.executable} -m propcli --lang zh_CN --ledger {ledger} --now 2026-11-28T09:00 "
+                        "--as 赵丽娟 request new; sleep 60")
+    try:
+        shown = terminal.wait_for("(--category)")
+        assert "急救病人" in shown and "medical|" not in shown
+        terminal.answer("(--category)", "医疗")
+        terminal.wait_for("不是可选项")                               # asked again, in place
+        terminal.tmux("send-keys", "-t", "t", "急救病人", "Enter")
+        terminal.answer("(--name)", "李四")
+        terminal.answer("电话 (--phone)", "abc")
+        terminal.answer("(--address)", "3栋301")
+        terminal.answer("(--detail)", "老人摔倒")
+        terminal.answer("(--major)", "y")
+        shown = terminal.wait_for("不是电话号码")                       # refused after the last prompt: asked again
+        terminal.tmux("send-keys", "-t", "t", "13900139000", "Enter")
+        terminal.wait_for("过程记录")                                 # the record, shown in full
+    finally:
+        terminal.close()
+    (request,) = invoke_json(ledger, "list", "--kind", "request", now="2026-11-28T09:05")
+    assert (request["category"], request["phone"], request["address"], request["major"]) == \
+        ("medical", "13900139000", "3栋0301", True)
+    assert "request.report" in {d["rule"] for d in request["deadlines"]}

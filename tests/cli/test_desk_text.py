@@ -303,7 +303,7 @@ def test_a_major_medical_emergency_is_reported_to_the_manager_at_once_and_mailed
                   as_="cron")
     assert sent.exit_code == 0, sent.stderr
     body = mail_text(smtp.envelopes[-1])
-    assert record_id in body and "request.report" in body and "9.4.2-2" in body
+    assert record_id in body and "major medical emergency reported to the manager" in body and "9.4.2-2" in body
     assert "9.4.2-2" in invoke_refused(ledger, "request", "close", record_id, now="2026-11-21T10:08")
     done = step(ledger, record_id, "escalate", "2026-11-21T10:08", "--to", "manager", kind="request")
     report = next(d for d in done["deadlines"] if d["rule"] == "request.report")
