@@ -12,13 +12,14 @@ from propcli.i18n import _
 @click.option("--role", help=_("responsible role key"))
 @click.option("--assignee", metavar="NAME")
 @click.option("--check", "check_", is_flag=True, help=_("exit 1 when anything is overdue"))
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N most overdue (after sorting)"))
 @click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR", help=_("mail the digest (repeatable)"))
 @click.option("--smtp", metavar="URL", help=_("smtp://host:port (STARTTLS when offered) or smtps://host:port"))
 @click.option("--notify", "notify", multiple=True, metavar="URL",
               help=_("also post the digest to a chat group: wecom://KEY (企业微信) or dingtalk://TOKEN[?secret=S] (钉钉); repeatable"))
 @format_option()
 @click.pass_context
-def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fmt):
+def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fmt, limit=None):
     """Open deadlines past due, most late first."""
     from propcli.cli import render
     from propcli.app.overdue import overdue as run_overdue
@@ -35,7 +36,7 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fm
     else:
         data = run_overdue(session, within, kind, role, assignee)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
-    render.overdue(data, fmt)
+    render.overdue(data[:limit] if limit else data, fmt)  # most late first: the N most overdue (like list --limit)
     for line in sent:  # after the list: a list that cannot be written is then the one line of its refusal
         click.echo(line, err=True)
     if check_:

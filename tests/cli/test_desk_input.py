@@ -117,3 +117,12 @@ def test_prompts_re_ask_a_bad_answer_in_place_and_ask_what_a_rule_depends_on(led
     assert (request["category"], request["phone"], request["address"], request["major"]) == \
         ("medical", "13900139000", "3栋0301", True)
     assert "request.report" in {d["rule"] for d in request["deadlines"]}
+
+
+def test_overdue_limit_keeps_the_most_overdue(ledger):
+    first, second = new_repair(ledger, "2026-11-28T09:00"), new_repair(ledger, "2026-11-28T09:10")
+    rows = invoke_json(ledger, "overdue", now="2026-11-28T10:00")
+    assert len(rows) > 2 and rows[0]["id"] == first
+    limited = invoke_json(ledger, "overdue", "--limit", "2", now="2026-11-28T10:00")
+    assert limited == rows[:2] and second not in {r["id"] for r in limited}
+    assert invoke(ledger, "overdue", "--limit", "0").exit_code == 2
