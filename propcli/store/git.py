@@ -1,7 +1,9 @@
-"""The one module that talks to git, through its command line.
+"""The one module that talks to git, through its command line and (for a record's commit) in-process.
 
-Commits use plumbing (update-index, write-tree, commit-tree, update-ref): no work-tree
-scan, so the cost per commit stays flat as the ledger grows (split index, cache-tree).
+A commit of files propcli has just written is made in-process by store.objects: the blob, the trees along
+the file's one path, the commit, the branch ref and the file's entry in the (split) index, so its cost does
+not grow with the ledger. Other commits (hand edits, an import, unusual repositories) use the plumbing
+(update-index, write-tree, commit-tree, update-ref): no work-tree scan, split index, cache-tree.
 """
 import os
 import subprocess
@@ -11,6 +13,9 @@ from propcli.errors import LedgerUnusable
 from propcli.i18n import _
 
 ZERO = "0" * 40
+FAST_PATHS = 64
+"""Commits of at most this many files written by propcli are made in-process (store.objects); bigger ones
+(an import) by git's plumbing, whose cost per file is lower once the index is read."""
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -104,10 +109,20 @@ class Git:
     def user_name(self) -> str | None:
         return self.run("config", "user.name", check=False).strip() or None
 
-    def commit(self, paths: list[str], message: str, author: str, email: str | None = None) -> str:
+    def commit(self, paths: list[str], message: str, author: str, email: str | None = None,
+               contents: dict | None = None) -> str:
         """Stage exactly `paths` and commit them as one commit authored by `author`; returns the sha.
-        On failure the caller puts the staged entries back (store.unit: the rollback in one place)."""
+        On failure the caller puts the staged entries back (store.unit: the rollback in one place).
+
+        `contents` ({path: bytes}): the files' text as propcli has just written them (by rename). Then the
+        commit is made in-process (store.objects: the blobs, the trees along their paths, the commit, the
+        ref and their index entries, whatever the ledger's size); git's plumbing where that cannot be."""
         email = email or "propcli@localhost"
+        if contents is not None and len(contents) <= FAST_PATHS and sorted(contents) == sorted(paths) \
+                and not any(c in author + email for c in "<>\n"):
+            sha = self._commit_in_process(contents, message, author, email)
+            if sha is not None:
+                return sha
         identity = {
             "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
@@ -123,6 +138,23 @@ class Git:
             sha = self.run(*args, input=message, env=identity).strip()
         self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
         return sha
+
+    def _commit_in_process(self, contents: dict, message: str, author: str, email: str) -> str | None:
+        """store.objects.commit on the branch HEAD names; None when this repository needs git's plumbing."""
+        from propcli.store import objects
+
+        parent, ref = self.head(), self.branch_ref()
+        if not parent or not ref or not ref.startswith("refs/heads/"):
+            return None
+        try:
+            return objects.commit(self.root, ref, parent, contents, message, author, email,
+                                  "propcli: " + message.splitlines()[0])
+        except objects.Unsupported:
+            return None
+        except objects.LockBusy as busy:
+            text = _("Unable to create '{path}': File exists.", path=busy.path) + " " + _(
+                "(another git command holds it; if none is running, one was killed: delete that file)")
+            raise LedgerUnusable(_("git {command} failed: {detail}", command="commit", detail=text)) from None
 
     # --- what the unit of work needs to refuse, undo and recover -----------------------------
     def state_problem(self) -> str | None:
