@@ -14,6 +14,8 @@ from propcli.i18n import _
 
 ZERO = "0" * 40
 FAST_PATHS = 64
+SPLIT_FOLD_AT = 300
+"""gc_auto folds the split index's small part back into the shared one past this many entries."""
 """Commits of at most this many files written by propcli are made in-process (store.objects); bigger ones
 (an import) by git's plumbing, whose cost per file is lower once the index is read."""
 _HEX = frozenset("0123456789abcdef")
@@ -232,8 +234,18 @@ class Git:
 
     def gc_auto(self) -> None:
         """`git gc --auto` in the foreground (under the ledger lock: a detached gc would take ref locks
-        while the next command commits). Cheap when there is little to do; plumbing never triggers it."""
+        while the next command commits). Cheap when there is little to do; plumbing never triggers it.
+        Then the split index folded when its small part has grown (store.objects rewrites that part on
+        every commit): once every few hundred commits, the one index write whose cost grows with the ledger."""
         self.run("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet", check=False)
+        try:
+            with open(self.git_dir / "index", "rb") as stream:
+                head = stream.read(12)
+        except OSError:
+            return
+        if len(head) == 12 and head[:4] == b"DIRC" and int.from_bytes(head[8:12], "big") > SPLIT_FOLD_AT:
+            # old shared index files go once an hour old (git's default keeps them two weeks)
+            self.run("-c", "splitIndex.sharedIndexExpire=1.hour.ago", "update-index", "--split-index", check=False)
 
     def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:
         """The commit as a loose object, written here rather than by one more git process (what
