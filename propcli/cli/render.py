@@ -1,7 +1,7 @@
-"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+"""Turning service results into text: table (cli/table.py), JSON, CSV, Excel. One renderer per shape.
 
 Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
-rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+rules) in the chosen language, CJK counted as two columns (cli/table.py), long text columns shortened with "…"
 to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
@@ -171,27 +171,17 @@ def heading(column: str) -> str:
 
 # --- widths -----------------------------------------------------------------------------------------
 def width_of(text: str) -> int:
-    """Columns on a terminal: CJK characters count two (wcwidth)."""
-    from wcwidth import wcswidth
+    """Columns on a terminal: CJK characters count two (propcli.cli.table)."""
+    from propcli.cli.table import width
 
-    found = wcswidth(text)
-    return found if found >= 0 else len(text)
+    return width(text)
 
 
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, ending in "…" when cut."""
-    if width_of(text) <= width:
-        return text
-    from wcwidth import wcwidth
+    from propcli.cli.table import cut
 
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return cut(text, width)
 
 
 def terminal_width() -> int | None:
@@ -252,11 +242,10 @@ def tone(row: dict) -> str | None:
 
 
 def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
-    import tabulate as tabulate_module
+    from propcli.cli.table import simple
 
     if not rows:
         return _("(none)")
-    tabulate_module.WIDE_CHARS_MODE = True  # CJK counts two columns (wcwidth, an install requirement)
     headers = [str(h) for h in (headers or [heading(c) for c in columns])]
     matrix = [[str(display(c, row.get(c), row)) for c in columns] for row in rows]
     matrix = _fit(matrix, headers, columns, terminal_width())
@@ -267,7 +256,7 @@ def _table(rows: list[dict], columns: list[str], headers: list[str] | None = Non
                 for i, column in enumerate(columns):
                     if column in ("state", "minutes_late", "due", "id"):
                         cells[i] = click.style(cells[i], fg=colour)
-    return tabulate_module.tabulate(matrix, headers=headers, disable_numparse=True)
+    return simple(matrix, headers)  # tabulate's "simple" layout, without importing it (issue 21)
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:

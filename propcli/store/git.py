@@ -6,7 +6,6 @@ not grow with the ledger. Other commits (hand edits, an import, unusual reposito
 (update-index, write-tree, commit-tree, update-ref): no work-tree scan, split index, cache-tree.
 """
 import os
-import subprocess
 from pathlib import Path
 
 from propcli.errors import LedgerUnusable
@@ -37,6 +36,8 @@ class Git:
         self.root = Path(root)
 
     def run(self, *args, input: str | None = None, env: dict | None = None, check: bool = True) -> str:
+        import subprocess  # (imported when git is run: a record's commit runs none)
+
         full_env = None
         if env:
             full_env = dict(os.environ)
@@ -223,6 +224,8 @@ class Git:
 
     def blob(self, sha: str) -> bytes:
         """A blob's bytes (the text HEAD holds for a file)."""
+        import subprocess
+
         try:
             done = subprocess.run(["git", "cat-file", "blob", sha], cwd=self.root, capture_output=True)
         except FileNotFoundError:
@@ -296,9 +299,11 @@ class Git:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
         return [p for p in out.split("\0") if p]
 
-    def attempt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    def attempt(self, *args: str, env: dict | None = None) -> "subprocess.CompletedProcess":  # noqa: F821
         """Run git and hand back the finished process (returncode, stdout, stderr) without judging it, for
         commands whose failure the caller explains itself (fetch, push, clone, merge: store/remote.py)."""
+        import subprocess
+
         full_env = dict(os.environ)
         full_env.update(env or {})
         try:

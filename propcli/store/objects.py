@@ -591,12 +591,12 @@ def _update_ref(git_dir: Path, ref: str, old: str, new: str, log_tail: str) -> N
     fd = _lock(lock)
     try:
         try:
-            current = path.read_text(encoding="ascii").strip()
+            current = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             current = _packed_ref(git_dir, ref)
         if current != old:
             raise Unsupported("the branch moved")
-        os.write(fd, (new + "\n").encode("ascii"))
+        os.write(fd, (new + "\n").encode("utf-8"))
         os.fsync(fd)
     except BaseException:
         os.close(fd)
