@@ -191,12 +191,9 @@ def shown(session, record, history: bool = False) -> dict:
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
-    data = to_json(current, session.now, ledger.tz)
-    done = source_done(current.record)
-    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
-        from propcli.app.callbacks import chain_of
+    from propcli.app.callbacks import shown_json
 
-        data["callbacks"] = chain_of(session, record_id, done)
+    data = shown_json(session, current)
     if history:
         data["history"] = log(session, record_id)
     return data
