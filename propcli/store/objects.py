@@ -383,8 +383,9 @@ WHOLE_INDEX_LIMIT = 1 << 20
 
 
 class SplitIndex:
-    """The small .git/index of a split index (or a small whole index, all of whose entries count as added): replaced entries (kept as they are), added entries (sorted,
-    each (fixed 62 or 64 bytes, name)), and the extensions. Adding an entry for a path replaces any added
+    """The small .git/index of a split index (or a small whole index, all of whose entries count as added):
+    replaced entries (kept as they are), added entries (sorted, each [name, fixed 62 or 64 bytes]), and the
+    extensions. Adding an entry for a path replaces any added
     entry of that path; one already in the shared index is overridden by it (git reads an added entry over
     a shared one of the same name, and writes the result back as a replacement)."""
 
