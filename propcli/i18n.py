@@ -281,6 +281,9 @@ STEPS = {
     "review": N_("reviewed"),
     "plan": N_("planned"),
     "import": N_("imported"),
+    "correct": N_("corrected"),
+    "undo": N_("undone"),
+    "void": N_("voided"),
 }
 
 STATES = {

@@ -354,24 +354,54 @@ def records(data: list[dict], fmt: str) -> None:
     rows(data, fmt, RECORD_COLUMNS, title=_("records"))
 
 
+AMEND_KEYS = ("corrections", "withdrawn", "voided")
+"""What `correct`, `undo` and `void` did, as `show -f json` says it: shown apart from the fields in a table."""
+
+
+def event_detail(event: dict, events: list) -> str:
+    """An event's data as a table cell; a correction as `电话: OLD → NEW`, an undo naming the step it withdrew."""
+    parts = []
+    if event.get("step") == "correct" and isinstance(event.get("changes"), dict):
+        parts += [f"{heading(k)}: {display(k, pair[0])} → {display(k, pair[1])}"
+                  for k, pair in event["changes"].items() if isinstance(pair, list) and len(pair) == 2]
+    elif event.get("step") == "undo" and isinstance(event.get("undoes"), int) and 0 <= event["undoes"] < len(events):
+        withdrawn = events[event["undoes"]]
+        parts.append(_("withdraws {step} of {at}", step=display("step", withdrawn.get("step")),
+                       at=short_time(str(withdrawn.get("at")))))
+    if event.get("step") in ("correct", "undo", "void"):
+        if event.get("reason"):
+            parts.append(_("why: {reason}", reason=event["reason"]))
+        return "; ".join(parts)
+    return ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event.items() if k not in ("step", "at", "by"))
+
+
 def record(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
     if fmt in ("csv", "xlsx"):
-        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
+        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history", *AMEND_KEYS)])
         return
-    skip = {"events", "deadlines", "history"}
+    skip = {"events", "deadlines", "history", *AMEND_KEYS}
     labels = {key: heading(key) for key in data if key not in skip}
     width = max(width_of(v) for v in labels.values())
+    voided = data.get("voided")
+    if voided:  # 作废: said first, so nobody works from a voided record
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
+    corrected = (data.get("corrections") or {}).get("fields", {})
     for key, name in labels.items():
-        value = display(key, data[key], data)
-        _echo(name + " " * (width - width_of(name)) + "  " + str(value))
+        value = str(display(key, data[key], data))
+        if key in corrected:  # 更正: the value entered at intake stays on record
+            value += "  " + _("(corrected; entered as {old})", old=display(key, corrected[key]["entered"]))
+        _echo(name + " " * (width - width_of(name)) + "  " + value)
     _echo("")
     _echo(_("Events:"))
-    events = [dict(e, detail=", ".join(f"{heading(k)}={display(k, v)}" for k, v in e.items()
-                                       if k not in ("step", "at", "by")))
-              for e in data.get("events", [])]
+    withdrawn = set(data.get("withdrawn") or ())
+    all_events = data.get("events", [])
+    events = [dict(e, step=display("step", e["step"]) + (" " + _("(withdrawn)") if n in withdrawn else ""),
+                   detail=event_detail(e, all_events))
+              for n, e in enumerate(all_events)]
     _echo(_table(events, ["at", "step", "by", "detail"]))
     if data.get("deadlines"):
         _echo("")
