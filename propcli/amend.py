@@ -13,7 +13,8 @@ as they read now, the events that still count). It is robust to being handed fie
 corrections (the index keeps the current values, so SQL over it sees them): the value entered at intake of
 a corrected field is the OLD of its first correction.
 """
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 AMEND_STEPS = frozenset({"correct", "undo", "void"})
 """The steps that amend a record rather than move its procedure."""

@@ -439,10 +439,15 @@ def explain(data: dict, fmt: str) -> None:
     _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
             status=display("status", data["status"]), open=_("open") if data["open"] else _("closed"),
             now=data["now"]))
+    if data.get("voided"):
+        voided = data["voided"]
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
     _echo("")
-    for event in data["events"]:
-        detail = ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event["detail"].items())
-        step = display("step", event["step"])
+    flat = [dict(event["detail"], step=event["step"], at=event["at"]) for event in data["events"]]
+    for event, plain in zip(data["events"], flat):
+        detail = event_detail(plain, flat)
+        step = display("step", event["step"]) + (" " + _("(withdrawn)") if event.get("withdrawn") else "")
         _echo(f"  {event['at']}  {step}{' ' * max(1, 10 - width_of(step))}{event['by']}"
               + (f"  ({detail})" if detail else ""))
     _echo("")

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import git, invoke, invoke_json, invoke_refused
 
 RESIDENT = ("--name", "张三", "--phone", "1380013800", "--address", "3栋301")
@@ -197,3 +196,53 @@ def test_a_voided_record_leaves_overdue_stats_and_the_default_list(ledger):
     assert invoke_json(ledger, "stats", "2026-11", now="2026-11-28T09:04")["repairs"]["total"] == 2
     assert twice in {r["id"] for r in invoke_json(ledger, "overdue", now="2026-11-28T09:04")}
     assert invoke(ledger, "check").exit_code == 0
+
+
+def test_registers_print_a_voided_record_marked_and_a_corrected_value_marked(ledger):
+    first = invoke_json(ledger, "complaint", "new", "--name", "李四", "--phone", "1390013900", "--address", "5栋0201",
+                        "--detail", "噪音", now="2026-11-05T09:00")["id"]
+    twice = invoke_json(ledger, "complaint", "new", "--name", "李四", "--phone", "13900139000", "--address",
+                        "5栋0201", "--detail", "噪音", now="2026-11-05T09:01")["id"]
+    invoke_json(ledger, "correct", first, "--set", "phone=13900139000", "--reason", "少输一位", now="2026-11-05T09:05")
+    invoke_json(ledger, "void", twice, "--reason", "重复登记", now="2026-11-05T09:06", as_="陈静")
+    text = invoke(ledger, "--lang", "zh_CN", "form", "complaint-register", "2026-11", now="2026-11-05T10:00").stdout
+    lines = {line.split(" | ")[0].split()[-1]: line for line in text.splitlines() if " | " in line}
+    assert lines[twice].startswith("[作废] ")
+    assert "13900139000（更正）" in lines[first] and "1390013900 " not in lines[first]
+    assert "另作废 1 件" in text
+    html = invoke(ledger, "--lang", "zh_CN", "form", "complaint-register", "2026-11", "-f", "html",
+                  now="2026-11-05T10:00").stdout
+    assert html.count('<tr class="void">') == 1 and '<span class="corrected">更正</span>' in html
+    # the voided complaint is not counted, the corrected one is
+    assert invoke_json(ledger, "stats", "2026-11", now="2026-11-05T10:00")["complaints"]["total"] == 1
+
+
+def test_show_and_explain_list_the_correction_and_what_it_replaced(ledger):
+    record_id = new_repair(ledger)
+    invoke_json(ledger, "repair", "fill", record_id, now="2026-11-28T09:01")
+    invoke_json(ledger, "undo", record_id, "--reason", "误点", now="2026-11-28T09:02")
+    invoke_json(ledger, "correct", record_id, "--set", "phone=13800138000", "--reason", "输错", now="2026-11-28T09:03")
+    shown = invoke(ledger, "--lang", "zh_CN", "show", record_id, now="2026-11-28T09:10").stdout
+    assert "13800138000  （更正，原登记为 1380013800）" in shown
+    assert "（已撤销）" in shown and "原因：误点" in shown
+    explained = invoke(ledger, "--lang", "zh_CN", "explain", record_id, now="2026-11-28T09:10").stdout
+    assert "电话: 1380013800 → 13800138000" in explained and "原因：输错" in explained
+    data = invoke_json(ledger, "explain", record_id, now="2026-11-28T09:10")
+    assert data["corrections"]["fields"]["phone"] == {"entered": "1380013800", "now": "13800138000"}
+    assert [e.get("withdrawn", False) for e in data["events"]] == [False, True, False, False]
+    # the commit message names the field, never the value (git log must not show what a record holds)
+    assert "13800138000" not in git(ledger, "log", "-1", "--format=%B")
+
+
+def test_an_exported_corrected_record_imports_with_its_history(ledger, tmp_path):
+    from conftest import make_ledger
+
+    record_id = new_repair(ledger)
+    invoke_json(ledger, "correct", record_id, "--set", "phone=13800138000", "--reason", "输错", now="2026-11-28T09:03")
+    exported = tmp_path / "all.jsonl"
+    exported.write_text(invoke(ledger, "export", now="2026-11-28T10:00").stdout, encoding="utf-8")
+    other = make_ledger(tmp_path, "other")
+    assert invoke(other, "import", str(exported), now="2026-11-28T10:00").exit_code == 0
+    again = invoke_json(other, "show", record_id, now="2026-11-28T10:00")
+    assert again["phone"] == "13800138000" and again["corrections"]["fields"]["phone"]["entered"] == "1380013800"
+    assert yaml.safe_load(record_file(other, record_id).read_text(encoding="utf-8"))["phone"] == "1380013800"
