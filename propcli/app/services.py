@@ -85,7 +85,8 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
         try:
             zone(timezone)
         except Exception:
-            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai", tz=timezone)) from None
+            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai",
+                             tz=timezone)) from None
     if office is not None and (not office.strip() or any(c in office for c in "/\\\n") or not office.isprintable()):
         raise BadInput(_("--office: expected a short office code such as HY01"))
     made_folder = not target.exists()

@@ -140,7 +140,8 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
 @click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="\b\npropcli repair new --name 张三 --phone 13800138000 --address 3栋0301 --item 厨房水龙头漏水")
-@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH", help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
+@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH",
+              help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))
 @click.option("--debug", is_flag=True, help=_("show tracebacks"))

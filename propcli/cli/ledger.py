@@ -1,5 +1,4 @@
 """Ledger-wide commands: init, demo, check, reindex, show, list, log, note, export, import, prices, staff."""
-import sys
 
 import click
 
@@ -74,7 +73,8 @@ def show(ctx, record_id, history, fmt):
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
 @click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))
-@click.option("--search", metavar="TEXT", help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
+@click.option("--search", metavar="TEXT",
+              help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N newest"))
 @format_option()
 @click.pass_context
@@ -141,7 +141,6 @@ def export(ctx, kind, month, redact):
 @click.pass_context
 def import_(ctx, file):
     """Import JSON Lines or CSV (header row) in one commit; nothing on any bad line."""
-    import sys
 
     from propcli.app.services import import_file
     from propcli.cli.render import progress
