@@ -262,6 +262,9 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(open = 1 OR last_at > ?)")
         params.append(now)
     if status:
+        from propcli.app.filters import status_key
+
+        status = status_key(kind, status)
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
