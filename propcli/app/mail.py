@@ -103,11 +103,13 @@ def _actor(session) -> str:
 def _doc(ledger, record_id: str) -> dict:
     import json
 
-    rows = ledger.index.query("SELECT doc FROM records WHERE id=?", (record_id,))
-    if not rows:
+    from propcli.store import queries
+
+    text = queries.doc_of(ledger.index, record_id)
+    if text is None:
         return {}
     try:
-        doc = json.loads(rows[0][0]) or {}
+        doc = json.loads(text) or {}
     except (TypeError, ValueError):
         return {}
     from propcli.app.derive import redacted
