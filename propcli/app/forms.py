@@ -286,6 +286,28 @@ def _declared_form(declared) -> Form:
     return Form(declared.title, declared.clause, tuple(Column(label, width) for label in declared.columns))
 
 
+def shown_register(session, name: str, key: str, commit: str | None, fmt: str = "text") -> tuple[str, str]:
+    """`show propcli:NAME/KEY@COMMIT`, the QR code of a printed register: (a line saying what it is, the
+    register as `form NAME KEY` prints it now; -f json: its title, columns and rows). The commit is the one the
+    paper was printed from; the register shown is today's, which holds every row the paper had (records only
+    grow), and later ones."""
+    import json
+
+    if name == "repair-order" or (name not in FORMS and name not in declared_registers()):
+        raise BadInput(_("ID: '{text}' is not a register's QR code; expected propcli:NAME/YYYY-MM@COMMIT with NAME one of {names}",
+                         text=f"propcli:{name}/{key}", names=", ".join(n for n in form_names() if n != "repair-order")))
+    said = _("{name} {key}: printed from commit {commit}; shown as the ledger holds it now",
+             name=name, key=key, commit=commit or "-")
+    if fmt == "json" and name in FORMS:
+        title, columns, rows = register_table(session, name, key)
+        return said, json.dumps({"form": name, "key": key, "commit": commit, "title": title, "columns": columns,
+                                 "rows": rows}, ensure_ascii=False, indent=2)
+    if fmt == "json":
+        return said, json.dumps({"form": name, "key": key, "commit": commit,
+                                 "text": str(render_form(session, name, key, "text"))}, ensure_ascii=False, indent=2)
+    return said, str(render_form(session, name, key, "text"))
+
+
 def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
                 book: str | None = None):
     """`propcli form NAME [ID|YYYY-MM] [-f text|html|pdf]`: text or HTML as str, PDF as bytes.

@@ -62,6 +62,16 @@ def reindex(ctx):
 def show(ctx, record_id, history, fmt):
     """One record with its events and deadlines."""
     from propcli.cli import render
+    from propcli.ids import split_register_reference
+
+    register = split_register_reference(record_id)
+    if register is not None:  # the QR code of a printed register leads back to it (CLI.md "Forms and the QR code")
+        from propcli.app.forms import shown_register
+
+        title, text = shown_register(session_of(ctx), *register, fmt="json" if fmt == "json" else "text")
+        click.echo(title, err=True)
+        click.echo(text)
+        return
     from propcli.app.services import show as run_show
 
     render.record(run_show(session_of(ctx), record_id, history), fmt)

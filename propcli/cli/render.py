@@ -406,7 +406,8 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None) -> None:
+def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None,
+          total: str | None = None) -> None:
     from propcli.app.xlsx import write_rows
     from propcli.errors import BadInput
 
@@ -414,12 +415,25 @@ def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, header
     if not path:
         raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
     cells = [[_xlsx_value(c, row.get(c), row) for c in columns] for row in rows]
-    write_rows(path, headers or [heading(c) for c in columns], cells, title=title)
+    last = None
+    if total is not None and total in columns:  # the table's total line, as the sheet's last row
+        from decimal import Decimal
+
+        amount = sum((Decimal(str(row.get(total) or 0)) for row in rows), Decimal("0"))
+        last = [""] * len(columns)
+        last[columns.index(total)] = float(amount)
+        last[0 if columns.index(total) else -1] = _("Total")
+    write_rows(path, headers or [heading(c) for c in columns], cells, title=title, total=last)
 
 
 def _xlsx_value(column: str, value, row: dict):
-    """Numbers stay numbers (amounts, minutes_late, counts); everything else as the table shows it, untruncated."""
+    """Numbers stay numbers (amounts, minutes_late, counts), times stay times (an Excel date); everything else as
+    the table shows it, untruncated."""
+    from propcli.app.xlsx import as_moment
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if as_moment(value) is not None:
         return value
     return display(column, value, row)
 
@@ -434,7 +448,7 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     elif fmt == "csv":
         _emit(_csv(data, columns))
     elif fmt == "xlsx":
-        _xlsx(data, columns, title, headers)
+        _xlsx(data, columns, title, headers, total)
     else:
         text = _table(data, columns, headers, priority)
         if total is not None:
