@@ -294,7 +294,8 @@ def shown_register(session, name: str, key: str, commit: str | None, fmt: str = 
     import json
 
     if name == "repair-order" or (name not in FORMS and name not in declared_registers()):
-        raise BadInput(_("ID: '{text}' is not a register's QR code; expected propcli:NAME/YYYY-MM@COMMIT with NAME one of {names}",
+        raise BadInput(_("ID: '{text}' is not a register's QR code; expected propcli:NAME/YYYY-MM@COMMIT with NAME one "
+                         "of {names}",
                          text=f"propcli:{name}/{key}", names=", ".join(n for n in form_names() if n != "repair-order")))
     said = _("{name} {key}: printed from commit {commit}; shown as the ledger holds it now",
              name=name, key=key, commit=commit or "-")

@@ -1,6 +1,5 @@
 """What the desk hands on (issue 19 point 5): `log` in the ledger's timezone, workbooks with real dates and
 their total, and every QR code propcli prints resolving with `show`. Real ledger, real git, a fixed clock."""
-import json
 import re
 from datetime import datetime
 
