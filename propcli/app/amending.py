@@ -89,7 +89,8 @@ def planned_changes(session, record, pairs) -> dict[str, list]:
     corrected = {}
     for name, value in pairs:
         if name in amend.FIXED_FIELDS:
-            raise BadInput(_("--set {field}: a record's {field} is never corrected; a record entered as the wrong kind is voided and entered again",
+            raise BadInput(_("--set {field}: a record's {field} is never corrected; a record entered as the wrong kind "
+                             "is voided and entered again",
                              field=name))
         if name not in correctable:
             raise BadInput(_("--set {field}: not a field of {kind} that a correction changes; expected one of {fields}",
@@ -203,14 +204,16 @@ def undo(session, text_id: str, reason) -> str:
         events = record.all_events
         index = amend.undoable_index(events)
         if index is None:
-            raise BadInput(_("{id}: only '{step}' is recorded; nothing to undo (a record entered by mistake is voided: propcli void)",
+            raise BadInput(_("{id}: only '{step}' is recorded; nothing to undo (a record entered by mistake is voided: "
+                             "propcli void)",
                              id=record.id, step="new"))
         step = events[index]
         if step.step == "void":
             raise BadInput(_("{id}: voided (作废); a void is not undone", id=record.id))
         others = dependents(ledger, record, step)
         if others:
-            raise BadInput(_("{id}: '{step}' at {at} cannot be withdrawn: {others} depend(s) on it; undo or void those first",
+            raise BadInput(_("{id}: '{step}' at {at} cannot be withdrawn: {others} depend(s) on it; undo or void those "
+                             "first",
                              id=record.id, step=step.step, at=step.at.isoformat(), others=", ".join(others)))
         return index
 

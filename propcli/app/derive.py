@@ -36,7 +36,7 @@ def view(record: Record, ledger, now: datetime | None = None) -> View | None:
     closing = void or closing_event(record)
     closed_at = closing.at if closing else None
     found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
-    if void is not None:  # 作废: closed, its deadlines cancelled, out of every figure (CLI.md "Correcting the register")
+    if void is not None:  # 作废: closed, its deadlines cancelled, out of every figure (CLI.md "Correcting ...")
         return View(record, "void", False, void.at, tuple(found), fee)
     return View(record, record.workflow_events()[-1].step, closing is None, closed_at, tuple(found), fee)
 

@@ -114,7 +114,7 @@ def explain(session, text_id: str) -> dict:
     withdrawn = withdrawn_indexes(current.record.all_events)
     for number, event in enumerate(current.record.all_events):  # corrections, undos, withdrawn steps: all listed
         line = {"at": format_time(event.at, tz), "step": event.step, "by": event.by,
-                "detail": {k: v for k, v in event.data.items()}}
+                "detail": dict(event.data.items())}
         if number in withdrawn:
             line["withdrawn"] = True
         timeline.append(line)
@@ -151,5 +151,6 @@ def describe_rule(policy, key: str, clause: str) -> str:
         return _("{start}, by {cutoff} that day; at or after {cutoff}, by {cutoff} the next day",
                  start=start, cutoff=rule.cutoff.strftime("%H:%M"))
     if rule.cutoff_day is not None:
-        return _("{start}, by the end of the {day}th; after it, the next month's {day}th", start=start, day=rule.cutoff_day)
+        return _("{start}, by the end of the {day}th; after it, the next month's {day}th", start=start,
+                 day=rule.cutoff_day)
     return _("{start}, by the agreed time", start=start)

@@ -13,7 +13,8 @@ class KindsSchema:
         fee = current.fee_total
         fee_cents = None if fee is None or record.get("public") else int(fee * 100)
         declared = kinds.kind(record.kind)
-        uncounted, fee_at, billed_at = declared.uncounted_at(record), declared.fee_at(record), declared.billed_at(record)
+        uncounted, fee_at = declared.uncounted_at(record), declared.fee_at(record)
+        billed_at = declared.billed_at(record)
         void = record.voided
         if void is not None:  # 作废: out of every figure from then on; no fee owed, nothing billed
             uncounted = void.at if uncounted is None else min(uncounted, void.at)

@@ -50,7 +50,8 @@ def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
     return index.query(
         "SELECT rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
-        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND "
+                       "done <= ?)) "
         "AND id NOT IN (SELECT id FROM records WHERE month=? AND uncounted_at <= ?) "
         "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now, month, now))
 
@@ -101,7 +102,8 @@ def linked_step_facts(index, kind: str, link_field: str, values, fields, step: s
         later += (f", EXISTS (SELECT 1 FROM json_each(r.doc, '$.events') AS e WHERE json_extract(e.value, '$.step') "
                   f"= :later{number} AND {at.format('e')})")
     return index.query(
-        f"SELECT r.id, json_extract(r.doc, '$.{link_field}'), r.received{picked.replace('(doc', '(r.doc')}{event}{later} "
+        f"SELECT r.id, json_extract(r.doc, '$.{link_field}'), "
+                       f"r.received{picked.replace('(doc', '(r.doc')}{event}{later} "
         "FROM records AS r LEFT JOIN json_each(r.doc, '$.events') AS s "
         f"ON json_extract(s.value, '$.step') = :step AND {at.format('s')} "
         f"WHERE r.kind = :kind AND r.month >= :since AND r.received <= :now AND json_extract(r.doc, '$.{link_field}') "
@@ -140,7 +142,8 @@ def on_time_by_kind_rule(index, month: str, now: int) -> list[tuple[str, str, in
     return index.query(
         "SELECT kind, rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
-        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND "
+                       "done <= ?)) "
         "AND id NOT IN (SELECT id FROM records WHERE month=? AND uncounted_at <= ?) "
         "GROUP BY kind, rule ORDER BY kind, rule", (now, now, now, now, month, now, now, now, month, now))
 
