@@ -219,6 +219,12 @@ def undo(session, text_id: str, reason) -> str:
 
     first = load(ledger, record_id)
     index = target_of(first)
+    withdrawn = first.all_events[index].step
+    if withdrawn not in amend.AMEND_STEPS and not may_void(ledger, session.actor):
+        # a step is withdrawn by whoever may do it (policy.yaml steps:, as `roles:` says), or a director/manager
+        from propcli.app.steps import check_actor_role
+
+        check_actor_role(session, first.kind, withdrawn)
 
     def validate(current, event):
         if target_of(current) != index:

@@ -155,9 +155,9 @@ def test_undo_of_a_handled_complaint_whose_callback_is_chained_is_refused(ledger
     invoke_json(ledger, "complaint", "handle", complaint["id"], "--outcome", "已处理", now="2026-11-05T10:00")
     planned = [r for r in invoke_json(ledger, "list", "--kind", "callback", now="2026-11-05T11:00")
                if r.get("source") == complaint["id"]]
-    if planned:  # the callback made with the handling depends on it
-        assert planned[0]["id"] in invoke_refused(ledger, "undo", complaint["id"], "--reason", "x",
-                                                  now="2026-11-05T11:00")
+    assert len(planned) == 1  # 11.1.3: handling a complaint plans its callback in the same commit
+    assert planned[0]["id"] in invoke_refused(ledger, "undo", complaint["id"], "--reason", "x",
+                                              now="2026-11-05T11:00")
 
 
 def test_void_is_for_directors_and_the_manager_only_whatever_roles_says(ledger):
