@@ -52,10 +52,11 @@ def parse_time(text, tz: str, field: str = "--at") -> datetime:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
         except ValueError:
             if field.startswith("--"):  # an option: typed at the desk (docs/terminal.md)
-                raise BadInput(_("{field}: '{value}' is not a time; expected a time such as 15:35, 今天17点, 明天下午3点, "
-                                 "11月30日 14:00 or 2026-11-28T09:30", field=field, value=raw)) from None
+                raise BadInput(_("{field}: '{value}' is not a time; expected a time such as 15:35, 今天17点, "
+                                 "明天下午3点, 11月30日 14:00 or 2026-11-28T09:30", field=field, value=raw)) from None
             raise BadInput(
-                _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or 2026-11-28T09:30:00+08:00",
+                _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or "
+                  "2026-11-28T09:30:00+08:00",
                   field=field, value=raw)
             ) from None
     check_range(moment, field)

@@ -1,7 +1,7 @@
-"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+"""Turning service results into text: table (cli/table.py), JSON, CSV, Excel. One renderer per shape.
 
 Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
-rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+rules) in the chosen language, CJK counted as two columns (cli/table.py), long text columns shortened with "…"
 to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
@@ -176,7 +176,8 @@ _SUBJECTS = {"ledger: init": N_("ledger created"), "demo: a month of activity": 
 
 
 def commit_subject(subject: str) -> str:
-    """`repair R-2QG9RGJC7P: take` -> `维修单 R-2QG9RGJC7P：已接单`; `sync: merge origin/main` -> `同步：合并 origin/main`;
+    """`repair R-2QG9RGJC7P: take` -> `维修单 R-2QG9RGJC7P：已接单`; `sync: merge origin/main` -> `同步：合并
+    origin/main`;
     any other subject as it is (a commit made by hand)."""
     from propcli import kinds
     from propcli.i18n import gettext
@@ -240,27 +241,17 @@ def heading(column: str) -> str:
 
 # --- widths -----------------------------------------------------------------------------------------
 def width_of(text: str) -> int:
-    """Columns on a terminal: CJK characters count two (wcwidth)."""
-    from wcwidth import wcswidth
+    """Columns on a terminal: CJK characters count two (propcli.cli.table)."""
+    from propcli.cli.table import width
 
-    found = wcswidth(text)
-    return found if found >= 0 else len(text)
+    return width(text)
 
 
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, ending in "…" when cut."""
-    if width_of(text) <= width:
-        return text
-    from wcwidth import wcwidth
+    from propcli.cli.table import cut
 
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return cut(text, width)
 
 
 def terminal_width() -> int | None:
@@ -313,14 +304,14 @@ advice) instead of being cut with "…" (lists and overdue: one line a record)."
 def fold(text: str, width: int) -> list[str]:
     """`text` as lines of at most `width` terminal columns (CJK count two). A line breaks at its last space or
     beside a Chinese character (Chinese breaks between any two characters), a long word only where it must."""
-    from wcwidth import wcwidth
+    from propcli.cli.table import char_width
 
     out: list[str] = []
     for paragraph in str(text).split("\n"):
         line: list[str] = []
         widths: list[int] = []
         for char in paragraph:
-            w = max(wcwidth(char), 0)
+            w = char_width(char)
             if sum(widths) + w > width and line:
                 k = _break_at(line, widths, char, w)
                 out.append("".join(line[:k]).rstrip())
@@ -462,7 +453,8 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None) -> None:
+def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None,
+          total: str | None = None) -> None:
     from propcli.app.xlsx import write_rows
     from propcli.errors import BadInput
 
@@ -470,12 +462,25 @@ def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, header
     if not path:
         raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
     cells = [[_xlsx_value(c, row.get(c), row) for c in columns] for row in rows]
-    write_rows(path, headers or [heading(c) for c in columns], cells, title=title)
+    last = None
+    if total is not None and total in columns:  # the table's total line, as the sheet's last row
+        from decimal import Decimal
+
+        amount = sum((Decimal(str(row.get(total) or 0)) for row in rows), Decimal("0"))
+        last = [""] * len(columns)
+        last[columns.index(total)] = float(amount)
+        last[0 if columns.index(total) else -1] = _("Total")
+    write_rows(path, headers or [heading(c) for c in columns], cells, title=title, total=last)
 
 
 def _xlsx_value(column: str, value, row: dict):
-    """Numbers stay numbers (amounts, minutes_late, counts); everything else as the table shows it, untruncated."""
+    """Numbers stay numbers (amounts, minutes_late, counts), times stay times (an Excel date); everything else as
+    the table shows it, untruncated."""
+    from propcli.app.xlsx import as_moment
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if as_moment(value) is not None:
         return value
     return display(column, value, row)
 
@@ -490,7 +495,7 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     elif fmt == "csv":
         _emit(_csv(data, columns))
     elif fmt == "xlsx":
-        _xlsx(data, columns, title, headers)
+        _xlsx(data, columns, title, headers, total)
     else:
         text = _table(data, columns, headers, priority)
         if total is not None:
@@ -534,27 +539,42 @@ def records(data: list[dict], fmt: str) -> None:
     rows(data, fmt, RECORD_COLUMNS, title=_("records"), priority=PRIORITY["records"])
 
 
+AMEND_KEYS = ("corrections", "withdrawn", "voided")
+"""What `correct`, `undo` and `void` did, as `show -f json` says it: shown apart from the fields in a table."""
+
+
 def record(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
     if fmt in ("csv", "xlsx"):
-        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
+        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history", *AMEND_KEYS)])
         return
-    skip = {"events", "deadlines", "history"} | _shadowed(data)
+    skip = {"events", "deadlines", "history", *AMEND_KEYS} | _shadowed(data)
     data = _with_zh(data)
     labels = {key: heading(key) for key in data if key not in skip}
     width = max(width_of(v) for v in labels.values())
+    voided = data.get("voided")
+    if voided:  # 作废: said first, so nobody works from a voided record
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
+    corrected = (data.get("corrections") or {}).get("fields", {})
     limit = terminal_width()
     for key, name in labels.items():
         value = str(display(key, data[key], data))
+        if key in corrected:  # 更正: the value entered at intake stays on record
+            value += "  " + _("(corrected; entered as {old})", old=display(key, corrected[key]["entered"]))
         parts = fold(value, limit - width - GAP) if limit else [value]
         for n, part in enumerate(parts):
             _echo((name if n == 0 else "") + " " * (width - (width_of(name) if n == 0 else 0)) + "  " + part)
     _echo("")
     _echo(_("Events:"))
-    events = [{"at": e.get("at"), "step": e.get("step"), "by": e.get("by"), "kind": data.get("kind"),
-               "detail": event_detail(e, data.get("kind"))} for e in data.get("events", [])]
+    withdrawn = set(data.get("withdrawn") or ())
+    all_events = data.get("events", [])
+    events = [{"at": e.get("at"), "by": e.get("by"), "kind": data.get("kind"),
+               "step": display("step", e.get("step"), data) + (" " + _("(withdrawn)") if n in withdrawn else ""),
+               "detail": event_detail(e, data.get("kind"), all_events)}
+              for n, e in enumerate(all_events)]
     _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     if data.get("deadlines"):
         _echo("")
@@ -593,17 +613,25 @@ def explain(data: dict, fmt: str) -> None:
     _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
             status=display("status", data["status"], data), open=_("open") if data["open"] else _("closed"),
             now=short_time(data["now"])))
+    if data.get("voided"):
+        voided = data["voided"]
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
     _echo("")
-    events = [{"at": e["at"], "step": e["step"], "by": e["by"], "kind": data["kind"],
-               "detail": event_detail(e["detail"], data["kind"])} for e in data["events"]]
+    flat = [dict(event["detail"], step=event["step"], at=event["at"]) for event in data["events"]]
+    events = [{"at": e["at"], "by": e["by"], "kind": data["kind"],
+               "step": display("step", e["step"], data) + (" " + _("(withdrawn)") if e.get("withdrawn") else ""),
+               "detail": event_detail(plain, data["kind"], flat)} for e, plain in zip(data["events"], flat)]
     _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     _echo("")
     for d in data["deadlines"]:
         _echo(f"[{d['clause']}] {display('rule', d['rule'])}: {d['how']}")
-        _echo("    " + _("started {start}; due {due}", start=short_time(d["start"] or ""), due=short_time(d["due"] or "")))
+        _echo("    " + _("started {start}; due {due}", start=short_time(d["start"] or ""),
+                            due=short_time(d["due"] or "")))
         how = lateness(d["minutes_late"], d["state"])
         if d["state"] in ("met", "missed"):
-            verdict = _("done {done}: {state}, {how}", done=short_time(d["done"] or ""), state=display("state", d["state"]),
+            verdict = _("done {done}: {state}, {how}", done=short_time(d["done"] or ""),
+                        state=display("state", d["state"]),
                         how=how)
         elif d["state"] == "overdue":
             verdict = _("not done: {state}, {how}", state=display("state", "overdue"), how=how)
@@ -631,14 +659,26 @@ def _with_zh(data: dict) -> dict:
     return {key: (data[key + "_zh"] if data.get(key + "_zh") else value) for key, value in data.items()}
 
 
-def event_detail(data: dict, kind: str | None = None) -> str:
-    """An event's data as a person reads it (issue 19 point 2): `第四联交：工程部；联次：第 2、3 联`, a price list item as
+def event_detail(data: dict, kind: str | None = None, events: list | None = None) -> str:
+    """An event's data as a person reads it (issue 19 point 2): `第四联交：工程部；联次：第 2、3 联`, a price item as
     `MC-03 开启户门 1 次 × 50.00 元`, a checklist one numbered line a step; never a Python or JSON repr. Keys
     without a label keep their name (the zh_CN test lists them)."""
     from propcli.i18n import language
 
     zh = language() == "zh_CN"
     parts = []
+    step = data.get("step")
+    if step in ("correct", "undo", "void"):  # a correction as `电话：OLD → NEW`, an undo naming the step it withdrew
+        if step == "correct" and isinstance(data.get("changes"), dict):
+            parts += [f"{heading(k)}{'：' if zh else ': '}{display(k, pair[0])} → {display(k, pair[1])}"
+                      for k, pair in data["changes"].items() if isinstance(pair, list) and len(pair) == 2]
+        elif step == "undo" and isinstance(data.get("undoes"), int) and 0 <= data["undoes"] < len(events or ()):
+            withdrawn = events[data["undoes"]]
+            parts.append(_("withdraws {step} of {at}", step=display("step", withdrawn.get("step"), {"kind": kind}),
+                           at=short_time(str(withdrawn.get("at")))))
+        if data.get("reason"):
+            parts.append(_("why: {reason}", reason=data["reason"]))
+        return ("；" if zh else "; ").join(parts)
     shadowed = _shadowed(data)
     data = _with_zh(data)
     for key, value in data.items():
@@ -651,7 +691,8 @@ def event_detail(data: dict, kind: str | None = None) -> str:
         text = _detail_value(key, value, kind)
         if value is False:
             text = _("no")
-        parts.append(f"{name}{'：' if zh else ': '}{text}" if "\n" not in text else f"{name}{'：' if zh else ':'}\n{text}")
+        colon = "：" if zh else ": "
+        parts.append(f"{name}{colon}{text}" if "\n" not in text else f"{name}{colon.strip()}\n{text}")
     return ("；" if zh else "; ").join(p for p in parts if "\n" not in p) + \
         "".join("\n" + p for p in parts if "\n" in p)
 
