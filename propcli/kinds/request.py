@@ -309,14 +309,14 @@ def _route(session, record_id: str, data: dict, at) -> str:
     detail = record.get("detail")
     if record.get("confidential"):
         detail = _("{secret} (see help request {id}, 9.4.3-4)", secret=CONFIDENTIAL, id=record_id)
-    # 9.4.5 / 9.4.4: the customer called when the request was received; the repair's 2- and 3-minute limits
-    # (and a complaint's first answer) run from that moment, not from the routing
     particulars = {"name": record.get("name"), "phone": record.get("phone"), "address": record.get("address"),
-                   "at": record.received.isoformat(), "request": record_id}
+                   "at": at, "request": record_id}
     if data["to"] == "repair":
         from propcli.kinds.repair import new_repair
 
-        made = new_repair(session, item=detail, **particulars)
+        # 9.4.5 (third release): the repair keeps the time the customer called: its 2- and 3-minute limits
+        # (10.4.1-2) run from the request's receipt, not from the routing
+        made = new_repair(session, item=detail, **dict(particulars, at=record.received.isoformat()))
     else:
         from propcli.kinds.complaint import new_complaint
 
