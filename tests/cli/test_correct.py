@@ -271,7 +271,8 @@ def test_the_overdue_mail_carries_the_corrected_address_and_leaves_a_voided_reco
     try:
         kept = new_repair(ledger)
         twice = new_repair(ledger, now="2026-11-28T09:01")
-        invoke_json(ledger, "correct", kept, "--set", "address=3栋0301", "--reason", "房号少一位", now="2026-11-28T09:02")
+        invoke_json(ledger, "correct", kept, "--set", "address=3栋0301", "--reason", "房号少一位",
+                    now="2026-11-28T09:02")
         invoke_json(ledger, "void", twice, "--reason", "重复登记", now="2026-11-28T09:03", as_=DIRECTOR)
         result = invoke(ledger, "--lang", "zh_CN", "overdue", "--mail-to", "a@example.com", "--smtp",
                         f"smtp://127.0.0.1:{port}", now="2026-11-28T10:00")
