@@ -286,3 +286,17 @@ def test_the_overdue_mail_carries_the_corrected_address_and_leaves_a_voided_reco
                    if part.get_content_type() == "text/plain")
     assert kept in text and twice not in text
     assert "3栋0301" in text and "3栋301" not in text
+
+
+def test_a_step_is_withdrawn_by_whoever_may_do_it_or_a_director(ledger):
+    config = Path(ledger, "propcli.yaml")
+    text = re.sub(r"(?m)^roles:.*\n", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.rstrip("\n") + "\nroles: enforce\n", encoding="utf-8")
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "test: roles enforce")
+    record_id = new_repair(ledger, "--price-code", "SD-01")
+    invoke_json(ledger, "repair", "fill", record_id, now="2026-11-28T09:01")
+    invoke_json(ledger, "repair", "notify", record_id, now="2026-11-28T09:02")
+    invoke_json(ledger, "repair", "take", record_id, "--to", "吴海涛", now="2026-11-28T09:04", as_="吴海涛")
+    assert "take" in invoke_refused(ledger, "undo", record_id, "--reason", "x", now="2026-11-28T09:05")  # receptionist
+    undone = invoke_json(ledger, "undo", record_id, "--reason", "派错人", now="2026-11-28T09:05", as_="周志强")
+    assert undone["status"] == "notify"
