@@ -1,7 +1,7 @@
-"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+"""Turning service results into text: table (cli/table.py), JSON, CSV, Excel. One renderer per shape.
 
 Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
-rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+rules) in the chosen language, CJK counted as two columns (cli/table.py), long text columns shortened with "…"
 to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
@@ -184,27 +184,17 @@ def heading(column: str) -> str:
 
 # --- widths -----------------------------------------------------------------------------------------
 def width_of(text: str) -> int:
-    """Columns on a terminal: CJK characters count two (wcwidth)."""
-    from wcwidth import wcswidth
+    """Columns on a terminal: CJK characters count two (propcli.cli.table)."""
+    from propcli.cli.table import width
 
-    found = wcswidth(text)
-    return found if found >= 0 else len(text)
+    return width(text)
 
 
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, ending in "…" when cut."""
-    if width_of(text) <= width:
-        return text
-    from wcwidth import wcwidth
+    from propcli.cli.table import cut
 
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return cut(text, width)
 
 
 def terminal_width() -> int | None:
@@ -257,14 +247,14 @@ advice) instead of being cut with "…" (lists and overdue: one line a record)."
 def fold(text: str, width: int) -> list[str]:
     """`text` as lines of at most `width` terminal columns (CJK count two). A line breaks at its last space or
     beside a Chinese character (Chinese breaks between any two characters), a long word only where it must."""
-    from wcwidth import wcwidth
+    from propcli.cli.table import char_width
 
     out: list[str] = []
     for paragraph in str(text).split("\n"):
         line: list[str] = []
         widths: list[int] = []
         for char in paragraph:
-            w = max(wcwidth(char), 0)
+            w = char_width(char)
             if sum(widths) + w > width and line:
                 k = _break_at(line, widths, char, w)
                 out.append("".join(line[:k]).rstrip())

@@ -215,13 +215,16 @@ def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new:
     journal = {"pid": os.getpid(), "paths": {p: blob_sha(texts[p].encode("utf-8")) if texts else None for p in paths}}
     _write_journal(ledger, journal)
     try:
+        contents = None
         if texts:
             bulk = len(texts) > 1
+            contents = {}
             for relpath, text in texts.items():
-                yamlio.write_atomic(ledger.path_of(relpath), text, sync=not bulk)
+                contents[relpath] = text.encode("utf-8")
+                yamlio.write_atomic(ledger.path_of(relpath), contents[relpath], sync=not bulk)
             if bulk:
                 yamlio.sync_all()
-        sha = git.commit(paths, message, by, ledger.email_of(by))
+        sha = git.commit(paths, message, by, ledger.email_of(by), contents=contents)
     except BaseException:
         _undo(ledger, journal, originals)
         raise
