@@ -469,12 +469,8 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
                 for r in _paper_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
         callbacks = _callbacks_by_source_zh(session)
-<<<<<<< HEAD
-        complaints = list_records(session, kind="complaint", month=key)
-        repeats = _repeats_by_kept(session, complaints)
-=======
         complaints = _paper_records(session, kind="complaint", month=key)
->>>>>>> main
+        repeats = _repeats_by_kept(session, complaints)
         rows = []
         for record in complaints:
             if _event(record, "merge"):
@@ -712,19 +708,13 @@ def _channel_zh(record: dict) -> str:
 
 
 def _register_total(complaints: list[dict], width: int) -> list[str]:
-<<<<<<< HEAD
     """The register's last line: complaints counted, a merged duplicate once, on its first complaint's line
-    (11.1.12)."""
-    repeats = sum(1 for r in complaints if _event(r, "merge"))
-    text = f"{len(complaints) - repeats} 件" + (f"（另重复投诉 {repeats} 次，已记于原投诉一行，不重复计数，11.1.12）" if repeats else "")
-=======
-    """The register's last line: complaints counted, a merged duplicate once (11.1.12)."""
+    (11.1.12), a voided one not at all."""
     voided = sum(1 for r in complaints if r.get("voided"))
     repeats = sum(1 for r in complaints if _event(r, "merge") and not r.get("voided"))
     text = f"{len(complaints) - repeats - voided} 件"
-    text += f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else ""
+    text += f"（另重复投诉 {repeats} 次，已记于原投诉一行，不重复计数，11.1.12）" if repeats else ""
     text += f"（另作废 {voided} 件，不计数）" if voided else ""
->>>>>>> main
     return ["合计", text] + [""] * (width - 2)
 
 

@@ -116,7 +116,8 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     forwarded_by = fields.optional(forwarded_by)
     if forwarded_by is not None:
         if channel not in (None, FORWARDED):
-            raise BadInput(_("--forwarded-by: a complaint forwarded by a higher authority comes by {channel} (11.1.13); "
+            raise BadInput(_("--forwarded-by: a complaint forwarded by a higher authority comes by {channel} "
+                             "(11.1.13); "
                              "expected no --channel or --channel {channel}", channel=FORWARDED))
         channel = FORWARDED
     if written_reply_only:
@@ -281,19 +282,11 @@ def caller_of(record: Record) -> str:
 KIND = Kind(
     name="complaint", prefix="T", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
-<<<<<<< HEAD
-    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址", "address"),
-            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
+    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"),
+            Field("address", "房号/地址", "address"), Field("detail", "投诉内容", "detail"),
+            Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
             Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only"),
             Field("forwarded_by", "转办单位", "forwarded by")),
-=======
-    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址",
-                                                                                               "address"),
-            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel",
-                                                                                                    "投诉方式",
-                                                                                                    "channel"),
-            Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
->>>>>>> main
     asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
     new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
@@ -310,7 +303,8 @@ KIND = Kind(
         Option("--written-reply-only",
                N_("forwarded by a higher authority wanting only a written reply 复函: no callback (11.1.13)"),
                takes="flag"),
-        Option("--forwarded-by", N_("the higher authority that forwarded it (上级转办, 11.1.13): name, phone and address may be absent"),
+        Option("--forwarded-by", N_("the higher authority that forwarded it (上级转办, 11.1.13): name, phone and "
+                                    "address may be absent"),
                metavar="TEXT", sample="街道办"),
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
@@ -323,17 +317,13 @@ KIND = Kind(
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
         Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."),
              options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
-<<<<<<< HEAD
-        Step("handle", "处理完毕", "11.1.3", N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
-             limit=("callback.complaint",),
-             options=(Option("--outcome", N_("处理措施及结果")),
-                      Option("--callback-by", N_("the callback date set by the complaint's degree, sooner than the 3 days of 11.1.3 (11.2.2)"),
-                             takes="time"))),
-=======
         Step("handle", "处理完毕", "11.1.3",
              N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
-             limit=("callback.complaint",), options=(Option("--outcome", N_("处理措施及结果")),)),
->>>>>>> main
+             limit=("callback.complaint",),
+             options=(Option("--outcome", N_("处理措施及结果")),
+                      Option("--callback-by", N_("the callback date set by the complaint's degree, sooner than "
+                                                 "the 3 days of 11.1.3 (11.2.2)"),
+                             takes="time"))),
         Step("merge", "重复投诉合并", "11.1.12",
              N_("The same complainant's complaint about the same issue: recorded once (11.1.12)."),
              options=(Option("--into", N_("the complaint this one duplicates"), takes="id"),)),

@@ -127,25 +127,14 @@ def check_step(record: Record, step: str, data: dict) -> None:
     if step == "reply":
         if data.get("written") and not data.get("text"):
             raise BadInput(_("--text: missing; a written reply holds its text (9.4.3-1)"))
-<<<<<<< HEAD
-=======
-        if is_written(record) and not data.get("written"):
-            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); expected "
-                             "--written --text TEXT",
-                             id=record.id))
->>>>>>> main
     elif step == "close":
         if is_major_medical(record) and not told(record, "manager"):
             raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); "
                              "first: propcli request escalate {id} --to manager",
                              id=record.id))
         if is_written(record) and written_reply(record) is None:
-<<<<<<< HEAD
-            raise BadInput(_("request {id}: a written enquiry is answered, by phone or in writing, before it is closed (9.4.3-1): propcli request reply {id} [--written --text TEXT]",
-=======
-            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): "
-                             "propcli request reply {id} --written --text TEXT",
->>>>>>> main
+            raise BadInput(_("request {id}: a written enquiry is answered, by phone or in writing, before it is "
+                             "closed (9.4.3-1): propcli request reply {id} [--written --text TEXT]",
                              id=record.id))
     elif step == "charge":
         if not data.get("items"):
@@ -404,24 +393,20 @@ KIND = Kind(
         Option("--name", N_("the customer's name")),
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
-        Option("--detail", N_("what help is asked for"), metavar="TEXT", sample="老人在家晕倒"),  # matches --category medical
+        Option("--detail", N_("what help is asked for"), metavar="TEXT", sample="老人在家晕倒"),  # medical
         Option("--major", N_("a major emergency: the manager is told at once (9.4.2-2)"), takes="flag"),
-<<<<<<< HEAD
-        Option("--written", N_("a written enquiry (书面咨询): registered, answered by phone or in writing (9.4.3-1)"), takes="flag"),
-        Option("--confidential", N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"), takes="flag"),
-        Option("--at", N_("when the help request was received (default --now)"), takes="time"),
-=======
-        Option("--written", N_("a written enquiry, answered in writing (9.4.3-1)"), takes="flag"),
+        Option("--written", N_("a written enquiry (书面咨询): registered, answered by phone or in writing (9.4.3-1)"),
+               takes="flag"),
         Option("--confidential",
                N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"),
                takes="flag"),
-        Option("--at", N_("when the request was received (default --now)"), takes="time"),
->>>>>>> main
+        Option("--at", N_("when the help request was received (default --now)"), takes="time"),
     ),
     steps=(
         Step("reply", "答复", "9.4.1-2", N_("The customer got an answer (9.4.1-2: at once, else within {limit})."),
              roles=("property_officer", "service_director"), limit=("request.reply",),
-             options=(_NOTE, Option("--written", N_("a written reply (a written enquiry is answered by phone or in writing, 9.4.3-1)"),
+             options=(_NOTE, Option("--written", N_("a written reply (a written enquiry is answered by phone or in "
+                                                    "writing, 9.4.3-1)"),
                                     takes="flag"),
                       Option("--text", N_("the reply's text (required with --written)"), metavar="TEXT",
                              sample="请携带图纸到管理处申报"))),

@@ -2,8 +2,6 @@
 through the CLI on a fixed clock (--now), acting as the people the text names."""
 import json
 
-import pytest
-
 from conftest import invoke, invoke_json, invoke_refused
 
 RECEPTION, DIRECTOR, TECHNICIAN, FINANCE = "赵丽娟", "周志强", "吴海涛", "谢春兰"
