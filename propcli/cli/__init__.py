@@ -33,7 +33,7 @@ COMMANDS = {
     "clone": "propcli.cli.sync:clone",
     "resolve": "propcli.cli.sync:resolve",
 }
-"""Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
+"""Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.NAMES."""
 
 
 from propcli.cli.lang import LocalizingGroup  # noqa: E402

@@ -145,7 +145,7 @@ def display(column: str, value, row: dict | None = None):
         from propcli import kinds
 
         try:
-            return kinds.entry(str(value)).zh
+            return kinds.kind(str(value)).zh
         except KeyError:
             return str(value)
     if column in _ENUMS and isinstance(value, str) and language() == "zh_CN":

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from collections.abc import Mapping
 
+from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.model import Event, Record
 from propcli.policy.roles import ROLES  # noqa: F401  (re-exported)
@@ -93,6 +94,18 @@ class Policy:
     rules: tuple[Rule, ...]
     step_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """`KIND.STEP` -> the roles that do that step (policy.yaml `steps:`); a step not listed: its kind's default."""
+    travel_time: Any = "10m"
+    """policy.yaml `travel_time`, as written: what a technician needs to reach a unit (10.4.1-2②); `travel()`."""
+
+    def travel(self) -> timedelta:
+        """`travel_time` as a span; PolicyProblem when it is not minutes or hours."""
+        try:
+            span = parse_duration(self.travel_time, "policy.yaml: travel_time").exact
+        except BadInput as error:
+            raise PolicyProblem(1, error.message) from None
+        if span is None or span.total_seconds() < 0:
+            raise PolicyProblem(1, _("policy.yaml: travel_time: expected minutes or hours, e.g. 10m"))
+        return span
 
     def rule(self, key: str, facts: Mapping[str, Any] | None = None) -> Rule | None:
         for candidate in self.rules:
@@ -136,7 +149,7 @@ def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy,
                                                key=key, roles=roles)))
             continue
         step_roles[str(key)] = tuple(listed)
-    return Policy(tuple(rules), step_roles), problems
+    return Policy(tuple(rules), step_roles, plain.get("travel_time", "10m")), problems
 
 
 def _parse_rule(raw, line: int) -> Rule:
