@@ -501,7 +501,7 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
-    doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    doc = json.dumps(record_to_plain(record, ledger.tz, current=True), ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
            epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at),
