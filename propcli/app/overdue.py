@@ -20,6 +20,8 @@ def _escalated(notices: list[tuple], chain: list[str]) -> str | None:
 
 def overdue(session, within: str | None = None, kind=None, role=None, assignee=None) -> list[dict]:
     ledger = session.ledger
+    ledger.policy, ledger.calendar, ledger.staff  # the rules, the days, the people breaches go to: malformed is
+    # exit 3 FILE:LINE, never an empty list (CLI.md "Failures that are loud"; the cron mail fails loud)
     now = int(session.now.timestamp())
     limit = now - 1  # past due: due < now
     if within:

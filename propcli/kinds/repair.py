@@ -359,7 +359,7 @@ def travel_time(ledger):
     from propcli.errors import LedgerUnusable
     from propcli.timeutil import parse_duration
 
-    plain = ledger.read_plain("policy.yaml", {}) or {}
+    plain = ledger.settings("policy.yaml") or {}
     value = plain.get("travel_time", DEFAULT_TRAVEL) if isinstance(plain, dict) else DEFAULT_TRAVEL
     try:
         span = parse_duration(value, "policy.yaml: travel_time").exact

@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message 
 """
 
 
+RULES_CHECKED = "settings-checked-1"
+"""Part of the rules digest: an index whose deadlines were derived with this digest had a well-formed
+policy.yaml and calendar.yaml (checked before deriving, even with no records), so a fresh index never hides a
+malformed one (CLI.md "Failures that are loud"); indexes made before the check derive again once."""
+
+
 def _digest(*texts: str) -> str:
     import hashlib
 
@@ -154,7 +160,7 @@ class Index:
     # --- freshness ------------------------------------------------------------------------
     def rules_digest(self) -> str:
         return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
-                       self.ledger.tz)
+                       self.ledger.tz, RULES_CHECKED)
 
     @_recovering
     def fresh(self, progress=None) -> "Index":
@@ -400,6 +406,7 @@ class Index:
         """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
         from propcli.timeutil import prefer_pendulum_zones
 
+        self.ledger.policy, self.ledger.calendar  # malformed: exit 3 FILE:LINE, with or without records
         prefer_pendulum_zones()
         columns_of = schema.current().index_columns
         with self.transaction():
@@ -417,6 +424,7 @@ class Index:
         process only writes SQLite, in path order, so the result is the same as a serial rebuild."""
         from propcli.timeutil import prefer_pendulum_zones
 
+        self.ledger.policy, self.ledger.calendar  # malformed: exit 3 FILE:LINE, with or without records
         prefer_pendulum_zones()
         root = self.ledger.root / "records"
         paths = []
