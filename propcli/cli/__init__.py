@@ -130,6 +130,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except OSError as error:  # a full disk, a read-only ledger, a permission refused: exit 3, never 4
+            if ctx.obj is not None and ctx.obj.debug:
+                raise
+            from propcli.errors import os_failure
+
+            click.echo(f"propcli: {os_failure(error).message}", err=True)
+            ctx.exit(3)
         except Exception as error:
             if ctx.obj is not None and ctx.obj.debug:
                 raise

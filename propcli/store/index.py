@@ -77,6 +77,13 @@ def _recovering(method):
 
                 raise LedgerUnusable(_("the index is locked by another command ({error}); try again",
                                        error=error)) from None
+            if "disk is full" in text or "readonly" in text or "read-only" in text:  # the disk, not the cache
+                import errno
+
+                from propcli.errors import os_failure
+
+                code = errno.ENOSPC if "full" in text else errno.EROFS
+                raise os_failure(OSError(code, str(error)), self.path) from None
             if self._dropped:
                 raise
             self.drop()

@@ -119,7 +119,17 @@ class Clock:
 
 
 def _apply(ledger, by: str, now: datetime, plan) -> Change:
-    """The one write path (see the module's docstring)."""
+    """The one write path (see the module's docstring). An operating-system error (a full disk, a read-only
+    ledger) before the commit is rolled back like any failure and is exit 3 (CLI.md "Failures that are loud")."""
+    try:
+        return _apply_locked(ledger, by, now, plan)
+    except OSError as error:
+        from propcli.errors import os_failure
+
+        raise os_failure(error, ledger.root) from None
+
+
+def _apply_locked(ledger, by: str, now: datetime, plan) -> Change:
     with ledger.lock():
         recovered = recover(ledger)
         remove_dead_temp_files(ledger)  # e.g. a journal whose writer was killed before it was complete
