@@ -35,7 +35,16 @@ packs only past git's own threshold, gc.auto = 6700 loose objects, and costs a f
 JOURNAL = "journal.json"
 
 
+CONFIDENTIAL = "保密"
+"""What a commit message says instead of the text of a confidential record (9.4.3-4, issue 16 point 4)."""
+
+
 def commit_message(record: Record, step: str, summary: str | None = None) -> str:
+    """A change's commit message: `KIND ID: STEP`, the summary (a note, an outcome), `Record:`/`Step:` lines.
+    The subject never holds a person's text; a record marked `confidential` (an enquiry touching company
+    secrets, 9.4.3-4) never has its text in the body either, whatever the step: `git log` shows 保密."""
+    if summary and record.fields.get("confidential"):
+        summary = CONFIDENTIAL
     lines = [f"{record.kind} {record.id}: {step}"]
     if summary:
         lines += ["", summary]
