@@ -58,13 +58,16 @@ def os_failure(error: OSError, place=None) -> LedgerUnusable:
     code = error.errno
     reason = error.strerror or type(error).__name__
     if code in (errno.ENOSPC, errno.EDQUOT):
-        message = _("{path}: no space left on the disk ({reason}); nothing was written: free some space, then try again",
+        message = _("{path}: no space left on the disk ({reason})"
+                    "; nothing was written: free some space, then try again",
                     path=where, reason=reason)
     elif code == errno.EROFS:
-        message = _("{path}: the file system is read-only ({reason}); nothing was written: mount it read-write, or work in a writable clone",
+        message = _("{path}: the file system is read-only ({reason})"
+                    "; nothing was written: mount it read-write, or work in a writable clone",
                     path=where, reason=reason)
     elif code in (errno.EACCES, errno.EPERM):
-        message = _("{path}: permission denied ({reason}); nothing was written: check the owner and permissions of the ledger folder",
+        message = _("{path}: permission denied ({reason})"
+                    "; nothing was written: check the owner and permissions of the ledger folder",
                     path=where, reason=reason)
     else:
         message = _("{path}: the operating system refused ({reason}, errno {code}); nothing was written",

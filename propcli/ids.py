@@ -52,6 +52,18 @@ def split_reference(text: str) -> tuple[str, str | None]:
     return match.group(1), (match.group(2).lower() if match.group(2) else None)
 
 
+_REGISTER = re.compile(r"^propcli:([a-z][a-z-]*)/([^@\s/]+)(?:@([0-9a-fA-F]{7,40}))?$", re.IGNORECASE)
+
+
+def split_register_reference(text: str) -> tuple[str, str, str | None] | None:
+    """A monthly register's QR code, `propcli:NAME/KEY@COMMIT` (`propcli:paid-service/2026-11@1a2b3c4`), as
+    (NAME, KEY, COMMIT); None for anything else (a record's or a pre-numbered form's reference)."""
+    match = _REGISTER.match(str(text).strip())
+    if not match:
+        return None
+    return match.group(1).lower(), match.group(2), (match.group(3).lower() if match.group(3) else None)
+
+
 def normalise(text: str) -> str:
     """Upper-case, Crockford look-alikes folded (O→0, I/L→1); refuses anything that could name a path.
     A QR code's text `propcli:ID@COMMIT` names its ID."""

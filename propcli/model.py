@@ -6,7 +6,8 @@ replaying the events (see workflow.py and policy.py).
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from propcli.ids import ID_PATTERN, PREFIX, kind_of
 from propcli.timeutil import format_time, parse_time
@@ -116,9 +117,11 @@ def record_from_plain(plain, tz: str, path: str = "") -> Record:
         try:
             at = parse_time(_text(raw.get("at")), tz, field=f"events[{index}].at")
         except Exception:
-            raise RecordProblem(_("events[{n}].at: expected an ISO 8601 time with offset", n=index), "events", index) from None
+            raise RecordProblem(_("events[{n}].at: expected an ISO 8601 time with offset", n=index), "events",
+                                index) from None
         if previous is not None and at < previous:
-            raise RecordProblem(_("events[{n}].at: goes back in time before the previous event", n=index), "events", index)
+            raise RecordProblem(_("events[{n}].at: goes back in time before the previous event", n=index), "events",
+                                index)
         by = raw.get("by")
         if not isinstance(by, str) or not by.strip():
             raise RecordProblem(_("events[{n}].by: expected the name of who did it", n=index), "events", index)

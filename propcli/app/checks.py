@@ -63,9 +63,11 @@ def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = Tr
     problems = []
     expected = ledger.record_relpath(record.kind, record.id, record.received)
     if expected != relpath:
-        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath, expected=expected))
+        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath,
+                          expected=expected))
     if record.id in known_ids:
-        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
+        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id,
+                          other=known_ids[record.id]))
     known_ids[record.id] = relpath
     problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
     if not semantic:  # a settings file is malformed (listed first): the steps cannot be judged against it
@@ -73,7 +75,8 @@ def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = Tr
     try:
         found = semantic_problems(ledger, record, with_index=True)
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected
-        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath, error=f"{type(error).__name__}: {error}")]
+        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath,
+                             error=f"{type(error).__name__}: {error}")]
     if found:
         document = yamlio.parse_roundtrip(text, relpath)
         for number, message in found:

@@ -145,13 +145,16 @@ FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, po
     "callback-record": Form(N_("Callback record 《回访记录表》"), "11.3.1", (
         Column(N_("Record no."), 24), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
         Column(N_("Resident / unit / phone"), 28), Column(N_("Subject"), 28), Column(N_("Resident's opinion"), 26),
-        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"), 31),
+        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"),
+                                                                                  31),
         Column(N_("Called by"), 11), Column(N_("Customer's signature"), 17),
         Column(N_("Department director's opinion"), 33)),
         footer=(N_("Prepared by"), N_("Department director"))),
     "callback-summary": Form(N_("Monthly callback summary 《客户回访记录》"), "11.3.2", (
-        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"), 19),
-        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"), 19),
+        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"),
+                                                                                                        19),
+        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"),
+                                                                                                      19),
         Column(N_("Handling rate"), 19)), orientation="portrait",
         footer=(N_("Prepared by"), N_("Director's review"), N_("Submitted to company leadership")), blank_rows=3),
 }
@@ -283,6 +286,29 @@ def _declared_form(declared) -> Form:
     return Form(declared.title, declared.clause, tuple(Column(label, width) for label in declared.columns))
 
 
+def shown_register(session, name: str, key: str, commit: str | None, fmt: str = "text") -> tuple[str, str]:
+    """`show propcli:NAME/KEY@COMMIT`, the QR code of a printed register: (a line saying what it is, the
+    register as `form NAME KEY` prints it now; -f json: its title, columns and rows). The commit is the one the
+    paper was printed from; the register shown is today's, which holds every row the paper had (records only
+    grow), and later ones."""
+    import json
+
+    if name == "repair-order" or (name not in FORMS and name not in declared_registers()):
+        raise BadInput(_("ID: '{text}' is not a register's QR code; expected propcli:NAME/YYYY-MM@COMMIT with NAME one "
+                         "of {names}",
+                         text=f"propcli:{name}/{key}", names=", ".join(n for n in form_names() if n != "repair-order")))
+    said = _("{name} {key}: printed from commit {commit}; shown as the ledger holds it now",
+             name=name, key=key, commit=commit or "-")
+    if fmt == "json" and name in FORMS:
+        title, columns, rows = register_table(session, name, key)
+        return said, json.dumps({"form": name, "key": key, "commit": commit, "title": title, "columns": columns,
+                                 "rows": rows}, ensure_ascii=False, indent=2)
+    if fmt == "json":
+        return said, json.dumps({"form": name, "key": key, "commit": commit,
+                                 "text": str(render_form(session, name, key, "text"))}, ensure_ascii=False, indent=2)
+    return said, str(render_form(session, name, key, "text"))
+
+
 def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
                 book: str | None = None):
     """`propcli form NAME [ID|YYYY-MM] [-f text|html|pdf]`: text or HTML as str, PDF as bytes.
@@ -348,7 +374,8 @@ def _register(session, name: str, form: Form, lang: str, key: str | None, declar
         rows = declared[1].rows(list_records(session, kind=declared[0], month=key))
     elif key:
         rows, totals, month, ref = _rows_for(session, name, key, lang)
-        number = ref if ref and not ref.startswith(name) else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}"
+        number = (ref if ref and not ref.startswith(name)
+                  else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}")
     weights = [LINE_COLUMN_MM] + [c.width for c in form.columns]
     scale = 100.0 / sum(weights)
     page = paper(session, form, lang, number=number, month=month, key=ref)
@@ -541,7 +568,8 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
         return [_public_repair_line(record, t)], None, record["received"][:7], record["id"]
     if "findings" in record:
         return [line for _at, line in _round_lines(session, record, t)], None, record["received"][:7], record["id"]
-    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a "
+                     "month YYYY-MM",
                      id=record["id"]))
 
 
@@ -604,7 +632,8 @@ def _complaint_row_zh(record: dict, callbacks) -> list[str]:
 def _register_total(complaints: list[dict], width: int) -> list[str]:
     """The register's last line: complaints counted, a merged duplicate once (11.1.12)."""
     repeats = sum(1 for r in complaints if _event(r, "merge"))
-    text = f"{len(complaints) - repeats} 件" + (f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else "")
+    text = f"{len(complaints) - repeats} 件" + (f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）"
+                                               if repeats else "")
     return ["合计", text] + [""] * (width - 2)
 
 
@@ -628,7 +657,8 @@ def _callback_row_zh(record: dict) -> list[str]:
         fix += f"；已整改 {_time(fixed['at'])} {fixed.get('note', '')}"
     agreed = _time(done.get("reply_by"))
     if done.get("next"):
-        agreed = "；".join(x for x in (agreed, f"下次回访 {_time(done['next'])} {done.get('next_callback', '')}".strip()) if x)
+        agreed = "；".join(x for x in (agreed,
+                                       f"下次回访 {_time(done['next'])} {done.get('next_callback', '')}".strip()) if x)
     review = _event(record, "review")
     opinion = f"{review.get('opinion', '')}（{review['by']} {review['at'][:10]}）" if review else ""
     return [record["id"], _time(done.get("at")), method, who, reason, done.get("note", "") or "",
@@ -668,7 +698,8 @@ def _archive_rows(session, month: str) -> list[list[str]]:
         if declared.is_callback is None:
             continue
         for item in list_records(session, kind=declared.name):
-            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1), session.ledger.tz)):
+            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1),
+                                                                                    session.ledger.tz)):
                 dated.append((_event(item, "record")["at"], _visit_row(item)))
     return [row for _at, row in sorted(dated, key=lambda item: item[0])]
 
@@ -720,7 +751,8 @@ def summary_context(session, month: str) -> dict:
         open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.attempt, "due": last.due})
     preparer = next((m.name for m in ledger.staff if m.role == "service_director"), "")
     approvals = ["部门主任审阅", "报公司领导"]
-    open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）" for o in open_loops)
+    open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）"
+                         for o in open_loops)
     lines = [("不满意未闭环", f"{len(open_loops)} 件" + (f"：{open_text}" if open_text else "")),
              ("月份", month), ("管理处", " ".join(x for x in (ledger.office, ledger.config.get("name", "")) if x)),
              ("编制人", f"{preparer}（{ROLE_LABELS['service_director']}）" if preparer else "________")]
@@ -769,9 +801,11 @@ COPIES = (
     (N_("Copy 1: resident (basis for payment)"),
      N_("Goes to: the resident, from the technician, as the basis for payment (10.4.1-6)")),
     (N_("Copy 2: kept by customer service"),
-     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service after 返单 (10.4.1-7)")),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service "
+        "after 返单 (10.4.1-7)")),
     (N_("Copy 3: finance (basis for billing)"),
-     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the basis for billing (10.4.1-7, 10.4.3)")),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the "
+        "basis for billing (10.4.1-7, 10.4.3)")),
 )
 
 
@@ -849,7 +883,8 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
             {"label": _("Technician"), "short": _("Technician"), "sign": Sign(_technician(record) if complete else "")},
         ],
         "refusal_signed_label": _("Refusal signed by"),
-        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer, director_signer) if x),
+        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer,
+                                                                               director_signer) if x),
         "refusal_label": _("Refusal (10.4.1-4)"), "reason_label": _("Reason"), "reason": refuse.get("reason", ""),
         "refusal_signatures": [
             {"label": _("Technician"), "sign": Sign(technician_signer)},
@@ -867,19 +902,21 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
 
 def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, list[dict]]], footer: str) -> str:
     """The overdue digest's HTML (propcli.app.mail): the forms' stylesheet, title block and labels.
-    Each item: id, rule, clause, due, minutes_late, mark, where, phone, assignee, role."""
+    Each item: id, rule, item (what the job is), clause, due, minutes_late, mark, where, phone, assignee, role."""
     lang = paper_language(ledger)
     t = translator(lang)
-    columns = [_("Record no."), _("Deadline"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
+    columns = [_("Record no."), _("Deadline"), _("What the job is"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
                _("Address"), _("Phone"), _("Responsible")]
     shaped = []
     for heading, items in groups:
         rows = []
         for item in items:
             rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
-                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item["clause"], item["due"],
+                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item.get("item", ""), item["clause"],
+                                                                            item["due"],
                 humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
-                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
+                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang),
+                                                            item.get("assignee") or "") if x)]})
         shaped.append({"heading": heading, "rows": rows})
     page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), title, "", labels=_labels(t))
     page.labels["clause"] = ""

@@ -80,7 +80,8 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
         plain = {k: v for k, v in row.items() if k not in DERIVED_KEYS}
         kind = plain.get("kind")
         if kind not in KINDS:
-            raise BadInput(_("{where}: kind: expected one of {kinds}; nothing imported", where=where, kinds=", ".join(KINDS)))
+            raise BadInput(_("{where}: kind: expected one of {kinds}; nothing imported", where=where,
+                             kinds=", ".join(KINDS)))
         events = plain.get("events")
         if isinstance(events, str):
             try:

@@ -85,7 +85,8 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
         try:
             zone(timezone)
         except Exception:
-            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai", tz=timezone)) from None
+            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai",
+                             tz=timezone)) from None
     if office is not None and (not office.strip() or any(c in office for c in "/\\\n") or not office.isprintable()):
         raise BadInput(_("--office: expected a short office code such as HY01"))
     made_folder = not target.exists()
@@ -191,12 +192,9 @@ def shown(session, record, history: bool = False) -> dict:
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
-    data = to_json(current, session.now, ledger.tz)
-    done = source_done(current.record)
-    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
-        from propcli.app.callbacks import chain_of
+    from propcli.app.callbacks import shown_json
 
-        data["callbacks"] = chain_of(session, record_id, done)
+    data = shown_json(session, current)
     if history:
         data["history"] = log(session, record_id)
     return data
@@ -264,6 +262,9 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(open = 1 OR last_at > ?)")
         params.append(now)
     if status:
+        from propcli.app.filters import status_key
+
+        status = status_key(kind, status)
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))
@@ -316,7 +317,14 @@ def note(session, text_id: str, text: str, at_text: str | None) -> dict:
 
 
 def log(session, text_id: str | None) -> list[dict]:
+    """The git commits of the ledger or of one record, dated in the ledger's timezone (the events' clock):
+    git stamps a commit with the machine's zone, often UTC on a server, which beside 北京时间 reads wrong."""
+    from datetime import datetime
+
+    from propcli.timeutil import zone
+
     ledger = session.ledger
+    tz = zone(ledger.tz)
     args = ["log", "--format=%H%x1f%an%x1f%aI%x1f%s%x1e"]
     if text_id:
         record_id = ledger.resolve(text_id)
@@ -326,7 +334,11 @@ def log(session, text_id: str | None) -> list[dict]:
     for chunk in out.split("\x1e"):
         parts = chunk.strip().split("\x1f")
         if len(parts) == 4:
-            entries.append({"commit": parts[0][:10], "author": parts[1], "date": parts[2], "subject": parts[3]})
+            try:
+                date = datetime.fromisoformat(parts[2]).astimezone(tz).isoformat()
+            except ValueError:
+                date = parts[2]
+            entries.append({"commit": parts[0][:10], "author": parts[1], "date": date, "subject": parts[3]})
     return entries
 
 

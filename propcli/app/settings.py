@@ -66,8 +66,9 @@ def _policy(plain) -> list:
     found += [(problem.where, problem.message) for problem in policy_problems]
     for index, raw in enumerate(plain.get("rules") or []):
         if isinstance(raw, dict) and isinstance(raw.get("kind"), str) and raw["kind"] not in NAMES:
-            found.append((("rules", index, "kind"), _("rule {key}: kind '{kind}' is not a record kind; expected one of {kinds}",
-                                                       key=raw.get("key", "?"), kind=raw["kind"], kinds=", ".join(NAMES))))
+            found.append((("rules", index, "kind"),
+                          _("rule {key}: kind '{kind}' is not a record kind; expected one of {kinds}",
+                            key=raw.get("key", "?"), kind=raw["kind"], kinds=", ".join(NAMES))))
     return found
 
 
@@ -76,7 +77,8 @@ def _calendar(plain) -> list:
     if closures is None:
         return []
     if not isinstance(closures, list):
-        return [(("closures",), _("closures: expected a list of dates YYYY-MM-DD, not {value}", value=_shown(closures)))]
+        return [(("closures",), _("closures: expected a list of dates YYYY-MM-DD, not {value}",
+                                  value=_shown(closures)))]
     found = []
     for index, value in enumerate(closures):
         if isinstance(value, date):
@@ -84,8 +86,9 @@ def _calendar(plain) -> list:
         try:
             date.fromisoformat(value if isinstance(value, str) and len(value) == 10 else "?")
         except ValueError:
-            found.append((("closures", index), _("closures: {value} is not a date; expected YYYY-MM-DD, e.g. \"2026-06-16\"",
-                                                   value=_shown(value))))
+            found.append((("closures", index),
+                          _("closures: {value} is not a date; expected YYYY-MM-DD, e.g. \"2026-06-16\"",
+                            value=_shown(value))))
     return found
 
 
@@ -103,7 +106,8 @@ def _staff(plain) -> list:
     for index, member in enumerate(members):
         where = ("staff", index)
         if not isinstance(member, dict):
-            found.append((where, _("staff: expected an entry {{name: …, role: …}}, not {value}", value=_shown(member))))
+            found.append((where, _("staff: expected an entry {{name: …, role: …}}, not {value}",
+                                   value=_shown(member))))
             continue
         for key in member:
             if key not in MEMBER_KEYS:
@@ -111,7 +115,8 @@ def _staff(plain) -> list:
                                                 expected=", ".join(sorted(MEMBER_KEYS)))))
         name = member.get("name")
         if not isinstance(name, str) or not name.strip():
-            found.append((where + ("name",), _("staff: name: expected a person's name, not {value}", value=_shown(name))))
+            found.append((where + ("name",), _("staff: name: expected a person's name, not {value}",
+                                               value=_shown(name))))
         elif name != name.strip() or invisible_in(name):
             found.append((where + ("name",), _("staff: name: {value} holds spaces at its ends or invisible characters",
                                                value=ascii(name))))
@@ -136,7 +141,8 @@ def _prices(plain) -> list:
     if items is None:
         return []
     if not isinstance(items, list):
-        return [(("items",), _("items: expected a list of priced items ({{code: …, name: …, price: …}}), not {value}",
+        return [(("items",), _(
+            "items: expected a list of priced items ({{code: …, name: …, price: …}}), not {value}",
                                value=_shown(items)))]
     found = []
     codes: set = set()
@@ -168,7 +174,8 @@ def _prices(plain) -> list:
             if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            found.append((where + ("price",), _("items: {code}: price {value} is not an amount of yuan; expected e.g. \"15.00\"",
+            found.append((where + ("price",), _(
+                "items: {code}: price {value} is not an amount of yuan; expected e.g. \"15.00\"",
                                                 code=code, value=_shown(price))))
         unit = item.get("unit")
         if unit is not None and not isinstance(unit, str):

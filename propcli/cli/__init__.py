@@ -86,9 +86,11 @@ class PropcliGroup(LocalizingGroup, click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
         try:
-            from propcli.cli.argv import refuse_undecodable
+            from propcli.cli.argv import hoist_globals, refuse_undecodable
 
-            refuse_undecodable(self, sys.argv[1:] if args is None else args)
+            args = sys.argv[1:] if args is None else args
+            refuse_undecodable(self, args)
+            args = hoist_globals(self, args)
             returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except PropcliError as error:  # an undecodable byte in argv (propcli/cli/argv.py)
             click.echo(f"propcli: {error.message}", err=True)
@@ -147,7 +149,8 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
 @click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="\b\npropcli repair new --name 张三 --phone 13800138000 --address 3栋0301 --item 厨房水龙头漏水")
-@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH", help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
+@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH",
+              help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))
 @click.option("--debug", is_flag=True, help=_("show tracebacks"))

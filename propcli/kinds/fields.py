@@ -26,7 +26,8 @@ def visible_name(value, field: str):
     """BadInput (exit 2, naming `field`) when a name holds an invisible or direction-changing character."""
     char = invisible_in(value)
     if char is not None:
-        raise BadInput(_("{field}: holds an invisible or direction-changing character ({char}); type the name again without it",
+        raise BadInput(_("{field}: holds an invisible or direction-changing character ({char}); "
+                         "type the name again without it",
                          field=field, char=char))
     return value
 
@@ -58,6 +59,7 @@ MAX_AMOUNT = Decimal("100000000")
 
 def money(value, field: str) -> Decimal:
     """Decimal yuan with at most two decimals, below MAX_AMOUNT; never float arithmetic."""
+    amount: Decimal | None
     try:
         amount = Decimal(str(value).strip())
         if not amount.is_finite() or abs(amount) >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
@@ -108,8 +110,9 @@ def price_items(ledger, values, field: str = "--item", clause: str = "10.4.1-3")
         match = re.match(r"^(?P<code>.+?)(?:\s*[xX×*]\s*(?P<qty>\d+))?$", spec)
         code = match.group("code").strip() if match else ""
         price = ledger.prices.get(code) or ledger.prices.get(code.upper())
-        if price is None:
-            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 (propcli prices shows the codes, {clause})",
+        if price is None or match is None:
+            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 "
+                             "(propcli prices shows the codes, {clause})",
                              field=field, value=raw, clause=clause))
         qty = int(match.group("qty") or 1)
         if qty < 1:

@@ -134,17 +134,22 @@ class Git:
         except (OSError, UnicodeDecodeError):
             return _("git: .git/HEAD cannot be read; repair the repository (git fsck) before recording")
         if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            return _("git: a rebase is in progress; finish it (git rebase --continue) or abort it (git rebase --abort) first")
+            return _("git: a rebase is in progress; finish it (git rebase --continue) or abort it (git rebase --abort) "
+                     "first")
         if (git_dir / "MERGE_HEAD").exists():
-            return _("git: a merge is in progress; finish it (resolve, then git commit) or abort it (git merge --abort) first")
+            return _("git: a merge is in progress; finish it (resolve, then git commit) or abort it (git merge "
+                     "--abort) first")
         for name, command in (("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert")):
             if (git_dir / name).exists():
-                return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git {command} --abort) first",
+                return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git "
+                         "{command} --abort) first",
                          command=command)
         if not head.startswith("ref: refs/heads/"):
-            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to the ledger's branch first (git switch main)")
+            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to "
+                     "the ledger's branch first (git switch main)")
         if self.head() is None:
-            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli init' makes", branch=head[16:])
+            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli "
+                     "init' makes", branch=head[16:])
         return None
 
     def branch_ref(self) -> str | None:
@@ -237,7 +242,8 @@ class Git:
     def changed_paths(self, under: str) -> list[str]:
         """Files under `under` that differ from the index or are untracked (hand edits, crashes)."""
         # --no-optional-locks: a reader must never take .git/index.lock from a writer (concurrent commands)
-        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", under)
+        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                       "--", under)
         paths = []
         for entry in out.split("\0"):
             if len(entry) > 3:
@@ -246,7 +252,8 @@ class Git:
 
     def is_modified(self, path: str) -> bool:
         """Does the work-tree file differ from HEAD (or is it untracked)?"""
-        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--", path).strip())
+        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--",
+                             path).strip())
 
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)

@@ -62,7 +62,8 @@ def check_event_time(at: datetime, now: datetime, record: Record | None = None, 
                          field=field, at=at.isoformat(), now=now.isoformat()))
     if record is not None:
         if record.last_at > now:
-            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in time",
+            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in "
+                             "time",
                              id=record.id, last=record.last_at.isoformat(), now=now.isoformat()))
         if at < record.last_at:
             raise BadInput(_("{field}: {at} is before the record's last event ({last}); events never go back in time",
@@ -113,21 +114,22 @@ class Clock:
     """`now` for a step, read again once the lock is held when it is the wall clock (no --now): a step
     queued behind another command's lock is stamped when it is made, never before the record's last event."""
 
-    def __init__(self, ledger, now: datetime):
+    def __init__(self, ledger, now: datetime | None):
         self.given = self.now = now
-        if now is not None and now is getattr(ledger, "clock_now", None):
+        wall: datetime | None = getattr(ledger, "clock_now", None)
+        if now is not None and now is wall:
             from propcli.timeutil import parse_time, utc_now
 
             fresh = parse_time(utc_now(), ledger.tz)
             if fresh > now:
                 self.now = ledger.clock_now = fresh
 
-    def at(self, at: datetime | None) -> datetime:
+    def at(self, at: datetime | None) -> datetime | None:
         """An explicit --at stays; a defaulted one (the wall clock read before the lock) is now."""
         return self.now if at is None or at is self.given else at
 
 
-def _apply(ledger, by: str, now: datetime, plan) -> Change:
+def _apply(ledger, by: str, now: datetime | None, plan) -> Change:
     """The one write path (see the module's docstring). An operating-system error (a full disk, a read-only
     ledger) before the commit is rolled back like any failure and is exit 3 (CLI.md "Failures that are loud")."""
     try:
@@ -138,7 +140,7 @@ def _apply(ledger, by: str, now: datetime, plan) -> Change:
         raise os_failure(error, ledger.root) from None
 
 
-def _apply_locked(ledger, by: str, now: datetime, plan) -> Change:
+def _apply_locked(ledger, by: str, now: datetime | None, plan) -> Change:
     with ledger.lock():
         recovered = recover(ledger)
         remove_dead_temp_files(ledger)  # e.g. a journal whose writer was killed before it was complete
@@ -177,7 +179,8 @@ def _check(ledger, change: Change, by: str) -> list:
     for relpath, text in change.texts.items():
         size = len(text.encode("utf-8"))
         if size > yamlio.MAX_FILE_BYTES:
-            raise BadInput(_("{path}: the record file would be {size} bytes, over the limit of {limit}; nothing written",
+            raise BadInput(_("{path}: the record file would be {size} bytes, over the limit of {limit}; "
+                             "nothing written",
                              path=relpath, size=size, limit=yamlio.MAX_FILE_BYTES))
         if change.new and (ledger.root / relpath).exists():
             raise BadInput(_("{path}: already exists; nothing written", path=relpath))
@@ -305,7 +308,8 @@ def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> 
             index.set_meta("objects_since_gc", "0" if gc_due else str(count))
     except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
         index.mark_stale({record.id: record.path for record in change.records})
-        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
+        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command "
+               "rebuilds it", sha=sha[:10], error=type(error).__name__))
         return
     if gc_due:
         try:
@@ -400,7 +404,7 @@ def _alive(pid: int) -> bool:
 
 def _git_processes(root) -> list[int]:
     """git processes working in the ledger (a killed command's children may outlive it), from /proc."""
-    found = []
+    found: list[int] = []
     root = str(root)
     try:
         entries = os.listdir("/proc")
@@ -431,7 +435,8 @@ def _wait_for_git(ledger, timeout: float = 10.0) -> None:
         if not running:
             return
         if time.monotonic() >= deadline:
-            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait for it to finish, then try again", pids=", ".join(map(str, running))))
+            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait "
+                                   "for it to finish, then try again", pids=", ".join(map(str, running))))
         time.sleep(0.02)
 
 

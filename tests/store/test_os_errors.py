@@ -121,7 +121,7 @@ def test_a_read_only_ledger_is_exit_3_naming_it(tmp_path):
 
 
 def test_the_message_is_chinese_by_default(tmp_path):
-    ledger = make_ledger(tmp_path / "rw")
+    make_ledger(tmp_path / "rw")
     with _mounted(tmp_path / "ro", "--bind", str(tmp_path / "rw")) as view:
         _mount("-o", "remount,ro,bind", str(view))
         result = invoke(view / "ledger", "--lang", "zh_CN", "repair", "new", *RESIDENT)
