@@ -156,8 +156,16 @@ def test_the_shipped_settings_pass_the_strict_checks(ledger):
     assert invoke(ledger, "overdue", "--check").exit_code == 0
 
 
-def test_messages_are_chinese_by_default(ledger):
+def test_messages_are_chinese_by_default(ledger, monkeypatch):
+    from propcli import i18n
+
     _edit(ledger, "policy.yaml", "length: 10m", "length: -5m")
-    result = invoke(ledger, "--lang", "zh_CN", "overdue", "--check")
+    monkeypatch.setenv("PROPCLI_LANG", "zh_CN")
+    i18n.reset()
+    try:
+        result = invoke(ledger, "overdue", "--check")
+    finally:
+        monkeypatch.setenv("PROPCLI_LANG", "en")
+        i18n.reset()
     assert result.exit_code == 3
     assert re.search(r"policy\.yaml:\d+: .*[\u4e00-\u9fff]", result.stderr), result.stderr

@@ -120,11 +120,19 @@ def test_a_read_only_ledger_is_exit_3_naming_it(tmp_path):
     assert invoke(ledger, "note", first, "再次来电").exit_code == 0
 
 
-def test_the_message_is_chinese_by_default(tmp_path):
+def test_the_message_is_chinese_by_default(tmp_path, monkeypatch):
+    from propcli import i18n
+
     make_ledger(tmp_path / "rw")
     with _mounted(tmp_path / "ro", "--bind", str(tmp_path / "rw")) as view:
         _mount("-o", "remount,ro,bind", str(view))
-        result = invoke(view / "ledger", "--lang", "zh_CN", "repair", "new", *RESIDENT)
+        monkeypatch.setenv("PROPCLI_LANG", "zh_CN")
+        i18n.reset()
+        try:
+            result = invoke(view / "ledger", "repair", "new", *RESIDENT)
+        finally:
+            monkeypatch.setenv("PROPCLI_LANG", "en")
+            i18n.reset()
         _one_line_exit_3(result, "只读")
 
 
