@@ -96,10 +96,10 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
     from propcli.model import SIDE_STEPS, Record
 
     check_step = kinds.kind(record.kind).check_step
+    problems = [((n, m) if with_index else m) for n, m in amend_problems(record)]
     if check_step is None:
-        return []
-    problems = []
-    for number in range(1, len(record.events)):
+        return problems
+    for number in range(1, len(record.events)):  # the events that count: withdrawn ones are not replayed
         event = record.events[number]
         if event.step in SIDE_STEPS:
             continue
@@ -107,8 +107,29 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
         try:
             check_step(before, event)
         except BadInput as error:
-            message = _("events[{n}]: {message}", n=number, message=error.message)
-            problems.append((number, message) if with_index else message)
+            position = record.position(event)
+            message = _("events[{n}]: {message}", n=position, message=error.message)
+            problems.append((position, message) if with_index else message)
+    return problems
+
+
+def amend_problems(record) -> list[tuple[int, str]]:
+    """`correct`, `undo` and `void` events as CLI.md "Correcting the register" writes them (propcli/amend.py)."""
+    from propcli import amend
+
+    events = record.all_events
+    withdrawn = amend.withdrawn_indexes(events)
+    problems = []
+    for number, event in enumerate(events):
+        if event.step == "undo" and withdrawn.get(event.get("undoes")) != number:
+            problems.append((number, _("events[{n}].undoes: expected the index of an earlier step still in force "
+                                       "(not new, not an undo)",
+                                       n=number)))
+        elif event.step == "correct" and not amend.changes_of(event):
+            problems.append((number, _("events[{n}].changes: expected FIELD: [OLD, NEW] of the corrected fields",
+                                       n=number)))
+        if event.step in amend.AMEND_STEPS and not str(event.get("reason") or "").strip():
+            problems.append((number, _("events[{n}].reason: expected why the register was amended", n=number)))
     return problems
 
 

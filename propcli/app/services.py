@@ -226,12 +226,14 @@ def matches(record: dict, text: str) -> bool:
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
                  redact: str | None = "mask", unreviewed=False, search: str | None = None,
-                 limit: int | None = None, newest_first: bool = False) -> list[dict]:
+                 limit: int | None = None, newest_first: bool = False, voided: bool = True) -> list[dict]:
     """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
     for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
     (left out) or None (kept, as `export` keeps it); `unreviewed`: only those waiting for a director's review
     (the kinds that declare `awaiting_review`: callbacks, 11.1.8). `search`: see `matches` (on what the list
-    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for.
+    `voided`: False leaves voided records (作废) out unless `status` asks for them (`list` without --voided);
+    registers and forms keep them, marked, so every number on paper is accounted for."""
     from propcli import kinds
     from propcli.app.derive import redacted
 
@@ -274,6 +276,8 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         if current is None or (open_only and not current.open) or (status and current.status != status):
             continue
         if unreviewed and not reviewed_kinds[current.record.kind](current.record):
+            continue
+        if not voided and current.record.voided is not None and status != "void":
             continue
         shown = to_json(current, session.now, ledger.tz)
         shown = redacted(shown, redact == "drop") if redact else shown

@@ -86,16 +86,17 @@ def show(ctx, record_id, history, fmt):
 @click.option("--search", metavar="TEXT",
               help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N newest"))
+@click.option("--voided", is_flag=True, help=_("also records voided as entered by mistake (作废)"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, unreviewed, search, limit, fmt):
+def list_(ctx, kind, status, month, open_only, unreviewed, search, limit, voided, fmt):
     """Records, newest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
     data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed, search=search, limit=limit,
-                        newest_first=fmt != "json")
+                        newest_first=fmt != "json", voided=voided)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 

@@ -80,8 +80,6 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
                  is_required: bool = True) -> str | None:
     """A person named by an option (a signature, who quoted): someone in staff.yaml, holding one of `roles`
     when given; otherwise BadInput naming the closest names (CLI.md "Who may act")."""
-    from difflib import get_close_matches
-
     from propcli.policy.roles import role_label
 
     wanted = " / ".join(role_label(r) for r in roles) if roles else _("a staff member")
@@ -96,6 +94,8 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
     if known:
         raise BadInput(_("{field}: {name} is {role} in staff.yaml; expected {who}{where}", field=field, name=value,
                          role=role_label(known[0].role), who=wanted, where=where))
+    from difflib import get_close_matches
+
     close = get_close_matches(value, [m.name for m in members], n=3, cutoff=0.3)
     hint = _("; closest: {names}", names=", ".join(close)) if close else ""
     raise BadInput(_("{field}: '{name}' is not in staff.yaml; expected {who}{where}{hint}", field=field, name=value,

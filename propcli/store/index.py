@@ -50,6 +50,10 @@ policy.yaml and calendar.yaml (checked before deriving, even with no records), s
 malformed one (CLI.md "Failures that are loud"); indexes made before the check derive again once."""
 
 
+MONTH_INDEX = "CREATE INDEX IF NOT EXISTS records_month_uncounted ON records(month, uncounted_at)"
+"""stats: the records of a month left out of the counts, found without reading every record (issue 21)."""
+
+
 def _digest(*texts: str) -> str:
     import hashlib
 
@@ -148,14 +152,17 @@ class Index:
             current = None
         if current == SCHEMA_VERSION:
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(MONTH_INDEX)  # (an index built before it existed gets it once, without a rebuild)
             return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.execute(MONTH_INDEX)
         if self.meta("schema") != SCHEMA_VERSION:
             self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
                                    "DROP TABLE damaged; DELETE FROM meta;")
             self._db.executescript(SCHEMA)
+            self._db.execute(MONTH_INDEX)
             self.set_meta("schema", SCHEMA_VERSION)
 
     def meta(self, key: str):
@@ -516,7 +523,7 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
-    doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    doc = json.dumps(record_to_plain(record, ledger.tz, current=True), ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
            epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at),

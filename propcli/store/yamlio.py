@@ -306,9 +306,7 @@ def line_at(text: str, keys, default: int = 1) -> int:
 
 def temp_name(path: Path) -> Path:
     """`.NAME.PID.RANDOM.tmp` beside `path`: the pid lets the next command remove a killed one's leftovers."""
-    import secrets
-
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # (secrets.token_hex(4))
 
 
 def write_atomic(path: Path, text: str | bytes, sync: bool = True) -> None:
