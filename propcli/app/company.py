@@ -66,7 +66,7 @@ def normal_remote(url: str) -> str:
     head = text.split(":", 1)[0]
     if ":" in text and "/" not in head and not Path(text).exists():
         return text  # scp-like ssh: user@host:path
-    return str(Path(text).expanduser().absolute())
+    return os.path.abspath(Path(text).expanduser())
 
 
 def add(company, code: str, url: str, name: str | None, fetch: bool = True, progress=None) -> dict:
@@ -226,7 +226,7 @@ class Reading:
 def _each_office(company, codes: list[str], work, *args):
     """`work(company, code, *args)` for each office, READ_WORKERS processes at a time (fork), results in order.
     Each worker reads one office at a time; only the results (figures, rows) come back."""
-    jobs = [(company.root, code, work, args) for code in codes]
+    jobs = [(company, code, work, args) for code in codes]
     workers = min(READ_WORKERS, os.cpu_count() or 1, len(jobs))
     if workers < 2:
         for job in jobs:
@@ -245,8 +245,7 @@ def _each_office(company, codes: list[str], work, *args):
 
 
 def _run_job(job) -> Reading:
-    root, code, work, args = job
-    company = store.Company(root)
+    company, code, work, args = job
     try:
         if not company.has_copy(code):
             return Reading(code, error=_("never brought in; run propcli company sync"))
@@ -341,9 +340,9 @@ def misses(figures: dict) -> list[str]:
                     found.append(f"{section}.on_time.{rule}")
     callbacks = figures.get("callbacks") or {}
     for kind, entry in callbacks.items():
-        if isinstance(entry, dict) and entry.get("target") is not None and entry.get("eligible"):
-            if (entry.get("coverage") or 0) < entry["target"]:
-                found.append(f"callbacks.{kind}.coverage")
+        if (isinstance(entry, dict) and entry.get("target") is not None and entry.get("eligible")
+                and (entry.get("coverage") or 0) < entry["target"]):
+            found.append(f"callbacks.{kind}.coverage")
     rate, target = callbacks.get("handling_rate"), callbacks.get("handling_target", 1.0)
     if rate is not None and callbacks.get("loops_needed") and rate < (target if target is not None else 1.0):
         found.append("callbacks.handling_rate")

@@ -18,6 +18,7 @@ from propcli.i18n import _
 from propcli.store import remote as remote_git
 from propcli.store import yamlio
 from propcli.store.ledger import Ledger
+from propcli.timeutil import zone
 
 COMPANY = "company.yaml"
 OFFICES = "offices"
@@ -77,6 +78,11 @@ class Company:
             raise LedgerUnusable(_("{file}:1: expected a mapping with 'name' and a list 'offices'", file=COMPANY))
         self.name = str(plain.get("name") or "")
         self.timezone = str(plain.get("timezone") or "Asia/Shanghai")
+        try:
+            zone(self.timezone)
+        except Exception:  # noqa: BLE001  (whatever the zone library raises for a name it does not know)
+            raise LedgerUnusable(_("{file}: timezone '{tz}' is unknown; expected e.g. Asia/Shanghai", file=COMPANY,
+                                   tz=self.timezone)) from None
         self.offices: list[Office] = []
         for number, raw in enumerate(plain.get("offices") or [], 1):
             if not isinstance(raw, dict) or not raw.get("code") or not raw.get("remote"):
