@@ -40,10 +40,18 @@ def open_company(path: str | None):
 
 
 def init(path: str, name: str | None) -> Path:
-    if not path or not str(path).strip() or "\0" in str(path):
+    if not path or not str(path).strip():
         raise BadInput(_("PATH: expected a folder for the company, e.g. /srv/propcli/company"))
-    root = Path(path).absolute()
-    return store.Company.create(root, name or root.name)
+    return store.Company.create(path, _name(name) or Path(str(path)).name or str(path))
+
+
+def _name(name: str | None) -> str | None:
+    """--name: a name on one line (it is printed in tables and reports)."""
+    if name is None:
+        return None
+    if not str(name).strip() or not str(name).isprintable():
+        raise BadInput(_("--name: expected a name on one line, e.g. 华苑物业"))
+    return str(name).strip()
 
 
 def _company_tz(company) -> str:
@@ -74,7 +82,7 @@ def add(company, code: str, url: str, name: str | None, fetch: bool = True, prog
     cannot be reached, or that is not a propcli ledger, is exit 3 naming it, with nothing added."""
     code = store.normal_code(code)
     remote = normal_remote(url)
-    label = str(name).strip() if name and str(name).strip() else code
+    label = _name(name) or code
     with company.lock():
         company = store.Company(company.root)  # as it is now, under the lock
         for office in company.offices:

@@ -102,19 +102,24 @@ class Company:
 
     # --- the folder -------------------------------------------------------------------------------
     @staticmethod
-    def create(path: Path, name: str) -> Path:
-        root = Path(path).absolute()
-        if (root / COMPANY).exists():
-            raise BadInput(_("PATH: {path} is already a company folder", path=root))
-        if root.exists() and not root.is_dir():
-            raise BadInput(_("PATH: {path} exists and is not a folder", path=root))
+    def create(path, name: str) -> Path:
+        """A new company folder at `path` (empty, or not there yet); BadInput naming PATH when it cannot be one."""
+        text = str(path or "")
         try:
+            if not text.strip() or not text.isprintable():
+                raise ValueError(text)
+            root = Path(text).expanduser().absolute()
+            if (root / COMPANY).exists():
+                raise BadInput(_("PATH: {path} is already a company folder", path=root))
+            if root.exists() and not root.is_dir():
+                raise BadInput(_("PATH: {path} exists and is not a folder", path=root))
             (root / OFFICES).mkdir(parents=True, exist_ok=True)
             (root / STATE).mkdir(exist_ok=True)
             (root / STATE / ".gitignore").write_text("*\n", encoding="utf-8")
             yamlio.write_atomic(root / COMPANY, _company_text(name, "Asia/Shanghai", []))
-        except OSError as error:
-            raise LedgerUnusable(_("cannot write {path}: {reason}", path=root, reason=error.strerror or error)) from None
+        except (OSError, ValueError) as error:  # a NUL, a name too long, a path through a file, no permission
+            raise BadInput(_("PATH: {path} cannot be used ({error})", path=text,
+                             error=getattr(error, "strerror", None) or _("not a folder name"))) from None
         return root
 
     def save(self, offices: list[Office]) -> None:
