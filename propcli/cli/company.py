@@ -93,7 +93,7 @@ def sync(ctx, fmt):
     else:
         shown = [dict(r, outcome=_outcome(r["outcome"]), error=r["error"] or "") for r in rows]
         render.rows(shown, "table", ["code", "name", "outcome", "records", "fetched_at", "error"],
-                    labels={"code": _("office"), "outcome": _("outcome"), "records": _("records"),
+                    labels={"code": _("office"), "name": _("office name"), "outcome": _("outcome"), "records": _("records"),
                             "fetched_at": _("fetched at"), "error": _("problem")})
     missing = [r["code"] for r in rows if r["outcome"] == "missing"]
     stale = [r["code"] for r in rows if r["outcome"] == "stale"]
@@ -139,7 +139,8 @@ def _print_stats(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(render._json(data))
         return
-    rows = data["offices"] + [dict(data["company"], code=_("company"), rank=None, stale=False, fetched_at=None)]
+    ranked = sorted(data["offices"], key=lambda r: (r.get("rank") is None, r.get("rank") or 0))  # best first
+    rows = ranked + [dict(data["company"], code=_("company"), rank=None, stale=False, fetched_at=None)]
     if fmt in ("csv", "xlsx"):
         columns, labels = _flat_columns(rows)
         flat = [_flat_row(row) for row in rows]
@@ -156,7 +157,7 @@ TABLE_COLUMNS = ("rank", "code", "name", "requests", "repairs", "complaints", "f
 
 
 def _label(key: str) -> str:
-    return {"rank": _("rank"), "code": _("office"), "name": _("name"), "requests": _("help requests"),
+    return {"rank": _("rank"), "code": _("office"), "name": _("office name"), "requests": _("help requests"),
             "repairs": _("repairs"), "complaints": _("complaints (general/important/major)"), "fees": _("fees (yuan)"),
             "on_time": _("on time"), "coverage": _("callback coverage (complaint/repair/event)"),
             "handling": _("handling rate"), "misses": _("below target"), "fetched_at": _("fetched at")}[key]
@@ -222,14 +223,15 @@ def _leaves(data: dict, prefix: str = "") -> list[str]:
 
 
 def _flat_columns(rows: list[dict]) -> tuple[list[str], dict]:
-    from propcli.cli.render import figure_label, heading
+    from propcli.cli.render import figure_label
 
     paths: list[str] = []
     for row in rows:
         paths += [p for p in _leaves(row) if p not in paths and p != "error"]
     last = [f"last_month.{p}" for p in paths if p not in ("misses", "rank")]
     columns = HEAD_COLUMNS + paths + last + ["error"]
-    labels = {c: heading(c) for c in HEAD_COLUMNS}
+    labels = {"rank": _("rank"), "code": _("office"), "name": _("office name"), "stale": _("stale"),
+              "fetched_at": _("fetched at")}
     labels.update({p: figure_label(p) for p in paths + last})
     labels["error"] = _("problem")
     return columns, labels

@@ -256,3 +256,33 @@ def test_a_damaged_record_is_that_offices_warning(offices):
     assert "HY01: " in result.stderr and path.name in result.stderr
     data = json.loads(result.stdout)
     assert {r["code"]: r["repairs"]["total"] for r in data["offices"]} == {"HY01": 1, "HY02": 3, "HY03": 1}
+
+
+def test_report_for_leadership_html_xlsx_and_pdf(offices, tmp_path):
+    company, _made = offices
+    html_path = tmp_path / "report.html"
+    result = company_cli(company, "stats", "2026-11", "-f", "html", "-o", str(html_path))
+    assert result.exit_code == 0, result.stderr
+    html = html_path.read_text(encoding="utf-8")
+    assert "size: A4" in html and "<script" not in html.lower()
+    assert html.count("<svg") >= 3 and "<polyline" in html  # offices side by side, the month-by-month line, volumes
+    for code in ("HY01", "HY02", "HY03"):
+        assert f"{code} {code}管理处" in html
+    assert "华苑物业" in html and "2026-10" in html and "11.2.4" in html
+    xlsx_path = tmp_path / "report.xlsx"
+    assert company_cli(company, "stats", "2026-11", "-f", "xlsx", "-o", str(xlsx_path)).exit_code == 0
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    assert sheet.max_row == 5 and [c.value for c in sheet[2]][1] == "HY02"  # ranked: HY02 first
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        pytest.skip(f"no PDF library here ({error})")
+    pdf_path = tmp_path / "report.pdf"
+    result = company_cli(company, "stats", "2026-11", "-f", "pdf", "-o", str(pdf_path))
+    assert result.exit_code == 0, result.stderr
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:
+        text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True).stdout
+        assert "HY03" in text and "华苑物业" in text
