@@ -55,6 +55,10 @@ class CopyLedger(Ledger):
     def __init__(self, root: Path, cache: Path):
         self._cache = Path(cache)
         super().__init__(root)
+        # Nobody edits a copy by hand: it changes only by `company sync` (a new HEAD, which the index follows
+        # through git diff), so the index never needs to stat every record file to find edits made in place.
+        self.config = {**self.config, "index": {**(self.config.get("index") or {}), "full_scan_limit": -1,
+                                                "full_scan_every": 10 ** 12}}
 
     @property
     def state_dir(self) -> Path:
