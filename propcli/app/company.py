@@ -112,7 +112,7 @@ def add(company, code: str, url: str, name: str | None, fetch: bool = True, prog
 
 
 def _count(index) -> int:
-    return index.query("SELECT count(*) FROM records")[0][0]
+    return store.record_count(index)
 
 
 # --- sync -------------------------------------------------------------------------------------------

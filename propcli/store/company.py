@@ -235,3 +235,8 @@ def refresh_copy(copy: Path, url: str) -> tuple[str, bool]:
     if head != tip or dirty:
         git.run("reset", "--quiet", "--hard", tip)
     return tip, head != tip
+
+
+def record_count(index) -> int:
+    """How many record files a copy's index holds."""
+    return index.query("SELECT count(*) FROM records")[0][0]
