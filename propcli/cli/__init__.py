@@ -35,6 +35,7 @@ COMMANDS = {
     "sync": "propcli.cli.sync:sync",
     "clone": "propcli.cli.sync:clone",
     "resolve": "propcli.cli.sync:resolve",
+    "company": "propcli.cli.company:company",
 }
 """Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
 

@@ -690,9 +690,10 @@ def stats(data: dict, fmt: str) -> None:
 
 
 # --- progress ---------------------------------------------------------------------------------------
-def progress(label: str):
+def progress(label: str, length: int | None = None):
     """A `progress(items)` wrapper for long loops (import, reindex): a bar on stderr when stderr is a
-    terminal; nothing at all otherwise (cron, pipes, scripts read clean output)."""
+    terminal; nothing at all otherwise (cron, pipes, scripts read clean output). With `length`, the items
+    are counted as they come (results arriving from workers), not listed first."""
     def wrap(items):
         try:
             on_terminal = sys.stderr.isatty()
@@ -701,8 +702,9 @@ def progress(label: str):
         if not on_terminal:
             yield from items
             return
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        if length is None:
+            items = list(items)
+        with click.progressbar(items, length=length, label=label, file=sys.stderr, show_pos=True) as bar:
             yield from bar
     return wrap
 

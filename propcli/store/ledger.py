@@ -71,13 +71,13 @@ class Ledger:
         return config
 
     def _cached_plain(self, path: Path):
-        """A settings file's data, through a JSON copy in .git/propcli keyed by its mtime and size:
-        warm commands do not import a YAML parser."""
+        """A settings file's data, through a JSON copy in the state folder (.git/propcli) keyed by its mtime
+        and size: warm commands do not import a YAML parser."""
         import json
 
         stat = path.stat()
         key = f"{stat.st_mtime_ns}:{stat.st_size}"
-        cache = self.root / ".git" / "propcli" / f"{path.name}.json"
+        cache = self.state_dir / f"{path.name}.json"
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
             if cached.get("key") == key:
