@@ -1,7 +1,7 @@
-"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+"""Turning service results into text: table (cli/table.py), JSON, CSV, Excel. One renderer per shape.
 
 Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
-rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+rules) in the chosen language, CJK counted as two columns (cli/table.py), long text columns shortened with "…"
 to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
@@ -184,27 +184,17 @@ def heading(column: str) -> str:
 
 # --- widths -----------------------------------------------------------------------------------------
 def width_of(text: str) -> int:
-    """Columns on a terminal: CJK characters count two (wcwidth)."""
-    from wcwidth import wcswidth
+    """Columns on a terminal: CJK characters count two (propcli.cli.table)."""
+    from propcli.cli.table import width
 
-    found = wcswidth(text)
-    return found if found >= 0 else len(text)
+    return width(text)
 
 
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, ending in "…" when cut."""
-    if width_of(text) <= width:
-        return text
-    from wcwidth import wcwidth
+    from propcli.cli.table import cut
 
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return cut(text, width)
 
 
 def terminal_width() -> int | None:
@@ -257,14 +247,14 @@ advice) instead of being cut with "…" (lists and overdue: one line a record)."
 def fold(text: str, width: int) -> list[str]:
     """`text` as lines of at most `width` terminal columns (CJK count two). A line breaks at its last space or
     beside a Chinese character (Chinese breaks between any two characters), a long word only where it must."""
-    from wcwidth import wcwidth
+    from propcli.cli.table import char_width
 
     out: list[str] = []
     for paragraph in str(text).split("\n"):
         line: list[str] = []
         widths: list[int] = []
         for char in paragraph:
-            w = max(wcwidth(char), 0)
+            w = char_width(char)
             if sum(widths) + w > width and line:
                 k = _break_at(line, widths, char, w)
                 out.append("".join(line[:k]).rstrip())
@@ -394,15 +384,30 @@ def _table(rows: list[dict], columns: list[str], headers: list[str] | None = Non
     return "\n".join(out)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP "CSV Injection"; docs/privacy.md)."""
+
+
+def csv_safe(value) -> str:
+    """A value as a CSV cell no spreadsheet runs: text beginning with = + - @, a tab or a carriage return gets
+    a single quote in front (OWASP "CSV Injection": `=HYPERLINK(...)` typed as a name stays text). Numbers
+    the program computed (minutes_late -12.5, an amount) are numbers, not text a person typed: left as they
+    are, so a spreadsheet still sums them."""
+    cell = _cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cell
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def _csv(rows: list[dict], columns: list[str]) -> str:
     import csv
     import io
 
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer.writerow({c: csv_safe(c) for c in columns})
     for row in rows:
-        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        writer.writerow({c: csv_safe(row.get(c)) for c in columns})
     return stream.getvalue().rstrip("\n")
 
 
@@ -685,9 +690,10 @@ def stats(data: dict, fmt: str) -> None:
 
 
 # --- progress ---------------------------------------------------------------------------------------
-def progress(label: str):
+def progress(label: str, length: int | None = None):
     """A `progress(items)` wrapper for long loops (import, reindex): a bar on stderr when stderr is a
-    terminal; nothing at all otherwise (cron, pipes, scripts read clean output)."""
+    terminal; nothing at all otherwise (cron, pipes, scripts read clean output). With `length`, the items
+    are counted as they come (results arriving from workers), not listed first."""
     def wrap(items):
         try:
             on_terminal = sys.stderr.isatty()
@@ -696,8 +702,9 @@ def progress(label: str):
         if not on_terminal:
             yield from items
             return
-        items = list(items)
-        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+        if length is None:
+            items = list(items)
+        with click.progressbar(items, length=length, label=label, file=sys.stderr, show_pos=True) as bar:
             yield from bar
     return wrap
 

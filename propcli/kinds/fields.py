@@ -11,6 +11,27 @@ PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
 """A phone number as residents give it: digits, spaces, dashes, brackets, an optional +."""
 
 
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+"""Zero-width and direction-changing characters (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069): a name holding
+one looks like another name on screen and on paper, or turns the text around it (issue 16, point 4)."""
+
+
+def invisible_in(value) -> str | None:
+    """The first invisible or direction-changing character of `value` as U+XXXX, else None."""
+    found = INVISIBLE.search(str(value or ""))
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def visible_name(value, field: str):
+    """BadInput (exit 2, naming `field`) when a name holds an invisible or direction-changing character."""
+    char = invisible_in(value)
+    if char is not None:
+        raise BadInput(_("{field}: holds an invisible or direction-changing character ({char}); "
+                         "type the name again without it",
+                         field=field, char=char))
+    return value
+
+
 def required(value, field: str, expected: str) -> str:
     if value is None or not str(value).strip():
         raise BadInput(_("{field}: missing; expected {expected}", field=field, expected=expected))
@@ -59,8 +80,6 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
                  is_required: bool = True) -> str | None:
     """A person named by an option (a signature, who quoted): someone in staff.yaml, holding one of `roles`
     when given; otherwise BadInput naming the closest names (CLI.md "Who may act")."""
-    from difflib import get_close_matches
-
     from propcli.policy.roles import role_label
 
     wanted = " / ".join(role_label(r) for r in roles) if roles else _("a staff member")
@@ -75,6 +94,8 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
     if known:
         raise BadInput(_("{field}: {name} is {role} in staff.yaml; expected {who}{where}", field=field, name=value,
                          role=role_label(known[0].role), who=wanted, where=where))
+    from difflib import get_close_matches
+
     close = get_close_matches(value, [m.name for m in members], n=3, cutoff=0.3)
     hint = _("; closest: {names}", names=", ".join(close)) if close else ""
     raise BadInput(_("{field}: '{name}' is not in staff.yaml; expected {who}{where}{hint}", field=field, name=value,
