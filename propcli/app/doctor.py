@@ -155,8 +155,13 @@ def check_staff(ledger) -> list[Finding]:
     from propcli.app.mail import is_address
     from propcli.policy.roles import ROLES
 
+    from propcli.errors import LedgerUnusable
+
     findings = []
-    staff = ledger.staff
+    try:
+        staff = ledger.staff
+    except LedgerUnusable as error:  # malformed: every command that needs the roster stops (exit 3)
+        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))]
     names = [m.name for m in staff]
     for name in sorted({n for n in names if names.count(n) > 1}):
         findings.append(Finding("staff", PROBLEM, _("staff.yaml: {name} is listed more than once", name=name),
