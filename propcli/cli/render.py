@@ -187,7 +187,7 @@ def commit_subject(subject: str) -> str:
     head, sep, step = subject.partition(": ")
     kind, _space, record_id = head.partition(" ")
     if sep and kind in kinds.NAMES and record_id and " " not in step.strip():
-        return _("{kind} {id}: {step}", kind=kinds.entry(kind).zh, id=record_id, step=_step_label(step.strip(), kind)
+        return _("{kind} {id}: {step}", kind=kinds.kind(kind).zh, id=record_id, step=_step_label(step.strip(), kind)
                  if label("step", step.strip()) == step.strip() else label("step", step.strip()))
     if head == "sync" and step.startswith("merge "):
         return _("sync: merge {branch}", branch=step[6:])

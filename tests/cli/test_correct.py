@@ -272,7 +272,7 @@ def test_the_overdue_mail_carries_the_corrected_address_and_leaves_a_voided_reco
     try:
         kept = new_repair(ledger)
         twice = new_repair(ledger, now="2026-11-28T09:01")
-        invoke_json(ledger, "correct", kept, "--set", "address=3栋0301", "--reason", "房号少一位",
+        invoke_json(ledger, "correct", kept, "--set", "address=4栋0301", "--reason", "楼栋输错",
                     now="2026-11-28T09:02")
         invoke_json(ledger, "void", twice, "--reason", "重复登记", now="2026-11-28T09:03", as_=DIRECTOR)
         result = invoke(ledger, "--lang", "zh_CN", "overdue", "--mail-to", "a@example.com", "--smtp",
@@ -286,7 +286,7 @@ def test_the_overdue_mail_carries_the_corrected_address_and_leaves_a_voided_reco
                                                   policy=policy.default).walk()
                    if part.get_content_type() == "text/plain")
     assert kept in text and twice not in text
-    assert "3栋0301" in text and "3栋301" not in text
+    assert "4栋0301" in text and "3栋0301" not in text
 
 
 def test_a_step_is_withdrawn_by_whoever_may_do_it_or_a_director(ledger):

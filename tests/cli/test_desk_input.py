@@ -1,7 +1,18 @@
 """Filters and input as people type them (issue 19 point 4, docs/terminal.md): `list --status` by the label the
 table prints or by its key, unknown states refused naming the kind's states; the global options after the
 sub-command too."""
+import pytest
+
 from conftest import invoke, invoke_json
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _english_again():
+    """Commands run here in zh_CN settle the process's language; the library tests after them read English."""
+    yield
+    from propcli import i18n
+
+    i18n.reset()
 
 
 def new_repair(ledger, now="2026-11-28T09:00", address="3栋0301"):

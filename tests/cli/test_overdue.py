@@ -206,7 +206,7 @@ def test_explain_prints_timeline_and_rules(ledger):
     assert result.exit_code == 0, result.output
     text = result.stdout
     for value in (a, "repair.fill", "repair.notify", "repair.arrive", "10.4.1-2", "10.4.1-2①",
-                  "2026-11-28T09:02:00+08:00", "2026-11-28T09:15:00+08:00", "met", "missed", "overdue",
+                  "2026-11-28 09:02", "2026-11-28 09:15", "met", "missed", "overdue",
                   "fill", "notify", "take", "李师傅"):
         assert value in text, value
     data = json.loads(invoke(ledger, "explain", a, "-f", "json", now="2026-11-28T09:30").stdout)

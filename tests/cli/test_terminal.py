@@ -14,6 +14,15 @@ from wcwidth import wcswidth
 
 from conftest import invoke, invoke_json, run_cli
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _english_again():
+    """Commands run here in zh_CN settle the process's language; the library tests after them read English."""
+    yield
+    from propcli import i18n
+
+    i18n.reset()
+
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-11-28T10:00"
 COMMANDS = {

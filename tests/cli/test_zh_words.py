@@ -11,6 +11,15 @@ import pytest
 
 from conftest import invoke, invoke_json, run_cli
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _english_again():
+    """Commands run here in zh_CN settle the process's language; the library tests after them read English."""
+    yield
+    from propcli import i18n
+
+    i18n.reset()
+
 NOW = "2026-11-28T10:30"
 ZH = {"PROPCLI_LANG": "zh_CN"}
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
