@@ -68,6 +68,22 @@ def check_hand_edit(ledger, relpath: str) -> None:
     if problems:
         raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
                                problem=problems[0]))
+    refuse_rewriting_hand_edit(ledger, relpath)
+
+
+def refuse_rewriting_hand_edit(ledger, relpath: str) -> None:
+    """A hand edit that removes or changes an event, or the id or kind, is never committed: the history only
+    grows (CLI.md "Correcting the register"; docs/history.md). Exit 3; a correction is `propcli correct`."""
+    from propcli.store import history
+
+    try:
+        text = ledger.path_of(relpath).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # record_file_problems said what is wrong with it
+    problem = history.hand_edit_problem(ledger.git, relpath, text)
+    if problem:
+        raise LedgerUnusable(_("{path}: {problem} (an uncommitted hand edit; undo it with git checkout -- {path}; a record is corrected with propcli correct, undo or void)",
+                               path=relpath, problem=problem))
 
 
 def load(ledger, record_id: str) -> Record:
