@@ -140,7 +140,7 @@ def texts(git, shas) -> dict[str, str | None]:
     if not shas:
         return {}
     done = subprocess.run(["git", "cat-file", "--batch"], cwd=git.root, input="".join(f"{s}\n" for s in shas).encode(),
-                          capture_output=True)
+                          capture_output=True, check=False)
     if done.returncode != 0:
         raise LedgerUnusable(_("git {command} failed: {detail}", command="cat-file",
                                detail=done.stderr.decode("utf-8", "replace").strip()))

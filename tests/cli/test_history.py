@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import git, invoke, invoke_json, make_ledger, run_cli
 
 CUSTOMER = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
