@@ -281,6 +281,7 @@ STEPS = {
     "review": N_("reviewed"),
     "plan": N_("planned"),
     "import": N_("imported"),
+    "charge": N_("paid service charged"),
 }
 
 STATES = {
@@ -420,6 +421,13 @@ STATS = {  # the words of `stats` figures (requests.by_category.medical -> æ±‚åŠ
     "complaint": N_("complaints"),
     "repair": N_("repairs"),
     "previous": N_("previous month"),
+    "public_repairs": N_("public repairs"),
+    "handling_target": N_("handling target"),
+    "loops_needed": N_("Matters needing an outcome"),
+    "loops_closed": N_("Matters closed"),
+    "satisfied": N_("satisfied"),
+    "dissatisfied": N_("dissatisfied"),
+    "fixed": N_("rectified"),
 }
 
 _GROUPS = {"role": ROLES, "rule": RULES, "step": STEPS, "state": STATES, "value": VALUES, "field": FIELDS,

@@ -1,5 +1,6 @@
 """The package's layers: arrows point down (cli -> app -> kinds/policy -> store -> shared), no import cycle."""
 import ast
+import re
 from pathlib import Path
 
 import propcli
@@ -31,7 +32,12 @@ def layer(module: str) -> str:
 
 
 def imports(module: str, path: Path, top_level_only: bool):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return imports_of_source(module, path, path.read_text(encoding="utf-8"), top_level_only)
+
+
+def imports_of_source(module: str, path: Path, source: str, top_level_only: bool):
+    """The modules `source` (of `module` at `path`) imports: at its top level only, or anywhere (in functions too)."""
+    tree = ast.parse(source)
     nodes = tree.body if top_level_only else ast.walk(tree)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     for node in nodes:
@@ -64,20 +70,66 @@ def test_store_never_imports_kinds():
     assert not [m for m, deps in graph(False).items() if layer(m) == "store" and any(layer(d) == "kinds" for d in deps)]
 
 
+def cycles(edges: dict) -> list[str]:
+    """Every import circle of `edges` (module -> the modules it imports), as `a -> b -> a`. A package and its
+    own sub-modules are one unit (the kinds registry imports its modules on use; they import its base)."""
+    edges = {m: {d for d in deps if d in edges and not m.startswith(d + ".") and not d.startswith(m + ".")}
+             for m, deps in edges.items()}
+    found, done = set(), set()
+
+    def visit(node, path, on_path):
+        for nxt in sorted(edges[node]):
+            if nxt in on_path:
+                found.add(" -> ".join(path[path.index(nxt):] + [nxt]))
+            elif nxt not in done:
+                visit(nxt, path + [nxt], on_path | {nxt})
+        done.add(node)
+
+    for start in sorted(edges):
+        if start not in done:
+            visit(start, [start], {start})
+    return sorted(found)
+
+
 def test_no_import_cycle_at_module_level():
-    edges = graph(top_level_only=True)
-    cycles = set()
+    assert not cycles(graph(top_level_only=True))
 
-    def visit(node, path):
-        for nxt in edges[node]:
-            if nxt in path:
-                cycles.add(" -> ".join(path[path.index(nxt):] + [nxt]))
-            elif len(path) < 30:
-                visit(nxt, path + [nxt])
 
-    for start in edges:
-        visit(start, [start])
-    assert not cycles, sorted(cycles)[:5]
+def test_no_import_cycle_anywhere():
+    """Imports inside functions count too: a circle through lazy imports is still a circle (issue 17)."""
+    assert not cycles(graph(top_level_only=False))
+
+
+def test_the_cycle_checker_sees_a_circle_through_a_function():
+    planted = "def f():\n    from propcli.app.services import show\n"
+    tree_deps = set(imports_of_source("propcli.app.callbacks", PACKAGE / "app" / "callbacks.py", planted, False))
+    assert "propcli.app.services" in tree_deps
+    edges = {"propcli.app.callbacks": tree_deps, "propcli.app.services": {"propcli.app.callbacks"}}
+    assert cycles(edges) == ["propcli.app.callbacks -> propcli.app.services -> propcli.app.callbacks"]
+    assert not cycles({"propcli.kinds": {"propcli.kinds.repair"}, "propcli.kinds.repair": {"propcli.kinds"}})
+
+
+SQL = re.compile(r"\bSELECT\b|\bINSERT\s+INTO\b|\bjson_extract\(|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b|\bPRAGMA\b")
+"""What reads as SQL in a string literal (an f-string's parts included)."""
+
+
+def sql_strings(source: str) -> list[int]:
+    """The lines of `source` holding a string literal that reads as SQL."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)]
+
+
+def test_sql_only_in_the_store():
+    """Index SQL lives in propcli/store/ (store/queries.py names every query the upper layers run, issue 17)."""
+    outside = [f"{path.relative_to(PACKAGE.parent)}:{line}" for module, path in MODULES.items()
+               if layer(module) != "store" for line in sql_strings(path.read_text(encoding="utf-8"))]
+    assert not outside, outside
+
+
+def test_the_sql_checker_sees_a_query():
+    assert sql_strings('rows = db.query(f"SELECT id FROM {table} WHERE x = ?")\n') == [1]
+    assert sql_strings("q = \"SELECT json_extract(doc, '$.form_no')\"\n") == [1]
+    assert not sql_strings('message = _("select a record")\n')
 
 
 def test_the_checker_sees_an_upward_import(tmp_path):

@@ -144,6 +144,18 @@ def chain_of(session, source_id: str, since: datetime | None = None) -> list[dic
     return chains_json(session, [source_id], since)[source_id]
 
 
+def shown_json(session, current) -> dict:
+    """A record's view as `show` prints it: its JSON, and for a callback source done, the chain of its
+    callbacks under `callbacks` (11.2.3)."""
+    from propcli.app.derive import source_done, to_json
+
+    data = to_json(current, session.now, session.ledger.tz)
+    done = source_done(current.record)
+    if done is not None:
+        data["callbacks"] = chain_of(session, current.record.id, done)
+    return data
+
+
 def loop_state(chain: list) -> str:
     """Of a source's chain (LoopFacts in order): `closed`, `dissatisfied` (open after a dissatisfied answer),
     `open` (planned, not closed) or `none` (no callback planned)."""
@@ -293,7 +305,6 @@ def _plan_locked(session, ledger, month: str) -> set[str]:
 def month_plan(session, month: str, added=frozenset()) -> list[dict]:
     """The first callbacks of the month's sources (as `show` prints them, with `added`) and its move-in visits."""
     from propcli.app.derive import to_json, view
-    from propcli.app.services import show
 
     ledger = session.ledger
     index = ledger.index.fresh()
@@ -312,7 +323,7 @@ def month_plan(session, month: str, added=frozenset()) -> list[dict]:
             continue
         for record in _records(ledger, queries.docs_of_month(index, declared.name, month, now), session.now):
             if declared.is_callback(record):
-                shown = show(session, record.id)
+                shown = shown_json(session, view(record, ledger, session.now))
                 due = next((d["due"] for d in shown["deadlines"]), None)
                 result.append(dict(shown, source=record.id, source_kind=declared.name, due=due, added=False))
     return result

@@ -117,17 +117,12 @@ def check_index(ledger) -> list[Finding]:
                         _("nothing to do: the next command rebuilds it (or run propcli reindex)"))]
     if not path.exists():
         return [Finding("index", WARNING, _("no index yet"), _("the next command builds it (or run propcli reindex)"))]
+    from propcli.store.queries import index_health
+
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(verdict)
-            count = db.execute("SELECT count(*) FROM records").fetchone()[0]
-            damaged = db.execute("SELECT path, line, message FROM damaged ORDER BY path LIMIT 5").fetchall()
-            total_damaged = db.execute("SELECT count(*) FROM damaged").fetchone()[0]
-        finally:
-            db.close()
+        verdict, count, damaged, total_damaged = index_health(path)
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(verdict)
     except sqlite3.Error as error:
         return [Finding("index", PROBLEM, _("the index cache is damaged ({error})", error=error),
                         _("run propcli reindex (any command also rebuilds it, with a warning)"))]

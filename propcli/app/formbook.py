@@ -14,6 +14,7 @@ from datetime import datetime
 
 from propcli.errors import BadInput
 from propcli.i18n import _
+from propcli.store import queries
 
 PATH = "forms/repair-order.yaml"
 MAX_COUNT = 500
@@ -117,9 +118,7 @@ def _used(ledger) -> dict[str, list[str]]:
     """form number -> the repairs that name it (the `form_no` field of `repair new --form-no`)."""
     index = ledger.index.fresh()
     found: dict[str, list[str]] = {}
-    for record_id, number in index.query(
-            "SELECT id, json_extract(doc, '$.form_no') FROM records WHERE kind = 'repair' "
-            "AND json_extract(doc, '$.form_no') IS NOT NULL ORDER BY id"):
+    for record_id, number in queries.field_values(index, "repair", "form_no"):
         found.setdefault(normalise(number), []).append(record_id)
     return found
 

@@ -867,17 +867,17 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
 
 def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, list[dict]]], footer: str) -> str:
     """The overdue digest's HTML (propcli.app.mail): the forms' stylesheet, title block and labels.
-    Each item: id, rule, clause, due, minutes_late, mark, where, phone, assignee, role."""
+    Each item: id, rule, item (what the job is), clause, due, minutes_late, mark, where, phone, assignee, role."""
     lang = paper_language(ledger)
     t = translator(lang)
-    columns = [_("Record no."), _("Deadline"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
+    columns = [_("Record no."), _("Deadline"), _("What the job is"), _("Clause"), _("Due"), _("Lateness"), _("Notice"),
                _("Address"), _("Phone"), _("Responsible")]
     shaped = []
     for heading, items in groups:
         rows = []
         for item in items:
             rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
-                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item["clause"], item["due"],
+                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item.get("item", ""), item["clause"], item["due"],
                 humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
                 item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
         shaped.append({"heading": heading, "rows": rows})

@@ -64,6 +64,20 @@ def mask_phone(phone) -> str:
     return "*" * len(digits)
 
 
+def job_of(row: dict, doc: dict) -> str:
+    """What the job is, in the words it was taken down with: the kind's summary fields (a repair's item, a
+    request's or complaint's detail, a patrol round's area), or the area a `patrol.daily` row names."""
+    from propcli.kinds import NAMES, kind
+
+    name = doc.get("kind") or row.get("kind")
+    keys = kind(name).summary_keys if name in NAMES else ("item", "detail")
+    for key in keys:
+        value = doc.get(key)
+        if value not in (None, "", [], {}):
+            return " ".join(str(value).split())
+    return str(row.get("area") or "")
+
+
 # --- settings ---------------------------------------------------------------------------------
 def _settings(ledger) -> dict:
     mail = ledger.config.get("mail") or {}
@@ -89,11 +103,13 @@ def _actor(session) -> str:
 def _doc(ledger, record_id: str) -> dict:
     import json
 
-    rows = ledger.index.query("SELECT doc FROM records WHERE id=?", (record_id,))
-    if not rows:
+    from propcli.store import queries
+
+    text = queries.doc_of(ledger.index, record_id)
+    if text is None:
         return {}
     try:
-        doc = json.loads(rows[0][0]) or {}
+        doc = json.loads(text) or {}
     except (TypeError, ValueError):
         return {}
     from propcli.app.derive import redacted
@@ -114,8 +130,11 @@ def _events(doc: dict, tz: str, now: datetime) -> list[tuple[datetime, dict]]:
     return out
 
 
-def plan(session, rows: list[dict]) -> list[dict]:
-    """The items this run must mail, each with the event to record once the mail was accepted."""
+def plan(session, rows: list[dict], via: str | None = None) -> list[dict]:
+    """The items this run must send, each with the event to record once the message was accepted.
+
+    `via` names the channel (None: the mail; `wecom:…`/`dingtalk:…`: an office chat group, propcli.app.notify):
+    each channel de-duplicates by the notices recorded for it alone, the same way."""
     ledger = session.ledger
     tz = ledger.tz
     now = session.now
@@ -132,7 +151,8 @@ def plan(session, rows: list[dict]) -> list[dict]:
         due = parse_time(row["due"], tz)
         late = (now - due).total_seconds()
         mine = [(at, raw) for at, raw in events
-                if raw.get("step") in NOTICE_STEPS and str(raw.get("rule", "")) == row["rule"]]
+                if raw.get("step") in NOTICE_STEPS and str(raw.get("rule", "")) == row["rule"]
+                and (raw.get("via") or None) == via]
         item = {"row": row, "doc": doc, "chain": chain, "due_at": due}
         if late <= 0:
             if any(raw.get("due_soon") and str(raw.get("due", "")) == row["due"] for _at, raw in mine):
@@ -209,7 +229,7 @@ def _line_fields(item: dict, tz: str) -> dict:
             "escalate": _("escalated to {role}", role=role_label(item["to"])), "due_soon": _("due soon")}[item["kind"]]
     where = doc.get("address") or doc.get("location") or ""
     return {
-        "id": row["id"], "what": rule_label(row["rule"]), "clause": _("clause {clause}", clause=row["clause"]),
+        "id": row["id"], "what": rule_label(row["rule"]), "item": job_of(row, doc), "clause": _("clause {clause}", clause=row["clause"]),
         "due": _("due {due}", due=_local(item["due_at"], tz)), "how": how, "mark": mark,
         "where": str(where), "phone": mask_phone(doc.get("phone")) if doc.get("phone") else "",
         "assignee": _("assignee {name}", name=row["assignee"]) if row.get("assignee") else "",
@@ -245,7 +265,7 @@ def compose(session, items: list[dict], to: list[str], sender: str):
         text += [f"== {title} ==", ""]
         for item in members:
             f = _line_fields(item, tz)
-            parts = [f["id"], f["what"], f["clause"], f["due"], f["how"], f"[{f['mark']}]",
+            parts = [f["id"], f["what"], f["item"], f["clause"], f["due"], f["how"], f"[{f['mark']}]",
                      f["where"], f["phone"], f["assignee"]]
             text.append("- " + "  ".join(p for p in parts if p))
         text.append("")
@@ -273,7 +293,7 @@ def _html(ledger, subject: str, intro: str, groups, footer: str, tz: str) -> str
         rows = []
         for item in members:
             f = _line_fields(item, tz)
-            rows.append({"id": f["id"], "rule": item["row"]["rule"], "clause": f["clause"],
+            rows.append({"id": f["id"], "rule": item["row"]["rule"], "item": f["item"], "clause": f["clause"],
                          "due": _local(item["due_at"], tz), "minutes_late": item["row"]["minutes_late"],
                          "mark": f["mark"], "where": f["where"], "phone": f["phone"],
                          "role": item["row"].get("role"), "assignee": item["row"].get("assignee")})
@@ -350,11 +370,6 @@ def deliver(url: str, settings: dict, message, sender: str, to: list[str]) -> di
 # --- the command ------------------------------------------------------------------------------
 def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | None) -> str:
     """Mail what is new since the last notices and record it; returns a one-line summary."""
-    from types import MappingProxyType
-
-    from propcli.model import Event
-    from propcli.store.unit import append_many
-
     ledger = session.ledger
     settings = _settings(ledger)
     url = smtp_url or settings.get("smtp") or "smtp://localhost:25"
@@ -371,26 +386,42 @@ def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | N
     message = compose(session, items, to, sender)
     refused = deliver(url, settings, message, sender, to)
 
+    summary = summarise(items)
+    record_sent(session, items, _("notice: overdue mail to {count} recipient(s)", count=len(to)),
+                _("the overdue mail was sent but could not be recorded ({reason}); the next run will mail it again"))
+    result = _("{summary}; sent to {count} recipient(s)", summary=summary, count=len(to) - len(refused))
+    if refused:
+        result += _("; refused by the server: {addresses}", addresses=", ".join(sorted(refused)))
+    return result
+
+
+def summarise(items: list[dict]) -> str:
+    counts = {k: sum(1 for i in items if i["kind"] == k) for k in ("notice", "reminder", "escalate", "due_soon")}
+    return _("overdue mail: {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due soon",
+             n=len(items), notice=counts["notice"], reminder=counts["reminder"],
+             escalate=counts["escalate"], soon=counts["due_soon"])
+
+
+def record_sent(session, items: list[dict], subject: str, unrecorded: str, via: str | None = None) -> None:
+    """Record each item sent as its notice/escalate event (one commit), with `via` for a chat group.
+    `unrecorded` is the message (with {reason}) when the message went out but the record failed."""
+    from types import MappingProxyType
+
+    from propcli.model import Event
+    from propcli.store.unit import append_many
+
+    ledger = session.ledger
     by = _actor(session)
     now = session.now
     events: dict[str, list] = {}
     for item in items:
         step = item.get("step") or "notice"
-        events.setdefault(item["row"]["id"], []).append(Event(step, now, by, MappingProxyType(dict(item["data"]))))
-    counts = {k: sum(1 for i in items if i["kind"] == k) for k in ("notice", "reminder", "escalate", "due_soon")}
-    summary = _("overdue mail: {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due soon",
-                n=len(items), notice=counts["notice"], reminder=counts["reminder"],
-                escalate=counts["escalate"], soon=counts["due_soon"])
+        data = dict(item["data"], via=via) if via else dict(item["data"])
+        events.setdefault(item["row"]["id"], []).append(Event(step, now, by, MappingProxyType(data)))
     lines = [f"{i['row']['id']} {i['row']['rule']} ({i['row']['clause']}): {i['kind']} -> {i['to']}" for i in items]
-    commit = "\n".join([_("notice: overdue mail to {count} recipient(s)", count=len(to)), "",
-                        summary, "", *lines, "", "Step: notice"]) + "\n"
+    commit = "\n".join([subject, "", summarise(items), "", *lines, "", "Step: notice"]) + "\n"
     try:
         append_many(ledger, events, by, now, commit)
     except PropcliError as error:
         message_text = getattr(error, "message", None) or str(error)
-        raise LedgerUnusable(_("the overdue mail was sent but could not be recorded ({reason}); the next run will mail it again",
-                               reason=" ".join(message_text.split()))) from None
-    result = _("{summary}; sent to {count} recipient(s)", summary=summary, count=len(to) - len(refused))
-    if refused:
-        result += _("; refused by the server: {addresses}", addresses=", ".join(sorted(refused)))
-    return result
+        raise LedgerUnusable(unrecorded.format(reason=" ".join(message_text.split()))) from None

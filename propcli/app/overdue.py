@@ -7,6 +7,7 @@ not yet met and its record not yet closed at --now.
 from datetime import timedelta
 
 from propcli.i18n import _
+from propcli.store import queries
 from propcli.timeutil import format_time, from_epoch, parse_duration
 
 
@@ -30,26 +31,10 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
 
             raise BadInput(_("--within: expected minutes, hours or days, e.g. 15m, 2h or 1d"))
         limit = now + int(span.total_seconds())
-    filters, params = "", []
-    for column, value in (("kind", kind), ("role", role), ("assignee", assignee)):
-        if value:
-            filters += f" AND {column} = ?"
-            params.append(value)
-    columns = "id, kind, rule, clause, role, escalate, assignee, due"
-    sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
-           f" AND (cancelled IS NULL OR cancelled > ?){filters}"
-           f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
-           f" AND (cancelled IS NULL OR cancelled > ?){filters}")
-    rows = ledger.index.query(sql, (limit, now, now, *params, now, limit, now, now, *params))
+    rows = queries.overdue_deadlines(ledger.index, limit, now, kind=kind, role=role, assignee=assignee)
     notices: dict = {}
-    if rows:
-        ids = sorted({r[0] for r in rows})
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for record_id, rule, step, to in ledger.index.query(
-                    f"SELECT id, rule, step, to_role FROM notices WHERE at <= ? AND id IN ({','.join('?' * len(chunk))})",
-                    (now, *chunk)):
-                notices.setdefault((record_id, rule), []).append((step, to))
+    for record_id, rule, step, to in (queries.notices_of(ledger.index, [r[0] for r in rows], now) if rows else ()):
+        notices.setdefault((record_id, rule), []).append((step, to))
     result = []
     for record_id, kind_, rule, clause, role_, escalate, assignee_, due in rows:
         chain = [role_] + [r for r in escalate.split(",") if r]
@@ -64,14 +49,42 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
     return result
 
 
-def mail_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None) -> tuple[list[dict], str]:
-    """The overdue list and its digest mailed, under the ledger lock from reading to recording, so two cron
-    jobs at the same minute never mail the same breach twice."""
-    from propcli.app.mail import send_digest
+def send_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None,
+                 notify: list[str]) -> tuple[list[dict], list[str], Exception | None]:
+    """The overdue list, mailed (with --mail-to/--smtp) and posted to each chat group (--notify, else
+    propcli.yaml notify.urls when mailing), all under the ledger lock from reading to recording.
 
+    Every channel is tried; the first failure is returned (the caller raises it, exit 3) beside the summaries
+    of the channels that were sent and recorded."""
+    from propcli.app import notify as chat
+    from propcli.errors import PropcliError
+
+    mailing = bool(mail_to or smtp)
+    urls = list(notify) or (chat.configured_urls(session.ledger) if mailing else [])
+    for url in urls:
+        chat.parse(url)  # bad input before anything is sent
+    if mailing:
+        from propcli.app.mail import _endpoint, _settings, check_addresses
+
+        _endpoint(smtp or _settings(session.ledger).get("smtp") or "smtp://localhost:25")
+        check_addresses(mail_to)
+    sent: list[str] = []
+    failure = None
     with session.ledger.lock():
         rows = overdue(session, within, kind, role, assignee)
-        return rows, send_digest(session, rows, mail_to, smtp)
+        if mailing:
+            from propcli.app.mail import send_digest
+
+            try:
+                sent.append(send_digest(session, rows, mail_to, smtp))
+            except PropcliError as error:
+                failure = error
+        for url in urls:
+            try:
+                sent.append(chat.post_digest(session, rows, url))
+            except PropcliError as error:
+                failure = failure or error
+    return rows, sent, failure
 
 
 def any_late(session, rows: list[dict]) -> bool:

@@ -10,6 +10,7 @@ figures. Printed on A4 by a browser, or as PDF through the `pdf` extra.
 from propcli.app.forms import (Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
                                severity_name, source_name, translator, yuan)
 from propcli.i18n import _
+from propcli.store import queries
 from propcli.timeutil import check_month
 
 def _category(key: str, lang: str) -> str:
@@ -87,11 +88,7 @@ def late_deadlines(session, month: str) -> list[dict]:
 
     ledger = session.ledger
     now = int(session.now.timestamp())
-    rows = ledger.index.fresh().query(
-        "SELECT id, kind, rule, clause, role, assignee, due, done FROM deadlines WHERE month=? AND start<=? "
-        "AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
-        "AND ((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
-        "ORDER BY rule, due, id", (month, now, now, now, now, now, now))
+    rows = queries.late_deadlines(ledger.index.fresh(), month, now)
     result = []
     for record_id, kind, rule, clause, role, assignee, due, done in rows:
         finished = done is not None and done <= now

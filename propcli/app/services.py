@@ -191,12 +191,9 @@ def shown(session, record, history: bool = False) -> dict:
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
-    data = to_json(current, session.now, ledger.tz)
-    done = source_done(current.record)
-    if done is not None:  # a callback source done: its chain of callbacks (11.2.3)
-        from propcli.app.callbacks import chain_of
+    from propcli.app.callbacks import shown_json
 
-        data["callbacks"] = chain_of(session, record_id, done)
+    data = shown_json(session, current)
     if history:
         data["history"] = log(session, record_id)
     return data
@@ -264,6 +261,9 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
         clauses.append("(open = 1 OR last_at > ?)")
         params.append(now)
     if status:
+        from propcli.app.filters import status_key
+
+        status = status_key(kind, status)
         clauses.append("(status = ? OR last_at > ?)")
         params += [status, now]
     rows = ledger.index.docs("WHERE " + " AND ".join(clauses), tuple(params))

@@ -257,9 +257,10 @@ def _rewrites_by_hand(ledger, relpath: str) -> list[str]:
 
 def conflicts(ledger) -> tuple[list[str], int]:
     """Every unresolved conflict of the ledger (`path:line: message`) and how many records have one."""
-    rows = ledger.index.query("SELECT path FROM records WHERE doc LIKE ? ORDER BY path", ('%"conflicts": [%',))
+    from propcli.store import queries
+
     messages, records = [], 0
-    for (relpath,) in rows:
+    for relpath in queries.conflicted_paths(ledger.index):
         try:
             text = (ledger.root / relpath).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

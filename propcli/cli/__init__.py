@@ -86,9 +86,11 @@ class PropcliGroup(LocalizingGroup, click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
         try:
-            from propcli.cli.argv import refuse_undecodable
+            from propcli.cli.argv import hoist_globals, refuse_undecodable
 
-            refuse_undecodable(self, sys.argv[1:] if args is None else args)
+            args = sys.argv[1:] if args is None else args
+            refuse_undecodable(self, args)
+            args = hoist_globals(self, args)
             returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except PropcliError as error:  # an undecodable byte in argv (propcli/cli/argv.py)
             click.echo(f"propcli: {error.message}", err=True)

@@ -59,3 +59,57 @@ def _option(command, name: str):
 
 def _bad(field: str) -> BadInput:
     return BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field))
+
+
+GLOBAL_OPTIONS = ("--ledger", "--now", "--as", "--lang", "--debug", "--color")
+"""The root group's options that may also follow the sub-command (CLI.md "Additions (third release)")."""
+
+
+def hoist_globals(root: click.Group, args) -> list[str]:
+    """`propcli note ID 文本 --as 赵丽娟` as `propcli --as 赵丽娟 note ID 文本`: the root group's options found after
+    the sub-command (where that command has no option of the same name) are moved before it, with their
+    values. Values of the command's own options and everything after `--` stay where they are."""
+    args = [str(a) for a in (args or [])]
+    flags = {name: _option(root, name) for name in GLOBAL_OPTIONS}
+    head: list[str] = []
+    rest: list[str] = []
+    command, ctx, seen_command, expects, i, at = root, click.Context(root, info_name="propcli"), False, False, 0, 0
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if expects:
+            rest.append(token)
+            expects = False
+            continue
+        if token == "--":
+            rest += args[i - 1:]
+            break
+        if token.startswith("-") and token != "-":
+            name, eq, _value = token.partition("=")
+            own = _option(command, name) if command is not root else None
+            if seen_command and own is None and flags.get(name) is not None:
+                head.append(token)
+                if not flags[name].is_flag and not eq:
+                    if i >= len(args):
+                        raise BadInput(_("{option}: a value is missing after it", option=name))
+                    head.append(args[i])
+                    i += 1
+                continue
+            param = own if command is not root else _option(root, name)
+            rest.append(token)
+            if param is not None and not param.is_flag and not eq and not getattr(param, "count", False):
+                expects = True
+            continue
+        if not seen_command:
+            at = len(rest)  # the hoisted options go just before the sub-command, after the root's own
+        rest.append(token)
+        if isinstance(command, click.Group):
+            try:
+                sub = command.get_command(ctx, token)
+            except Exception:  # noqa: BLE001 - click reports an unknown command itself, later
+                sub = None
+            if sub is None:
+                return args
+            ctx = click.Context(sub, parent=ctx, info_name=token)
+            command, seen_command = sub, True
+    return rest[:at] + head + rest[at:] if head else rest

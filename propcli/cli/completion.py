@@ -64,26 +64,13 @@ def _summary(doc: dict) -> str:
 def open_ids(root: Path, kind: str | None = None, prefix: str = "") -> list[tuple[str, str]]:
     """(id, summary) of open records, newest first, straight from the index file (read-only)."""
     import json
-    import sqlite3
+
+    from propcli.store.queries import open_docs
 
     path = root / ".git" / "propcli" / "index.sqlite"
     if not path.is_file():
         return []
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-    except sqlite3.Error:
-        return []
-    try:
-        sql = "SELECT id, doc FROM records WHERE open = 1 AND id LIKE ?"
-        params: list = [prefix.upper().replace("%", "") + "%"]
-        if kind:
-            sql += " AND kind = ?"
-            params.append(kind)
-        rows = db.execute(sql + " ORDER BY received DESC, id DESC LIMIT ?", (*params, _LIMIT)).fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        db.close()
+    rows = open_docs(path, kind, prefix, _LIMIT)
     out = []
     for record_id, doc in rows:
         try:

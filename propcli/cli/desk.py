@@ -14,25 +14,30 @@ from propcli.i18n import _
 @click.option("--check", "check_", is_flag=True, help=_("exit 1 when anything is overdue"))
 @click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR", help=_("mail the digest (repeatable)"))
 @click.option("--smtp", metavar="URL", help=_("smtp://host:port (STARTTLS when offered) or smtps://host:port"))
+@click.option("--notify", "notify", multiple=True, metavar="URL",
+              help=_("also post the digest to a chat group: wecom://KEY (企业微信) or dingtalk://TOKEN[?secret=S] (钉钉); repeatable"))
 @format_option()
 @click.pass_context
-def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, fmt):
+def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fmt):
     """Open deadlines past due, most late first."""
     from propcli.cli import render
     from propcli.app.overdue import overdue as run_overdue
 
     session = session_of(ctx)
-    sent = None
-    if mail_to or smtp:
-        from propcli.app.overdue import mail_overdue
+    sent: list[str] = []
+    if mail_to or smtp or notify:
+        from propcli.app.overdue import send_overdue
 
-        data, sent = mail_overdue(session, within, kind, role, assignee, list(mail_to), smtp)
+        data, sent, failure = send_overdue(session, within, kind, role, assignee, list(mail_to), smtp, list(notify))
+        if failure is not None:
+            render.lines(sent, err=True)
+            raise failure
     else:
         data = run_overdue(session, within, kind, role, assignee)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.overdue(data, fmt)
-    if sent:  # after the list: a list that cannot be written is then the one line of its refusal
-        click.echo(sent, err=True)
+    for line in sent:  # after the list: a list that cannot be written is then the one line of its refusal
+        click.echo(line, err=True)
     if check_:
         from propcli.app.overdue import any_late
 

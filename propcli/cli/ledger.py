@@ -72,7 +72,7 @@ def show(ctx, record_id, history, fmt):
 
 @click.command("list", cls=DeclaredCommand, example="propcli list --kind repair --open --month 2026-11")
 @click.option("--kind", type=click.Choice(KIND_NAMES))
-@click.option("--status", metavar="STEP")
+@click.option("--status", metavar="STATE", help=_("the state as the table prints it (受理, 已接单, …) or its key"))
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
 @click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))

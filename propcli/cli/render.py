@@ -154,6 +154,8 @@ def display(column: str, value, row: dict | None = None):
             from propcli.kinds import rule_label
 
             found = rule_label(value) or value
+        elif found == value and _ENUMS[column] == "step":  # a step only its kind declares a label for
+            found = _step_label(value, (row or {}).get("kind"))
         return found
     if isinstance(value, float):
         return f"{value:.2f}"
@@ -163,6 +165,17 @@ def display(column: str, value, row: dict | None = None):
     if "T" in text and text[:4].isdigit():
         return short_time(text)
     return text
+
+
+def _step_label(step: str, kind: str | None) -> str:
+    from propcli import kinds
+
+    names = [kind] if kind in kinds.NAMES else list(kinds.NAMES)
+    for name in names:
+        declared = kinds.kind(name)
+        if step in declared.step_names:
+            return declared.step_label(step)
+    return step
 
 
 def heading(column: str) -> str:
@@ -195,42 +208,128 @@ def shorten(text: str, width: int) -> str:
 
 
 def terminal_width() -> int | None:
-    """The width tables must fit: COLUMNS when set, else the terminal's; None when not on a terminal."""
+    """The width tables must fit (docs/terminal.md): on a terminal, COLUMNS when set, else the terminal's;
+    PROPCLI_COLUMNS when set (tests, `watch`); None otherwise: pipes, files (-o) and scripts get every
+    character."""
+    if _meta("output"):
+        return None
+    value = os.environ.get("PROPCLI_COLUMNS")
+    if value and value.isdigit() and int(value) > 0:
+        return max(int(value), MIN_WIDTH)
+    try:
+        on_terminal = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        on_terminal = False
+    if not on_terminal:
+        return None
     value = os.environ.get("COLUMNS")
     if value and value.isdigit() and int(value) > 0:
-        return int(value)
+        return max(int(value), MIN_WIDTH)
     try:
-        if sys.stdout.isatty():
-            import shutil
+        import shutil
 
-            return shutil.get_terminal_size().columns
-    except (AttributeError, ValueError, OSError):
-        pass
-    return None
+        return max(shutil.get_terminal_size().columns, MIN_WIDTH)
+    except (ValueError, OSError):
+        return None
 
 
-def _fit(matrix: list[list[str]], headers: list[str], columns: list[str], limit: int | None) -> list[list[str]]:
-    """Shorten the widest text columns until the table (2 spaces between columns) fits `limit`."""
-    if not limit or not matrix:
-        return matrix
-    # tabulate gives every column at least its heading plus 2 (MIN_PADDING), and 2 spaces between columns
-    widths = [max([width_of(headers[i]) + 2] + [width_of(row[i]) for row in matrix]) for i in range(len(columns))]
-    total = sum(widths) + 2 * (len(columns) - 1)
-    shrinkable = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS or c == "detail"]
-    while total > limit and shrinkable:
-        i = max(shrinkable, key=lambda k: widths[k])
-        floor = max(width_of(headers[i]) + 2, 8)
-        if widths[i] <= floor:
-            shrinkable.remove(i)
-            continue
-        cut = min(widths[i] - floor, total - limit)
+MIN_WIDTH = 40
+"""Narrower terminals are treated as this wide (a table of nothing but cut cells helps nobody)."""
+GAP = 2
+"""Spaces between two columns."""
+PRIORITY = {
+    "records": ("id", "summary", "status", "received", "address", "name", "phone", "kind", "open"),
+    "overdue": ("id", "rule", "minutes_late", "due", "assignee", "role", "kind", "clause", "escalated_to"),
+    "deadlines": ("rule", "due", "state", "minutes_late", "done", "assignee", "clause"),
+    "events": ("at", "step", "detail", "by"),
+    "doctor": ("check", "status", "detail", "action"),
+}
+"""Which columns a narrow terminal keeps (docs/terminal.md): the first are kept longest (id, what, due or
+state); columns are left out from the end of the list when even their narrowest does not fit. Columns not
+named here come after those named, in the table's order."""
+FLOORS = {"summary": 20, "rule": 24, "detail": 20, "action": 20, "figure": 24}
+"""The narrowest a shortened column gets (terminal columns) before a column of lower priority is left out."""
+FOLD = {"detail", "action", "figure", "findings", "outcome", "how", "text"}
+"""Columns whose long cells continue on the next line inside the column (show's event details, doctor's
+advice) instead of being cut with "…" (lists and overdue: one line a record)."""
+
+
+def fold(text: str, width: int) -> list[str]:
+    """`text` as lines of at most `width` terminal columns (CJK count two). A line breaks at its last space or
+    beside a Chinese character (Chinese breaks between any two characters), a long word only where it must."""
+    from wcwidth import wcwidth
+
+    out: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line: list[str] = []
+        widths: list[int] = []
+        for char in paragraph:
+            w = max(wcwidth(char), 0)
+            if sum(widths) + w > width and line:
+                k = _break_at(line, widths, char, w)
+                out.append("".join(line[:k]).rstrip())
+                line, widths = line[k:], widths[k:]
+                while line and line[0] == " ":
+                    line, widths = line[1:], widths[1:]
+                if char == " " and not line:
+                    continue
+            line.append(char)
+            widths.append(w)
+        out.append("".join(line).rstrip())
+    return out or [""]
+
+
+def _break_at(line: list[str], widths: list[int], char: str, w: int) -> int:
+    """Where `line` breaks when `char` does not fit: the last place after a space or beside a wide character."""
+    if char == " " or w > 1 or widths[-1] > 1:
+        return len(line)
+    for k in range(len(line) - 1, 0, -1):
+        if line[k - 1] == " " or widths[k - 1] > 1 or widths[k] > 1:
+            return k
+    return len(line)
+
+
+def _list_words(words: list[str]) -> str:
+    from propcli.i18n import language
+
+    return ("、" if language() == "zh_CN" else ", ").join(words)
+
+
+def _layout(matrix: list[list[str]], headers: list[str], columns: list[str], limit: int | None,
+            priority: tuple[str, ...] = (), shrink: set | None = None) -> tuple[list[int], list[int]]:
+    """Which columns to show (indexes) and how wide, so that the table fits `limit` terminal columns."""
+    natural = [max([width_of(headers[i])] + [width_of(line) for row in matrix for line in row[i].split("\n")])
+               for i in range(len(columns))]
+    if not limit:
+        return list(range(len(columns))), natural
+    shrinkable = set(TEXT_COLUMNS) | FOLD | set(FLOORS) | (shrink or set())
+    floor = [min(natural[i], max(width_of(headers[i]), FLOORS.get(c, 10))) if c in shrinkable else natural[i]
+             for i, c in enumerate(columns)]
+    ranked = [columns.index(c) for c in priority if c in columns]
+    ranked += [i for i in range(len(columns)) if i not in ranked]
+    kept = list(ranked)
+    while len(kept) > 1 and sum(floor[i] for i in kept) + GAP * (len(kept) - 1) > limit:
+        kept.pop()
+    kept.sort()
+    widths = {i: natural[i] for i in kept}
+    excess = sum(widths.values()) + GAP * (len(kept) - 1) - limit
+    while excess > 0:
+        candidates = [i for i in kept if widths[i] > floor[i]]
+        if not candidates:  # one column left, wider than the terminal even at its narrowest
+            candidates = [i for i in kept if widths[i] > 4]
+            if not candidates:
+                break
+        i = max(candidates, key=lambda k: widths[k])
+        others = sorted((widths[k] for k in candidates if k != i), reverse=True)
+        target = max(others[0] if others else 0, floor[i] if widths[i] > floor[i] else 4)
+        cut = min(max(widths[i] - target, 1), excess)
         widths[i] -= cut
-        total -= cut
-    for row in matrix:
-        for i in range(len(columns)):
-            if width_of(row[i]) > widths[i]:
-                row[i] = shorten(row[i], widths[i])
-    return matrix
+        excess -= cut
+    return kept, [widths[i] for i in kept]
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - width_of(text), 0)
 
 
 _STYLES = {"late": "red", "soon": "yellow", "met": "green"}
@@ -251,23 +350,48 @@ def tone(row: dict) -> str | None:
     return None
 
 
-def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None) -> str:
-    import tabulate as tabulate_module
-
+def _table(rows: list[dict], columns: list[str], headers: list[str] | None = None, priority=(),
+           shrink: set | None = None) -> str:
+    """A table for people: headings, a rule of dashes, one line a row (CJK counted as two columns). On a
+    terminal it fits the width (docs/terminal.md): columns of low `priority` are left out, text is cut with
+    "…" (FOLD columns continue on the next line) and nothing wraps; elsewhere every character is kept."""
     if not rows:
         return _("(none)")
-    tabulate_module.WIDE_CHARS_MODE = True  # CJK counts two columns (wcwidth, an install requirement)
     headers = [str(h) for h in (headers or [heading(c) for c in columns])]
     matrix = [[str(display(c, row.get(c), row)) for c in columns] for row in rows]
-    matrix = _fit(matrix, headers, columns, terminal_width())
-    if use_color():
-        for row, cells in zip(rows, matrix):
-            colour = _STYLES.get(tone(row) or "")
-            if colour:
-                for i, column in enumerate(columns):
-                    if column in ("state", "minutes_late", "due", "id"):
-                        cells[i] = click.style(cells[i], fg=colour)
-    return tabulate_module.tabulate(matrix, headers=headers, disable_numparse=True)
+    limit = terminal_width()
+    for cells in matrix:  # a line break inside a cell continues inside its column, never at the left margin
+        for i, column in enumerate(columns):
+            if "\n" in cells[i] and not (limit and column in FOLD):
+                cells[i] = " ".join(cells[i].split())
+    kept, widths = _layout(matrix, headers, columns, limit, priority, shrink)
+    colour_on = use_color()
+    out = ["  ".join(_pad(headers[i], w) for i, w in zip(kept, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    for row, cells in zip(rows, matrix):
+        colour = _STYLES.get(tone(row) or "") if colour_on else None
+        parts = []
+        for i, w in zip(kept, widths):
+            if limit and columns[i] in FOLD:
+                parts.append(fold(cells[i], w))
+            elif limit and width_of(cells[i]) > w:
+                parts.append([shorten(cells[i], w)])
+            else:
+                parts.append(cells[i].split("\n"))
+        for n in range(max(len(p) for p in parts)):
+            line = []
+            for (i, w), p in zip(zip(kept, widths), parts):
+                text = p[n] if n < len(p) else ""
+                padded = _pad(text, w)
+                if colour and text and columns[i] in ("state", "minutes_late", "due", "id"):
+                    padded = click.style(text, fg=colour) + padded[len(text):]
+                line.append(padded)
+            out.append("  ".join(line).rstrip())
+    left_out = [headers[i] for i in range(len(columns)) if i not in kept]
+    if left_out:
+        note = _("(left out to fit the terminal: {columns})", columns=_list_words(left_out))
+        out.append(shorten(note, limit) if limit else note)
+    return "\n".join(out)
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
@@ -301,7 +425,7 @@ def _xlsx_value(column: str, value, row: dict):
 
 
 def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = None, title: str | None = None,
-         labels: dict | None = None) -> None:
+         labels: dict | None = None, priority: tuple[str, ...] = ()) -> None:
     """Rows as a table, JSON, CSV or xlsx; `total`: a column whose sum the table shows below it (JSON/CSV/xlsx:
     rows only); `labels` names a column where the usual heading would mislead (a price's `name`)."""
     headers = [labels.get(c) or heading(c) for c in columns] if labels else None
@@ -312,7 +436,7 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     elif fmt == "xlsx":
         _xlsx(data, columns, title, headers)
     else:
-        text = _table(data, columns, headers)
+        text = _table(data, columns, headers, priority)
         if total is not None:
             from decimal import Decimal
 
@@ -351,7 +475,7 @@ def _summary(record: dict) -> str:
 def records(data: list[dict], fmt: str) -> None:
     if fmt in ("table", "csv", "xlsx"):
         data = [dict(r, summary=_summary(r)) for r in data]
-    rows(data, fmt, RECORD_COLUMNS, title=_("records"))
+    rows(data, fmt, RECORD_COLUMNS, title=_("records"), priority=PRIORITY["records"])
 
 
 def record(data: dict, fmt: str) -> None:
@@ -364,19 +488,23 @@ def record(data: dict, fmt: str) -> None:
     skip = {"events", "deadlines", "history"}
     labels = {key: heading(key) for key in data if key not in skip}
     width = max(width_of(v) for v in labels.values())
+    limit = terminal_width()
     for key, name in labels.items():
-        value = display(key, data[key], data)
-        _echo(name + " " * (width - width_of(name)) + "  " + str(value))
+        value = str(display(key, data[key], data))
+        parts = fold(value, limit - width - GAP) if limit else [value]
+        for n, part in enumerate(parts):
+            _echo((name if n == 0 else "") + " " * (width - (width_of(name) if n == 0 else 0)) + "  " + part)
     _echo("")
     _echo(_("Events:"))
     events = [dict(e, detail=", ".join(f"{heading(k)}={display(k, v)}" for k, v in e.items()
                                        if k not in ("step", "at", "by")))
               for e in data.get("events", [])]
-    _echo(_table(events, ["at", "step", "by", "detail"]))
+    _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     if data.get("deadlines"):
         _echo("")
         _echo(_("Deadlines:"))
-        _echo(_table(data["deadlines"], ["rule", "clause", "due", "done", "state", "minutes_late", "assignee"]))
+        _echo(_table(data["deadlines"], ["rule", "clause", "due", "done", "state", "minutes_late", "assignee"],
+                     priority=PRIORITY["deadlines"]))
     if data.get("history"):
         _echo("")
         _echo(_table(data["history"], ["commit", "date", "author", "subject"]))
@@ -393,11 +521,11 @@ def overdue(data: list[dict], fmt: str) -> None:
     else:
         late = [row for row in data if row.get("minutes_late", 0) > 0]
         soon = [row for row in data if row.get("minutes_late", 0) <= 0]
-        _echo(_table(late, OVERDUE_COLUMNS))
+        _echo(_table(late, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
         if soon:
             _echo("")
             _echo(_("Due soon ({count}):", count=len(soon)))
-            _echo(_table(soon, OVERDUE_COLUMNS))
+            _echo(_table(soon, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
 
 
 def explain(data: dict, fmt: str) -> None:
@@ -476,11 +604,30 @@ def _stat_word(word: str, before: str = "") -> str:
     return word
 
 
+SHARES = {"on_time", "coverage", "target", "handling_rate", "handling_target"}
+"""Figures of `stats` that are shares (0.44): tables print them as percentages (44%); JSON and CSV keep the number."""
+
+
+def is_share(path: str) -> bool:
+    parts = path.split(".")
+    return "on_time" in parts[:-1] or parts[-1] in SHARES or parts[-1].endswith("_rate")
+
+
+def percent(value) -> str:
+    """0.4444 -> `44%` (a share as people read it); None -> empty."""
+    if value is None:
+        return ""
+    return f"{float(value) * 100:.0f}%"
+
+
 def stats(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
+    if fmt == "table":
+        flat = [dict(r, value=percent(r["value"])) if is_share(r["figure"]) and isinstance(r["value"], (int, float))
+                else r for r in flat]
     if fmt in ("table", "xlsx"):
         flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
         if fmt == "table":

@@ -139,3 +139,105 @@ def on_time_by_kind_rule(index, month: str, now: int) -> list[tuple[str, str, in
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
         "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
         "GROUP BY kind, rule ORDER BY kind, rule", (now, now, now, now, month, now, now, now))
+
+
+def conflicted_paths(index) -> list[str]:
+    """The files of records that hold an unresolved merge conflict (a `conflicts:` list), by path."""
+    return [row[0] for row in index.query("SELECT path FROM records WHERE doc LIKE ? ORDER BY path",
+                                          ('%"conflicts": [%',))]
+
+
+def overdue_deadlines(index, limit: int, now: int, **equal) -> list[tuple]:
+    """(id, kind, rule, clause, role, escalate, assignee, due) of the deadlines due by `limit` that had started
+    and were neither met nor cancelled at `now`; `equal`: column -> value filters (kind, role, assignee)."""
+    filters, params = "", []
+    for column, value in equal.items():
+        if column not in ("kind", "role", "assignee"):
+            raise ValueError(f"not a deadline filter: {column}")
+        if value:
+            filters += f" AND {column} = ?"
+            params.append(value)
+    columns = "id, kind, rule, clause, role, escalate, assignee, due"
+    sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
+           f" AND (cancelled IS NULL OR cancelled > ?){filters}"
+           f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
+           f" AND (cancelled IS NULL OR cancelled > ?){filters}")
+    return index.query(sql, (limit, now, now, *params, now, limit, now, now, *params))
+
+
+def notices_of(index, ids, now: int) -> list[tuple[str, str, str, str]]:
+    """(id, rule, step, to_role) of the notices (reminders, escalations) sent by `now` about the records `ids`."""
+    ids = sorted(set(ids))
+    rows: list[tuple] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows += index.query(
+            f"SELECT id, rule, step, to_role FROM notices WHERE at <= ? AND id IN ({','.join('?' * len(chunk))})",
+            (now, *chunk))
+    return rows
+
+
+def late_deadlines(index, month: str, now: int) -> list[tuple]:
+    """(id, kind, rule, clause, role, assignee, due, done) of the deadlines of records received in `month` that
+    were met late or are overdue at `now` (the same counting as `on_time_by_rule`)."""
+    return index.query(
+        "SELECT id, kind, rule, clause, role, assignee, due, done FROM deadlines WHERE month=? AND start<=? "
+        "AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
+        "AND ((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
+        "ORDER BY rule, due, id", (month, now, now, now, now, now, now))
+
+
+def doc_of(index, record_id: str) -> str | None:
+    """The indexed document (JSON text) of one record, None when the index does not know it."""
+    rows = index.query("SELECT doc FROM records WHERE id=?", (record_id,))
+    return rows[0][0] if rows else None
+
+
+def field_values(index, kind: str, field: str) -> list[tuple[str, str]]:
+    """(id, value) of the records of `kind` whose `field` is set, by id."""
+    return index.query(f"SELECT id, json_extract(doc, '$.{field}') FROM records WHERE kind = ? "
+                       f"AND json_extract(doc, '$.{field}') IS NOT NULL ORDER BY id", (kind,))
+
+
+def _read_only(path, timeout: float):
+    import sqlite3
+
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+
+
+def index_health(path) -> tuple[str, int, list[tuple[str, int, str]], int]:
+    """The index file read-only, never rebuilt (`doctor`): (quick_check verdict, records, the first five damaged
+    files as (path, line, message), how many are damaged). Raises sqlite3.Error when it cannot be read."""
+    db = _read_only(path, 5)
+    try:
+        verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            return verdict, 0, [], 0
+        count = db.execute("SELECT count(*) FROM records").fetchone()[0]
+        damaged = db.execute("SELECT path, line, message FROM damaged ORDER BY path LIMIT 5").fetchall()
+        total_damaged = db.execute("SELECT count(*) FROM damaged").fetchone()[0]
+        return verdict, count, damaged, total_damaged
+    finally:
+        db.close()
+
+
+def open_docs(path, kind: str | None, prefix: str, limit: int) -> list[tuple[str, str]]:
+    """(id, doc) of the open records whose id starts with `prefix` (of `kind`, if given), newest first, straight
+    from the index file read-only (shell completion: no lock, no rebuild); [] when it cannot be read."""
+    import sqlite3
+
+    try:
+        db = _read_only(path, 1)
+    except sqlite3.Error:
+        return []
+    try:
+        sql = "SELECT id, doc FROM records WHERE open = 1 AND id LIKE ?"
+        params: list = [prefix.upper().replace("%", "") + "%"]
+        if kind:
+            sql += " AND kind = ?"
+            params.append(kind)
+        return db.execute(sql + " ORDER BY received DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()

@@ -35,16 +35,18 @@ def test_cjk_names_line_up(ledger):
 
 def test_tables_fit_the_terminal_text_is_shortened_only_there(ledger):
     record_id = new(ledger, "王女士", "13800138000", LONG, "2026-11-28T09:00", "--price-code", "SD-01")
-    table = invoke(ledger, "list", now="2026-11-28T09:05", env={"COLUMNS": "100"}).stdout
+    table = invoke(ledger, "list", now="2026-11-28T09:05", env={"PROPCLI_COLUMNS": "100"}).stdout
     assert all(wcswidth(line) <= 100 for line in table.splitlines()), table
     assert "…" in table and LONG not in table and record_id in table and "13800138000" in table
-    wide = invoke(ledger, "list", now="2026-11-28T09:05", env={"COLUMNS": "400"}).stdout
+    wide = invoke(ledger, "list", now="2026-11-28T09:05", env={"PROPCLI_COLUMNS": "400"}).stdout
     assert LONG in wide and "…" not in wide
+    piped = invoke(ledger, "list", now="2026-11-28T09:05", env={"COLUMNS": "60"}).stdout
+    assert LONG in piped and "…" not in piped                   # not a terminal: COLUMNS does not shorten a pipe
     assert invoke_json(ledger, "list", now="2026-11-28T09:05", env={"COLUMNS": "60"})[0]["item"] == LONG
     rows = list(csv.DictReader(io.StringIO(invoke(ledger, "list", "-f", "csv", now="2026-11-28T09:05",
                                                   env={"COLUMNS": "60"}).stdout)))
     assert rows[0]["summary"] == LONG and rows[0]["name"] == "王女士" and rows[0]["phone"] == "13800138000"
-    shown = invoke(ledger, "show", record_id, now="2026-11-28T09:30", env={"COLUMNS": "100"}).stdout
+    shown = invoke(ledger, "show", record_id, now="2026-11-28T09:30", env={"PROPCLI_COLUMNS": "100"}).stdout
     deadlines = shown[shown.index("Deadlines:"):].splitlines()
     assert all(wcswidth(line) <= 100 for line in deadlines), deadlines    # show's deadline table no longer wraps
 
