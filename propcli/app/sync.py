@@ -60,8 +60,12 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
     actor = session.actor
     email = ledger.email_of(actor) or "propcli@localhost"
     report = SyncReport(name)
-    _prepare(ledger)
+    from propcli.store.unit import guarded, recover
+
     with ledger.lock():
+        recover(ledger)  # a killed sync's half-made merge and the git locks it left (docs/history.md)
+    _prepare(ledger)
+    with guarded(ledger):
         report.warnings += commit_local(ledger, actor)
     incoming: set[str] = set()
     kept = kept_here()
@@ -158,8 +162,13 @@ def _merge(ledger, name: str, branch: str, tip: str, actor: str, email: str, rep
     both = (set(remote_git.record_paths(remote_git.changed_paths(git, base, head)))
             & set(remote_git.record_paths(remote_git.changed_paths(git, base, tip))))
     message = f"sync: merge {name}/{branch}\n\nStep: sync\n"
+    from propcli.store.unit import guarded
+
+    dirty = set(git.changed_paths("."))  # git refuses to merge over these; a killed merge never wrote them
+    writes = [p for p in remote_git.changed_paths(git, base, tip, under=".") if p not in dirty]
     try:
-        merged = remote_git.merge(git, tip, message, actor, email)
+        with guarded(ledger, merge={"before": head, "paths": writes}):  # killed inside: the next command undoes it
+            merged = remote_git.merge(git, tip, message, actor, email)
     except remote_git.MergeStopped as stopped:
         shown = " ".join(stopped.paths) if stopped.paths else "."
         raise LedgerUnusable(_("sync stopped: {problem}; nothing was merged, {kept}; compare: git diff HEAD {remote}/{branch} -- {paths}",

@@ -27,6 +27,11 @@ def relpath_of(desk, record_id):
     return next(Path(desk).glob(f"records/*/*/*/{record_id}.yaml")).relative_to(desk).as_posix()
 
 
+def other_id(record_id):
+    """The same id with its last character changed (whatever it was)."""
+    return record_id[:-1] + ("X" if record_id[-1] != "X" else "Y")
+
+
 def commit_all(repo, message):
     git(repo, "add", "-A")
     git(repo, *IDENTITY, "commit", "-qm", message)
@@ -68,7 +73,7 @@ def test_check_history_finds_each_kind_of_rewrite_in_a_past_commit(ledger, rewri
     elif rewrite == "alter":
         path.write_text(text.replace("note: 第一条", "note: 改过的"), encoding="utf-8")
     elif rewrite == "id":
-        path.write_text(text.replace(f"id: {record_id}", f"id: {record_id[:-1]}X"), encoding="utf-8")
+        path.write_text(text.replace(f"id: {record_id}", f"id: {other_id(record_id)}"), encoding="utf-8")
     elif rewrite == "kind":
         path.write_text(text.replace("kind: repair", "kind: request"), encoding="utf-8")
     elif rewrite == "move":
@@ -145,7 +150,7 @@ def hostile_change(repo, attack, record_id):
     elif attack == "cut":
         path.write_text(text[:text.index("- step: note")], encoding="utf-8")
     elif attack == "id":
-        path.write_text(text.replace(f"id: {record_id}", f"id: {record_id[:-1]}X"), encoding="utf-8")
+        path.write_text(text.replace(f"id: {record_id}", f"id: {other_id(record_id)}"), encoding="utf-8")
     elif attack == "gitattributes":
         with open(repo / ".gitattributes", "a", encoding="utf-8") as stream:
             stream.write("records/** merge=union\n")
