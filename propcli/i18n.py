@@ -282,6 +282,9 @@ STEPS = {
     "plan": N_("planned"),
     "import": N_("imported"),
     "charge": N_("paid service charged"),
+    "correct": N_("corrected"),
+    "undo": N_("undone"),
+    "void": N_("voided"),
 }
 
 STATES = {

@@ -37,9 +37,9 @@ def _base32(number: int, width: int) -> str:
 
 def new_id(kind: str, received: datetime) -> str:
     seconds = max(0, int(received.timestamp()) - EPOCH)
-    import secrets
+    import os
 
-    random_part = _base32(secrets.randbits(20), 4)
+    random_part = _base32(int.from_bytes(os.urandom(3), "big") >> 4, 4)  # 20 random bits (what `secrets` reads)
     return f"{PREFIX[kind]}-{_base32(seconds, 6)}{random_part}"
 
 
@@ -50,6 +50,18 @@ def split_reference(text: str) -> tuple[str, str | None]:
     if not match:
         return str(text), None
     return match.group(1), (match.group(2).lower() if match.group(2) else None)
+
+
+_REGISTER = re.compile(r"^propcli:([a-z][a-z-]*)/([^@\s/]+)(?:@([0-9a-fA-F]{7,40}))?$", re.IGNORECASE)
+
+
+def split_register_reference(text: str) -> tuple[str, str, str | None] | None:
+    """A monthly register's QR code, `propcli:NAME/KEY@COMMIT` (`propcli:paid-service/2026-11@1a2b3c4`), as
+    (NAME, KEY, COMMIT); None for anything else (a record's or a pre-numbered form's reference)."""
+    match = _REGISTER.match(str(text).strip())
+    if not match:
+        return None
+    return match.group(1).lower(), match.group(2), (match.group(3).lower() if match.group(3) else None)
 
 
 def normalise(text: str) -> str:

@@ -6,7 +6,8 @@ replaying the events (see workflow.py and policy.py).
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from propcli.ids import ID_PATTERN, PREFIX, kind_of
 from propcli.timeutil import format_time, parse_time
@@ -34,11 +35,39 @@ class Event:
 
 @dataclass(frozen=True)
 class Record:
+    """A record as it reads: `fields` with the corrections applied, `events` without withdrawn events and
+    without the amending steps (correct, undo, void; see propcli/amend.py). `log` holds every event of the
+    file and `intake` the fields as entered (both empty/None when nothing amends the record: the same as
+    `events` and `fields`). Build one from a file's events with `amended`."""
+
     kind: str
     id: str
     fields: Mapping[str, Any]
     events: tuple[Event, ...]
     path: str = ""
+    log: tuple[Event, ...] = ()
+    intake: Mapping[str, Any] | None = None
+
+    @property
+    def all_events(self) -> tuple[Event, ...]:
+        """Every event of the file, withdrawn ones, corrections, undos and a void included."""
+        return self.log or self.events
+
+    @property
+    def as_entered(self) -> Mapping[str, Any]:
+        """The fields as written at `new` (what the file's top level holds)."""
+        return self.intake if self.intake is not None else self.fields
+
+    @property
+    def voided(self) -> "Event | None":
+        from propcli.amend import void_event
+
+        return void_event(self.log) if self.log else None
+
+    def position(self, event: Event) -> int:
+        """The index in the file's `events` of one of this record's events."""
+        events = self.all_events
+        return next((i for i, e in enumerate(events) if e is event), None) or events.index(event)
 
     @property
     def received(self) -> datetime:
@@ -46,7 +75,7 @@ class Record:
 
     @property
     def last_at(self) -> datetime:
-        return self.events[-1].at
+        return self.all_events[-1].at
 
     def get(self, key, default=None):
         return self.fields.get(key, default)
@@ -66,10 +95,22 @@ class Record:
             return None
         if self.last_at <= now:
             return self
-        return Record(self.kind, self.id, self.fields, tuple(e for e in self.events if e.at <= now), self.path)
+        return amended(self.kind, self.id, self.as_entered, tuple(e for e in self.all_events if e.at <= now), self.path)
 
     def with_event(self, event: Event) -> "Record":
-        return Record(self.kind, self.id, self.fields, self.events + (event,), self.path)
+        return amended(self.kind, self.id, self.as_entered, self.all_events + (event,), self.path)
+
+
+def amended(kind: str, record_id: str, fields: Mapping[str, Any], events: tuple[Event, ...], path: str = "") -> Record:
+    """The record that `fields` and every event of its file make, corrections, withdrawals and a void applied
+    (propcli/amend.py). `fields` may be as entered or already corrected (an index document)."""
+    from propcli.amend import AMEND_STEPS, intake_fields, replay
+
+    if not any(e.step in AMEND_STEPS for e in events):
+        return Record(kind, record_id, fields, events, path)
+    current, kept, _withdrawn = replay(fields, events)
+    return Record(kind, record_id, MappingProxyType(current), kept, path, tuple(events),
+                  MappingProxyType(intake_fields(fields, events)))
 
 
 class RecordProblem(Exception):
@@ -116,9 +157,11 @@ def record_from_plain(plain, tz: str, path: str = "") -> Record:
         try:
             at = parse_time(_text(raw.get("at")), tz, field=f"events[{index}].at")
         except Exception:
-            raise RecordProblem(_("events[{n}].at: expected an ISO 8601 time with offset", n=index), "events", index) from None
+            raise RecordProblem(_("events[{n}].at: expected an ISO 8601 time with offset", n=index), "events",
+                                index) from None
         if previous is not None and at < previous:
-            raise RecordProblem(_("events[{n}].at: goes back in time before the previous event", n=index), "events", index)
+            raise RecordProblem(_("events[{n}].at: goes back in time before the previous event", n=index), "events",
+                                index)
         by = raw.get("by")
         if not isinstance(by, str) or not by.strip():
             raise RecordProblem(_("events[{n}].by: expected the name of who did it", n=index), "events", index)
@@ -126,11 +169,13 @@ def record_from_plain(plain, tz: str, path: str = "") -> Record:
         events.append(Event(step, at, by, MappingProxyType(data)))
         previous = at
     fields = {k: v for k, v in plain.items() if k not in ("schema", "kind", "id", "events")}
-    return Record(kind, record_id, MappingProxyType(fields), tuple(events), path)
+    return amended(kind, record_id, MappingProxyType(fields), tuple(events), path)
 
 
-def record_to_plain(record: Record, tz: str) -> dict:
+def record_to_plain(record: Record, tz: str, current: bool = False) -> dict:
+    """The record as its file holds it: the fields as entered and every event; `current`: the fields as they
+    read now (corrections applied), for the index's document and the JSON views."""
     plain = {"schema": 1, "kind": record.kind, "id": record.id}
-    plain.update(record.fields)
-    plain["events"] = [e.to_plain(tz) for e in record.events]
+    plain.update(record.fields if current else record.as_entered)
+    plain["events"] = [e.to_plain(tz) for e in record.all_events]
     return plain

@@ -52,7 +52,8 @@ def parse_time(text, tz: str, field: str = "--at") -> datetime:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
         except ValueError:
             raise BadInput(
-                _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or 2026-11-28T09:30:00+08:00",
+                _("{field}: '{value}' is not a time; expected ISO 8601 such as 2026-11-28T09:30 or "
+                  "2026-11-28T09:30:00+08:00",
                   field=field, value=raw)
             ) from None
     check_range(moment, field)

@@ -218,7 +218,8 @@ def month_loops(session, month: str) -> dict:
     start, end = month_bounds(month, ledger.tz)
     from propcli.model import record_from_plain
 
-    for kind, _record_id, _done, doc in queries.exempt_sources_done(index, list(kinds.callback_sources()), start, end, now):
+    for kind, _record_id, _done, doc in queries.exempt_sources_done(index, list(kinds.callback_sources()), start, end,
+                                                                    now):
         record = record_from_plain(json.loads(doc), ledger.tz).as_of(session.now)
         if record is None:
             continue

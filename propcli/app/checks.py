@@ -37,7 +37,7 @@ def check_config_files(ledger) -> list[str]:
             problems.append(f"{name}:{error.line}: {error.problem}")
     from propcli.policy.roles import ROLES
 
-    for number, member in enumerate(ledger.staff):
+    for _number, member in enumerate(ledger.staff):
         if member.role not in ROLES:
             problems.append(_("staff.yaml:1: {name}: role '{role}' is not a role key of SPEC.md",
                               name=member.name, role=member.role))
@@ -67,15 +67,18 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
     problems = []
     expected = ledger.record_relpath(record.kind, record.id, record.received)
     if expected != relpath:
-        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath, expected=expected))
+        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath,
+                          expected=expected))
     if record.id in known_ids:
-        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id, other=known_ids[record.id]))
+        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id,
+                          other=known_ids[record.id]))
     known_ids[record.id] = relpath
     problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
     try:
         found = semantic_problems(ledger, record, with_index=True)
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected
-        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath, error=f"{type(error).__name__}: {error}")]
+        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath,
+                             error=f"{type(error).__name__}: {error}")]
     if found:
         document = yamlio.parse_roundtrip(text, relpath)
         for number, message in found:
@@ -95,10 +98,10 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
     from propcli.model import SIDE_STEPS, Record
 
     check_step = kinds.kind(record.kind).check_step
+    problems = [((n, m) if with_index else m) for n, m in amend_problems(record)]
     if check_step is None:
-        return []
-    problems = []
-    for number in range(1, len(record.events)):
+        return problems
+    for number in range(1, len(record.events)):  # the events that count: withdrawn ones are not replayed
         event = record.events[number]
         if event.step in SIDE_STEPS:
             continue
@@ -106,8 +109,29 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
         try:
             check_step(before, event)
         except BadInput as error:
-            message = _("events[{n}]: {message}", n=number, message=error.message)
-            problems.append((number, message) if with_index else message)
+            position = record.position(event)
+            message = _("events[{n}]: {message}", n=position, message=error.message)
+            problems.append((position, message) if with_index else message)
+    return problems
+
+
+def amend_problems(record) -> list[tuple[int, str]]:
+    """`correct`, `undo` and `void` events as CLI.md "Correcting the register" writes them (propcli/amend.py)."""
+    from propcli import amend
+
+    events = record.all_events
+    withdrawn = amend.withdrawn_indexes(events)
+    problems = []
+    for number, event in enumerate(events):
+        if event.step == "undo" and withdrawn.get(event.get("undoes")) != number:
+            problems.append((number, _("events[{n}].undoes: expected the index of an earlier step still in force "
+                                       "(not new, not an undo)",
+                                       n=number)))
+        elif event.step == "correct" and not amend.changes_of(event):
+            problems.append((number, _("events[{n}].changes: expected FIELD: [OLD, NEW] of the corrected fields",
+                                       n=number)))
+        if event.step in amend.AMEND_STEPS and not str(event.get("reason") or "").strip():
+            problems.append((number, _("events[{n}].reason: expected why the register was amended", n=number)))
     return problems
 
 

@@ -5,12 +5,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 
-from propcli.i18n import _
 
 NAMES = ["张伟", "王秀英", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴刚", "徐丽", "孙浩",
          "马超", "朱红", "胡军", "郭芳", "何平", "高燕", "林峰", "罗梅"]
 LISTED = [("SD-01", "厨房水龙头漏水", "水龙头"), ("SD-04", "洗菜盆下水堵塞", "下水"), ("SD-12", "客厅灯管不亮", "灯管"),
-          ("SD-11", "插座面板烧坏", "插座"), ("MC-01", "入户门锁芯坏了", "锁芯"), ("MC-06", "窗户执手松动关不严", "执手")]
+          ("SD-11", "插座面板烧坏", "插座"), ("MC-01", "入户门锁芯坏了", "锁芯"), ("MC-06", "窗户执手松动关不严",
+                                                                                   "执手")]
 """(price code, what the resident says, a word both share): each item is priced by the code it names
 (10.4.1-2①; the test checks every pair against prices.yaml)."""
 OFF_LIST = ["阳台防水层渗漏", "热水器打不着火", "吊顶石膏板开裂", "地暖分水器漏水"]
@@ -60,7 +60,8 @@ def _resident_events(rng, received, now, receptionist, listed: bool, late: bool,
             events.append(("return", return_at, tech, {"copies": [2, 3]}))
             confirm_at = return_at + timedelta(minutes=rng.randint(5, 50))  # 返单 (10.4.1-7)
             if confirm_at <= now:
-                events.append(("confirm", confirm_at, "周志强", {"copies": [2, 3], "handed_to": "客户服务部前台接待员"}))
+                events.append(("confirm", confirm_at, "周志强", {"copies": [2, 3],
+                                                                 "handed_to": "客户服务部前台接待员"}))
                 finance_at = confirm_at + timedelta(days=rng.randint(1, 6))
                 if finance_at <= now:
                     events.append(("finance", finance_at, "赵丽娟", {"copy": 3}))
@@ -135,7 +136,8 @@ def _desk_records(ledger, now, start, rng):
         code = PAID_HELP.get(detail)
         if code in ledger.prices:
             price = ledger.prices[code]
-            steps.append(("charge", "刘洋", 40, {"items": [{"code": code, "name": price.name, "qty": 1, "unit": price.unit,
+            steps.append(("charge", "刘洋", 40, {"items": [{"code": code, "name": price.name, "qty": 1,
+                                                            "unit": price.unit,
                                                            "unit_price": str(price.price), "amount": str(price.price)}],
                                                 "signature": resident["name"]}))
         close = {"outcome": "已处理"}
@@ -143,7 +145,8 @@ def _desk_records(ledger, now, start, rng):
             close["reported_to"] = "service_director"  # 9.4.2-2: an ordinary case, afterwards
         add("request", received, dict(resident, category=category, detail=detail, major=False),
             steps + [("close", "刘洋", 30, close)])
-        add("call", received - timedelta(minutes=1), dict(resident, reason=detail, category=category, handled="转求助登记"),
+        add("call", received - timedelta(minutes=1), dict(resident, reason=detail, category=category,
+                                                          handled="转求助登记"),
             [("new", "孙晓燕")])
     for day in (4, 11, 19):
         received = (start + timedelta(days=day)).replace(hour=10, minute=15, second=0, microsecond=0)
@@ -195,7 +198,8 @@ def build_demo(session, path: str) -> dict:
                                       ledger.record_relpath("repair", record_id, received)))
             if day % 6 == 2:
                 location, item = rng.choice(PUBLIC)
-                received = (start + timedelta(days=day)).replace(hour=10, minute=rng.randint(0, 59), second=0, microsecond=0)
+                received = (start + timedelta(days=day)).replace(hour=10, minute=rng.randint(0, 59), second=0,
+                                                                 microsecond=0)
                 tech = rng.choice(TECHNICIANS)
                 steps = [("new", 0, "刘洋", {}), ("notify", 6, "赵丽娟", {}),
                          ("take", 3, "周志强", {"to": tech, "signed_for": "《公共区域现场巡视表》第二联"}),

@@ -30,11 +30,14 @@ def view(record: Record, ledger, now: datetime | None = None) -> View | None:
         record = record.as_of(now)
         if record is None:
             return None
-    closing = closing_event(record)
-    closed_at = closing.at if closing else None
-    found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
     fee_of = kinds.kind(record.kind).fee_total
     fee = fee_of(record) if fee_of is not None else None
+    void = record.voided
+    closing = void or closing_event(record)
+    closed_at = closing.at if closing else None
+    found = deadlines(record, ledger.policy, closed_at, ledger.calendar)
+    if void is not None:  # 作废: closed, its deadlines cancelled, out of every figure (CLI.md "Correcting ...")
+        return View(record, "void", False, void.at, tuple(found), fee)
     return View(record, record.workflow_events()[-1].step, closing is None, closed_at, tuple(found), fee)
 
 
@@ -50,7 +53,7 @@ def deadline_json(deadline: Deadline, now: datetime, tz: str) -> dict:
 def to_json(current: View, now: datetime, tz: str) -> dict:
     """The JSON shape of CLI.md "JSON shapes the checks read" (show, list, export, new)."""
     record = current.record
-    plain = record_to_plain(record, tz)
+    plain = record_to_plain(record, tz, current=True)
     plain.pop("schema", None)
     events = plain.pop("events")
     result = {"id": record.id, "kind": record.kind, "status": current.status, "open": current.open}
@@ -59,9 +62,35 @@ def to_json(current: View, now: datetime, tz: str) -> dict:
         result["fee_total"] = float(current.fee_total)
     result["received"] = format_time(record.received, tz)
     result["events"] = events
+    result.update(amendments_json(record, tz))
     money_as_numbers(result)
     result["deadlines"] = [deadline_json(d, now, tz) for d in current.deadlines
-                           if d.cancelled is None or d.cancelled > now]
+                           if (d.cancelled is None or d.cancelled > now) and record.voided is None]
+    return result
+
+
+def amendments_json(record: Record, tz: str) -> dict:
+    """What corrections, undos and a void did to the record (empty when nothing did): `corrections` lists
+    each field corrected with the value entered at intake and the value now, and every correction event
+    (its index in `events`, when, by whom, why, the changes); `withdrawn` the indexes of withdrawn events;
+    `voided` when, by whom and why. Derived from the events, as everything else in this JSON."""
+    from propcli import amend
+
+    events = record.all_events
+    result: dict = {}
+    corrected = amend.corrected_fields(events)
+    made = amend.corrections(events)
+    if made:
+        result["corrections"] = {
+            "fields": {name: {"entered": old, "now": new} for name, (old, new) in corrected.items()},
+            "events": [{"index": index, "at": format_time(event.at, tz), "by": event.by,
+                        "reason": event.get("reason"), "changes": amend.changes_of(event)} for index, event in made]}
+    withdrawn = amend.withdrawn_indexes(events)
+    if withdrawn:
+        result["withdrawn"] = sorted(withdrawn)
+    void = record.voided
+    if void is not None:
+        result["voided"] = {"at": format_time(void.at, tz), "by": void.by, "reason": void.get("reason")}
     return result
 
 
@@ -101,13 +130,13 @@ def source_done(record: Record) -> datetime | None:
     """When a callback source was finished (11.1.3-6: a complaint handled, a resident repair completed, a
     community event ended), by its kind's callback source; None for anything else."""
     source = kinds.kind(record.kind).callback_source
-    return source.done_at(record) if source is not None else None
+    return source.done_at(record) if source is not None and record.voided is None else None
 
 
 def needs_callback(record: Record) -> bool:
     """A callback source that is not exempt (11.1.13)."""
     source = kinds.kind(record.kind).callback_source
-    return source is not None and not source.exempt(record)
+    return source is not None and record.voided is None and not source.exempt(record)
 
 
 def redacted(shown: dict, drop: bool = False) -> dict:

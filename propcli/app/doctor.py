@@ -76,12 +76,14 @@ def check_locks(ledger) -> list[Finding]:
     findings = []
     journal = ledger.state_dir / JOURNAL
     if journal.exists():
-        findings.append(Finding("locks", PROBLEM, _("an interrupted propcli command left an unfinished change ({path})", path=_rel(ledger, journal)),
+        findings.append(Finding("locks", PROBLEM, _("an interrupted propcli command left an unfinished change ({path})",
+                                                    path=_rel(ledger, journal)),
                                 _("nothing to do by hand: the next propcli command rolls it back")))
     for lock in ledger.git.lock_files():
         findings.append(Finding("locks", PROBLEM, _("{path} exists: git refuses to commit while it is there",
                                                     path=_rel(ledger, lock)),
-                                _("if no git command is running in the ledger, delete it; one left by a killed propcli is cleared by the next propcli change")))
+                                _("if no git command is running in the ledger, delete it; one left by a killed propcli "
+                                  "is cleared by the next propcli change")))
     held = _ledger_lock_held(ledger)
     if held:
         findings.append(Finding("locks", OK, _("a propcli command is writing right now (it holds the ledger lock)")))
@@ -131,7 +133,8 @@ def check_index(ledger) -> list[Finding]:
         shown = "; ".join(f"{p}:{line}: {m}" for p, line, m in damaged)
         findings.append(Finding("records", PROBLEM, _("{count} damaged record file(s): {files}", count=total_damaged,
                                                       files=shown),
-                                _("run propcli check for every problem with its line; fix or restore each file (git checkout -- FILE)")))
+                                _("run propcli check for every problem with its line; fix or restore each file (git "
+                                  "checkout -- FILE)")))
     return findings
 
 
@@ -238,10 +241,14 @@ def check_calendar(ledger, year: int) -> list[Finding]:
             chinese_calendar.is_holiday(date(wanted, 6, 1))
         except NotImplementedError:
             findings.append(Finding("calendar", WARNING,
-                                    _("chinesecalendar {version} has no official holidays for {year}: working-day deadlines count every Monday to Friday as a working day", version=version,
+                                    _("chinesecalendar {version} has no official holidays for {year}: working-day "
+                                      "deadlines count every Monday to Friday as a working day", version=version,
                                       year=wanted),
-                                    _("pip install -U chinesecalendar once the State Council publishes {year}'s holidays; until then list closures in calendar.yaml", year=wanted)))
-    return findings or [Finding("calendar", OK, _("official holidays known for {first} and {second} (chinesecalendar {version})", first=year, second=year + 1,
+                                    _("pip install -U chinesecalendar once the State Council publishes {year}'s "
+                                      "holidays; until then list closures in calendar.yaml", year=wanted)))
+    return findings or [Finding("calendar", OK,
+                                _("official holidays known for {first} and {second} (chinesecalendar {version})",
+                                  first=year, second=year + 1,
                                                   version=version))]
 
 
@@ -256,8 +263,10 @@ def check_merge_driver(ledger) -> list[Finding]:
     git = ledger.git
     command = git.run("config", "--get", MERGE_DRIVER_KEY, check=False).strip()
     attributes = ledger.root / ".gitattributes"
-    if not attributes.is_file() or "merge=propcli-record" not in attributes.read_text(encoding="utf-8", errors="replace"):
-        return [Finding("merge driver", PROBLEM, _(".gitattributes does not send record files to the propcli merge driver"),
+    if not attributes.is_file() or "merge=propcli-record" not in attributes.read_text(encoding="utf-8",
+                                                                                      errors="replace"):
+        return [Finding("merge driver", PROBLEM,
+                        _(".gitattributes does not send record files to the propcli merge driver"),
                         _("restore it: records/**/*.yaml merge=propcli-record (as propcli init writes it)"))]
     if not command:
         return [Finding("merge driver", WARNING, _("not set up in this clone yet"),
@@ -283,8 +292,11 @@ def check_merge_driver(ledger) -> list[Finding]:
             works, why = False, [str(error)]
     programs = ", ".join(merge_driver_programs(command)) or command
     if not works:
-        return [Finding("merge driver", PROBLEM, _("git's merge driver for record files does not run ({programs}: {why})", programs=programs, why=why[0]),
-                        _("point it at an installed propcli: git config {key} 'propcli merge-driver %O %A %B' (or any propcli command sets it up again after rm .git/propcli/configured)",
+        return [Finding("merge driver", PROBLEM,
+                        _("git's merge driver for record files does not run ({programs}: {why})", programs=programs,
+                          why=why[0]),
+                        _("point it at an installed propcli: git config {key} 'propcli merge-driver %O %A %B' (or any "
+                          "propcli command sets it up again after rm .git/propcli/configured)",
                           key=MERGE_DRIVER_KEY))]
     return [Finding("merge driver", OK, _("runs ({programs})", programs=programs))]
 
@@ -374,13 +386,15 @@ def check_work_tree(ledger) -> list[Finding]:
         shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
         findings.append(Finding("work tree", WARNING, _("{count} record file(s) differ from the last commit: {files}",
                                                         count=len(changed), files=shown),
-                                _("a hand edit is committed on its own by the next change to that record; undo one with git checkout -- FILE")))
+                                _("a hand edit is committed on its own by the next change to that record; undo one "
+                                  "with git checkout -- FILE")))
     temps = []
     for folder, _dirs, files in os.walk(ledger.root / "records"):
         temps += [os.path.join(folder, n) for n in files if n.endswith(".tmp")]
     temps += [str(p) for p in ledger.state_dir.glob(".*.tmp") if yamlio.pid_of_temp(p.name) is not None]
     if temps:
-        findings.append(Finding("work tree", WARNING, _("{count} temporary file(s) left by an interrupted write: {first}",
+        findings.append(Finding("work tree", WARNING,
+                                _("{count} temporary file(s) left by an interrupted write: {first}",
                                                         count=len(temps), first=_rel(ledger, temps[0])),
                                 _("nothing to do: the next propcli change removes those of finished processes")))
     return findings or [Finding("work tree", OK, _("clean"))]

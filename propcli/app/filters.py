@@ -12,7 +12,7 @@ def states_of(kind: str | None) -> list[str]:
     found: list[str] = ["new"]
     for declared in (kinds.all_kinds() if kind is None else [kinds.kind(kind)]):
         found += [name for name in declared.step_names if name not in found]
-    return found
+    return found + ["void"]  # 作废: any record may be voided (CLI.md "Correcting the register")
 
 
 def _names(kind: str | None, key: str) -> set[str]:

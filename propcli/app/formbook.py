@@ -19,7 +19,8 @@ from propcli.store import queries
 PATH = "forms/repair-order.yaml"
 MAX_COUNT = 500
 _BOOK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-_ENTRY = re.compile(r'^\s*-\s*\{number:\s*([^,}]+),\s*book:\s*([^,}]+),\s*issued:\s*"?([^,}"]+)"?,\s*by:\s*"?([^}"]*)"?\}\s*$')
+_ENTRY = re.compile(r'^\s*-\s*\{number:\s*([^,}]+),\s*book:\s*([^,}]+),'
+                    r'\s*issued:\s*"?([^,}"]+)"?,\s*by:\s*"?([^}"]*)"?\}\s*$')
 HEADER = """\
 # 预编号《维修单》 pre-numbered repair orders (10.4.1): the numbers issued on paper.
 # Written by `propcli form repair-order --blank --count N [--book NAME]`, one line per number;
@@ -64,7 +65,8 @@ def _default_book(ledger, now: datetime) -> str:
 
 def check_book(book: str) -> None:
     if not _BOOK.match(str(book).strip()):
-        raise BadInput(_("--book: '{book}' is not a book name; expected letters, digits, - or _ (e.g. 2026A)", book=book))
+        raise BadInput(_("--book: '{book}' is not a book name; expected letters, digits, - or _ (e.g. 2026A)",
+                         book=book))
 
 
 def reserve(session, count: int, book: str | None = None) -> list[str]:
@@ -131,7 +133,8 @@ def claim(ledger, number: str) -> str:
         raise BadInput(_("--form-no: missing; expected the number printed on the paper form, e.g. HY01-2026-0001"))
     issued = {entry["number"]: entry for entry in read_issued(ledger)}
     if wanted not in issued:
-        raise BadInput(_("--form-no: {number} was never issued (propcli form repair-order --blank --count N issues numbers)",
+        raise BadInput(_("--form-no: {number} was never issued (propcli form repair-order --blank --count N issues "
+                         "numbers)",
                          number=wanted))
     users = _used(ledger).get(wanted)
     if users:
@@ -157,7 +160,8 @@ def record_of(ledger, number: str) -> str:
     users = _used(ledger).get(wanted)
     if not users:
         entry = issued[wanted]
-        raise BadInput(_("ID: form {number} (issued {date} by {by}) is not linked to a repair yet (repair new --form-no)",
+        raise BadInput(_("ID: form {number} (issued {date} by {by}) is not linked to a repair yet (repair new "
+                         "--form-no)",
                          number=wanted, date=entry["issued"][:10], by=entry["by"]))
     return users[0]
 
@@ -183,7 +187,8 @@ def unused_problems(ledger, now: datetime | None = None) -> list[str]:
                   path=ledger.index.path_of(ids[0]) or ids[0], number=number, file=PATH)
                 for number, ids in sorted(used.items())]
     text = path.read_text(encoding="utf-8")
-    problems = [_("{path}:{line}: not a line propcli writes; fix or undo the hand edit (git checkout)", path=PATH, line=line)
+    problems = [_("{path}:{line}: not a line propcli writes; fix or undo the hand edit (git checkout)", path=PATH,
+                  line=line)
                 for line in _damaged_lines(text)]
     now = now or utc_now()
     issued = read_issued(ledger, text)
@@ -202,7 +207,8 @@ def unused_problems(ledger, now: datetime | None = None) -> list[str]:
                               value=entry["issued"]))
             continue
         if now > _a_month_after(at):
-            problems.append(_("{path}:{line}: form {number} issued {date} by {by} is unused after a month; link it or account for the paper (10.4.1)",
+            problems.append(_("{path}:{line}: form {number} issued {date} by {by} is unused after a month; link it or "
+                              "account for the paper (10.4.1)",
                               path=PATH, line=entry["line"], number=entry["number"], date=entry["issued"][:10],
                               by=entry["by"]))
     known = {entry["number"] for entry in issued}

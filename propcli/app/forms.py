@@ -145,13 +145,16 @@ FORMS = {  # column widths in mm of the printable width (A4 landscape 273 mm, po
     "callback-record": Form(N_("Callback record 《回访记录表》"), "11.3.1", (
         Column(N_("Record no."), 24), Column(N_("Callback date"), 18), Column(N_("Method"), 14),
         Column(N_("Resident / unit / phone"), 28), Column(N_("Subject"), 28), Column(N_("Resident's opinion"), 26),
-        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"), 31),
+        Column(N_("Satisfaction"), 12), Column(N_("To be rectified"), 22), Column(N_("Agreed reply / next callback"),
+                                                                                  31),
         Column(N_("Called by"), 11), Column(N_("Customer's signature"), 17),
         Column(N_("Department director's opinion"), 33)),
         footer=(N_("Prepared by"), N_("Department director"))),
     "callback-summary": Form(N_("Monthly callback summary 《客户回访记录》"), "11.3.2", (
-        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"), 19),
-        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"), 19),
+        Column(N_("Source"), 25), Column(N_("To call back"), 19), Column(N_("Called back"), 19), Column(N_("Coverage"),
+                                                                                                        19),
+        Column(N_("Target"), 19), Column(N_("Satisfied"), 19), Column(N_("Dissatisfied"), 19), Column(N_("Rectified"),
+                                                                                                      19),
         Column(N_("Handling rate"), 19)), orientation="portrait",
         footer=(N_("Prepared by"), N_("Director's review"), N_("Submitted to company leadership")), blank_rows=3),
 }
@@ -161,6 +164,51 @@ FORMATS = ("text", "html", "pdf")
 
 class Total(list):
     """A 合计 / 小计 line of a register (no line number; printed bold)."""
+
+
+class Amended(str):
+    """A value printed with a mark: `corrected` (更正, a correction changed it) or `void` (a voided record's,
+    so its row is printed marked 作废). Row builders copy values into cells as they are, so the mark goes
+    with the value into the cell whatever the register."""
+
+    corrected = False
+    void = False
+
+    def __new__(cls, value, corrected: bool = False, void: bool = False):
+        made = super().__new__(cls, value)
+        made.corrected, made.void = corrected, void
+        return made
+
+
+def on_paper(record: dict) -> dict:
+    """A record as `show` prints it, made ready for paper (CLI.md "Correcting the register"): the events that
+    count only (withdrawn events and correct/undo/void left out, as the record reads), corrected values
+    marked 更正, a voided record's values marked so its row says 作废."""
+    from propcli.amend import AMEND_STEPS
+
+    withdrawn = set(record.get("withdrawn") or ())
+    corrected = (record.get("corrections") or {}).get("fields", {})
+    void = bool(record.get("voided"))
+    if not (withdrawn or corrected or void):
+        return record
+    paper_record = dict(record)
+    paper_record["events"] = [e for n, e in enumerate(record.get("events", []))
+                              if n not in withdrawn and e.get("step") not in AMEND_STEPS]
+    for key, value in record.items():
+        if isinstance(value, str) and (void or key in corrected) and key not in ("kind", "status"):
+            paper_record[key] = Amended(value, corrected=key in corrected, void=void)
+    return paper_record
+
+
+def _paper_records(session, **options) -> list[dict]:
+    """`list_records` for paper: voided records kept (marked 作废), every record `on_paper`."""
+    from propcli.app.services import list_records
+
+    return [on_paper(record) for record in list_records(session, **options)]
+
+
+def _row_voided(row) -> bool:
+    return isinstance(row, list) and any(isinstance(cell, Amended) and cell.void for cell in row)
 
 
 @dataclass(frozen=True)
@@ -200,6 +248,8 @@ def _environment():
                       autoescape=lambda name: bool(name and name.endswith(".html.j2")))
     env.tests["sign"] = lambda value: isinstance(value, Sign)
     env.tests["total"] = lambda value: isinstance(value, Total)
+    env.tests["voided"] = _row_voided
+    env.tests["corrected"] = lambda value: isinstance(value, Amended) and value.corrected
     env.filters["cell"] = _cell
     return env
 
@@ -218,7 +268,10 @@ def _cell(value):
     if _TOKEN is None:
         _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9:./@_-]*[-/][A-Za-z0-9:./@_-]*[A-Za-z0-9]")
     text = str(escape("" if value is None else value))
-    return Markup(_TOKEN.sub(lambda match: f'<span class="nw">{match.group(0)}</span>', text))
+    marked = Markup(_TOKEN.sub(lambda match: f'<span class="nw">{match.group(0)}</span>', text))
+    if isinstance(value, Amended) and value.corrected:  # 更正: the register shows a correction was made
+        marked += Markup('<span class="corrected">') + escape(_("corrected")) + Markup("</span>")
+    return marked
 
 
 def render_template(name: str, **context) -> str:
@@ -243,7 +296,8 @@ def _labels(t) -> dict:
     """The words of the page furniture, in the page's language."""
     return {"office": _("Office"), "number": _("Form no."), "month": _("Month"), "line": _("Line no."),
             "recorded": _("ledger: {name}"), "date": _("Date"), "blank_month": _("____ (year) ____ (month)"),
-            "pages": _("Page"), "scan": _("Scan with propcli show"), "none": _("(none)")}
+            "pages": _("Page"), "scan": _("Scan with propcli show"), "none": _("(none)"), "void": _("voided"),
+            "corrected": _("corrected")}
 
 
 def paper(session, form: Form, lang: str, number: str = "", month: str = "", key: str | None = None,
@@ -281,6 +335,29 @@ def _declared_form(declared) -> Form:
     """A kind's register as printed paper: its columns share the landscape width."""
     width = max(12, int(264 / max(1, len(declared.columns))))
     return Form(declared.title, declared.clause, tuple(Column(label, width) for label in declared.columns))
+
+
+def shown_register(session, name: str, key: str, commit: str | None, fmt: str = "text") -> tuple[str, str]:
+    """`show propcli:NAME/KEY@COMMIT`, the QR code of a printed register: (a line saying what it is, the
+    register as `form NAME KEY` prints it now; -f json: its title, columns and rows). The commit is the one the
+    paper was printed from; the register shown is today's, which holds every row the paper had (records only
+    grow), and later ones."""
+    import json
+
+    if name == "repair-order" or (name not in FORMS and name not in declared_registers()):
+        raise BadInput(_("ID: '{text}' is not a register's QR code; expected propcli:NAME/YYYY-MM@COMMIT with NAME one "
+                         "of {names}",
+                         text=f"propcli:{name}/{key}", names=", ".join(n for n in form_names() if n != "repair-order")))
+    said = _("{name} {key}: printed from commit {commit}; shown as the ledger holds it now",
+             name=name, key=key, commit=commit or "-")
+    if fmt == "json" and name in FORMS:
+        title, columns, rows = register_table(session, name, key)
+        return said, json.dumps({"form": name, "key": key, "commit": commit, "title": title, "columns": columns,
+                                 "rows": rows}, ensure_ascii=False, indent=2)
+    if fmt == "json":
+        return said, json.dumps({"form": name, "key": key, "commit": commit,
+                                 "text": str(render_form(session, name, key, "text"))}, ensure_ascii=False, indent=2)
+    return said, str(render_form(session, name, key, "text"))
 
 
 def render_form(session, name: str, record_id: str | None, fmt: str, count: int | None = None,
@@ -342,13 +419,12 @@ def _register(session, name: str, form: Form, lang: str, key: str | None, declar
     t = translator(lang)
     rows, totals, month, number, ref = [], None, "", "", None
     if key and declared is not None:
-        from propcli.app.services import list_records
-
         month, ref = check_month(key, "ID"), f"{name}/{key}"
-        rows = declared[1].rows(list_records(session, kind=declared[0], month=key))
+        rows = declared[1].rows(_paper_records(session, kind=declared[0], month=key))
     elif key:
         rows, totals, month, ref = _rows_for(session, name, key, lang)
-        number = ref if ref and not ref.startswith(name) else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}"
+        number = (ref if ref and not ref.startswith(name)
+                  else f"{session.ledger.office}-{form.clause}-{month.replace('-', '')}")
     weights = [LINE_COLUMN_MM] + [c.width for c in form.columns]
     scale = 100.0 / sum(weights)
     page = paper(session, form, lang, number=number, month=month, key=ref)
@@ -372,7 +448,7 @@ def register_table(session, name: str, key: str | None) -> tuple[str, list[str],
 
 def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | None, str, str]:
     """(rows, totals row or None, the month shown, the QR key) of a filled register."""
-    from propcli.app.services import list_records, show
+    from propcli.app.services import show
 
     t = translator(lang)
     if name == "public-inspection":
@@ -390,10 +466,10 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
                  r.get("reason", "") or r.get("detail", ""),
                  "；".join(x for x in (r.get("handled", ""), r.get("record", "")) if x),
                  r["events"][0]["by"], r.get("note", "")]
-                for r in list_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
+                for r in _paper_records(session, kind="call", month=key)], None, key, f"{name}/{key}"
     if name == "complaint-register":
         callbacks = _callbacks_by_source_zh(session)
-        complaints = list_records(session, kind="complaint", month=key)
+        complaints = _paper_records(session, kind="complaint", month=key)
         rows = []
         for record in complaints:
             cells = _complaint_row_zh(record, callbacks.get(record["id"]))
@@ -525,14 +601,14 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
     (every round made in it, and the public repairs reported in it that no round found)."""
     import re
 
-    from propcli.app.services import list_records, show
+    from propcli.app.services import show
 
     if re.match(r"^\d{4}-\d{2}$", key):
         check_month(key, "ID")
         lines = []
-        for round_ in list_records(session, kind="patrol", month=key):
+        for round_ in _paper_records(session, kind="patrol", month=key):
             lines += _round_lines(session, round_, t)
-        for repair in list_records(session, kind="repair", month=key):
+        for repair in _paper_records(session, kind="repair", month=key):
             if repair.get("public") and not repair.get("patrol"):
                 lines.append((repair["received"], _public_repair_line(repair, t)))
         return [line for _at, line in sorted(lines, key=lambda pair: pair[0])], None, key, f"public-inspection/{key}"
@@ -541,7 +617,8 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
         return [_public_repair_line(record, t)], None, record["received"][:7], record["id"]
     if "findings" in record:
         return [line for _at, line in _round_lines(session, record, t)], None, record["received"][:7], record["id"]
-    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a month YYYY-MM",
+    raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them or a "
+                     "month YYYY-MM",
                      id=record["id"]))
 
 
@@ -553,10 +630,8 @@ def source_zh(kind: str | None) -> str:
 
 def _callbacks_by_source_zh(session) -> dict:
     """source id -> its callbacks (as `show` prints them), in chain order."""
-    from propcli.app.services import list_records
-
     found: dict = {}
-    for callback in list_records(session, kind="callback"):
+    for callback in _paper_records(session, kind="callback"):
         found.setdefault(callback.get("source"), []).append(callback)
     for chain in found.values():
         chain.sort(key=lambda c: (c.get("attempt") or 1, c["received"]))
@@ -603,8 +678,11 @@ def _complaint_row_zh(record: dict, callbacks) -> list[str]:
 
 def _register_total(complaints: list[dict], width: int) -> list[str]:
     """The register's last line: complaints counted, a merged duplicate once (11.1.12)."""
-    repeats = sum(1 for r in complaints if _event(r, "merge"))
-    text = f"{len(complaints) - repeats} 件" + (f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else "")
+    voided = sum(1 for r in complaints if r.get("voided"))
+    repeats = sum(1 for r in complaints if _event(r, "merge") and not r.get("voided"))
+    text = f"{len(complaints) - repeats - voided} 件"
+    text += f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else ""
+    text += f"（另作废 {voided} 件，不计数）" if voided else ""
     return ["合计", text] + [""] * (width - 2)
 
 
@@ -628,7 +706,8 @@ def _callback_row_zh(record: dict) -> list[str]:
         fix += f"；已整改 {_time(fixed['at'])} {fixed.get('note', '')}"
     agreed = _time(done.get("reply_by"))
     if done.get("next"):
-        agreed = "；".join(x for x in (agreed, f"下次回访 {_time(done['next'])} {done.get('next_callback', '')}".strip()) if x)
+        agreed = "；".join(x for x in (agreed,
+                                       f"下次回访 {_time(done['next'])} {done.get('next_callback', '')}".strip()) if x)
     review = _event(record, "review")
     opinion = f"{review.get('opinion', '')}（{review['by']} {review['at'][:10]}）" if review else ""
     return [record["id"], _time(done.get("at")), method, who, reason, done.get("note", "") or "",
@@ -657,18 +736,18 @@ def _archive_rows(session, month: str) -> list[list[str]]:
     """《回访记录表》 of a month: the callbacks made in it, the open letters filed in it (11.1.10) and the
     move-in visits made in it (11.1.6), by date."""
     from propcli import kinds
-    from propcli.app.services import list_records
 
     dated = [(_event(r, "record").get("at") or "", _callback_row_zh(r))
-             for r in list_records(session, kind="callback") if _recorded_zh(r, month)]
-    dated += [(r["received"], _letter_row(r)) for r in list_records(session, kind="letter", month=month)]
+             for r in _paper_records(session, kind="callback") if _recorded_zh(r, month)]
+    dated += [(r["received"], _letter_row(r)) for r in _paper_records(session, kind="letter", month=month)]
     from propcli.model import record_from_plain
 
     for declared in kinds.all_kinds():
         if declared.is_callback is None:
             continue
-        for item in list_records(session, kind=declared.name):
-            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1), session.ledger.tz)):
+        for item in _paper_records(session, kind=declared.name):
+            if _recorded_zh(item, month) and declared.is_callback(record_from_plain(dict(item, schema=1),
+                                                                                    session.ledger.tz)):
                 dated.append((_event(item, "record")["at"], _visit_row(item)))
     return [row for _at, row in sorted(dated, key=lambda item: item[0])]
 
@@ -720,7 +799,8 @@ def summary_context(session, month: str) -> dict:
         open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.attempt, "due": last.due})
     preparer = next((m.name for m in ledger.staff if m.role == "service_director"), "")
     approvals = ["部门主任审阅", "报公司领导"]
-    open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）" for o in open_loops)
+    open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）"
+                         for o in open_loops)
     lines = [("不满意未闭环", f"{len(open_loops)} 件" + (f"：{open_text}" if open_text else "")),
              ("月份", month), ("管理处", " ".join(x for x in (ledger.office, ledger.config.get("name", "")) if x)),
              ("编制人", f"{preparer}（{ROLE_LABELS['service_director']}）" if preparer else "________")]
@@ -738,7 +818,7 @@ def _resident_repair(session, record_id: str) -> dict:
     record = show(session, record_id)
     if record["kind"] != "repair" or record.get("public"):
         raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
-    return record
+    return on_paper(record)
 
 
 def fee_lines(record: dict) -> list[dict]:
@@ -769,9 +849,11 @@ COPIES = (
     (N_("Copy 1: resident (basis for payment)"),
      N_("Goes to: the resident, from the technician, as the basis for payment (10.4.1-6)")),
     (N_("Copy 2: kept by customer service"),
-     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service after 返单 (10.4.1-7)")),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service "
+        "after 返单 (10.4.1-7)")),
     (N_("Copy 3: finance (basis for billing)"),
-     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the basis for billing (10.4.1-7, 10.4.3)")),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the "
+        "basis for billing (10.4.1-7, 10.4.3)")),
 )
 
 
@@ -807,6 +889,8 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
     else:
         key, month = number or None, ""
     page = paper(session, form, lang, number=number, month=month, key=key, commit=bool(record))
+    if record.get("voided"):  # 作废: still printed, so every number is accounted for, and marked
+        page.title = f"{page.title}【{page.labels['void']}】"
     if record.get("price_code"):
         standard = _("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
                      name=record.get("price_name", ""), price=yuan(record.get("unit_price")),
@@ -849,7 +933,8 @@ def _repair_order(session, form: Form, lang: str, record: dict, number: str = ""
             {"label": _("Technician"), "short": _("Technician"), "sign": Sign(_technician(record) if complete else "")},
         ],
         "refusal_signed_label": _("Refusal signed by"),
-        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer, director_signer) if x),
+        "refusal_signed": ("、" if lang == "zh_CN" else ", ").join(x for x in (technician_signer,
+                                                                               director_signer) if x),
         "refusal_label": _("Refusal (10.4.1-4)"), "reason_label": _("Reason"), "reason": refuse.get("reason", ""),
         "refusal_signatures": [
             {"label": _("Technician"), "sign": Sign(technician_signer)},
@@ -877,9 +962,11 @@ def render_mail_html(ledger, title: str, intro: str, groups: list[tuple[str, lis
         rows = []
         for item in items:
             rows.append({"late": float(item["minutes_late"]) > 0, "cells": [
-                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item.get("item", ""), item["clause"], item["due"],
+                item["id"], f"{item['rule']} {rule_name(item['rule'], lang)}", item.get("item", ""), item["clause"],
+                                                                            item["due"],
                 humanize_minutes(item["minutes_late"], lang), item["mark"], item.get("where", ""),
-                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang), item.get("assignee") or "") if x)]})
+                item.get("phone", ""), " ".join(x for x in (role_name(item.get("role"), lang),
+                                                            item.get("assignee") or "") if x)]})
         shaped.append({"heading": heading, "rows": rows})
     page = Paper(lang, ledger.office, str(ledger.config.get("name") or ""), title, "", labels=_labels(t))
     page.labels["clause"] = ""

@@ -1,6 +1,7 @@
 """Reading `import` files: JSON Lines as `export` writes them, or CSV with a header row."""
 import csv
 import json
+from dataclasses import replace
 
 from propcli.app.derive import money_as_text
 from propcli.errors import BadInput
@@ -10,7 +11,8 @@ from propcli.kinds import NAMES as KINDS
 from propcli.model import Record, RecordProblem, record_from_plain
 from propcli.timeutil import format_time, parse_time
 
-DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines", "callbacks")
+DERIVED_KEYS = ("status", "open", "fee_total", "received", "deadlines", "callbacks", "voided", "corrections",
+                "withdrawn")
 
 
 class ImportedRecords(list):
@@ -80,7 +82,8 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
         plain = {k: v for k, v in row.items() if k not in DERIVED_KEYS}
         kind = plain.get("kind")
         if kind not in KINDS:
-            raise BadInput(_("{where}: kind: expected one of {kinds}; nothing imported", where=where, kinds=", ".join(KINDS)))
+            raise BadInput(_("{where}: kind: expected one of {kinds}; nothing imported", where=where,
+                             kinds=", ".join(KINDS)))
         events = plain.get("events")
         if isinstance(events, str):
             try:
@@ -117,8 +120,7 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
             raise BadInput(_("{where}: id {id} is already in the ledger; nothing imported", where=where, id=record.id))
         from propcli.app.checks import semantic_problems
 
-        record = Record(record.kind, record.id, record.fields, record.events,
-                        ledger.record_relpath(record.kind, record.id, record.received))
+        record = replace(record, path=ledger.record_relpath(record.kind, record.id, record.received))
         problems = semantic_problems(ledger, record)
         if problems:
             raise BadInput(_("{where}: {message}; nothing imported", where=where, message=problems[0]))

@@ -193,7 +193,8 @@ def is_address(address) -> bool:
 def check_addresses(addresses, field: str = "--mail-to") -> list[str]:
     for address in addresses:
         if not is_address(address):
-            raise BadInput(_("{field}: '{value}' is not an e-mail address; expected one address such as zhang.wei@example.com",
+            raise BadInput(_("{field}: '{value}' is not an e-mail address; expected one address such as "
+                             "zhang.wei@example.com",
                              field=field, value=address))
     return [str(a).strip() for a in addresses]
 
@@ -229,7 +230,8 @@ def _line_fields(item: dict, tz: str) -> dict:
             "escalate": _("escalated to {role}", role=role_label(item["to"])), "due_soon": _("due soon")}[item["kind"]]
     where = doc.get("address") or doc.get("location") or ""
     return {
-        "id": row["id"], "what": rule_label(row["rule"]), "item": job_of(row, doc), "clause": _("clause {clause}", clause=row["clause"]),
+        "id": row["id"], "what": rule_label(row["rule"]), "item": job_of(row, doc), "clause": _("clause {clause}",
+                                                                                                clause=row["clause"]),
         "due": _("due {due}", due=_local(item["due_at"], tz)), "how": how, "mark": mark,
         "where": str(where), "phone": mask_phone(doc.get("phone")) if doc.get("phone") else "",
         "assignee": _("assignee {name}", name=row["assignee"]) if row.get("assignee") else "",
@@ -257,7 +259,8 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     soon_n = len(items) - late_n
     subject = _("[propcli] deadlines {office} {now}: {late} overdue, {soon} due soon",
                 office=ledger.office or "", now=_local(session.now, tz), late=late_n, soon=soon_n)
-    intro = _("{office} deadline reminder ({now}). These deadlines, counted by the clauses of the procedures, have passed or fall due soon; please deal with them and record it in propcli.",
+    intro = _("{office} deadline reminder ({now}). These deadlines, counted by the clauses of the procedures, have "
+              "passed or fall due soon; please deal with them and record it in propcli.",
               office=getattr(ledger, "office", "") or "", now=_local(session.now, tz))
     groups = _groups(items)
     text = [intro, ""]
@@ -345,12 +348,14 @@ def deliver(url: str, settings: dict, message, sender: str, to: list[str]) -> di
                 server.ehlo()
             if user:
                 if password is None:
-                    raise BadInput(_("mail.username is set but the password variable {var} is empty; set it in the environment",
+                    raise BadInput(_("mail.username is set but the password variable {var} is empty; set it in the "
+                                     "environment",
                                      var=password_env))
                 try:
                     server.login(str(user), password)
                 except UnicodeEncodeError:  # smtplib sends AUTH as ASCII only
-                    raise BadInput(_("mail.username and the password in {var} must be ASCII (SMTP AUTH); nothing was sent",
+                    raise BadInput(_("mail.username and the password in {var} must be ASCII (SMTP AUTH); nothing was "
+                                     "sent",
                                      var=password_env)) from None
             refused = server.send_message(message, from_addr=sender, to_addrs=to)
         finally:
@@ -381,7 +386,8 @@ def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | N
                  remind=settings.get("reminder_after") or "60m")
     to = recipients(ledger, items, mail_to)
     if not to:
-        return _("overdue mail: not sent: no recipients (give --mail-to, or e-mail addresses in staff.yaml); nothing recorded")
+        return _("overdue mail: not sent: no recipients (give --mail-to, or e-mail addresses in staff.yaml); nothing "
+                 "recorded")
     sender = str(settings.get("from") or "propcli@localhost")
     message = compose(session, items, to, sender)
     refused = deliver(url, settings, message, sender, to)
@@ -397,7 +403,8 @@ def send_digest(session, rows: list[dict], mail_to: list[str], smtp_url: str | N
 
 def summarise(items: list[dict]) -> str:
     counts = {k: sum(1 for i in items if i["kind"] == k) for k in ("notice", "reminder", "escalate", "due_soon")}
-    return _("overdue mail: {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due soon",
+    return _("overdue mail: {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due "
+             "soon",
              n=len(items), notice=counts["notice"], reminder=counts["reminder"],
              escalate=counts["escalate"], soon=counts["due_soon"])
 

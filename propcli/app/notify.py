@@ -76,7 +76,7 @@ def sign(secret: str, timestamp_ms: int) -> str:
     import hmac
     from urllib.parse import quote_plus
 
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return quote_plus(base64.b64encode(digest))
 
 
@@ -208,6 +208,7 @@ def post_digest(session, rows: list[dict], url: str) -> str:
     if failure is not None:
         raise failure
     counts = {k: sum(1 for i in posted if i["kind"] == k) for k in ("notice", "reminder", "escalate", "due_soon")}
-    return _("{url}: posted {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due soon",
+    return _("{url}: posted {n} item(s): {notice} new, {reminder} reminder(s), {escalate} escalation(s), {soon} due "
+             "soon",
              url=channel.shown, n=len(posted), notice=counts["notice"], reminder=counts["reminder"],
              escalate=counts["escalate"], soon=counts["due_soon"])

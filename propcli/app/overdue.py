@@ -107,10 +107,16 @@ def explain(session, text_id: str) -> dict:
 
         raise BadInput(_("ID: {id} was received after --now; it did not exist then", id=record_id))
     tz = ledger.tz
+    from propcli.amend import withdrawn_indexes
+    from propcli.app.derive import amendments_json
+
     timeline = []
-    for event in current.record.events:
+    withdrawn = withdrawn_indexes(current.record.all_events)
+    for number, event in enumerate(current.record.all_events):  # corrections, undos, withdrawn steps: all listed
         line = {"at": format_time(event.at, tz), "step": event.step, "by": event.by,
-                "detail": {k: v for k, v in event.data.items()}}
+                "detail": dict(event.data.items())}
+        if number in withdrawn:
+            line["withdrawn"] = True
         timeline.append(line)
     verdicts = []
     for deadline in current.deadlines:
@@ -125,8 +131,11 @@ def explain(session, text_id: str) -> dict:
             "role": deadline.role, "assignee": deadline.assignee,
             "how": describe_rule(ledger.policy, deadline.rule, deadline.clause),
         })
+    if current.record.voided is not None:
+        verdicts = []  # 作废: no deadlines
     return {"id": record_id, "kind": current.record.kind, "status": current.status, "open": current.open,
-            "now": format_time(session.now, tz), "events": timeline, "deadlines": verdicts}
+            "now": format_time(session.now, tz), "events": timeline, "deadlines": verdicts,
+            **amendments_json(current.record, tz)}
 
 
 def describe_rule(policy, key: str, clause: str) -> str:
@@ -142,5 +151,6 @@ def describe_rule(policy, key: str, clause: str) -> str:
         return _("{start}, by {cutoff} that day; at or after {cutoff}, by {cutoff} the next day",
                  start=start, cutoff=rule.cutoff.strftime("%H:%M"))
     if rule.cutoff_day is not None:
-        return _("{start}, by the end of the {day}th; after it, the next month's {day}th", start=start, day=rule.cutoff_day)
+        return _("{start}, by the end of the {day}th; after it, the next month's {day}th", start=start,
+                 day=rule.cutoff_day)
     return _("{start}, by the agreed time", start=start)

@@ -17,7 +17,8 @@ def _weasyprint():
         raise BadInput(_("--format pdf needs the pdf extra: {command} (WeasyPrint; it uses the Pango library)",
                          command=INSTALL)) from None
     except OSError as error:  # installed, but Pango or its friends are missing
-        raise BadInput(_("--format pdf: WeasyPrint cannot load the Pango library ({reason}); install libpango-1.0-0 libpangoft2-1.0-0",
+        raise BadInput(_("--format pdf: WeasyPrint cannot load the Pango library ({reason}); install libpango-1.0-0 "
+                         "libpangoft2-1.0-0",
                          reason=str(error).splitlines()[0])) from None
     return weasyprint
 

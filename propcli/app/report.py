@@ -146,13 +146,16 @@ def report_data(session, month: str) -> dict:
     loops = open_loops(session)
     now_shares, then_shares = _shares(current), _shares(last)
     on_time_chart = [{"label": f"{rule} {rule_name(rule, lang)}", "value": now_shares.get(rule),
-                      "last": then_shares.get(rule), "target": 1.0} for rule in sorted(set(now_shares) | set(then_shares))]
+                      "last": then_shares.get(rule),
+                      "target": 1.0} for rule in sorted(set(now_shares) | set(then_shares))]
     trend = {"months": [m[5:] + ("月" if lang == "zh_CN" else "") for m in months],
-             "series": [{"label": _("Help requests"), "values": [_get(figures[m], "requests", "total") or 0 for m in months]},
+             "series": [{"label": _("Help requests"), "values": [_get(figures[m], "requests",
+                                                                      "total") or 0 for m in months]},
                         {"label": _("Repairs"), "values": [_get(figures[m], "repairs", "total") or 0 for m in months]},
-                        {"label": _("Complaints"), "values": [_get(figures[m], "complaints", "total") or 0 for m in months]}]}
+                        {"label": _("Complaints"), "values": [_get(figures[m], "complaints",
+                                                                   "total") or 0 for m in months]}]}
     coverage = []
-    for kind, clause in _callback_kinds().items():
+    for kind in _callback_kinds():
         section = _get(current, "callbacks", kind) or {}
         coverage.append({"label": source_name(kind, lang), "value": section.get("coverage", 0.0),
                          "target": section.get("target", 0.0), "done": section.get("done", 0),
@@ -167,7 +170,8 @@ def report_data(session, month: str) -> dict:
                  _("Monthly report {month}", month=month), "9.4.10, 11.2.4", f"{ledger.office}-{month}",
                  f"{month[:4]}年{int(month[5:])}月" if lang == "zh_CN" else month)
     page.labels = {"office": _("Office"), "number": _("Report"), "month": _("Month"),
-                   "clause": _("Clause {clause}", clause="9.4.10, 11.2.4"), "blank_month": "", "recorded": _("ledger: {name}"),
+                   "clause": _("Clause {clause}", clause="9.4.10, 11.2.4"), "blank_month": "",
+                   "recorded": _("ledger: {name}"),
                    "scan": ""}
     page.printed = _("Printed {time}", time=session.now.strftime("%Y-%m-%d %H:%M"))
     return {
@@ -186,7 +190,8 @@ def report_data(session, month: str) -> dict:
         "late_by_person": [{"label": who, "count": len(items),
                             "rules": " ".join(sorted({i["rule"] for i in items}))}
                            for who, items in sorted(by_person.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-        "late_rows": [[i["id"], f"{i['rule']} {rule_name(i['rule'], lang)}", i["clause"], i["due"][:16].replace("T", " "),
+        "late_rows": [[i["id"], f"{i['rule']} {rule_name(i['rule'], lang)}", i["clause"], i["due"][:16].replace("T",
+                                                                                                                " "),
                        humanize_minutes(i["minutes_late"], lang), i["assignee"] or role_name(i["role"], lang)]
                       for i in late],
         "late_heads": {"rule": [_("Rule"), _("Clause"), _("Late"), _("Records")],
@@ -195,9 +200,11 @@ def report_data(session, month: str) -> dict:
         "loops_title": _("Dissatisfied callbacks still open ({count})", count=len(loops)),
         "loop_heads": [_("Source"), _("Callback"), _("Called back"), _("Resident"), _("Subject"), _("To be rectified"),
                        _("Rectified by"), _("Next callback")],
-        "loops": [[f"{source_name(l['source_kind'], lang)} {l['source']}".strip(),
-                   l["callback"], f"{l['at'][:16].replace('T', ' ')} {l['by']}", f"{l['name']} {l['address']}".strip(),
-                   l["subject"], l["rectification"], l["fix_by"], l["next"][:16].replace("T", " ")] for l in loops],
+        "loops": [[f"{source_name(loop['source_kind'], lang)} {loop['source']}".strip(),
+                   loop["callback"], f"{loop['at'][:16].replace('T', ' ')} {loop['by']}",
+                   f"{loop['name']} {loop['address']}".strip(),
+                   loop["subject"], loop["rectification"], loop["fix_by"], loop["next"][:16].replace("T", " ")]
+                  for loop in loops],
         "titles": {"figures": _("Figures against targets and last month"), "charts": _("Charts"),
                    "attention": _("What needs attention"), "analysis": _("Analysis"), "none": _("(none)"),
                    "below": _("below target")},
@@ -246,8 +253,10 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
         target = _get(current, "callbacks", kind, "target")
         callbacks.append(row(_("{source}: called back / to call back", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "done")))
-        callbacks[-1]["value"] = f"{_count(_get(current, 'callbacks', kind, 'done'))} / {_count(_get(current, 'callbacks', kind, 'eligible'))}"
-        callbacks[-1]["last"] = f"{_count(_get(last, 'callbacks', kind, 'done'))} / {_count(_get(last, 'callbacks', kind, 'eligible'))}"
+        callbacks[-1]["value"] = (f"{_count(_get(current, 'callbacks', kind, 'done'))} / "
+                                  f"{_count(_get(current, 'callbacks', kind, 'eligible'))}")
+        callbacks[-1]["last"] = (f"{_count(_get(last, 'callbacks', kind, 'done'))} / "
+                                 f"{_count(_get(last, 'callbacks', kind, 'eligible'))}")
         callbacks.append(row(_("{source}: callback coverage", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "coverage"), "share", target))
     handling_target = _get(current, "callbacks", "handling_target")
@@ -311,7 +320,8 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
     for label, path in ((_("help requests"), ("requests", "total")), (_("repairs"), ("repairs", "total")),
                         (_("complaints"), ("complaints", "total"))):
         value, before = _get(current, *path) or 0, _get(last, *path) or 0
-        volumes.append(_("{value} {what} ({month}: {before})", value=value, what=label, month=last_month, before=before))
+        volumes.append(_("{value} {what} ({month}: {before})", value=value, what=label, month=last_month,
+                         before=before))
     sentences.append(_("This month: {volumes}.", volumes=_(", ").join(volumes)))
 
     changes = []
@@ -321,7 +331,7 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
                         _("on time for {rule} {change} ({before} → {value})", rule=f"{rule} {rule_name(rule, lang)}",
                           change=_change(now_rates[rule], then_rates[rule], True, t), before=_pct(then_rates[rule]),
                           value=_pct(now_rates[rule]))))
-    for kind, clause in _callback_kinds().items():
+    for kind in _callback_kinds():
         value, before = _get(current, "callbacks", kind, "coverage"), _get(last, "callbacks", kind, "coverage")
         if value is not None and before is not None and (_get(current, "callbacks", kind, "eligible") or
                                                          _get(last, "callbacks", kind, "eligible")):
@@ -334,7 +344,8 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
         value, before = _get(current, *path) or 0, _get(last, *path) or 0
         if before:
             changes.append((abs(value - before) / before * 100,
-                            _("{what} {sign}{percent} % ({before} → {value})", what=label, sign="+" if value >= before else "−",
+                            _("{what} {sign}{percent} % ({before} → {value})", what=label,
+                              sign="+" if value >= before else "−",
                               percent=round(abs(value - before) / before * 100), before=before, value=value)))
     changes = [c for c in sorted(changes, key=lambda c: -c[0]) if c[0] >= 1][:3]
     if changes:
@@ -369,8 +380,10 @@ def analysis(current: dict, last: dict, last_month: str, late: list[dict], loops
             import math
 
             needed = math.ceil(target * eligible - 1e-9) - done
-            short.append(_("{source} {coverage} against a quota of {target} ({clause}): {needed} more callback(s) needed",
-                           source=source_name(kind, lang), coverage=_pct(section.get("coverage", 0)), target=_pct(target),
+            short.append(_("{source} {coverage} against a quota of {target} ({clause}): {needed} more callback(s) "
+                           "needed",
+                           source=source_name(kind, lang), coverage=_pct(section.get("coverage", 0)),
+                           target=_pct(target),
                            clause=clause, needed=needed))
     if short:
         sentences.append(_("Callbacks below quota: {items}.", items=_("; ").join(short)))

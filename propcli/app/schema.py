@@ -13,9 +13,14 @@ class KindsSchema:
         fee = current.fee_total
         fee_cents = None if fee is None or record.get("public") else int(fee * 100)
         declared = kinds.kind(record.kind)
+        uncounted, fee_at = declared.uncounted_at(record), declared.fee_at(record)
+        billed_at = declared.billed_at(record)
+        void = record.voided
+        if void is not None:  # 作废: out of every figure from then on; no fee owed, nothing billed
+            uncounted = void.at if uncounted is None else min(uncounted, void.at)
+            fee_at = billed_at = None
         return IndexColumns(current.status, current.open, current.closed_at, source_done(record), fee_cents,
-                            current.deadlines, needs_callback(record), declared.uncounted_at(record),
-                            declared.fee_at(record), declared.billed_at(record))
+                            current.deadlines, needs_callback(record), uncounted, fee_at, billed_at)
 
     def record_file_problems(self, ledger, relpath: str) -> list[str]:
         from propcli.app.checks import check_record_file

@@ -85,7 +85,8 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
         try:
             zone(timezone)
         except Exception:
-            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai", tz=timezone)) from None
+            raise BadInput(_("--timezone: '{tz}' is unknown; expected an IANA name such as Asia/Shanghai",
+                             tz=timezone)) from None
     if office is not None and (not office.strip() or any(c in office for c in "/\\\n") or not office.isprintable()):
         raise BadInput(_("--office: expected a short office code such as HY01"))
     made_folder = not target.exists()
@@ -225,12 +226,14 @@ def matches(record: dict, text: str) -> bool:
 
 def list_records(session, kind=None, status=None, month=None, open_only=False, touched_since=None,
                  redact: str | None = "mask", unreviewed=False, search: str | None = None,
-                 limit: int | None = None, newest_first: bool = False) -> list[dict]:
+                 limit: int | None = None, newest_first: bool = False, voided: bool = True) -> list[dict]:
     """Records as `show` prints them, oldest first (as `list -f json` and `export` print them; `newest_first`
     for tables); `redact`: "mask" (lists and forms: a confidential enquiry's detail as 保密, 9.4.3-4), "drop"
     (left out) or None (kept, as `export` keeps it); `unreviewed`: only those waiting for a director's review
     (the kinds that declare `awaiting_review`: callbacks, 11.1.8). `search`: see `matches` (on what the list
-    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for."""
+    shows: a confidential detail is not searched); `limit`: the newest N of those found, in the order asked for.
+    `voided`: False leaves voided records (作废) out unless `status` asks for them (`list` without --voided);
+    registers and forms keep them, marked, so every number on paper is accounted for."""
     from propcli import kinds
     from propcli.app.derive import redacted
 
@@ -274,6 +277,8 @@ def list_records(session, kind=None, status=None, month=None, open_only=False, t
             continue
         if unreviewed and not reviewed_kinds[current.record.kind](current.record):
             continue
+        if not voided and current.record.voided is not None and status != "void":
+            continue
         shown = to_json(current, session.now, ledger.tz)
         shown = redacted(shown, redact == "drop") if redact else shown
         if shown is None or (search and not matches(shown, search)):
@@ -316,7 +321,14 @@ def note(session, text_id: str, text: str, at_text: str | None) -> dict:
 
 
 def log(session, text_id: str | None) -> list[dict]:
+    """The git commits of the ledger or of one record, dated in the ledger's timezone (the events' clock):
+    git stamps a commit with the machine's zone, often UTC on a server, which beside 北京时间 reads wrong."""
+    from datetime import datetime
+
+    from propcli.timeutil import zone
+
     ledger = session.ledger
+    tz = zone(ledger.tz)
     args = ["log", "--format=%H%x1f%an%x1f%aI%x1f%s%x1e"]
     if text_id:
         record_id = ledger.resolve(text_id)
@@ -326,7 +338,11 @@ def log(session, text_id: str | None) -> list[dict]:
     for chunk in out.split("\x1e"):
         parts = chunk.strip().split("\x1f")
         if len(parts) == 4:
-            entries.append({"commit": parts[0][:10], "author": parts[1], "date": parts[2], "subject": parts[3]})
+            try:
+                date = datetime.fromisoformat(parts[2]).astimezone(tz).isoformat()
+            except ValueError:
+                date = parts[2]
+            entries.append({"commit": parts[0][:10], "author": parts[1], "date": date, "subject": parts[3]})
     return entries
 
 

@@ -71,7 +71,8 @@ class Session:
         member = ledger.member_of_login(login)
         if member is not None:
             return member.name
-        raise BadInput(_("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add 'login: {login}' to your entry in staff.yaml", login=login or "USER"))
+        raise BadInput(_("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add 'login: "
+                         "{login}' to your entry in staff.yaml", login=login or "USER"))
 
 
 def _login() -> str | None:

@@ -42,7 +42,7 @@ def month_stats(session, month: str) -> dict:
     check_month(month, "YYYY-MM")
     index = session.ledger.index.fresh()
     now = int(session.now.timestamp())
-    by_category = queries.count_by_field(index, "request", "category", month, now)
+    by_category = queries.count_by_field(index, "request", "category", month, now, counted_only=True)
     by_severity = queries.count_by_field(index, "complaint", "severity", month, now, counted_only=True)
     total, public, _fee_cents, paid = queries.fee_totals(index, "repair", month, now, status="paid")
     on_time = on_time_by_section(index, month, now)

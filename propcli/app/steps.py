@@ -11,7 +11,8 @@ from propcli.app.services import show, shown
 def new(session, kind_name: str, **options) -> dict:
     """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
     declared = kinds.kind(kind_name)
-    if options.get("form_no"):  # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
+    # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
+    if options.get("form_no"):
         from propcli.app import formbook
 
         with session.ledger.lock():

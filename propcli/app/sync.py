@@ -52,11 +52,13 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
     configured = settings.get("remote") if isinstance(settings, dict) else None
     name = remote_name or str(configured or "origin")
     if remote_git.remote_url(git, name) is None:
-        raise LedgerUnusable(_("no remote '{remote}' to sync with; add the office's shared repository: git remote add {remote} URL",
+        raise LedgerUnusable(_("no remote '{remote}' to sync with; add the office's shared repository: git remote add "
+                               "{remote} URL",
                                remote=name))
     branch = remote_git.current_branch(git)
     if branch is None:
-        raise LedgerUnusable(_("the ledger is not on a branch (a detached HEAD); check out its branch, e.g. git checkout main"))
+        raise LedgerUnusable(_("the ledger is not on a branch (a detached HEAD); check out its branch, e.g. git "
+                               "checkout main"))
     actor = session.actor
     email = ledger.email_of(actor) or "propcli@localhost"
     report = SyncReport(name)
@@ -97,7 +99,8 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
         report.outgoing = len(remote_git.record_paths(remote_git.changed_paths(git, tip, sha)))
         break
     else:
-        raise LedgerUnusable(_("the remote {remote} kept moving while this desk synced ({rounds} tries); {kept}; sync again",
+        raise LedgerUnusable(_("the remote {remote} kept moving while this desk synced ({rounds} tries); {kept}; sync "
+                               "again",
                                remote=name, rounds=ROUNDS, kept=kept))
     report.incoming = len(incoming)
     final = Ledger(ledger.root)
@@ -140,7 +143,8 @@ def kept_here() -> str:
 def _prepare(ledger) -> None:
     """A merge left unfinished by hand is not ours to finish; the merge driver must be there."""
     if (ledger.git.git_dir / "MERGE_HEAD").exists():
-        raise LedgerUnusable(_("an unfinished git merge in {path}; finish it (git commit) or undo it (git merge --abort)",
+        raise LedgerUnusable(_("an unfinished git merge in {path}; finish it (git commit) or undo it (git merge "
+                               "--abort)",
                                path=ledger.root))
     if not remote_git.driver_ready(ledger.git):
         from propcli.app.services import ensure_local_setup
@@ -171,8 +175,10 @@ def _merge(ledger, name: str, branch: str, tip: str, actor: str, email: str, rep
             merged = remote_git.merge(git, tip, message, actor, email)
     except remote_git.MergeStopped as stopped:
         shown = " ".join(stopped.paths) if stopped.paths else "."
-        raise LedgerUnusable(_("sync stopped: {problem}; nothing was merged, {kept}; compare: git diff HEAD {remote}/{branch} -- {paths}",
-                               kept=kept_here(), problem=stopped.message, remote=name, branch=branch, paths=shown)) from None
+        raise LedgerUnusable(_("sync stopped: {problem}; nothing was merged, {kept}; compare: git diff HEAD "
+                               "{remote}/{branch} -- {paths}",
+                               kept=kept_here(), problem=stopped.message, remote=name, branch=branch,
+                               paths=shown)) from None
     changed = remote_git.changed_paths(git, merged.before, merged.after, under=".")
     after = Ledger(ledger.root)
     after.index.fresh()  # HEAD moved: the index re-reads the files the merge changed
@@ -243,7 +249,8 @@ def commit_local(ledger, actor: str) -> list[str]:
         else:
             problems = []
         if problems:
-            warnings.append(_("{problem} (an uncommitted hand edit, not synced; fix it, or undo it with: git checkout -- {path})",
+            warnings.append(_("{problem} (an uncommitted hand edit, not synced; fix it, or undo it with: git checkout "
+                              "-- {path})",
                               problem=problems[0], path=relpath))
         else:
             commit.append(relpath)
@@ -310,7 +317,8 @@ def clone(url: str, path: str) -> tuple[Path, int]:
         shutil.rmtree(target)
         if existed:
             target.mkdir()
-        raise LedgerUnusable(_("{url} holds no ledger (no propcli.yaml); push one there first with propcli sync", url=url))
+        raise LedgerUnusable(_("{url} holds no ledger (no propcli.yaml); push one there first with propcli sync",
+                               url=url))
     ledger = Ledger(target)
     ensure_local_setup(ledger)
     return target, ledger.index.rebuild()
@@ -385,7 +393,8 @@ def _chosen_value(conflict: dict, text: str):
         try:
             return int(text)
         except ValueError:
-            raise BadInput(_("--value: '{value}' is not a whole number like the values in conflict", value=text)) from None
+            raise BadInput(_("--value: '{value}' is not a whole number like the values in conflict",
+                             value=text)) from None
     if values and all(isinstance(v, bool) for v in values):
         if text.lower() in ("true", "false"):
             return text.lower() == "true"

@@ -18,6 +18,9 @@ COMMANDS = {
     "list": "propcli.cli.ledger:list_",
     "log": "propcli.cli.ledger:log",
     "note": "propcli.cli.ledger:note",
+    "correct": "propcli.cli.amend:correct",
+    "undo": "propcli.cli.amend:undo",
+    "void": "propcli.cli.amend:void",
     "export": "propcli.cli.ledger:export",
     "import": "propcli.cli.ledger:import_",
     "prices": "propcli.cli.ledger:prices",
@@ -142,7 +145,8 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
 @click.group(cls=PropcliGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="\b\npropcli repair new --name 张三 --phone 13800138000 --address 3栋0301 --item 厨房水龙头漏水")
-@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH", help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
+@click.option("--ledger", envvar="PROPCLI_LEDGER", metavar="PATH",
+              help=_("the ledger folder (default: nearest propcli.yaml upwards)"))
 @click.option("--now", envvar="PROPCLI_NOW", metavar="DATETIME", help=_("the clock for this command, ISO 8601"))
 @click.option("--as", "actor", envvar="PROPCLI_USER", metavar="NAME", help=_("the staff member acting"))
 @click.option("--debug", is_flag=True, help=_("show tracebacks"))

@@ -6,7 +6,8 @@ from propcli.errors import BadInput, ProblemsFound
 from propcli.i18n import _
 
 
-@click.command(cls=DeclaredCommand, example="propcli overdue --within 15m --mail-to desk@example.com --smtp smtp://localhost:25")
+@click.command(cls=DeclaredCommand,
+               example="propcli overdue --within 15m --mail-to desk@example.com --smtp smtp://localhost:25")
 @click.option("--within", metavar="DURATION", help=_("also list deadlines falling due within this time, e.g. 15m"))
 @click.option("--kind")
 @click.option("--role", help=_("responsible role key"))
@@ -15,7 +16,8 @@ from propcli.i18n import _
 @click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR", help=_("mail the digest (repeatable)"))
 @click.option("--smtp", metavar="URL", help=_("smtp://host:port (STARTTLS when offered) or smtps://host:port"))
 @click.option("--notify", "notify", multiple=True, metavar="URL",
-              help=_("also post the digest to a chat group: wecom://KEY (企业微信) or dingtalk://TOKEN[?secret=S] (钉钉); repeatable"))
+              help=_("also post the digest to a chat group: wecom://KEY (企业微信) or dingtalk://TOKEN[?secret=S] "
+                     "(钉钉); repeatable"))
 @format_option()
 @click.pass_context
 def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fmt):
@@ -62,7 +64,7 @@ def explain(ctx, record_id, fmt):
 @format_option("html", "pdf")
 @click.pass_context
 def stats(ctx, month, fmt):
-    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""
+    """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""  # noqa: E501 (the help text is the catalogue's msgid)
     from propcli.cli import render
 
     session = session_of(ctx)
@@ -110,10 +112,12 @@ class FormCommand(DeclaredCommand):
 @click.command(cls=FormCommand, example="propcli form repair-order R-6K2M9Q7XF4 -f html -o 维修单.html")
 @click.argument("name")
 @click.argument("record_id", metavar="[ID|YYYY-MM]", required=False)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf", "xlsx"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "html", "pdf", "xlsx"]), default="text",
+              show_default=True)
 @click.option("-o", "--output", metavar="FILE", help=_("write to FILE instead of the terminal"))
 @click.option("--blank", is_flag=True, help=_("a blank form, for paper-first work (the default without ID)"))
-@click.option("--count", type=int, metavar="N", help=_("repair-order: reserve N form numbers in the ledger and print them"))
+@click.option("--count", type=int, metavar="N",
+              help=_("repair-order: reserve N form numbers in the ledger and print them"))
 @click.option("--book", metavar="NAME", help=_("the book the numbers are taken from (default: OFFICE-YEAR)"))
 @click.pass_context
 def form(ctx, name, record_id, fmt, output, blank, count, book):

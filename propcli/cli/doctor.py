@@ -11,7 +11,8 @@ CHECKS = {"git": N_("git repository"), "locks": N_("locks"), "index": N_("index"
           "history": N_("history"), "fsck": N_("git objects")}
 """The checks as a person reads them in the table (JSON and CSV keep the keys)."""
 RESULTS = {"ok": N_("ok"), "warning": N_("warning"), "problem": N_("problem")}
-HEADINGS = {"check": N_("check"), "status": N_("check result"), "detail": N_("what was found"), "action": N_("what to do")}
+HEADINGS = {"check": N_("check"), "status": N_("check result"), "detail": N_("what was found"),
+            "action": N_("what to do")}
 
 
 @click.command(cls=DeclaredCommand, example="propcli doctor")

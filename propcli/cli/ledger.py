@@ -1,5 +1,4 @@
 """Ledger-wide commands: init, demo, check, reindex, show, list, log, note, export, import, prices, staff."""
-import sys
 
 import click
 
@@ -65,6 +64,16 @@ def reindex(ctx):
 def show(ctx, record_id, history, fmt):
     """One record with its events and deadlines."""
     from propcli.cli import render
+    from propcli.ids import split_register_reference
+
+    register = split_register_reference(record_id)
+    if register is not None:  # the QR code of a printed register leads back to it (CLI.md "Forms and the QR code")
+        from propcli.app.forms import shown_register
+
+        title, text = shown_register(session_of(ctx), *register, fmt="json" if fmt == "json" else "text")
+        click.echo(title, err=True)
+        click.echo(text)
+        return
     from propcli.app.services import show as run_show
 
     render.record(run_show(session_of(ctx), record_id, history), fmt)
@@ -76,18 +85,20 @@ def show(ctx, record_id, history, fmt):
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))
 @click.option("--unreviewed", is_flag=True, help=_("only callbacks made and not yet reviewed by the director (11.1.8)"))
-@click.option("--search", metavar="TEXT", help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
+@click.option("--search", metavar="TEXT",
+              help=_("name, phone (or its last 4 digits), address, item or detail containing TEXT"))
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N newest"))
+@click.option("--voided", is_flag=True, help=_("also records voided as entered by mistake (作废)"))
 @format_option()
 @click.pass_context
-def list_(ctx, kind, status, month, open_only, unreviewed, search, limit, fmt):
+def list_(ctx, kind, status, month, open_only, unreviewed, search, limit, voided, fmt):
     """Records, newest first."""
     from propcli.cli import render
     from propcli.app.services import list_records
 
     session = session_of(ctx)
     data = list_records(session, kind, status, month, open_only, unreviewed=unreviewed, search=search, limit=limit,
-                        newest_first=fmt != "json")
+                        newest_first=fmt != "json", voided=voided)
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.records(data, fmt)
 
@@ -143,7 +154,6 @@ def export(ctx, kind, month, redact):
 @click.pass_context
 def import_(ctx, file):
     """Import JSON Lines or CSV (header row) in one commit; nothing on any bad line."""
-    import sys
 
     from propcli.app.services import import_file
     from propcli.cli.render import progress

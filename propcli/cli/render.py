@@ -1,7 +1,7 @@
-"""Turning service results into text: table (tabulate), JSON, CSV, Excel. One renderer per shape.
+"""Turning service results into text: table (cli/table.py), JSON, CSV, Excel. One renderer per shape.
 
 Tables are for people at a terminal (docs/desk.md): headings and fixed keys (kinds, steps, states, roles,
-rules) in the chosen language, CJK counted as two columns (wcwidth), long text columns shortened with "…"
+rules) in the chosen language, CJK counted as two columns (cli/table.py), long text columns shortened with "…"
 to fit the terminal, times as `2026-11-28 09:02`, lateness as people say it (超时 16 分钟), coloured by
 state (`--color`, NO_COLOR). JSON, CSV and xlsx are never shortened; JSON and CSV keep keys and values as
 they are (scripts read them); xlsx has the table's headings and labels, with numbers kept as numbers.
@@ -184,27 +184,17 @@ def heading(column: str) -> str:
 
 # --- widths -----------------------------------------------------------------------------------------
 def width_of(text: str) -> int:
-    """Columns on a terminal: CJK characters count two (wcwidth)."""
-    from wcwidth import wcswidth
+    """Columns on a terminal: CJK characters count two (propcli.cli.table)."""
+    from propcli.cli.table import width
 
-    found = wcswidth(text)
-    return found if found >= 0 else len(text)
+    return width(text)
 
 
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` terminal columns, ending in "…" when cut."""
-    if width_of(text) <= width:
-        return text
-    from wcwidth import wcwidth
+    from propcli.cli.table import cut
 
-    out, used = [], 0
-    for char in text:
-        w = max(wcwidth(char), 0)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return cut(text, width)
 
 
 def terminal_width() -> int | None:
@@ -257,14 +247,14 @@ advice) instead of being cut with "…" (lists and overdue: one line a record)."
 def fold(text: str, width: int) -> list[str]:
     """`text` as lines of at most `width` terminal columns (CJK count two). A line breaks at its last space or
     beside a Chinese character (Chinese breaks between any two characters), a long word only where it must."""
-    from wcwidth import wcwidth
+    from propcli.cli.table import char_width
 
     out: list[str] = []
     for paragraph in str(text).split("\n"):
         line: list[str] = []
         widths: list[int] = []
         for char in paragraph:
-            w = max(wcwidth(char), 0)
+            w = char_width(char)
             if sum(widths) + w > width and line:
                 k = _break_at(line, widths, char, w)
                 out.append("".join(line[:k]).rstrip())
@@ -406,7 +396,8 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return stream.getvalue().rstrip("\n")
 
 
-def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None) -> None:
+def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, headers: list[str] | None = None,
+          total: str | None = None) -> None:
     from propcli.app.xlsx import write_rows
     from propcli.errors import BadInput
 
@@ -414,12 +405,25 @@ def _xlsx(rows: list[dict], columns: list[str], title: str | None = None, header
     if not path:
         raise BadInput(_("-o: -f xlsx writes a file; give -o FILE, e.g. -o list.xlsx"))
     cells = [[_xlsx_value(c, row.get(c), row) for c in columns] for row in rows]
-    write_rows(path, headers or [heading(c) for c in columns], cells, title=title)
+    last = None
+    if total is not None and total in columns:  # the table's total line, as the sheet's last row
+        from decimal import Decimal
+
+        amount = sum((Decimal(str(row.get(total) or 0)) for row in rows), Decimal("0"))
+        last = [""] * len(columns)
+        last[columns.index(total)] = float(amount)
+        last[0 if columns.index(total) else -1] = _("Total")
+    write_rows(path, headers or [heading(c) for c in columns], cells, title=title, total=last)
 
 
 def _xlsx_value(column: str, value, row: dict):
-    """Numbers stay numbers (amounts, minutes_late, counts); everything else as the table shows it, untruncated."""
+    """Numbers stay numbers (amounts, minutes_late, counts), times stay times (an Excel date); everything else as
+    the table shows it, untruncated."""
+    from propcli.app.xlsx import as_moment
+
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if as_moment(value) is not None:
         return value
     return display(column, value, row)
 
@@ -434,7 +438,7 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     elif fmt == "csv":
         _emit(_csv(data, columns))
     elif fmt == "xlsx":
-        _xlsx(data, columns, title, headers)
+        _xlsx(data, columns, title, headers, total)
     else:
         text = _table(data, columns, headers, priority)
         if total is not None:
@@ -478,27 +482,57 @@ def records(data: list[dict], fmt: str) -> None:
     rows(data, fmt, RECORD_COLUMNS, title=_("records"), priority=PRIORITY["records"])
 
 
+AMEND_KEYS = ("corrections", "withdrawn", "voided")
+"""What `correct`, `undo` and `void` did, as `show -f json` says it: shown apart from the fields in a table."""
+
+
+def event_detail(event: dict, events: list) -> str:
+    """An event's data as a table cell; a correction as `电话: OLD → NEW`, an undo naming the step it withdrew."""
+    parts = []
+    if event.get("step") == "correct" and isinstance(event.get("changes"), dict):
+        parts += [f"{heading(k)}: {display(k, pair[0])} → {display(k, pair[1])}"
+                  for k, pair in event["changes"].items() if isinstance(pair, list) and len(pair) == 2]
+    elif event.get("step") == "undo" and isinstance(event.get("undoes"), int) and 0 <= event["undoes"] < len(events):
+        withdrawn = events[event["undoes"]]
+        parts.append(_("withdraws {step} of {at}", step=display("step", withdrawn.get("step")),
+                       at=short_time(str(withdrawn.get("at")))))
+    if event.get("step") in ("correct", "undo", "void"):
+        if event.get("reason"):
+            parts.append(_("why: {reason}", reason=event["reason"]))
+        return "; ".join(parts)
+    return ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event.items() if k not in ("step", "at", "by"))
+
+
 def record(data: dict, fmt: str) -> None:
     if fmt == "json":
         click.echo(_json(data))
         return
     if fmt in ("csv", "xlsx"):
-        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history")])
+        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history", *AMEND_KEYS)])
         return
-    skip = {"events", "deadlines", "history"}
+    skip = {"events", "deadlines", "history", *AMEND_KEYS}
     labels = {key: heading(key) for key in data if key not in skip}
     width = max(width_of(v) for v in labels.values())
+    voided = data.get("voided")
+    if voided:  # 作废: said first, so nobody works from a voided record
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
+    corrected = (data.get("corrections") or {}).get("fields", {})
     limit = terminal_width()
     for key, name in labels.items():
         value = str(display(key, data[key], data))
+        if key in corrected:  # 更正: the value entered at intake stays on record
+            value += "  " + _("(corrected; entered as {old})", old=display(key, corrected[key]["entered"]))
         parts = fold(value, limit - width - GAP) if limit else [value]
         for n, part in enumerate(parts):
             _echo((name if n == 0 else "") + " " * (width - (width_of(name) if n == 0 else 0)) + "  " + part)
     _echo("")
     _echo(_("Events:"))
-    events = [dict(e, detail=", ".join(f"{heading(k)}={display(k, v)}" for k, v in e.items()
-                                       if k not in ("step", "at", "by")))
-              for e in data.get("events", [])]
+    withdrawn = set(data.get("withdrawn") or ())
+    all_events = data.get("events", [])
+    events = [dict(e, step=display("step", e["step"]) + (" " + _("(withdrawn)") if n in withdrawn else ""),
+                   detail=event_detail(e, all_events))
+              for n, e in enumerate(all_events)]
     _echo(_table(events, ["at", "step", "by", "detail"], priority=PRIORITY["events"]))
     if data.get("deadlines"):
         _echo("")
@@ -537,10 +571,15 @@ def explain(data: dict, fmt: str) -> None:
     _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
             status=display("status", data["status"]), open=_("open") if data["open"] else _("closed"),
             now=data["now"]))
+    if data.get("voided"):
+        voided = data["voided"]
+        _echo(_("VOIDED (作废) {at} by {by}: {reason}", at=short_time(voided["at"]), by=voided["by"],
+                reason=voided.get("reason") or ""))
     _echo("")
-    for event in data["events"]:
-        detail = ", ".join(f"{heading(k)}={display(k, v)}" for k, v in event["detail"].items())
-        step = display("step", event["step"])
+    flat = [dict(event["detail"], step=event["step"], at=event["at"]) for event in data["events"]]
+    for event, plain in zip(data["events"], flat):
+        detail = event_detail(plain, flat)
+        step = display("step", event["step"]) + (" " + _("(withdrawn)") if event.get("withdrawn") else "")
         _echo(f"  {event['at']}  {step}{' ' * max(1, 10 - width_of(step))}{event['by']}"
               + (f"  ({detail})" if detail else ""))
     _echo("")

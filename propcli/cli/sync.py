@@ -6,7 +6,8 @@ from propcli.i18n import _
 
 
 @click.command(cls=DeclaredCommand, example="propcli --as cron sync")
-@click.option("--remote", metavar="NAME", help=_("the git remote to sync with (default: sync.remote in propcli.yaml, else origin)"))
+@click.option("--remote", metavar="NAME",
+              help=_("the git remote to sync with (default: sync.remote in propcli.yaml, else origin)"))
 @click.pass_context
 def sync(ctx, remote):
     """Fetch the other desks' work, merge it, and send this desk's: one line of summary.
@@ -44,7 +45,8 @@ def clone(url, path):
 
 @click.command(cls=DeclaredCommand, example="propcli resolve R-6K2M9Q7XF4 --field name --value 张三丰")
 @click.argument("record_id", metavar="ID")
-@click.option("--field", "field_name", metavar="FIELD", help=_("the field in conflict (may be left out when there is one)"))
+@click.option("--field", "field_name", metavar="FIELD",
+              help=_("the field in conflict (may be left out when there is one)"))
 @click.option("--value", required=True, metavar="VALUE", help=_("the value the field keeps"))
 @click.option("--at", metavar="DATETIME", help=_("when it was settled (default --now)"))
 @format_option()

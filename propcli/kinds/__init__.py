@@ -76,5 +76,6 @@ def rule_label(key: str) -> str | None:
 
 def callback_sources() -> dict:
     """kind -> CallbackSource, for every kind that is a callback source, in the order of their clauses (11.1.3-6)."""
-    found = [(k.callback_source.clause, k.name, k.callback_source) for k in all_kinds() if k.callback_source is not None]
+    found = [(k.callback_source.clause, k.name,
+              k.callback_source) for k in all_kinds() if k.callback_source is not None]
     return {name: source for _clause, name, source in sorted(found)}

@@ -5,7 +5,8 @@ app layer into derived views, checks, mail labels, forms and statistics. A kind 
 `KIND = Kind(...)` and the registry (propcli/kinds/__init__.py) names it.
 """
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from propcli.model import Record
 

@@ -14,6 +14,7 @@ Method: any first callback may be by phone (11.1.7, marked 电话回访); from t
 major complaint (the "third category" of 11.1.9, `method_hint: visit`), whose follow-ups are in person.
 The monthly plan and the callback figures are propcli/app/callbacks.py.
 """
+from collections.abc import Callable
 from datetime import datetime
 from types import MappingProxyType
 
@@ -108,7 +109,8 @@ def awaiting_review(record: Record) -> bool:
 
 
 def _not_a_callback(record: Record) -> BadInput:
-    return BadInput(_("ID: {id} is not a callback (plan one with: propcli callback plan --month YYYY-MM)", id=record.id))
+    return BadInput(_("ID: {id} is not a callback (plan one with: propcli callback plan --month YYYY-MM)",
+                      id=record.id))
 
 
 def check_record(callback: Record, method: str, result: str | None, signature: str | None) -> None:
@@ -131,7 +133,8 @@ def check_record(callback: Record, method: str, result: str | None, signature: s
         raise BadInput(_("--signature: an in-person callback needs the customer's signature (11.1.7); "
                          "expected the name the customer signed"))
     if method == "phone" and callback.get("method_hint") == "visit" and attempt(callback) > 1:
-        raise BadInput(_("--method: callback {id} is follow-up no. {n} of a major complaint, the third category of 11.1.9, always made in person: expected visit", id=callback.id, n=attempt(callback)))
+        raise BadInput(_("--method: callback {id} is follow-up no. {n} of a major complaint, the third category of "
+                         "11.1.9, always made in person: expected visit", id=callback.id, n=attempt(callback)))
 
 
 def check_reply(callback: Record) -> None:
@@ -152,7 +155,8 @@ def check_fix(callback: Record) -> None:
     if callback.kind != "callback":
         raise _not_a_callback(callback)
     if not dissatisfied(callback):
-        raise BadInput(_("callback {id}: 'fix' records the rectification after a dissatisfied callback (11.2.3); this one is not recorded dissatisfied", id=callback.id))
+        raise BadInput(_("callback {id}: 'fix' records the rectification after a dissatisfied callback (11.2.3); this "
+                         "one is not recorded dissatisfied", id=callback.id))
     done = callback.first("fix")
     if done is not None:
         raise BadInput(_("callback {id}: the rectification was already recorded at {at}", id=callback.id,
@@ -283,10 +287,12 @@ def record_callback(session, record_id: str, method=None, result=None, signature
                              "expected --rectification TEXT (or --note TEXT)"))
         data["rectification"] = fix
         if not next_time:
-            raise BadInput(_("--next: a dissatisfied callback sets the next callback time (11.2.3); expected --next DATETIME"))
+            raise BadInput(_("--next: a dissatisfied callback sets the next callback time (11.2.3); expected --next "
+                             "DATETIME"))
         next_at = parse_time(next_time, ledger.tz, field="--next")
         if next_at <= when:
-            raise BadInput(_("--next: {at} is not after this callback ({when}); expected the next callback time (11.2.3)",
+            raise BadInput(_("--next: {at} is not after this callback ({when}); expected the next callback time "
+                             "(11.2.3)",
                              at=next_at.isoformat(), when=when.isoformat()))
         data["fix_by"] = fields.staff_member(ledger, fix_by, "--fix-by", clause="11.2.3", is_required=False)
         data["next"] = format_time(next_at, ledger.tz)
@@ -296,18 +302,21 @@ def record_callback(session, record_id: str, method=None, result=None, signature
     else:
         for option, value in (("--next", next_time), ("--fix-by", fix_by)):
             if value:
-                raise BadInput(_("{option}: only a dissatisfied callback sets the next callback and who rectifies (11.2.3)", option=option))
+                raise BadInput(_("{option}: only a dissatisfied callback sets the next callback and who rectifies "
+                                 "(11.2.3)", option=option))
         data["rectification"] = fields.optional(rectification)
     if households is not None:
         if callback.kind == "callback" and callback.get("source_kind") != "event":
-            raise BadInput(_("--households: households are counted for community events only (11.1.5); {id} follows a {kind}", id=record_id, kind=callback.get("source_kind")))
+            raise BadInput(_("--households: households are counted for community events only (11.1.5); {id} follows a "
+                             "{kind}", id=record_id, kind=callback.get("source_kind")))
         if households < 1:
             raise BadInput(_("--households: expected a whole number of at least 1 (households reached, 11.1.5)"))
         data["households"] = households
     if reply_by is not None:
         agreed = parse_time(reply_by, ledger.tz, field="--reply-by")
         if agreed <= when:
-            raise BadInput(_("--reply-by: {at} is not after the callback ({when}); expected the agreed reply time (11.1.9)",
+            raise BadInput(_("--reply-by: {at} is not after the callback ({when}); expected the agreed reply time "
+                             "(11.1.9)",
                              at=agreed.isoformat(), when=when.isoformat()))
         data["reply_by"] = format_time(agreed, ledger.tz)
 
@@ -317,7 +326,8 @@ def record_callback(session, record_id: str, method=None, result=None, signature
     message = commit_message(callback, RECORDED, f"{method} {result}")
     if follow_up is not None:
         message += f"Next-callback: {follow_up.id}\n"
-    change(ledger, session.actor, session.now, message, appends=[(record_id, RECORDED, data, session.at(at) if at else None)],
+    change(ledger, session.actor, session.now, message, appends=[(record_id, RECORDED, data,
+                                                                  session.at(at) if at else None)],
            creates=[follow_up] if follow_up is not None else [], validate=validate)
     return record_id
 
@@ -355,24 +365,29 @@ def review(session, record_id: str, opinion=None, at=None) -> str:
     needed = reviewer_role(callback)
     held = ledger.roles_of(session.actor)
     if needed not in held and "manager" not in held:
-        raise BadInput(_("--as: {name} is not a {role} ({key}) in staff.yaml; the {role} checks this callback and signs (11.1.8, 11.2.4)", name=session.actor, role=ROLE_LABELS[needed], key=needed))
+        raise BadInput(_("--as: {name} is not a {role} ({key}) in staff.yaml; the {role} checks this callback and "
+                         "signs (11.1.8, 11.2.4)", name=session.actor, role=ROLE_LABELS[needed], key=needed))
     return _append(session, record_id, "review", {"opinion": text}, at, check_review, summary=text)
 
 
 def callback_step(session, record_id: str, step: str, at=None, **options) -> str:
-    handlers = {RECORDED: record_callback, "reply": reply, "fix": fix, "review": review}
+    handlers: dict[str, Callable[..., str]] = {RECORDED: record_callback, "reply": reply, "fix": fix, "review": review}
     return handlers[step](session, record_id, at=at, **options)
 
 
 KIND = Kind(
     name="callback", prefix="B", zh="回访", en="callback", clause="11",
-    help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, the rectification, the director's review."),
-    fields=(Field("source", "回访事由", "source"), Field("role", "回访人", "caller role"), Field("due", "计划回访时间", "due"),
+    help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, the "
+            "rectification, the director's review."),
+    fields=(Field("source", "回访事由", "source"), Field("role", "回访人", "caller role"), Field("due", "计划回访时间",
+                                                                                                 "due"),
             Field("attempt", "回访次数", "attempt"), Field("previous", "上次回访", "previous callback"),
             Field("name", "回访对象", "name"), Field("phone", "电话", "phone"), Field("address", "房号", "address")),
     steps=(
-        Step(RECORDED, "回访", "11.1.7", N_("Record a planned callback as made; dissatisfied: --next and the next callback is created (11.2.3)."),
-             options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice", choices=METHODS),
+        Step(RECORDED, "回访", "11.1.7",
+             N_("Record a planned callback as made; dissatisfied: --next and the next callback is created (11.2.3)."),
+             options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice",
+                             choices=METHODS),
                       Option("--result", takes="choice", choices=RESULTS),
                       Option("--signature", N_("the customer's signature (in person, 11.1.7)"), metavar="NAME"),
                       Option("--note", N_("the customer's opinion")),
@@ -382,7 +397,8 @@ KIND = Kind(
                       Option("--fix-by", N_("dissatisfied: the staff member who rectifies (11.2.3)"), takes="person",
                              metavar="NAME"),
                       Option("--households", N_("households reached, for a community event (11.1.5)"), takes="int"),
-                      Option("--reply-by", N_("agreed reply time for something not answerable at once (11.1.9)"), takes="time"))),
+                      Option("--reply-by", N_("agreed reply time for something not answerable at once (11.1.9)"),
+                             takes="time"))),
         Step("reply", "答复", "11.1.9", N_("The agreed reply was given (11.1.9)."),
              options=(Option("--note", N_("the reply given")),)),
         Step("fix", "整改", "11.2.3", N_("The rectification after a dissatisfied callback is done (11.2.3)."),
@@ -393,16 +409,22 @@ KIND = Kind(
     ),
     step=callback_step,
     actions=(
-        Action("plan", N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, event ended and incident closed in the month that has none; lists them with the month's move-in visits."),
+        Action("plan",
+               N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, "
+                  "event ended and incident closed in the month that has none; lists them with the month's move-in "
+                  "visits."),
                "propcli.app.callbacks:plan",
-               options=(Option("--month", N_("the month whose handled complaints, completed repairs and ended events are planned"),
+               options=(Option("--month",
+                               N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),
-               shows="rows", columns=("id", "source", "source_kind", "source_done", "role", "method_hint", "due", "added")),
+               shows="rows", columns=("id", "source", "source_kind", "source_done", "role", "method_hint", "due",
+                                      "added")),
     ),
     check_step=check_step,
     closing_event=closing_event,
     forms=("callback-record", "callback-summary"),
-    rule_labels={"callback.reply": "回访问题答复", "callback.next": "再次回访", "callback.incident": "突发事件处理完毕后回访"},
+    rule_labels={"callback.reply": "回访问题答复", "callback.next": "再次回访",
+                 "callback.incident": "突发事件处理完毕后回访"},
     summary_keys=("subject",),
     awaiting_review=awaiting_review,
 )

@@ -62,10 +62,12 @@ def check_step(record: Record, step: str) -> None:
         raise BadInput(_("complaint {id}: already handled at {at}; a duplicate is merged before handling (11.1.12)",
                          id=record.id, at=handled.at.isoformat()))
     if step == "close" and handled is None:
-        raise BadInput(_("complaint {id}: 'close' must follow 'handle' (处理完毕); every matter gets an outcome (11.1.11)",
+        raise BadInput(_("complaint {id}: 'close' must follow 'handle' (处理完毕); every matter gets an outcome "
+                         "(11.1.11)",
                          id=record.id))
     if step == "close" and record.get("written_reply_only") and not written_replies(record):
-        raise BadInput(_("complaint {id}: a 复函-only complaint closes once its written reply is attached (11.1.13); first: propcli complaint reply {id} --text TEXT", id=record.id))
+        raise BadInput(_("complaint {id}: a 复函-only complaint closes once its written reply is attached (11.1.13); "
+                         "first: propcli complaint reply {id} --text TEXT", id=record.id))
 
 
 def written_replies(record: Record) -> list:
@@ -79,11 +81,13 @@ def check_merge(record: Record, target: Record) -> None:
         raise BadInput(_("--into: {id} is not a complaint", id=target.id))
     if target.id == record.id:
         raise BadInput(_("--into: a complaint cannot be merged into itself"))
-    if target.has("merge"):
+    merged = target.first("merge")
+    if merged is not None:
         raise BadInput(_("--into: {id} is itself merged into {other}; merge into that one (11.1.12)",
-                         id=target.id, other=target.first("merge").get("into")))
+                         id=target.id, other=merged.get("into")))
     if target.received > record.received:
-        raise BadInput(_("--into: {target} was received at {at}, after {id}; the first complaint is the one kept (11.1.12): merge {target} into {id} instead", target=target.id,
+        raise BadInput(_("--into: {target} was received at {at}, after {id}; the first complaint is the one kept "
+                         "(11.1.12): merge {target} into {id} instead", target=target.id,
                          at=target.received.isoformat(), id=record.id))
     phone, other = fields.digits(record.get("phone")), fields.digits(target.get("phone"))
     if not phone or not other:
@@ -119,8 +123,10 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     required = not anonymous
     values = {"office": ledger.office,
               "name": fields.text(name, "--name", _("the complainant's name (or --anonymous)"), required),
-              "phone": fields.text(phone, "--phone", _("the complainant's phone number, e.g. 13800138000 (or --anonymous)"), required),
-              "address": fields.text(address, "--address", _("building and unit, e.g. 3栋0301 (or --anonymous)"), required),
+              "phone": fields.text(phone, "--phone",
+                                   _("the complainant's phone number, e.g. 13800138000 (or --anonymous)"), required),
+              "address": fields.text(address, "--address", _("building and unit, e.g. 3栋0301 (or --anonymous)"),
+                                     required),
               "detail": detail, "severity": severity, "channel": channel,
               "anonymous": bool(anonymous), "written_reply_only": bool(written_reply_only)}
     if values["phone"] is not None and not fields.PHONE.match(values["phone"]):
@@ -232,8 +238,11 @@ def caller_of(record: Record) -> str:
 KIND = Kind(
     name="complaint", prefix="T", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
-    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址", "address"),
-            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
+    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址",
+                                                                                               "address"),
+            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel",
+                                                                                                    "投诉方式",
+                                                                                                    "channel"),
             Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
     asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
@@ -244,21 +253,26 @@ KIND = Kind(
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--detail", N_("what the complaint is about")),
-        Option("--severity", N_("decides who calls back (11.1.3)"), takes="choice", choices=SEVERITIES, default="general"),
+        Option("--severity", N_("decides who calls back (11.1.3)"), takes="choice", choices=SEVERITIES,
+               default="general"),
         Option("--anonymous", N_("no callback needed (11.1.13); name, phone, address optional"), takes="flag"),
         Option("--channel", N_("投诉方式 (default 来电)"), takes="choice", choices=CHANNELS),
-        Option("--written-reply-only", N_("forwarded by a higher authority wanting only a written reply 复函: no callback (11.1.13)"),
+        Option("--written-reply-only",
+               N_("forwarded by a higher authority wanting only a written reply 复函: no callback (11.1.13)"),
                takes="flag"),
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
-        Step("reply", "答复", "9.4.1-2", N_("The complainant was answered (first answer within {limit}, 9.4.1-2); --text: the written reply 复函 (11.1.13)."),
+        Step("reply", "答复", "9.4.1-2",
+             N_("The complainant was answered (first answer within {limit}, 9.4.1-2); --text: the written reply 复函 "
+                "(11.1.13)."),
              limit=("complaint.reply",),
              options=(Option("--note", N_("the reply given")),
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
         Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."),
              options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
-        Step("handle", "处理完毕", "11.1.3", N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
+        Step("handle", "处理完毕", "11.1.3",
+             N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
              limit=("callback.complaint",), options=(Option("--outcome", N_("处理措施及结果")),)),
         Step("merge", "重复投诉合并", "11.1.12",
              N_("The same complainant's complaint about the same issue: recorded once (11.1.12)."),

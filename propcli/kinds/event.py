@@ -30,7 +30,8 @@ def new_event(session, title=None, ended=None, households=None, at=None) -> Reco
 def ended_at(record: Record):
     """The event's end starts its 1-month callback window (11.1.5)."""
     try:
-        return parse_time(record.get("ended"), str(record.received.tzinfo), field="ended") if record.get("ended") else None
+        return parse_time(record.get("ended"), str(record.received.tzinfo),
+                          field="ended") if record.get("ended") else None
     except Exception:
         return None
 
@@ -38,7 +39,8 @@ def ended_at(record: Record):
 KIND = Kind(
     name="event", prefix="E", zh="文体活动", en="community event", clause="11.1.5",
     help=N_("Community events 文体活动, the source of event callbacks (11.1.5)."),
-    fields=(Field("title", "活动名称", "title"), Field("ended", "结束时间", "ended"), Field("households", "参与户数", "households")),
+    fields=(Field("title", "活动名称", "title"), Field("ended", "结束时间", "ended"), Field("households", "参与户数",
+                                                                                            "households")),
     new=new_event,
     new_help=N_("Record a community event."),
     new_options=(

@@ -38,6 +38,7 @@ MAX_AMOUNT = Decimal("100000000")
 
 def money(value, field: str) -> Decimal:
     """Decimal yuan with at most two decimals, below MAX_AMOUNT; never float arithmetic."""
+    amount: Decimal | None
     try:
         amount = Decimal(str(value).strip())
         if not amount.is_finite() or abs(amount) >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
@@ -58,8 +59,6 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
                  is_required: bool = True) -> str | None:
     """A person named by an option (a signature, who quoted): someone in staff.yaml, holding one of `roles`
     when given; otherwise BadInput naming the closest names (CLI.md "Who may act")."""
-    from difflib import get_close_matches
-
     from propcli.policy.roles import role_label
 
     wanted = " / ".join(role_label(r) for r in roles) if roles else _("a staff member")
@@ -74,6 +73,8 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
     if known:
         raise BadInput(_("{field}: {name} is {role} in staff.yaml; expected {who}{where}", field=field, name=value,
                          role=role_label(known[0].role), who=wanted, where=where))
+    from difflib import get_close_matches
+
     close = get_close_matches(value, [m.name for m in members], n=3, cutoff=0.3)
     hint = _("; closest: {names}", names=", ".join(close)) if close else ""
     raise BadInput(_("{field}: '{name}' is not in staff.yaml; expected {who}{where}{hint}", field=field, name=value,
@@ -88,8 +89,9 @@ def price_items(ledger, values, field: str = "--item", clause: str = "10.4.1-3")
         match = re.match(r"^(?P<code>.+?)(?:\s*[xX×*]\s*(?P<qty>\d+))?$", spec)
         code = match.group("code").strip() if match else ""
         price = ledger.prices.get(code) or ledger.prices.get(code.upper())
-        if price is None:
-            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 (propcli prices shows the codes, {clause})",
+        if price is None or match is None:
+            raise BadInput(_("{field}: '{value}' is not on the price list; expected CODE or CODExQTY such as SD-01x2 "
+                             "(propcli prices shows the codes, {clause})",
                              field=field, value=raw, clause=clause))
         qty = int(match.group("qty") or 1)
         if qty < 1:

@@ -52,7 +52,8 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
     record_id = new_id("letter", received)
     while index.path_of(record_id) is not None:
         record_id = new_id("letter", received)
-    answered = [c for callbacks in open_callbacks(ledger, linked, received).values() for c in callbacks] if linked else []
+    answered = [c for callbacks in open_callbacks(ledger, linked,
+                                                  received).values() for c in callbacks] if linked else []
     values = {"office": ledger.office, "subject": subject, "text": body, "complaints": linked,
               "archive": "回访档案", "callbacks": [c.id for c in answered]}
     letter = Record("letter", record_id, MappingProxyType(values),
@@ -74,11 +75,14 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
 
 KIND = Kind(
     name="letter", prefix="L", zh="公开信", en="open letter", clause="11.1.10",
-    help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the complaints they name."),
-    fields=(Field("subject", "主题", "subject"), Field("text", "正文", "text"), Field("complaints", "相关投诉", "complaints"),
+    help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the complaints "
+            "they name."),
+    fields=(Field("subject", "主题", "subject"), Field("text", "正文", "text"), Field("complaints", "相关投诉",
+                                                                                      "complaints"),
             Field("callbacks", "答复的回访", "callbacks answered")),
     new=new_letter,
-    new_help=N_("Record an open letter answering one issue raised by many residents; it meets the open callbacks of the complaints it names (11.1.10)."),
+    new_help=N_("Record an open letter answering one issue raised by many residents; it meets the open callbacks of "
+                "the complaints it names (11.1.10)."),
     new_options=(
         Option("--subject"),
         Option("--text"),

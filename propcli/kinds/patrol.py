@@ -9,7 +9,7 @@ from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
 from propcli.kinds.base import Action, Field, Kind, Option, Step
-from propcli.model import Record
+from propcli.model import Event, Record
 
 DEALT = ("repair", "handle")
 """The events that deal with a finding: it became a public repair, or it was handled on the spot."""
@@ -20,9 +20,9 @@ def officer_of(record: Record) -> str:
     return record.get("officer") or record.events[0].by
 
 
-def dealt_with(record: Record) -> dict[int, object]:
+def dealt_with(record: Record) -> dict[int, Event]:
     """finding number -> the event that dealt with it."""
-    found = {}
+    found: dict[int, Event] = {}
     for event in record.events:
         if event.step in DEALT and isinstance(event.get("finding"), int):
             found.setdefault(event.get("finding"), event)
@@ -123,7 +123,7 @@ def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
     officer = round_.get("officer") or round_["events"][0]["by"]
     rows = []
     for number, text in enumerate(round_.get("findings") or (), start=1):
-        dealt = next((e for e in round_["events"] if e["step"] in DEALT and e.get("finding") == number), {})
+        dealt: dict = next((e for e in round_["events"] if e["step"] in DEALT and e.get("finding") == number), {})
         repair = repairs.get(dealt.get("repair")) if dealt.get("step") == "repair" else None
         rows.append({"at": round_["received"], "officer": officer, "where": round_.get("area", ""), "finding": text,
                      "handled": dealt.get("outcome", ""), "repair": repair, "repair_id": dealt.get("repair")})
@@ -133,7 +133,8 @@ def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
 KIND = Kind(
     name="patrol", prefix="P", zh="巡查", en="patrol round", clause="12",
     help=N_("Daily patrol rounds 巡查 (12): each finding becomes a public repair or is handled on the spot."),
-    fields=(Field("area", "巡视区域", "area"), Field("findings", "发现问题", "findings"), Field("officer", "巡视人", "officer")),
+    fields=(Field("area", "巡视区域", "area"), Field("findings", "发现问题", "findings"), Field("officer", "巡视人",
+                                                                                                "officer")),
     new=new_patrol,
     new_help=N_("Record a patrol round and its findings."),
     new_options=(

@@ -79,22 +79,26 @@ def check_data(record: Record, step: str, data: dict) -> None:
             raise BadInput(_("--reason: missing; expected why the resident refused (10.4.1-4)"))
         signed = (data.get("technician"), data.get("director"))
         if not all(signed) and len(data.get("signed_by") or ()) < 2:
-            raise BadInput(_("--technician, --director: the refusal is signed by both the technician and the engineering director (10.4.1-4); expected both names"))
+            raise BadInput(_("--technician, --director: the refusal is signed by both the technician and the "
+                             "engineering director (10.4.1-4); expected both names"))
     elif step == "material":
         result = data.get("result")
         if result not in MATERIAL_RESULTS:
             raise BadInput(_("--result: expected one of {results} (10.4.1-5)", results="|".join(MATERIAL_RESULTS)))
         if result in NEEDS_DECISION and not data.get("decision"):
-            raise BadInput(_("--decision: missing; after '{result}' the record holds the resident's own choice (10.4.1-5), e.g. --decision 用户坚持使用自备材料",
+            raise BadInput(_("--decision: missing; after '{result}' the record holds the resident's own choice "
+                             "(10.4.1-5), e.g. --decision 用户坚持使用自备材料",
                              result=result))
     elif step == "complete":
         if is_public(record) and (data.get("items") or data.get("fees")):
             raise BadInput(_("--item, --fee: a public repair has no resident fee (10.4.2)"))
         if data.get("fees") and not data.get("quoted_by"):
-            raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
+            raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director "
+                             "(10.4.1-3, 10.3.1): expected his name"))
     elif step == "sign":
         if not data.get("signature"):
-            raise BadInput(_("--signature: missing; expected the name the resident signed with after testing the repair (10.4.1-6)"))
+            raise BadInput(_("--signature: missing; expected the name the resident signed with after testing the "
+                             "repair (10.4.1-6)"))
 
 
 def check_step(record: Record, step: str, data: dict) -> None:
@@ -117,9 +121,10 @@ def check_step(record: Record, step: str, data: dict) -> None:
                          id=record.id, step=step, at=done.at.isoformat(), clause=clause))
     listed = bool(record.get("price_code"))
     if step == "quote" and listed:
-        raise BadInput(_("repair {id}: item {code} is on the price list; a quote is only for off-list items (10.4.1-2③)",
+        raise BadInput(_("repair {id}: item {code} is on the price list; a quote is only for off-list items "
+                         "(10.4.1-2③)",
                          id=record.id, code=record.get("price_code")))
-    after = spec.public_after if public else spec.after
+    after = (spec.public_after if public else spec.after) or ()
     if step == "arrive" and not public and not listed:
         after = ("accept",)
     if step == "refuse":
@@ -131,7 +136,8 @@ def check_step(record: Record, step: str, data: dict) -> None:
         raise BadInput(_("repair {id}: '{step}' must follow '{expected}' ({clause}); the last step is '{current}'",
                          id=record.id, step=step, expected="' or '".join(after), clause=clause, current=current))
     if step == "paid" and fee_total(record) == 0:
-        raise BadInput(_("repair {id}: the fee is 0, nothing to pay; the repair closed when copy 3 went to finance (10.4.3)",
+        raise BadInput(_("repair {id}: the fee is 0, nothing to pay; the repair closed when copy 3 went to finance "
+                         "(10.4.3)",
                          id=record.id))
     check_data(record, step, data)
 
@@ -151,7 +157,8 @@ def fee_lines(record: Record) -> list[dict]:
     complete = record.first("complete")
     if complete is not None and (complete.get("items") or complete.get("fees")):
         return ([_item_line(line) for line in complete.get("items") or ()]
-                + [{"item": line["item"], "amount": money(line["amount"], "fees")} for line in complete.get("fees") or ()])
+                + [{"item": line["item"], "amount": money(line["amount"],
+                                                          "fees")} for line in complete.get("fees") or ()])
     if record.get("price_code"):
         qty = int(record.get("qty") or 1)
         unit_price = money(record.get("unit_price") or 0, "unit_price")
@@ -208,7 +215,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
     item = fields.required(item, "--item", _("what to repair, e.g. 厨房水龙头漏水"))
     if public:
         if any(v is not None for v in (name, phone, address, price_code, appointment)):
-            raise BadInput(_("--public: a public repair has no resident, price code or appointment (10.4.2); give --location and --item"))
+            raise BadInput(_("--public: a public repair has no resident, price code or appointment (10.4.2); give "
+                             "--location and --item"))
         values = {"office": ledger.office, "public": True,
                   "location": fields.required(location, "--location", _("the place, e.g. 3栋电梯厅")), "item": item}
         if source:
@@ -257,7 +265,8 @@ def _fees(ledger, pairs) -> list[dict]:
             raise BadInput(_("--fee: '{value}' is not NAME=YUAN; expected e.g. --fee 更换阀芯=25", value=pair))
         listed = by_name.get(item) or ledger.prices.get(item) or ledger.prices.get(item.upper())
         if listed is not None:
-            raise BadInput(_("--fee: '{name}' is on the price list as {code} ({price} 元/{unit}); record it with --item {code} (10.4.1-3: listed work at its standard charge)",
+            raise BadInput(_("--fee: '{name}' is on the price list as {code} ({price} 元/{unit}); record it with "
+                             "--item {code} (10.4.1-3: listed work at its standard charge)",
                              name=item,
                              code=listed.code, price=f"{listed.price:.2f}", unit=listed.unit))
         lines.append({"item": item, "amount": str(money(amount, "--fee " + item))})
@@ -304,7 +313,8 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         quoted_by = fields.optional(options.get("quoted_by"))
         if fees:
             if quoted_by is None:
-                raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering director (10.4.1-3, 10.3.1): expected his name"))
+                raise BadInput(_("--quoted-by: missing; work not on the price list is priced by the engineering "
+                                 "director (10.4.1-3, 10.3.1): expected his name"))
             quoted_by = fields.staff_member(ledger, quoted_by, "--quoted-by", ("engineering_director",), "10.4.1-3")
         elif quoted_by is not None:
             raise BadInput(_("--quoted-by: goes with --fee (work not on the price list, 10.4.1-3)"))
@@ -331,7 +341,8 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
 def check_roles(session, record: Record, step: str) -> None:
     """10.4.3: only finance collects repair fees."""
     if step == "paid" and "finance" not in session.ledger.roles_of(session.actor):
-        raise BadInput(_("--as: {name} does not have the finance role in staff.yaml; only finance collects repair fees (10.4.3)",
+        raise BadInput(_("--as: {name} does not have the finance role in staff.yaml; only finance collects repair fees "
+                         "(10.4.3)",
                          name=session.actor))
 
 
@@ -388,9 +399,11 @@ def appointment_warning(ledger, record: Record, at, travel) -> str | None:
         return None
     appointment, by = record.get("appointment")[:16].replace("T", " "), f"{due:%Y-%m-%d %H:%M}"
     if left < 0:
-        return _("propcli: warning: repair {id}: the appointment {appointment} wants the technician on site by {by} ({clause}), which is already past; agree a new time with the resident",
+        return _("propcli: warning: repair {id}: the appointment {appointment} wants the technician on site by {by} "
+                 "({clause}), which is already past; agree a new time with the resident",
                  id=record.id, appointment=appointment, by=by, clause=rule.clause)
-    return _("propcli: warning: repair {id}: the appointment {appointment} leaves the technician {minutes} min to be on site by {by} ({clause}); the policy's travel time is {travel} min: confirm the time with the resident",
+    return _("propcli: warning: repair {id}: the appointment {appointment} leaves the technician {minutes} min to be "
+             "on site by {by} ({clause}); the policy's travel time is {travel} min: confirm the time with the resident",
              id=record.id, appointment=appointment, minutes=int(left // 60), by=by, clause=rule.clause,
              travel=int(travel.total_seconds() // 60))
 
@@ -461,12 +474,15 @@ _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metav
 KIND = Kind(
     name="repair", prefix="R", zh="维修单", en="repair", clause="10.4",
     help=N_("Repair work orders 维修单 (10.4)."),
-    fields=(Field("name", "用户名称", "resident"), Field("phone", "联系电话", "phone"), Field("address", "地址", "address"),
-            Field("item", "报修内容", "item"), Field("price_code", "收费标准项目", "price code"), Field("qty", "数量", "qty"),
+    fields=(Field("name", "用户名称", "resident"), Field("phone", "联系电话", "phone"), Field("address", "地址",
+                                                                                              "address"),
+            Field("item", "报修内容", "item"), Field("price_code", "收费标准项目", "price code"), Field("qty", "数量",
+                                                                                                        "qty"),
             Field("appointment", "预约维修时间", "appointment"), Field("location", "区域/位置", "location"),
             Field("public", "公共设施", "public")),
     new=new_repair,
-    asks=lambda values: ("location", "item") if values.get("public") else ("name", "phone", "address", "item", "price_code"),
+    asks=lambda values: ("location", "item") if values.get("public") else ("name", "phone", "address", "item",
+                                                                           "price_code"),
     new_help=N_("Record a repair request."),
     new_limit=("repair.fill", "repair.notify"),
     new_options=(
@@ -480,10 +496,12 @@ KIND = Kind(
         Option("--at", N_("when the request was received (default --now)"), takes="time", metavar="DATETIME"),
         Option("--public", N_("a public facility (10.4.2)"), takes="flag"),
         Option("--location"),
-        Option("--form-no", N_("the number of the pre-numbered paper form used (form repair-order --blank)"), metavar="NO"),
+        Option("--form-no", N_("the number of the pre-numbered paper form used (form repair-order --blank)"),
+               metavar="NO"),
     ),
     steps=(
-        BaseStep("fill", "填写维修单", "10.4.1-2", N_("The receptionist has filled the form 《维修单》 (10.4.1-2, {limit})."),
+        BaseStep("fill", "填写维修单", "10.4.1-2",
+                 N_("The receptionist has filled the form 《维修单》 (10.4.1-2, {limit})."),
                  after=("new",), roles=("receptionist",), limit=("repair.fill",)),
         BaseStep("notify", "通知工程部", "10.4.1-2",
                  N_("Engineering notified to collect the order (10.4.1-2, {limit}; public 10.4.2-1)."),
@@ -496,7 +514,8 @@ KIND = Kind(
                  after=("take",), roles=("engineering_director",), limit=("repair.quote",),
                  options=(Option("--price", metavar="YUAN"), Option("--unrepairable", takes="flag"))),
         BaseStep("accept", "用户同意", "10.4.1-4", N_("The resident accepted the price (10.4.1-4)."), after=("quote",)),
-        BaseStep("refuse", "用户拒修", "10.4.1-4", N_("The resident refused; the form goes back to customer service (10.4.1-4)."),
+        BaseStep("refuse", "用户拒修", "10.4.1-4",
+                 N_("The resident refused; the form goes back to customer service (10.4.1-4)."),
                  after=("quote", "arrive", "material"), roles=("technician", "engineering_director"),
                  options=(Option("--reason", N_("why the resident refused (required)")),
                           Option("--technician", N_("the technician, signs the reason (required, 10.4.1-4)"),
@@ -511,7 +530,8 @@ KIND = Kind(
                           Option("--warning", N_("the words of the warning given for unacceptable material")),
                           Option("--decision", N_("the resident's own choice; required for 不合格 and 质量不佳")))),
         BaseStep("complete", "完成维修", "10.4.1-6",
-                 N_("Work done; --item CODE[xQTY] records the price-list items actually done, --fee NAME=YUAN work not on the list as the engineering director priced it (--quoted-by) (10.4.1-3, -6)."),
+                 N_("Work done; --item CODE[xQTY] records the price-list items actually done, --fee NAME=YUAN work not "
+                    "on the list as the engineering director priced it (--quoted-by) (10.4.1-3, -6)."),
                  after=("arrive", "material"), roles=("technician",),
                  options=(Option("--item", N_("a price-list item actually done, e.g. SD-01x2 (repeatable)"),
                                  multiple=True, metavar="CODE[xQTY]", sample="SD-01x2"),
@@ -521,14 +541,16 @@ KIND = Kind(
                                  takes="person", metavar="NAME", sample="周志强"),
                           Option("--work", N_("work done (public repairs, 10.4.2-4)")),
                           Option("--cleanup", N_("site clean-up (10.4.2-4)")))),
-        BaseStep("sign", "用户签名", "10.4.1-6", N_("The resident tested and signed; copy 1 to the resident (10.4.1-6)."),
+        BaseStep("sign", "用户签名", "10.4.1-6",
+                 N_("The resident tested and signed; copy 1 to the resident (10.4.1-6)."),
                  after=("complete",), roles=("technician",),
                  options=(Option("--signature", N_("the name the resident signed with (required)"), metavar="NAME"),)),
         BaseStep("return", "交回工程部", "10.4.1-7",
                  N_("Copies 2 and 3 returned to the engineering director (10.4.1-7, {limit})."),
                  after=("sign",), roles=("technician",), limit=("repair.return",)),
         BaseStep("confirm", "工程部主任确认返单", "10.4.1-7",
-                 N_("The engineering director confirmed copies 2 and 3 and handed them to reception for 返单 (10.4.1-7)."),
+                 N_("The engineering director confirmed copies 2 and 3 and handed them to reception for 返单 "
+                    "(10.4.1-7)."),
                  after=("return",), roles=("engineering_director",)),
         BaseStep("finance", "第三联送财务", "10.4.1-7", N_("Copy 3 handed to finance (10.4.1-7, {limit})."),
                  after=("confirm",), roles=("receptionist",), limit=("repair.finance",)),
@@ -537,7 +559,9 @@ KIND = Kind(
     ),
     step=repair_step,
     actions=(
-        Action("billing", N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills with the month's management fee (10.4.1-7, 10.4.3)."),
+        Action("billing",
+               N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills "
+                  "with the month's management fee (10.4.1-7, 10.4.3)."),
                "propcli.app.billing:billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
                shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
                total="fee_total"),
@@ -551,7 +575,9 @@ KIND = Kind(
     callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", role_of=lambda record: "area_officer",
                                    done_at=done_at),
     forms=("repair-order", "paid-service", "public-inspection"),
-    rule_labels={"repair.fill": "填写维修单", "repair.notify": "通知工程部接单", "repair.quote": "收费标准外项目评审答复",
-                 "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部", "repair.finance": "第三联送财务",
+    rule_labels={"repair.fill": "填写维修单", "repair.notify": "通知工程部接单",
+                 "repair.quote": "收费标准外项目评审答复",
+                 "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部",
+                 "repair.finance": "第三联送财务",
                  "public.notify": "公共维修通知工程部", "public.arrive": "公共维修到场", "callback.repair": "维修回访"},
 )

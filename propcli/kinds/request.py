@@ -127,21 +127,25 @@ def check_step(record: Record, step: str, data: dict) -> None:
         if data.get("written") and not data.get("text"):
             raise BadInput(_("--text: missing; a written reply holds its text (9.4.3-1)"))
         if is_written(record) and not data.get("written"):
-            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); expected --written --text TEXT",
+            raise BadInput(_("--written: request {id} is a written enquiry, answered in writing (9.4.3-1); expected "
+                             "--written --text TEXT",
                              id=record.id))
     elif step == "close":
         if is_major_medical(record) and not told(record, "manager"):
-            raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); first: propcli request escalate {id} --to manager",
+            raise BadInput(_("request {id}: a major medical emergency is reported to the manager at once (9.4.2-2); "
+                             "first: propcli request escalate {id} --to manager",
                              id=record.id))
         if is_written(record) and written_reply(record) is None:
-            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): propcli request reply {id} --written --text TEXT",
+            raise BadInput(_("request {id}: a written enquiry is answered in writing before it is closed (9.4.3-1): "
+                             "propcli request reply {id} --written --text TEXT",
                              id=record.id))
     elif step == "charge":
         if not data.get("items"):
             raise BadInput(_("--item: missing; expected the paid service from the price list, e.g. MC-03 (9.4.9)"))
         done = record.first("charge")
         if done is not None:
-            raise BadInput(_("request {id}: already charged at {at}; a request is charged once, with every item (9.4.9)",
+            raise BadInput(_("request {id}: already charged at {at}; a request is charged once, with every item "
+                             "(9.4.9)",
                              id=record.id, at=done.at.isoformat()))
     if step == "escalate":
         role = data.get("to")
@@ -149,21 +153,25 @@ def check_step(record: Record, step: str, data: dict) -> None:
             raise BadInput(_("--to: '{value}' is not a role; expected one of {roles} (SPEC.md roles)",
                              value=role, roles="|".join(ROLES)))
         if role == "leadership" and not told(record, "manager"):
-            raise BadInput(_("request {id}: escalate to the manager first; the manager may escalate to company leadership (9.4.2-2)",
+            raise BadInput(_("request {id}: escalate to the manager first; the manager may escalate to company "
+                             "leadership (9.4.2-2)",
                              id=record.id))
     elif step == "route":
         target = data.get("to")
         if target not in ROUTES:
-            raise BadInput(_("--to: '{value}' is not a procedure to route to; expected repair (9.4.5) or complaint (9.4.4)",
+            raise BadInput(_("--to: '{value}' is not a procedure to route to; expected repair (9.4.5) or complaint "
+                             "(9.4.4)",
                              value=target))
         done = next((e for e in record.events if e.step == "route" and e.get("to") == target), None)
         if done is not None:
-            raise BadInput(_("request {id}: already routed to {target} at {at} ({record}); it is routed once ({clause})",
+            raise BadInput(_("request {id}: already routed to {target} at {at} ({record}); it is routed once "
+                             "({clause})",
                              id=record.id, target=target, at=done.at.isoformat(),
                              record=done.get("record") or "-", clause=ROUTES[target]))
     elif step == "medical":
         if record.get("category") != "medical":
-            raise BadInput(_("request {id}: category '{category}' is not a medical emergency; 'medical' is only for medical requests (9.4.2)",
+            raise BadInput(_("request {id}: category '{category}' is not a medical emergency; 'medical' is only for "
+                             "medical requests (9.4.2)",
                              id=record.id, category=record.get("category")))
         way = data.get("way")
         if way is None and data.get("action") is None:
@@ -254,7 +262,8 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
         data["to"] = fields.required(options.get("to"), "--to", _("a role key, e.g. property_director or manager"))
         data["note"] = note
         if record.get("category") == "enquiry" and data["to"] == "property_director":
-            session.warn(_("propcli: warning: request {id}: an enquiry staff cannot answer goes to the customer director (9.4.3): propcli request escalate {id} --to service_director",
+            session.warn(_("propcli: warning: request {id}: an enquiry staff cannot answer goes to the customer "
+                           "director (9.4.3): propcli request escalate {id} --to service_director",
                            id=record_id))
     elif step == "route":
         data["to"] = fields.required(options.get("to"), "--to", _("repair (9.4.5) or complaint (9.4.4)"))
@@ -270,7 +279,8 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
             data["reported_to_name"] = fields.staff_member(ledger, options.get("to"), "--to", ("service_director",),
                                                            "9.4.2-2", is_required=False)
         elif options.get("to"):
-            raise BadInput(_("--to: only an ordinary medical request records its report to the customer director on close (9.4.2-2)"))
+            raise BadInput(_("--to: only an ordinary medical request records its report to the customer director on "
+                             "close (9.4.2-2)"))
     elif step == "charge":
         data["items"] = fields.price_items(ledger, options.get("item"), clause="9.4.9")
         data["signature"] = fields.optional(options.get("signature"))
@@ -348,7 +358,7 @@ def paid_service_line(shown: dict) -> dict:
     """One line of 《有偿服务记录表》 (10.5.1): a charged help request (9.4.9), as `show` prints it."""
     from decimal import Decimal
 
-    charge = next((e for e in shown.get("events", []) if e["step"] == "charge"), {})
+    charge: dict = next((e for e in shown.get("events", []) if e["step"] == "charge"), {})
     service = "；".join(f"{line.get('code')} {line.get('name')} {Decimal(str(line.get('unit_price') or 0)):.2f}元"
                        f"×{line.get('qty', 1)}" for line in charge.get("items") or ())
     return {"date": (charge.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
@@ -369,7 +379,8 @@ def incident_closed_at(record: Record):
 KIND = Kind(
     name="request", prefix="Q", zh="求助", en="help request", clause="9",
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
-    fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话", "phone"),
+    fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话",
+                                                                                                "phone"),
             Field("address", "地址", "address"), Field("detail", "求助内容", "detail"), Field("major", "重大", "major"),
             Field("written", "书面咨询", "written"), Field("confidential", "保密", "confidential")),
     asks=lambda values: (("category", "name", "phone", "address", "detail")),
@@ -384,7 +395,9 @@ KIND = Kind(
         Option("--detail", N_("what help is asked for"), metavar="TEXT"),
         Option("--major", N_("a major emergency: the manager is told at once (9.4.2-2)"), takes="flag"),
         Option("--written", N_("a written enquiry, answered in writing (9.4.3-1)"), takes="flag"),
-        Option("--confidential", N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"), takes="flag"),
+        Option("--confidential",
+               N_("an enquiry touching company secrets: its detail is shown as 保密 outside show and export (9.4.3-4)"),
+               takes="flag"),
         Option("--at", N_("when the request was received (default --now)"), takes="time"),
     ),
     steps=(
@@ -395,25 +408,29 @@ KIND = Kind(
                       Option("--text", N_("the reply's text (required with --written)"), metavar="TEXT",
                              sample="请携带图纸到管理处申报"))),
         Step("escalate", "上报", "9.4.1-2",
-             N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), the manager at once for a major medical emergency (9.4.2-2, {limit})."),
+             N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), "
+                "the manager at once for a major medical emergency (9.4.2-2, {limit})."),
              limit=("request.report",),
              options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role",
                                         sample="manager"),
                       _NOTE)),
         Step("route", "转办", "9.4.4/9.4.5",
-             N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a linked repair or complaint is created."),
+             N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a linked repair or complaint is "
+                "created."),
              options=(Option("--to", metavar="repair|complaint", sample="complaint"), _NOTE)),
         Step("medical", "急救处理", "9.4.2", N_("Medical emergency: the way of help chosen and its checklist (9.4.2)."),
              roles=("property_officer",),
              options=(Option("--way", metavar="escort|ambulance|care"),
                       Option("--action", N_("a checklist step done"), metavar="TEXT"), _NOTE)),
         Step("close", "办结", "9.4.1-2",
-             N_("The request is settled; --outcome records how; an ordinary medical case records its report to the customer director (9.4.1-2, 9.4.2-2)."),
+             N_("The request is settled; --outcome records how; an ordinary medical case records its report to the "
+                "customer director (9.4.1-2, 9.4.2-2)."),
              options=(Option("--outcome", metavar="TEXT"),
                       Option("--to", N_("the customer director told (ordinary medical case, optional)"),
                              takes="person", metavar="NAME", sample="陈静"))),
         Step("charge", "有偿服务收费", "9.4.9",
-             N_("A paid help service, charged by the price list 有偿服务收费标准 (9.4.9); listed in 《有偿服务记录表》."),
+             N_("A paid help service, charged by the price list 有偿服务收费标准 (9.4.9); "
+                "listed in 《有偿服务记录表》."),
              roles=("property_officer",),
              options=(Option("--item", N_("a price-list item, e.g. MC-03 or SD-01x2 (repeatable)"), multiple=True,
                              metavar="CODE[xQTY]", sample="MC-03"),

@@ -68,10 +68,12 @@ def register_rows(visits: list[dict]) -> list[list[str]]:
     """《客户拜访记录表》: one row per visit (the month's visits, as `show` prints them)."""
     rows = []
     for visit in visits:
-        done = next((e for e in visit["events"] if e["step"] == RECORDED), {})
-        rows.append([visit["id"], TYPE_ZH.get(visit.get("type"), ""), visit.get("address", ""), visit.get("name", ""),
-                     visit.get("phone", ""), str(visit.get("households", "")), (done.get("at") or "")[:16].replace("T", " "),
-                     done.get("by", ""), RESULT_ZH.get(done.get("result"), ""), done.get("note", "") or "",
+        done: dict = next((e for e in visit["events"] if e["step"] == RECORDED), {})
+        rows.append([visit["id"], TYPE_ZH.get(visit.get("type") or "", ""), visit.get("address", ""), visit.get("name",
+                                                                                                                ""),
+                     visit.get("phone", ""), str(visit.get("households", "")), (done.get("at") or "")[:16].replace("T",
+                                                                                                                   " "),
+                     done.get("by", ""), RESULT_ZH.get(done.get("result") or "", ""), done.get("note", "") or "",
                      done.get("signature", "") or ""])
     return rows
 
@@ -104,7 +106,8 @@ KIND = Kind(
     check_step=check_step,
     closing_event=closing_event,
     registers=(Form("visit-record", "《客户拜访记录表》", "11.1.6",
-                    ("编号", "拜访类型", "房号", "住户", "电话", "户数", "拜访时间", "拜访人", "满意度", "客户意见", "客户签名"),
+                    ("编号", "拜访类型", "房号", "住户", "电话", "户数", "拜访时间", "拜访人", "满意度", "客户意见",
+                     "客户签名"),
                     register_rows, template="visit-record"),),
     rule_labels={"visit.record": "拜访"},
     is_callback=is_callback,

@@ -21,7 +21,8 @@ mail's own escalation, which names the rule it chases).
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from propcli.i18n import _
 from propcli.model import Event, Record

@@ -1,16 +1,22 @@
-"""The one module that talks to git, through its command line.
+"""The one module that talks to git, through its command line and (for a record's commit) in-process.
 
-Commits use plumbing (update-index, write-tree, commit-tree, update-ref): no work-tree
-scan, so the cost per commit stays flat as the ledger grows (split index, cache-tree).
+A commit of files propcli has just written is made in-process by store.objects: the blob, the trees along
+the file's one path, the commit, the branch ref and the file's entry in the (split) index, so its cost does
+not grow with the ledger. Other commits (hand edits, an import, unusual repositories) use the plumbing
+(update-index, write-tree, commit-tree, update-ref): no work-tree scan, split index, cache-tree.
 """
 import os
-import subprocess
 from pathlib import Path
 
 from propcli.errors import LedgerUnusable
 from propcli.i18n import _
 
 ZERO = "0" * 40
+FAST_PATHS = 64
+SPLIT_FOLD_AT = 300
+"""gc_auto folds the split index's small part back into the shared one past this many entries."""
+"""Commits of at most this many files written by propcli are made in-process (store.objects); bigger ones
+(an import) by git's plumbing, whose cost per file is lower once the index is read."""
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -30,6 +36,8 @@ class Git:
         self.root = Path(root)
 
     def run(self, *args, input: str | None = None, env: dict | None = None, check: bool = True) -> str:
+        import subprocess  # (imported when git is run: a record's commit runs none)
+
         full_env = None
         if env:
             full_env = dict(os.environ)
@@ -104,10 +112,20 @@ class Git:
     def user_name(self) -> str | None:
         return self.run("config", "user.name", check=False).strip() or None
 
-    def commit(self, paths: list[str], message: str, author: str, email: str | None = None) -> str:
+    def commit(self, paths: list[str], message: str, author: str, email: str | None = None,
+               contents: dict | None = None) -> str:
         """Stage exactly `paths` and commit them as one commit authored by `author`; returns the sha.
-        On failure the caller puts the staged entries back (store.unit: the rollback in one place)."""
+        On failure the caller puts the staged entries back (store.unit: the rollback in one place).
+
+        `contents` ({path: bytes}): the files' text as propcli has just written them (by rename). Then the
+        commit is made in-process (store.objects: the blobs, the trees along their paths, the commit, the
+        ref and their index entries, whatever the ledger's size); git's plumbing where that cannot be."""
         email = email or "propcli@localhost"
+        if contents is not None and len(contents) <= FAST_PATHS and sorted(contents) == sorted(paths) \
+                and not any(c in author + email for c in "<>\n"):
+            sha = self._commit_in_process(contents, message, author, email)
+            if sha is not None:
+                return sha
         identity = {
             "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
@@ -124,6 +142,23 @@ class Git:
         self.run("update-ref", "-m", "propcli: " + message.splitlines()[0], "HEAD", sha, parent or ZERO)
         return sha
 
+    def _commit_in_process(self, contents: dict, message: str, author: str, email: str) -> str | None:
+        """store.objects.commit on the branch HEAD names; None when this repository needs git's plumbing."""
+        from propcli.store import objects
+
+        parent, ref = self.head(), self.branch_ref()
+        if not parent or not ref or not ref.startswith("refs/heads/"):
+            return None
+        try:
+            return objects.commit(self.root, ref, parent, contents, message, author, email,
+                                  "propcli: " + message.splitlines()[0])
+        except objects.Unsupported:
+            return None
+        except objects.LockBusy as busy:
+            text = _("Unable to create '{path}': File exists.", path=busy.path) + " " + _(
+                "(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")
+            raise LedgerUnusable(_("git {command} failed: {detail}", command="commit", detail=text)) from None
+
     # --- what the unit of work needs to refuse, undo and recover -----------------------------
     def state_problem(self) -> str | None:
         """Why a change may not be committed now (CLI.md exit 3), or None: a detached HEAD, an unborn
@@ -134,17 +169,22 @@ class Git:
         except (OSError, UnicodeDecodeError):
             return _("git: .git/HEAD cannot be read; repair the repository (git fsck) before recording")
         if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
-            return _("git: a rebase is in progress; finish it (git rebase --continue) or abort it (git rebase --abort) first")
+            return _("git: a rebase is in progress; finish it (git rebase --continue) or abort it (git rebase --abort) "
+                     "first")
         if (git_dir / "MERGE_HEAD").exists():
-            return _("git: a merge is in progress; finish it (resolve, then git commit) or abort it (git merge --abort) first")
+            return _("git: a merge is in progress; finish it (resolve, then git commit) or abort it (git merge "
+                     "--abort) first")
         for name, command in (("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert")):
             if (git_dir / name).exists():
-                return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git {command} --abort) first",
+                return _("git: a {command} is in progress; finish it (git {command} --continue) or abort it (git "
+                         "{command} --abort) first",
                          command=command)
         if not head.startswith("ref: refs/heads/"):
-            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to the ledger's branch first (git switch main)")
+            return _("git: HEAD is detached (not on a branch); a change would be committed off the branch; go back to "
+                     "the ledger's branch first (git switch main)")
         if self.head() is None:
-            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli init' makes", branch=head[16:])
+            return _("git: the branch {branch} has no commit yet (unborn); a ledger starts with the commit 'propcli "
+                     "init' makes", branch=head[16:])
         return None
 
     def branch_ref(self) -> str | None:
@@ -189,6 +229,8 @@ class Git:
 
     def blob(self, sha: str) -> bytes:
         """A blob's bytes (the text HEAD holds for a file)."""
+        import subprocess
+
         try:
             done = subprocess.run(["git", "cat-file", "blob", sha], cwd=self.root, capture_output=True)
         except FileNotFoundError:
@@ -200,8 +242,18 @@ class Git:
 
     def gc_auto(self) -> None:
         """`git gc --auto` in the foreground (under the ledger lock: a detached gc would take ref locks
-        while the next command commits). Cheap when there is little to do; plumbing never triggers it."""
+        while the next command commits). Cheap when there is little to do; plumbing never triggers it.
+        Then the split index folded when its small part has grown (store.objects rewrites that part on
+        every commit): once every few hundred commits, the one index write whose cost grows with the ledger."""
         self.run("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet", check=False)
+        try:
+            with open(self.git_dir / "index", "rb") as stream:
+                head = stream.read(12)
+        except OSError:
+            return
+        if len(head) == 12 and head[:4] == b"DIRC" and int.from_bytes(head[8:12], "big") > SPLIT_FOLD_AT:
+            # old shared index files go once an hour old (git's default keeps them two weeks)
+            self.run("-c", "splitIndex.sharedIndexExpire=1.hour.ago", "update-index", "--split-index", check=False)
 
     def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:
         """The commit as a loose object, written here rather than by one more git process (what
@@ -237,7 +289,8 @@ class Git:
     def changed_paths(self, under: str) -> list[str]:
         """Files under `under` that differ from the index or are untracked (hand edits, crashes)."""
         # --no-optional-locks: a reader must never take .git/index.lock from a writer (concurrent commands)
-        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", under)
+        out = self.run("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                       "--", under)
         paths = []
         for entry in out.split("\0"):
             if len(entry) > 3:
@@ -246,7 +299,8 @@ class Git:
 
     def is_modified(self, path: str) -> bool:
         """Does the work-tree file differ from HEAD (or is it untracked)?"""
-        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--", path).strip())
+        return bool(self.run("--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all", "--",
+                             path).strip())
 
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
@@ -257,6 +311,8 @@ class Git:
         """`git fsck` within `timeout` seconds: (finished, exit code, git's error lines). Unfinished, it is
         stopped (no fsck runs on after doctor). `connectivity_only`: every reachable object present and every
         commit and tree readable, blobs' contents not read (`--connectivity-only`, fast on a big ledger)."""
+        import subprocess
+
         args = ["git", "-c", "core.quotePath=false", "fsck", "--no-dangling", "--no-progress"]
         if connectivity_only:
             args.append("--connectivity-only")
@@ -307,9 +363,11 @@ class Git:
                     damaged.append(f"{path.relative_to(self.root).as_posix()}: {problem}")
         return checked, damaged
 
-    def attempt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    def attempt(self, *args: str, env: dict | None = None) -> "subprocess.CompletedProcess":  # noqa: F821
         """Run git and hand back the finished process (returncode, stdout, stderr) without judging it, for
         commands whose failure the caller explains itself (fetch, push, clone, merge: store/remote.py)."""
+        import subprocess
+
         full_env = dict(os.environ)
         full_env.update(env or {})
         try:

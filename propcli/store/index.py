@@ -93,7 +93,7 @@ class Index:
     def __init__(self, ledger):
         self.ledger = ledger
         self.path = ledger.state_dir / "index.sqlite"
-        self._db = None
+        self._db: sqlite3.Connection | None = None
         self._fresh = False
         self._overlay: dict[str, str] = {}  # id -> path of records committed while the index could not learn them
         self._dropped = False
@@ -123,6 +123,7 @@ class Index:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                 self._open()
+        assert self._db is not None
         return self._db
 
     def _open(self) -> None:
@@ -256,9 +257,9 @@ class Index:
     def _differing(self, folder: str) -> set[str]:
         """Files of one folder whose (mtime, size) differ from the index, or that appeared or vanished."""
         low, high = folder + "/", folder + "/\uffff"
-        indexed = dict(((p, (m, z)) for p, m, z in self.db.execute(
+        indexed = {p: (m, z) for p, m, z in self.db.execute(
             "SELECT path, mtime_ns, size FROM records WHERE path > ? AND path < ? "
-            "UNION ALL SELECT path, mtime_ns, size FROM damaged WHERE path > ? AND path < ?", (low, high, low, high))))
+            "UNION ALL SELECT path, mtime_ns, size FROM damaged WHERE path > ? AND path < ?", (low, high, low, high))}
         differing = set()
         try:
             entries = list(os.scandir(self.ledger.root / folder))
@@ -338,7 +339,8 @@ class Index:
         clash = self.db.execute("SELECT path FROM records WHERE id=?", (row[0],)).fetchone()
         if clash:
             self.db.execute("INSERT OR REPLACE INTO damaged VALUES(?,?,?,?,?)",
-                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9], row[10]))
+                            (row[2], 1, _("id {id} is also used by {other}", id=row[0], other=clash[0]), row[9],
+                             row[10]))
             return
         self.db.execute("INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
         if deadline_rows:
@@ -499,7 +501,7 @@ def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tupl
     columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
-    doc = json.dumps(record_to_plain(record, ledger.tz), ensure_ascii=False, default=str)
+    doc = json.dumps(record_to_plain(record, ledger.tz, current=True), ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
            epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at),
@@ -529,7 +531,8 @@ def _read_one(ledger, relpath: str):
         record = record_from_plain(plain, ledger.tz, relpath)
         expected = ledger.record_relpath(record.kind, record.id, record.received)
         if expected != relpath:
-            return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time", expected=expected),
+            return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time",
+                                             expected=expected),
                     stat.st_mtime_ns, stat.st_size)
         return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
     except yamlio.DamagedFile as error:

@@ -104,7 +104,8 @@ class Ledger:
             return cls(Path(given))
         root = find_root(Path.cwd().resolve())
         if root is None:
-            raise LedgerUnusable(_("no ledger here: no {config} in this folder or above; give --ledger PATH or set PROPCLI_LEDGER",
+            raise LedgerUnusable(_("no ledger here: no {config} in this folder or above; give --ledger PATH or set "
+                                   "PROPCLI_LEDGER",
                                    config=CONFIG))
         return cls(root)
 

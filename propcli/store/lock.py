@@ -34,7 +34,8 @@ def ledger_lock(lock_path: Path, timeout: float):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LedgerUnusable(
-                        _("the ledger is locked by another propcli command (waited {seconds} s); try again, or raise lock_timeout in propcli.yaml",
+                        _("the ledger is locked by another propcli command (waited {seconds} s); try again, or raise "
+                          "lock_timeout in propcli.yaml",
                           seconds=int(timeout))
                     ) from None
                 time.sleep(0.02)

@@ -83,7 +83,8 @@ def merge_events(base: list, ours: list, theirs: list) -> list:
     theirs_count = Counter(_key(e) for e in theirs)
     wanted = {k: max(0, ours_count[k] + theirs_count[k] - base_count[k]) for k in ours_count | theirs_count}
 
-    kept_ours, seen = [], Counter()
+    kept_ours: list = []
+    seen: Counter = Counter()
     for event in ours:
         k = _key(event)
         if seen[k] < wanted[k]:
@@ -162,7 +163,7 @@ def conflict_lines(relpath: str, text: str) -> list[tuple[int, dict, str]]:
     found = conflicts_in(plain)
     if not found:
         return []
-    record_id = plain.get("id", "?")
+    record_id = plain.get("id", "?") if isinstance(plain, dict) else "?"
     lines = []
     try:
         document = yamlio.parse_roundtrip(text, relpath)
@@ -188,7 +189,8 @@ def conflict_messages(relpath: str, text: str) -> list[str]:
     messages = []
     for line, conflict, description in conflict_lines(relpath, text):
         record_id = conflict["id"]
-        messages.append(_("{path}:{line}: {description}; resolve: propcli resolve {id} --field {field} --value VALUE (or edit the file)",
+        messages.append(_("{path}:{line}: {description}; resolve: propcli resolve {id} --field {field} --value VALUE "
+                          "(or edit the file)",
                           path=relpath, line=line, description=description, id=record_id, field=conflict["field"]))
     return messages
 
@@ -201,7 +203,8 @@ def refuse_conflicted(ledger, record) -> None:
     text = (ledger.root / relpath).read_text(encoding="utf-8")
     found = conflict_lines(relpath, text) or [(1, {"field": "?", "id": record.id}, record.id)]
     line, conflict, description = found[0]
-    raise LedgerUnusable(_("{path}:{line}: {description}; no changes until resolved: propcli resolve {id} --field {field} --value VALUE",
+    raise LedgerUnusable(_("{path}:{line}: {description}; no changes until resolved: propcli resolve {id} --field "
+                           "{field} --value VALUE",
                            path=relpath, line=line, description=description, id=record.id, field=conflict["field"]))
 
 

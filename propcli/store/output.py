@@ -81,7 +81,7 @@ def write_output(path, data: str | bytes, field: str = "-o") -> Path:
                    errno.EROFS: _("the file system is read-only"), errno.ENAMETOOLONG: _("the name is too long"),
                    errno.ENOENT: _("the folder does not exist"), errno.ENOTDIR: _("a part of the path is not a folder"),
                    errno.EISDIR: _("it is a folder")}
-        reason = reasons.get(error.errno, error.strerror or str(error))
+        reason = reasons.get(error.errno or 0, error.strerror or str(error))
         raise BadInput(_("{field}: cannot write {path}: {reason}; nothing written", field=field, path=text,
                          reason=reason)) from None
     return target

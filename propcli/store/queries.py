@@ -35,11 +35,13 @@ def count_by_field(index, kind: str, field: str, month: str, now: int, counted_o
 
 
 def fee_totals(index, kind: str, month: str, now: int, status: str) -> tuple[int, int, int, int]:
-    """(records, without a fee (NULL fee_cents), fee cents, in `status` by `now`) of `kind` received in `month`."""
+    """(records, without a fee (NULL fee_cents), fee cents, in `status` by `now`) of `kind` received in `month`
+    and still counted at `now` (a voided record is not)."""
     return index.query(
         "SELECT count(*), coalesce(sum(fee_cents IS NULL), 0), coalesce(sum(fee_cents), 0), "
         "coalesce(sum(status = :status AND last_at <= :now), 0) "
-        "FROM records WHERE kind = :kind AND month = :month AND received <= :now",
+        "FROM records WHERE kind = :kind AND month = :month AND received <= :now "
+        "AND (uncounted_at IS NULL OR uncounted_at > :now)",
         {"kind": kind, "month": month, "now": now, "status": status})[0]
 
 
@@ -48,8 +50,10 @@ def on_time_by_rule(index, month: str, now: int) -> list[tuple[str, int, int]]:
     return index.query(
         "SELECT rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
-        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
-        "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now))
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND "
+                       "done <= ?)) "
+        "AND id NOT IN (SELECT id FROM records WHERE month=? AND uncounted_at <= ?) "
+        "GROUP BY rule ORDER BY rule", (now, now, now, now, month, now, now, now, month, now))
 
 
 def linked_docs(index, kind: str, link_field: str, values, now: int, since_month: str = "") -> list[tuple[str, str]]:
@@ -98,7 +102,8 @@ def linked_step_facts(index, kind: str, link_field: str, values, fields, step: s
         later += (f", EXISTS (SELECT 1 FROM json_each(r.doc, '$.events') AS e WHERE json_extract(e.value, '$.step') "
                   f"= :later{number} AND {at.format('e')})")
     return index.query(
-        f"SELECT r.id, json_extract(r.doc, '$.{link_field}'), r.received{picked.replace('(doc', '(r.doc')}{event}{later} "
+        f"SELECT r.id, json_extract(r.doc, '$.{link_field}'), "
+                       f"r.received{picked.replace('(doc', '(r.doc')}{event}{later} "
         "FROM records AS r LEFT JOIN json_each(r.doc, '$.events') AS s "
         f"ON json_extract(s.value, '$.step') = :step AND {at.format('s')} "
         f"WHERE r.kind = :kind AND r.month >= :since AND r.received <= :now AND json_extract(r.doc, '$.{link_field}') "
@@ -137,8 +142,10 @@ def on_time_by_kind_rule(index, month: str, now: int) -> list[tuple[str, str, in
     return index.query(
         "SELECT kind, rule, sum(done IS NOT NULL AND done <= ? AND done <= due), "
         "sum((done IS NOT NULL AND done <= ? AND done > due) OR ((done IS NULL OR done > ?) AND due < ?)) "
-        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND done <= ?)) "
-        "GROUP BY kind, rule ORDER BY kind, rule", (now, now, now, now, month, now, now, now))
+        "FROM deadlines WHERE month=? AND start<=? AND (cancelled IS NULL OR cancelled > ? OR (done IS NOT NULL AND "
+                       "done <= ?)) "
+        "AND id NOT IN (SELECT id FROM records WHERE month=? AND uncounted_at <= ?) "
+        "GROUP BY kind, rule ORDER BY kind, rule", (now, now, now, now, month, now, now, now, month, now))
 
 
 def conflicted_paths(index) -> list[str]:
@@ -241,3 +248,11 @@ def open_docs(path, kind: str | None, prefix: str, limit: int) -> list[tuple[str
         return []
     finally:
         db.close()
+
+
+def docs_mentioning(index, text: str, except_id: str) -> list[tuple[str, str]]:
+    """(doc, path) of the records whose document holds `text` (an id: the records that name a record, in a
+    field or in an event), other than `except_id`; oldest first."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return index.query("SELECT doc, path FROM records WHERE doc LIKE :text ESCAPE '\\' AND id != :id "
+                       "ORDER BY received, id", {"text": f"%{escaped}%", "id": except_id})

@@ -7,7 +7,6 @@ a fetch, and the remote has moved when its tip is no longer an ancestor of what 
 (the reason shown to a person) come from `Git.attempt`, which hands back stderr.
 """
 import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -6,7 +6,8 @@ index stores, whether its steps are allowed) is derived above it. The app layer 
 """
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import Protocol
+from collections.abc import Sequence
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Schema(Protocol):
 
     def record_file_problems(self, ledger, relpath: str) -> list[str]: ...
 
-    def kind_label(self, kind: str) -> str: ...
+    def kind_label(self, kind: str | None) -> str: ...
 
     def policy_of(self, ledger): ...
 

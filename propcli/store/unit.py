@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -53,7 +54,8 @@ def check_event_time(at: datetime, now: datetime, record: Record | None = None, 
                          field=field, at=at.isoformat(), now=now.isoformat()))
     if record is not None:
         if record.last_at > now:
-            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in time",
+            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in "
+                             "time",
                              id=record.id, last=record.last_at.isoformat(), now=now.isoformat()))
         if at < record.last_at:
             raise BadInput(_("{field}: {at} is before the record's last event ({last}); events never go back in time",
@@ -120,21 +122,22 @@ class Clock:
     """`now` for a step, read again once the lock is held when it is the wall clock (no --now): a step
     queued behind another command's lock is stamped when it is made, never before the record's last event."""
 
-    def __init__(self, ledger, now: datetime):
+    def __init__(self, ledger, now: datetime | None):
         self.given = self.now = now
-        if now is not None and now is getattr(ledger, "clock_now", None):
+        wall: datetime | None = getattr(ledger, "clock_now", None)
+        if now is not None and now is wall:
             from propcli.timeutil import parse_time, utc_now
 
             fresh = parse_time(utc_now(), ledger.tz)
             if fresh > now:
                 self.now = ledger.clock_now = fresh
 
-    def at(self, at: datetime | None) -> datetime:
+    def at(self, at: datetime | None) -> datetime | None:
         """An explicit --at stays; a defaulted one (the wall clock read before the lock) is now."""
         return self.now if at is None or at is self.given else at
 
 
-def _apply(ledger, by: str, now: datetime, plan) -> Change:
+def _apply(ledger, by: str, now: datetime | None, plan) -> Change:
     """The one write path (see the module's docstring)."""
     with ledger.lock():
         recovered = recover(ledger)
@@ -174,7 +177,8 @@ def _check(ledger, change: Change, by: str) -> list:
     for relpath, text in change.texts.items():
         size = len(text.encode("utf-8"))
         if size > yamlio.MAX_FILE_BYTES:
-            raise BadInput(_("{path}: the record file would be {size} bytes, over the limit of {limit}; nothing written",
+            raise BadInput(_("{path}: the record file would be {size} bytes, over the limit of {limit}; "
+                             "nothing written",
                              path=relpath, size=size, limit=yamlio.MAX_FILE_BYTES))
         if change.new and (ledger.root / relpath).exists():
             raise BadInput(_("{path}: already exists; nothing written", path=relpath))
@@ -227,13 +231,16 @@ def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new:
     journal = {"pid": os.getpid(), "paths": {p: blob_sha(texts[p].encode("utf-8")) if texts else None for p in paths}}
     _write_journal(ledger, journal)
     try:
+        contents = None
         if texts:
             bulk = len(texts) > 1
+            contents = {}
             for relpath, text in texts.items():
-                yamlio.write_atomic(ledger.path_of(relpath), text, sync=not bulk)
+                contents[relpath] = text.encode("utf-8")
+                yamlio.write_atomic(ledger.path_of(relpath), contents[relpath], sync=not bulk)
             if bulk:
                 yamlio.sync_all()
-        sha = git.commit(paths, message, by, ledger.email_of(by))
+        sha = git.commit(paths, message, by, ledger.email_of(by), contents=contents)
     except BaseException:
         _undo(ledger, journal, originals)
         raise
@@ -302,7 +309,8 @@ def _index(ledger, parent: str | None, sha: str, change: Change, rows: list) -> 
             index.set_meta("objects_since_gc", "0" if gc_due else str(count))
     except BaseException as error:  # a full disk, a broken cache, even Ctrl-C: the change is made
         index.mark_stale({record.id: record.path for record in change.records})
-        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command rebuilds it", sha=sha[:10], error=type(error).__name__))
+        warn(_("the change is committed ({sha}) but the index could not be updated ({error}); the next command "
+               "rebuilds it", sha=sha[:10], error=type(error).__name__))
         return
     if gc_due:
         try:
@@ -540,7 +548,7 @@ def _alive(pid: int) -> bool:
 
 def _git_processes(root) -> list[int]:
     """git processes working in the ledger (a killed command's children may outlive it), from /proc."""
-    found = []
+    found: list[int] = []
     root = str(root)
     try:
         entries = os.listdir("/proc")
@@ -571,7 +579,8 @@ def _wait_for_git(ledger, timeout: float = 10.0) -> None:
         if not running:
             return
         if time.monotonic() >= deadline:
-            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait for it to finish, then try again", pids=", ".join(map(str, running))))
+            raise LedgerUnusable(_("git is still running in the ledger (pid {pids}) after an interrupted command; wait "
+                                   "for it to finish, then try again", pids=", ".join(map(str, running))))
         time.sleep(0.02)
 
 
@@ -602,10 +611,42 @@ def remove_dead_temp_files(ledger) -> None:
 
 # --- the plans ---------------------------------------------------------------------------------------
 
+class Planned(Exception):
+    """Raised instead of writing while `rehearsing()`: the fields a new record would have been made with
+    (`correct` runs a kind's own `new` this way, so a corrected value passes the very checks of intake)."""
+
+    def __init__(self, kind: str, fields: dict):
+        super().__init__(kind)
+        self.kind, self.fields = kind, fields
+
+
+_REHEARSING = ContextVar("propcli_rehearsing", default=False)
+
+
+@contextmanager
+def rehearsing():
+    """Within it, `create` and `change` raise `Planned` with the new record's fields and write nothing."""
+    token = _REHEARSING.set(True)
+    try:
+        yield
+    finally:
+        _REHEARSING.reset(token)
+
+
+def refuse_voided(record: Record, step: str) -> None:
+    """Nothing but a note is recorded on a voided record (作废, CLI.md "Correcting the register")."""
+    void = record.voided
+    if void is not None and step != "note":
+        raise BadInput(_("{id}: voided (作废) at {at} by {by}; '{step}' is not possible, only a note",
+                         id=record.id, at=void.at.isoformat(), by=void.by, step=step))
+
+
 def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
            first_event: dict | None = None, summary: str | None = None) -> Record:
     """A new record file with its `new` event, in one commit (`summary`: the commit body, by default the
     record's item or detail)."""
+    if _REHEARSING.get():
+        raise Planned(kind, dict(fields))
 
     def plan(index, clock):
         when = clock.at(at)
@@ -648,6 +689,7 @@ def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, b
 
     def plan(index, clock):
         record = load(ledger, record_id)
+        refuse_voided(record, step)
         merge.refuse_conflicted(ledger, record)  # two desks changed a field differently: resolve first (exit 3)
         hand = _hand_edited(ledger, index, [record])
         when = clock.at(at)
@@ -721,13 +763,16 @@ def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(),
     `appends`: (record_id, step, data, at) tuples, `at` None meaning `now`; `creates`: Records with their
     ids chosen by the caller (`new_id`). `validate(records)` gets {id: Record as its file says now, before
     the change} under the lock and may refuse (exit 2, nothing written). Returns {id: Record after}."""
+    if _REHEARSING.get() and creates:
+        raise Planned(creates[0].kind, dict(creates[0].as_entered))
 
     def plan(index, clock):
         current: dict = {}
-        for record_id, _step, _data, _at in appends:
+        for record_id, step, _data, _at in appends:
             if record_id not in current:
                 current[record_id] = load(ledger, record_id)
                 merge.refuse_conflicted(ledger, current[record_id])
+            refuse_voided(current[record_id], step)
         for record in creates:
             if index.path_of(record.id) is not None or (ledger.root / record.path).exists():
                 raise BadInput(_("id: {id} is already in the ledger; nothing written", id=record.id))
@@ -740,7 +785,7 @@ def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(),
             check_event_time(event.at, clock.now, updated[record_id])
             updated[record_id] = updated[record_id].with_event(event)
         hand = _hand_edited(ledger, index, current.values())
-        texts = {record.path: _appended_text(ledger, record, updated[record_id].events[len(record.events):])
+        texts = {record.path: _appended_text(ledger, record, updated[record_id].all_events[len(record.all_events):])
                  for record_id, record in current.items()}
         for record in creates:
             texts[record.path] = yamlio.dump_new(record_to_plain(record, ledger.tz))

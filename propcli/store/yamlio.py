@@ -241,7 +241,8 @@ def _emit(value, indent: int, lines: list[str], prefix: str) -> None:
             elif item is None:
                 lines.append(f"{head}{key}:")
             else:
-                lines.append(f"{head}{key}: {_scalar(item) if not isinstance(item, (dict, list)) else '[]' if isinstance(item, list) else '{}'}")
+                empty = "[]" if isinstance(item, list) else "{}"
+                lines.append(f"{head}{key}: {_scalar(item) if not isinstance(item, (dict, list)) else empty}")
         return
     for item in value:
         if isinstance(item, dict) and item:
@@ -276,9 +277,7 @@ def line_of(mapping, key, default: int = 1) -> int:
 
 def temp_name(path: Path) -> Path:
     """`.NAME.PID.RANDOM.tmp` beside `path`: the pid lets the next command remove a killed one's leftovers."""
-    import secrets
-
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # (secrets.token_hex(4))
 
 
 def write_atomic(path: Path, text: str | bytes, sync: bool = True) -> None:
@@ -287,9 +286,9 @@ def write_atomic(path: Path, text: str | bytes, sync: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_name(path)
     try:
-        with (open(temp, "xb") if isinstance(text, bytes) else
-              open(temp, "x", encoding="utf-8", newline="\n")) as stream:
-            stream.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with open(temp, "xb") as stream:
+            stream.write(data)
             if sync:
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -328,7 +327,8 @@ def read_text(path: Path, relpath=None, links: bool = False) -> str:
     with open(path, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         if size > MAX_FILE_BYTES:
-            raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
+            raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that",
+                                          size=MAX_FILE_BYTES))
         data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -44,7 +45,7 @@ def _run(args: list[str], timeout: int = 120) -> subprocess.CompletedProcess:
     return done
 
 
-_PROFILES: "queue.Queue | None" = None
+_PROFILES: queue.Queue | None = None
 
 
 def _profile_pool(base: Path):

@@ -45,7 +45,8 @@ def completed_repair(ledger, day: str = "2026-11-10", item: str = "厨房水龙�
 
 
 def public_repair(ledger, day: str = "2026-11-12") -> str:
-    record_id = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "电梯厅照明灯不亮",
+    record_id = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item",
+                            "电梯厅照明灯不亮",
                             now=f"{day}T10:00", as_=PATROL)["id"]
     for args, at, who in ((["notify"], "10:05", RECEPTION), (["take", "--to", TECHNICIAN], "10:08", DIRECTOR),
                           (["arrive"], "10:20", TECHNICIAN),
@@ -54,11 +55,14 @@ def public_repair(ledger, day: str = "2026-11-12") -> str:
     return record_id
 
 
-def handled_complaint(ledger, day: str = "2026-11-05", detail: str = "夜间装修噪音", severity: str = "important") -> str:
-    complaint = invoke_json(ledger, "complaint", "new", "--name", "王五", "--phone", "13700137000", "--address", "2栋0502",
+def handled_complaint(ledger, day: str = "2026-11-05", detail: str = "夜间装修噪音",
+                      severity: str = "important") -> str:
+    complaint = invoke_json(ledger, "complaint", "new", "--name", "王五", "--phone", "13700137000", "--address",
+                            "2栋0502",
                             "--detail", detail, "--severity", severity, now=f"{day}T10:00", as_=RECEPTION)["id"]
     ok(invoke(ledger, "complaint", "reply", complaint, now=f"{day}T10:05", as_=RECEPTION))   # within 10 min (9.4.1-2)
-    ok(invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", now=f"{day}T15:00", as_=SERVICE_DIRECTOR))
+    ok(invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", now=f"{day}T15:00",
+              as_=SERVICE_DIRECTOR))
     return complaint
 
 

@@ -71,7 +71,8 @@ def test_handle_at_2350_makes_the_callback_at_once_in_the_same_commit_due_at_the
 def test_the_caller_follows_the_severity_and_11_1_13_complaints_get_none(ledger):
     important = complaint(ledger, "--severity", "important", phone="13900000001")
     major = complaint(ledger, "--severity", "major", phone="13900000002")
-    anonymous = invoke_json(ledger, "complaint", "new", "--anonymous", "--detail", "垃圾未清运", now="2026-11-05T09:00")["id"]
+    anonymous = invoke_json(ledger, "complaint", "new", "--anonymous", "--detail", "垃圾未清运",
+                            now="2026-11-05T09:00")["id"]
     invoke_json(ledger, "complaint", "handle", anonymous, now="2026-11-06T10:00")
     forwarded = complaint(ledger, "--written-reply-only", phone="13900000003")
     now = "2026-11-06T12:00"
@@ -89,7 +90,8 @@ def test_every_complaint_is_answered_within_ten_minutes(ledger):
     invoke_json(ledger, "complaint", "assign", answered, "--to", "工程部", now="2026-11-05T09:06")
     assert (late, "complaint.reply") not in overdue(ledger, "2026-11-05T09:10")
     row = overdue(ledger, "2026-11-05T09:11")[(late, "complaint.reply")]
-    assert row["clause"] == "9.4.1-2" and row["role"] == "property_officer" and row["due"] == "2026-11-05T09:10:00+08:00"
+    assert row["clause"] == "9.4.1-2" and row["role"] == "property_officer"
+    assert row["due"] == "2026-11-05T09:10:00+08:00"
     assert deadline(invoke_json(ledger, "show", answered, now="2026-11-05T09:11"), "complaint.reply")["state"] == "met"
     handled = invoke_json(ledger, "complaint", "handle", late, now="2026-11-05T09:20")
     assert deadline(handled, "complaint.reply")["state"] == "missed"
@@ -97,16 +99,19 @@ def test_every_complaint_is_answered_within_ten_minutes(ledger):
 
 def test_plan_adds_repairs_events_incidents_and_anything_missing_and_lists_move_in_visits(ledger, tmp_path):
     handled = complaint(ledger)
-    repair = invoke_json(ledger, "repair", "new", *TOLD, "--item", "灯", "--price-code", "SD-01", now="2026-11-02T09:00")["id"]
+    repair = invoke_json(ledger, "repair", "new", *TOLD, "--item", "灯", "--price-code", "SD-01",
+                         now="2026-11-02T09:00")["id"]
     for minute, step in enumerate(["fill", "notify", "take", "arrive", "complete"], start=1):
         invoke_json(ledger, "repair", step, repair, now=f"2026-11-02T09:0{minute}")
-    party = invoke_json(ledger, "event", "new", "--title", "中秋游园会", "--ended", "2026-11-14T21:00", "--households", "40",
+    party = invoke_json(ledger, "event", "new", "--title", "中秋游园会", "--ended", "2026-11-14T21:00", "--households",
+                        "40",
                         now="2026-11-15T09:00")["id"]
     medical = invoke_json(ledger, "request", "new", "--category", "medical", *TOLD, "--detail", "老人晕倒",
                           now="2026-11-10T08:00")["id"]
     invoke_json(ledger, "request", "reply", medical, now="2026-11-10T08:03")
     invoke_json(ledger, "request", "close", medical, "--outcome", "已送医院", now="2026-11-10T11:00")
-    enquiry = invoke_json(ledger, "request", "new", "--category", "enquiry", *TOLD, "--detail", "物业费", now="2026-11-10T08:00")["id"]
+    enquiry = invoke_json(ledger, "request", "new", "--category", "enquiry", *TOLD, "--detail", "物业费",
+                          now="2026-11-10T08:00")["id"]
     invoke_json(ledger, "request", "close", enquiry, now="2026-11-10T08:05")
     move_in = invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "8栋1201", "--name", "钱七",
                           now="2026-11-12T09:00")["id"]
@@ -245,7 +250,8 @@ def test_review_by_the_director_with_name_and_date_and_the_unreviewed_list(ledge
     important = complaint(ledger, "--severity", "important", phone="13900000001")
     patrol = first_callback(ledger, general, "2026-11-07T09:00")
     service = first_callback(ledger, important, "2026-11-07T09:00")
-    assert "not recorded" in invoke_refused(ledger, "callback", "review", patrol, "--opinion", "好", now="2026-11-07T09:00",
+    assert "not recorded" in invoke_refused(ledger, "callback", "review", patrol, "--opinion", "好",
+                                            now="2026-11-07T09:00",
                                             as_="张伟")
     record(ledger, patrol, "--method", "phone", "--result", "satisfied", now="2026-11-07T10:00")
     record(ledger, service, "--method", "phone", "--result", "satisfied", now="2026-11-07T10:00", as_="陈静")
@@ -256,7 +262,8 @@ def test_review_by_the_director_with_name_and_date_and_the_unreviewed_list(ledge
                                       as_="陈静")
     assert "--as" in invoke_refused(ledger, "callback", "review", service, "--opinion", "好", now="2026-11-07T11:00")
     assert "--opinion" in invoke_refused(ledger, "callback", "review", patrol, now="2026-11-07T11:00", as_="张伟")
-    reviewed = invoke_json(ledger, "callback", "review", patrol, "--opinion", "回访及时", now="2026-11-08T09:00", as_="张伟")
+    reviewed = invoke_json(ledger, "callback", "review", patrol, "--opinion", "回访及时", now="2026-11-08T09:00",
+                           as_="张伟")
     assert reviewed["events"][-1]["opinion"] == "回访及时" and reviewed["events"][-1]["by"] == "张伟"
     assert "already reviewed" in invoke_refused(ledger, "callback", "review", patrol, "--opinion", "再审",
                                                 now="2026-11-08T10:00", as_="张伟")
@@ -278,7 +285,8 @@ def test_a_letter_answers_two_complaints_one_after_a_dissatisfied_callback(ledge
     pending = first_callback(ledger, second, "2026-11-07T10:00")
     assert stats(ledger, "2026-11", "2026-11-07T12:00")["open_dissatisfied"] == 1
     commits = int(git(ledger, "rev-list", "--count", "HEAD"))
-    letter = invoke_json(ledger, "letter", "new", "--subject", "关于电梯停运的说明", "--text", "各位业主：电梯已更换主板……",
+    letter = invoke_json(ledger, "letter", "new", "--subject", "关于电梯停运的说明", "--text",
+                         "各位业主：电梯已更换主板……",
                          "--complaints", f"{first},{second}", now="2026-11-08T09:00")
     assert int(git(ledger, "rev-list", "--count", "HEAD")) == commits + 1  # the letter and the callbacks it meets
     assert sorted(letter["callbacks"]) == sorted([follow, pending]) and letter["archive"] == "回访档案"
@@ -293,7 +301,8 @@ def test_a_letter_answers_two_complaints_one_after_a_dissatisfied_callback(ledge
     assert "by open letter" in invoke_refused(ledger, "callback", "record", pending, "--method", "phone", "--result",
                                               "satisfied", now="2026-11-08T10:00")
     sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-08T10:00", env=PAPER_ZH).stdout
-    assert f"{letter['id']} | 2026-11-08 09:00 | 公开信 | 相关投诉 {first}、{second} | 公开信（11.1.10）关于电梯停运的说明" in sheet
+    assert (f"{letter['id']} | 2026-11-08 09:00 | 公开信 | 相关投诉 {first}、{second} | "
+            "公开信（11.1.10）关于电梯停运的说明") in sheet
     assert f"{pending} | 2026-11-08 09:00 | 公开信 {letter['id']}" in sheet
     assert f"{follow} | 2026-11-08 09:00 | 公开信 {letter['id']}" in sheet
     assert invoke(ledger, "overdue", "--check", now="2026-11-20T09:00").exit_code == 0
@@ -302,13 +311,16 @@ def test_a_letter_answers_two_complaints_one_after_a_dissatisfied_callback(ledge
 # --- 5. households, coverage and handling ---------------------------------------------------------------------
 
 def test_event_coverage_counts_households(ledger):
-    party = invoke_json(ledger, "event", "new", "--title", "中秋游园会", "--ended", "2026-11-14T21:00", "--households", "40",
+    party = invoke_json(ledger, "event", "new", "--title", "中秋游园会", "--ended", "2026-11-14T21:00", "--households",
+                        "40",
                         now="2026-11-15T09:00")["id"]
-    plain = invoke_json(ledger, "event", "new", "--title", "棋牌赛", "--ended", "2026-11-15T21:00", now="2026-11-16T09:00")["id"]
+    plain = invoke_json(ledger, "event", "new", "--title", "棋牌赛", "--ended", "2026-11-15T21:00",
+                        now="2026-11-16T09:00")["id"]
     planned = {r["source"]: r["id"] for r in invoke_json(ledger, "callback", "plan", "--month", "2026-11",
                                                            now="2026-11-16T10:00")}
     source = complaint(ledger)
-    assert "--households" in invoke_refused(ledger, "callback", "record", first_callback(ledger, source, "2026-11-16T10:00"),
+    assert "--households" in invoke_refused(ledger, "callback", "record", first_callback(ledger, source,
+                                                                                         "2026-11-16T10:00"),
                                             "--method", "phone", "--result", "satisfied", "--households", "3",
                                             now="2026-11-16T10:00")
     assert "--households" in invoke_refused(ledger, "callback", "record", planned[party], "--method", "phone",
@@ -349,9 +361,11 @@ def test_a_written_reply_only_complaint_closes_with_its_reply_attached(ledger):
     message = invoke_refused(ledger, "complaint", "close", forwarded, now="2026-11-06T11:00")
     assert "11.1.13" in message and "--text" in message
     invoke_json(ledger, "complaint", "reply", forwarded, "--note", "已电话说明", now="2026-11-06T11:00")
-    assert "11.1.13" in invoke_refused(ledger, "complaint", "close", forwarded, now="2026-11-06T11:30")  # a note is not one
+    assert "11.1.13" in invoke_refused(ledger, "complaint", "close", forwarded,
+                                       now="2026-11-06T11:30")  # a note is not one
     assert "--text" in invoke_refused(ledger, "complaint", "reply", forwarded, "--text", " ", now="2026-11-06T11:30")
-    invoke_json(ledger, "complaint", "reply", forwarded, "--text", "经核查，已整改完毕，特此复函。", now="2026-11-07T09:00")
+    invoke_json(ledger, "complaint", "reply", forwarded, "--text", "经核查，已整改完毕，特此复函。",
+                now="2026-11-07T09:00")
     closed = invoke_json(ledger, "complaint", "close", forwarded, now="2026-11-07T10:00")
     assert closed["open"] is False
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-07T10:00", env=PAPER_ZH).stdout
@@ -365,13 +379,16 @@ def test_a_written_reply_only_complaint_closes_with_its_reply_attached(ledger):
 def test_a_move_in_visit_is_printed_in_the_callback_archive_and_a_holiday_visit_is_not(ledger):
     visit = invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "8栋1201", "--name", "钱七",
                         "--phone", "13600136000", now="2026-11-12T09:00")["id"]
-    holiday = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "1栋0101", now="2026-11-12T09:00")["id"]
+    holiday = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "1栋0101",
+                          now="2026-11-12T09:00")["id"]
     invoke_json(ledger, "visit", "record", holiday, "--result", "satisfied", now="2026-11-13T09:00", as_="李秀梅")
-    done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note", "满意",
+    done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note",
+                       "满意",
                        now="2026-11-13T09:00", as_="刘洋")
     assert done["open"] is False
     sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00", env=PAPER_ZH).stdout
-    assert f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | 满意 | 满意 |  |  | 刘洋 | 钱七" in sheet
+    assert (f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | "
+            "满意 | 满意 |  |  | 刘洋 | 钱七") in sheet
     assert holiday not in sheet
 
 

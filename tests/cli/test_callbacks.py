@@ -135,7 +135,8 @@ def test_record_phone_and_visit_rules(ledger):
     major = complaint(ledger, "--severity", "major", phone="13900000002")
     planned = by_source(plan(ledger, now="2026-11-07T09:00"))
     callback, in_person = planned[general]["id"], planned[major]["id"]
-    assert "--signature" in refused(ledger, "callback", "record", callback, "--method", "visit", "--result", "satisfied")
+    assert "--signature" in refused(ledger, "callback", "record", callback, "--method", "visit", "--result",
+                                    "satisfied")
     assert "--method" in refused(ledger, "callback", "record", callback, "--result", "satisfied")
     assert "--rectification" in refused(ledger, "callback", "record", callback, "--method", "phone",
                                         "--result", "dissatisfied")

@@ -87,7 +87,8 @@ def test_material_holds_exactly_what_was_given(ledger):
     poor = step(ledger, record_id, "material", "2026-11-28T09:12", "--result", "质量不佳", "--decision", "用户同意使用",
                 "--warning", "已提示可能漏水")["events"][-1]
     assert (poor["decision"], poor["warning"]) == ("用户同意使用", "已提示可能漏水")
-    bad = step(ledger, record_id, "material", "2026-11-28T09:13", "--result", "不合格", "--decision", "用户改用我方配件")
+    bad = step(ledger, record_id, "material", "2026-11-28T09:13", "--result", "不合格", "--decision",
+               "用户改用我方配件")
     assert bad["events"][-1]["decision"] == "用户改用我方配件"
     form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T09:20", env=PAPER_ZH).stdout
     assert "质量不佳（提示：已提示可能漏水；用户决定：用户同意使用）" in form
@@ -97,7 +98,8 @@ def test_completion_takes_items_from_the_price_list_and_quoted_work_off_it(ledge
     record_id = new_repair(ledger, "2026-11-28T09:00", "--price-code", "SD-01")
     to_arrival(ledger, record_id, "2026-11-28")
     at = "2026-11-28T09:40"
-    message = invoke_refused(ledger, "repair", "complete", record_id, "--fee", "更换水龙头=999", "--quoted-by", DIRECTOR,
+    message = invoke_refused(ledger, "repair", "complete", record_id, "--fee", "更换水龙头=999", "--quoted-by",
+                             DIRECTOR,
                              now=at)
     assert "SD-01" in message and "--item" in message and "10.4.1-3" in message
     assert "--quoted-by" in invoke_refused(ledger, "repair", "complete", record_id, "--fee", "材料=12.5", now=at)
@@ -111,7 +113,8 @@ def test_completion_takes_items_from_the_price_list_and_quoted_work_off_it(ledge
     assert [(i["code"], i["qty"], i["amount"]) for i in done["items"]] == [("SD-01", 2, 30.0), ("SD-02", 1, 15.0)]
     assert done["quoted_by"] == DIRECTOR and record["fee_total"] == 57.5
     form = invoke(ledger, "form", "repair-order", record_id, now="2026-11-28T10:00", env=PAPER_ZH).stdout
-    assert "实际维修项目及收费：SD-01 更换水龙头 15.00元×2 30.00元；SD-02 更换角阀 15.00元×1 15.00元；材料 12.50元" in form
+    assert ("实际维修项目及收费：SD-01 更换水龙头 15.00元×2 30.00元；"
+            "SD-02 更换角阀 15.00元×1 15.00元；材料 12.50元") in form
 
 
 def test_the_engineering_director_confirms_between_return_and_finance(ledger):
@@ -320,7 +323,8 @@ def test_a_major_medical_emergency_is_reported_to_the_manager_at_once_and_mailed
 def test_an_ordinary_medical_case_records_its_report_to_the_customer_director_on_close(ledger):
     base = ("request", "new", "--category", "medical", *RESIDENT, "--detail", "孩子高烧", "-f", "json")
     first = json.loads(invoke(ledger, *base, now="2026-11-21T11:00").stdout)["id"]
-    assert not any(d["rule"] == "request.report" for d in invoke_json(ledger, "show", first, now="2026-11-21T11:00")["deadlines"])
+    assert not any(d["rule"] == "request.report" for d in invoke_json(ledger, "show", first,
+                                                                      now="2026-11-21T11:00")["deadlines"])
     closed = step(ledger, first, "close", "2026-11-21T11:30", kind="request")["events"][-1]
     assert closed["reported_to"] == "service_director" and "reported_to_name" not in closed
     second = json.loads(invoke(ledger, *base, now="2026-11-21T12:00").stdout)["id"]
@@ -335,9 +339,11 @@ def test_an_ordinary_medical_case_records_its_report_to_the_customer_director_on
 
 
 def test_a_written_enquiry_gets_a_written_reply_from_the_customer_director(ledger):
-    record_id = invoke_json(ledger, "request", "new", "--category", "enquiry", *RESIDENT, "--detail", "咨询装修申报手续",
+    record_id = invoke_json(ledger, "request", "new", "--category", "enquiry", *RESIDENT, "--detail",
+                            "咨询装修申报手续",
                             "--written", now="2026-11-20T09:00")["id"]
-    assert "--written" in invoke_refused(ledger, "request", "reply", record_id, "--text", "可以", now="2026-11-20T09:01")
+    assert "--written" in invoke_refused(ledger, "request", "reply", record_id, "--text", "可以",
+                                         now="2026-11-20T09:01")
     assert "--text" in invoke_refused(ledger, "request", "reply", record_id, "--written", now="2026-11-20T09:01")
     assert "9.4.3-1" in invoke_refused(ledger, "request", "close", record_id, now="2026-11-20T09:01")
     warned = invoke(ledger, "request", "escalate", record_id, "--to", "property_director", now="2026-11-20T09:02")
@@ -418,7 +424,8 @@ def test_a_round_stays_open_until_each_finding_is_a_repair_or_handled(ledger):
     assert (repair["patrol"], repair["patrol_finding"], repair["patrol_officer"], repair["found_at"]) == (
         round_id, 2, "刘洋", "2026-11-23T08:30:00+08:00")
     assert invoke_json(ledger, "show", round_id, now="2026-11-23T08:40")["open"] is True
-    assert [r["id"] for r in invoke_json(ledger, "list", "--kind", "patrol", "--open", now="2026-11-23T09:00")] == [round_id]
+    assert [r["id"] for r in invoke_json(ledger, "list", "--kind", "patrol", "--open",
+                                         now="2026-11-23T09:00")] == [round_id]
     assert "--outcome" in invoke_refused(ledger, "patrol", "handle", round_id, "--finding", "1", now="2026-11-23T09:00")
     assert "already became repair" in invoke_refused(ledger, "patrol", "handle", round_id, "--finding", "2",
                                                      "--outcome", "x", now="2026-11-23T09:00")
@@ -443,7 +450,8 @@ def test_the_public_inspection_form_prints_for_a_repair_a_round_and_a_month(ledg
     other = invoke_json(ledger, "repair", "new", "--public", "--location", "中心花园", "--item", "喷灌水管爆裂",
                         now="2026-11-24T09:00", as_="赵丽娟")["id"]
     now = "2026-11-30T10:00"
-    line = (f"2026-11-23 08:30 | 刘洋 | 3栋及周边 | 3栋电梯厅灯不亮 | 维修 {repair_id} | 2026-11-23 08:45 | {DIRECTOR} | "
+    line = (f"2026-11-23 08:30 | 刘洋 | 3栋及周边 | 3栋电梯厅灯不亮 | 维修 {repair_id} | 2026-11-23 08:45 | {DIRECTOR} "
+            f"| "
             "2026-11-23 09:00 | 更换灯管 | 已清理 | 2026-11-23 09:20")
     for_repair = invoke(ledger, "form", "public-inspection", repair_id, now=now, env=PAPER_ZH).stdout
     assert line in for_repair and "赵丽娟" not in for_repair  # 巡视人 is the patrol officer, not reception
@@ -492,7 +500,8 @@ def test_the_demos_items_are_priced_by_the_code_they_name(tmp_path):
     assert listed
     for record in listed:
         name = re.sub(r"[（）()/]", "", prices[record["price_code"]])
-        assert any(name[i:i + 2] in record["item"] for i in range(len(name) - 1)), (record["price_code"], record["item"])
+        assert any(name[i:i + 2] in record["item"] for i in range(len(name) - 1)), (record["price_code"],
+                                                                                    record["item"])
     assert invoke(path, "check", now="2026-11-28T10:00").exit_code == 0
 
 
@@ -503,7 +512,8 @@ def test_stats_files_each_on_time_share_under_its_own_kind(ledger):
     repair_id = new_repair(ledger, "2026-11-02T09:00", "--price-code", "SD-01")
     to_arrival(ledger, repair_id, "2026-11-02")
     complete(ledger, repair_id, "2026-11-02T09:30")
-    invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "灯不亮", now="2026-11-02T09:00")
+    invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "灯不亮",
+                now="2026-11-02T09:00")
     invoke_json(ledger, "callback", "plan", "--month", "2026-11", now="2026-11-02T10:00")
     stats = invoke_json(ledger, "stats", "2026-11", now="2026-12-31T10:00")
     assert set(stats["requests"]["on_time"]) == {"request.reply"}

@@ -26,7 +26,7 @@ def snapshot(ledger):
     found = []
     for folder, _dirs, files in os.walk(ledger):
         for name in files:
-            if name.endswith(".yaml.json") or name.endswith(("-wal", "-shm")):
+            if name.endswith((".yaml.json", "-wal", "-shm")):
                 continue  # the settings caches any read may write (store/ledger.py), SQLite's own journal files
                 # of the index cache (made and dropped by any reader): not a repair
             path = os.path.join(folder, name)

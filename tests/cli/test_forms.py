@@ -37,7 +37,8 @@ def completed_repair(ledger) -> str:
                             now="2026-11-28T09:00")["id"]
     for step, at, extra in (("fill", "09:01", ()), ("notify", "09:02", ()), ("take", "09:05", ("--to", "陈建国")),
                             ("arrive", "09:54", ()), ("material", "09:56", ("--result", "合格")),
-                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50", "--quoted-by", "周志强")),
+                            ("complete", "10:30", ("--fee", "更换阀芯=25", "--fee", "密封圈=5.50", "--quoted-by",
+                                                   "周志强")),
                             ("sign", "10:35", ("--signature", "张三")), ("return", "16:00", ()),
                             ("confirm", "16:10", ()), ("finance", "16:30", ())):
         result = invoke(ledger, "repair", step, record_id, *extra, now=f"2026-11-28T{at}")
@@ -85,8 +86,10 @@ def test_call_log_of_a_month(ledger):
 
 def test_complaint_register_callback_record_and_summary(ledger):
     complaint = invoke_json(ledger, "complaint", "new", "--name", "王五", "--phone", "13700137000", "--address",
-                            "2栋0502", "--detail", "夜间装修噪音", "--severity", "important", now="2026-11-05T10:00")["id"]
-    assert invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", now="2026-11-06T10:00").exit_code == 0
+                            "2栋0502", "--detail", "夜间装修噪音", "--severity", "important",
+                            now="2026-11-05T10:00")["id"]
+    assert invoke(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工",
+                  now="2026-11-06T10:00").exit_code == 0
     (planned,) = invoke_json(ledger, "callback", "plan", "--month", "2026-11", now="2026-11-07T09:00")
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-07T09:00").stdout
     assert f"{complaint} | 2026-11-05 10:00 | 王五 | 2栋0502 | 13700137000 | 来电 | 夜间装修噪音 | 重要" in register
@@ -95,7 +98,8 @@ def test_complaint_register_callback_record_and_summary(ledger):
                     "--rectification", "加装隔音提示", "--next", "2026-11-10T15:00", now="2026-11-08T15:00", as_="陈静")
     assert result.exit_code == 0, result.stderr
     record = invoke(ledger, "form", "callback-record", planned["id"], now="2026-11-09T09:00").stdout
-    assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record and "不满意 | 加装隔音提示" in record
+    assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record
+    assert "不满意 | 加装隔音提示" in record
     summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-09T09:00").stdout
     assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 0%" in summary  # issue 9: a dissatisfied loop is not handled
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-09T09:00").stdout

@@ -14,14 +14,16 @@ def chinese(monkeypatch):
 
 
 def test_chinese_catalogue_translates_bad_input(ledger, chinese):
-    result = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item", "漏水")
+    result = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item",
+                    "漏水")
     assert result.exit_code == 2
     assert result.stderr.strip() == "propcli: --phone：“123”不是电话号码；应为数字，例如 13800138000"
 
 
 def test_english_without_a_catalogue(ledger):
     i18n.reset()
-    result = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item", "漏水")
+    result = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item",
+                    "漏水")
     assert "is not a phone number" in result.stderr
 
 

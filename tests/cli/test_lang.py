@@ -75,7 +75,8 @@ def test_no_message_is_built_at_run_time():
 def test_the_extractor_sees_calls_docstrings_and_labels():
     said = messages.extract()
     assert "Records, newest first." in said                       # a command's docstring
-    assert "--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, or add 'login: {login}' to your entry in staff.yaml" in said
+    assert ("--as: who is acting? give --as NAME (a name in staff.yaml), set PROPCLI_USER, "
+            "or add 'login: {login}' to your entry in staff.yaml") in said
     assert "front-desk receptionist" in said                       # N_() in the label tables
     assert "patrol round" in said                                  # the kinds' registry
 
@@ -100,7 +101,8 @@ def _click_messages() -> set[str]:
 
 ESSENTIAL = {"Usage:", "Options", "Commands", "Show this message and exit.", "Show the version and exit.",
              "Error: {message}", "Try '{command} {option}' for help.", "Missing command.", "No such command {name!r}.",
-             "No such option {name!r}.", "Missing argument", "Missing option", "Invalid value for {param_hint}: {message}",
+             "No such option {name!r}.", "Missing argument", "Missing option",
+             "Invalid value for {param_hint}: {message}",
              "Got unexpected extra argument ({args})", "Option {name!r} requires an argument.",
              "{value!r} is not one of {choices}.", "{value!r} is not a valid {number_type}.", "default: {default}",
              "Aborted!", "Missing parameter: {param_name}"}
@@ -175,7 +177,8 @@ def test_clicks_usage_errors_follow_the_language(ledger, lang):
 
 def test_errors_tables_and_labels_in_chinese(ledger, lang):
     lang("zh_CN")
-    refused = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item", "漏水")
+    refused = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item",
+                     "漏水")
     assert refused.stderr.strip() == "propcli: --phone：“123”不是电话号码；应为数字，例如 13800138000"
     made = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000", "--address", "3栋0301",
                   "--item", "厨房水龙头漏水", "--price-code", "SD-01", "-f", "json")
@@ -212,7 +215,8 @@ def test_the_ledgers_locale(tmp_path, lang):
     assert "用法" in run_cli("--ledger", str(ledger), "--help").stdout
     config.write_text(config.read_text(encoding="utf-8").replace("locale: zh_CN", "locale: en"), encoding="utf-8")
     assert "Usage:" in run_cli("--ledger", str(ledger), "--help").stdout
-    refused = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item", "漏水")
+    refused = invoke(ledger, "repair", "new", "--name", "张三", "--phone", "123", "--address", "3栋0301", "--item",
+                     "漏水")
     assert "is not a phone number" in refused.stderr
     assert "用法" in run_cli("--lang", "zh_CN", "--ledger", str(ledger), "--help").stdout   # --lang wins
     lang("zh_CN")

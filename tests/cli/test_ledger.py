@@ -117,7 +117,7 @@ def test_one_yaml_file_per_record_with_the_schema(ledger):
     rid = record["id"]
     path = ledger / "records" / "repair" / "2026" / "11" / f"{rid}.yaml"
     assert path.is_file()
-    assert [p for p in (ledger / "records").rglob("*.yaml")] == [path]
+    assert list((ledger / "records").rglob("*.yaml")) == [path]
     plain = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert plain["schema"] == 1
     assert plain["kind"] == "repair"

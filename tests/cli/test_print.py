@@ -16,24 +16,28 @@ import pytest
 
 import browser
 from conftest import invoke, invoke_json, make_ledger
-from paperwork import (DIRECTOR, FINANCE, RECEPTION, TECHNICIAN, call, callback_of, completed_repair, handled_complaint,
+from paperwork import (DIRECTOR, RECEPTION, TECHNICIAN, call, callback_of, completed_repair, handled_complaint,
                        import_lines, ok, public_repair, record_callback)
 from propcli import i18n
 
 GOLDEN = Path(__file__).parent / "golden"
 FORMS = {  # name -> (landscape, the column headings in Chinese)
-    "complaint-register": (True, ["编号", "投诉时间", "投诉人", "房号/地址", "联系电话", "投诉方式", "投诉内容", "严重程度",
+    "complaint-register": (True, ["编号", "投诉时间", "投诉人", "房号/地址", "联系电话", "投诉方式", "投诉内容",
+                                  "严重程度",
                                   "责任部门", "接待人", "处理措施及结果", "处理完毕时间", "回访", "复函", "主管审核"]),
     "call-log": (True, ["来电时间", "来电人", "联系电话", "房号", "来电事由", "处理情况/转办", "接听人", "备注"]),
-    "repair-order": (False, ["报修时间", "预约维修时间", "用户名称", "联系电话", "地址", "报修内容", "接单时间", "维修人员",
-                             "到场时间", "完成时间", "应收费用合计（元）", "用户签名（试用/检查合格）", "工程部主任确认"]),
+    "repair-order": (False, ["报修时间", "预约维修时间", "用户名称", "联系电话", "地址", "报修内容", "接单时间",
+                             "维修人员",
+                             "到场时间", "完成时间", "应收费用合计（元）", "用户签名（试用/检查合格）",
+                             "工程部主任确认"]),
     "paid-service": (True, ["日期", "编号", "房号", "用户名称", "服务项目", "收费金额（元）", "维修人员", "用户签名",
                             "交财务日期"]),
     "public-inspection": (True, ["巡视日期/时间", "巡视人", "区域/位置", "发现问题", "处理要求", "通知工程部时间",
                                  "工程部签收（第二联）", "到场时间", "维修情况", "现场清理", "完成时间"]),
     "callback-record": (True, ["编号", "回访日期", "回访方式", "回访对象/房号/电话", "回访事由", "客户意见", "满意度",
                                "需整改事项", "约定答复/下次回访时间", "回访人", "客户签名", "部门主任审阅意见"]),
-    "callback-summary": (False, ["类别", "应回访数", "已回访", "回访率", "目标", "满意", "不满意", "整改完成", "处理率"]),
+    "callback-summary": (False, ["类别", "应回访数", "已回访", "回访率", "目标", "满意", "不满意", "整改完成",
+                                 "处理率"]),
 }
 TITLES = {"complaint-register": "《客户投诉登记表》", "call-log": "《客户来电记录表》", "repair-order": "《维修单》",
           "paid-service": "《有偿服务记录表》", "public-inspection": "《公共区域现场巡视表》",
@@ -218,7 +222,8 @@ def test_signature_places_are_blank_with_the_recorded_name_small_beside(office, 
     ledger = office["ledger"]
     order = render(ledger, tmp_path, "repair-order", office["repair"]).read_text(encoding="utf-8")
     assert "已签" not in order
-    assert '用户签名（试用/检查合格）：<span class="sign-line"></span><small class="recorded">（台账：张三）</small>' in order
+    assert ('用户签名（试用/检查合格）：<span class="sign-line"></span>'
+            '<small class="recorded">（台账：张三）</small>') in order
     assert f'维修人员：<span class="sign-line"></span><small class="recorded">（台账：{TECHNICIAN}）</small>' in order
     paid = render(ledger, tmp_path, "paid-service", "2026-11").read_text(encoding="utf-8")
     assert '<td class="sign-cell"><small class="recorded">台账：张三</small></td>' in paid and "已签" not in paid
@@ -237,7 +242,8 @@ def test_repair_order_prints_four_labelled_copies_on_separate_pages(printed):
         flat = re.sub(r"\s+", "", page)
         assert label.replace(" ", "") in flat and where in flat, label
         assert [x for x in labels if x.replace(" ", "") in flat] == [label]      # one copy a page
-        for fee in ("更换阀芯", "25.00", "密封圈", "5.50", "30.50", "工程部主任确认", "台账：张三", f"台账：{TECHNICIAN}"):
+        for fee in ("更换阀芯", "25.00", "密封圈", "5.50", "30.50", "工程部主任确认", "台账：张三",
+                    f"台账：{TECHNICIAN}"):
             assert fee in flat, (label, fee)
 
 

@@ -1,6 +1,5 @@
 """On a terminal, `new` asks for what is missing (the price list as numbered choices) and reads times as
 people type them; without a terminal it stays exit 2. Driven in a real terminal under tmux."""
-import json
 import shutil
 import subprocess
 import sys

@@ -7,7 +7,6 @@ numbers still unused a month after they were issued.
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import sys
 import pytest
 
 import browser
-from conftest import git, git_state, invoke, invoke_json, invoke_refused, make_ledger
+from conftest import git, git_state, invoke, invoke_json, invoke_refused
 from paperwork import FINANCE, RECEPTION, completed_repair, import_lines, ok
 from propcli import i18n
 
@@ -88,7 +87,8 @@ def test_pre_numbered_forms_are_reserved_in_one_commit_and_printed_with_number_a
     assert git(ledger, "status", "--porcelain") == ""
     assert "forms/repair-order.yaml" in git(ledger, "ls-files")
     message = git(ledger, "log", "-1", "--format=%B")
-    assert "HY01-2026-0001" in message and "HY01-2026-0003" in message and git(ledger, "log", "-1", "--format=%an").strip() == RECEPTION
+    assert "HY01-2026-0001" in message and "HY01-2026-0003" in message and git(ledger, "log", "-1",
+                                                                               "--format=%an").strip() == RECEPTION
     (pdf,) = browser.print_many([(page, tmp_path / "book.pdf")])
     pages = browser.pages_text(pdf)
     assert len(pages) == 12                                                   # 3 forms x 4 copies
@@ -122,7 +122,8 @@ def test_pre_numbering_refuses_bad_requests_and_writes_nothing(ledger):
 def _repair_with_form_no(ledger, tmp_path, number: str, day: str = "2026-11-05") -> str:
     import_lines(ledger, tmp_path, [{
         "kind": "repair", "public": False, "name": "张三", "phone": "13800138000", "address": "3栋0301",
-        "item": "厨房水龙头漏水", "price_code": "SD-01", "price_name": "更换水龙头", "unit_price": 15.0, "unit": "个", "qty": 1,
+        "item": "厨房水龙头漏水", "price_code": "SD-01", "price_name": "更换水龙头", "unit_price": 15.0, "unit": "个",
+                                     "qty": 1,
         "form_no": number, "events": [{"step": "new", "at": f"{day}T09:00:00+08:00", "by": RECEPTION}]}],
         now=f"{day}T09:30")
     return next(r["id"] for r in invoke_json(ledger, "list", "--kind", "repair", now=f"{day}T09:30")
@@ -146,7 +147,8 @@ def test_a_form_number_is_claimed_once_and_show_finds_its_repair(ledger, tmp_pat
     assert "尚未关联维修记录" in invoke_refused(ledger, "show", "propcli:HY01-2026-0002",
                                                          now="2026-11-06T09:00")
     order = ok(invoke(ledger, "form", "repair-order", record_id, now="2026-11-06T09:00")).stdout
-    assert "编号：HY01-2026-0001" in order and f"台账编号：{record_id}" in order   # the paper's number, and the ledger's
+    # the paper's number, and the ledger's
+    assert "编号：HY01-2026-0001" in order and f"台账编号：{record_id}" in order
 
 
 def test_check_reports_numbers_unused_a_month_after_they_were_issued(ledger, tmp_path):
@@ -159,7 +161,8 @@ def test_check_reports_numbers_unused_a_month_after_they_were_issued(ledger, tmp
     assert len(lines) == 2 and all(line.startswith("forms/repair-order.yaml:") for line in lines)
     assert "HY01-2026-0002" in lines[0] and "HY01-2026-0003" in lines[1] and "HY01-2026-0001" not in result.stdout
     number_line = int(lines[0].split(":")[1])
-    assert "HY01-2026-0002" in (ledger / "forms" / "repair-order.yaml").read_text(encoding="utf-8").splitlines()[number_line - 1]
+    issued = (ledger / "forms" / "repair-order.yaml").read_text(encoding="utf-8").splitlines()
+    assert "HY01-2026-0002" in issued[number_line - 1]
 
 
 def test_pdf_without_the_extra_is_exit_2_saying_how_to_install_it(ledger):

@@ -159,7 +159,8 @@ def test_fees_found_on_site_replace_the_listed_price_and_are_exact_decimals(ledg
         step(ledger, record_id, name, now=f"2026-11-28T{at}")
     bad = invoke(ledger, "repair", "complete", record_id, "--fee", "阀芯=abc", now="2026-11-28T09:30")
     assert bad.exit_code == 2 and "--fee" in bad.stderr
-    record = step(ledger, record_id, "complete", "--fee", "更换阀芯=0.10", "--fee", "密封圈=0.20", "--quoted-by", "周志强",
+    record = step(ledger, record_id, "complete", "--fee", "更换阀芯=0.10", "--fee", "密封圈=0.20", "--quoted-by",
+                  "周志强",
                   now="2026-11-28T09:30")
     assert record["fee_total"] == 0.3  # 0.1 + 0.2 in decimal, not 0.30000000000000004
     assert [f["item"] for f in record["events"][-1]["fees"]] == ["更换阀芯", "密封圈"]

@@ -7,7 +7,6 @@ as SVG, lists what needs attention and writes a short analysis; Chromium prints 
 from __future__ import annotations
 
 import html as htmllib
-import json
 import os
 import re
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 
 import browser
 from conftest import invoke, invoke_json, make_ledger
-from paperwork import (RECEPTION, SERVICE_DIRECTOR, callback_of, completed_repair, handled_complaint, ok,
+from paperwork import (SERVICE_DIRECTOR, callback_of, completed_repair, handled_complaint, ok,
                        public_repair, record_callback)
 from propcli import i18n
 
@@ -35,7 +34,8 @@ def office(tmp_path_factory):
     late = completed_repair(ledger, day="2026-11-17", item="客厅灯不亮", late=True)
     public_repair(ledger)
     request = invoke_json(ledger, "request", "new", "--category", "enquiry", "--name", "李四", "--phone", "13900139000",
-                          "--address", "5栋1201", "--detail", "咨询装修申报手续", now="2026-11-18T09:00", as_="刘洋")["id"]
+                          "--address", "5栋1201", "--detail", "咨询装修申报手续", now="2026-11-18T09:00",
+                          as_="刘洋")["id"]
     ok(invoke(ledger, "request", "reply", request, now="2026-11-18T09:25", as_="刘洋"))
     complaint = handled_complaint(ledger, day="2026-11-05")
     callback = callback_of(ledger, complaint, "2026-11-06T09:00")
@@ -94,7 +94,8 @@ def test_every_figure_beside_its_target_and_last_month(office, tmp_path, chinese
         assert cells[1:3] == [pct(share), "100 %"], rule
         assert cells[3] == (pct(then_shares[rule]) if rule in then_shares else "")
     assert now_shares["repair.arrive"] == 0.5 and now_shares["request.reply"] == 0.0
-    for kind, label, target in (("complaint", "投诉", "≥ 50 %"), ("repair", "维修", "≥ 30 %"), ("event", "社区活动", "≥ 10 %")):
+    for kind, label, target in (("complaint", "投诉", "≥ 50 %"), ("repair", "维修", "≥ 30 %"), ("event", "社区活动",
+                                                                                                "≥ 10 %")):
         section = now["callbacks"][kind]
         assert row(html, f"{label}：回访率")[1:3] == [pct(section["coverage"]), target]
         assert row(html, f"{label}：已回访 / 应回访")[1] == f"{section['done']} / {section['eligible']}"
@@ -106,7 +107,8 @@ def test_every_figure_beside_its_target_and_last_month(office, tmp_path, chinese
 def test_charts_lists_and_analysis(office, tmp_path, chinese):
     ledger = office["ledger"]
     html = report(ledger, tmp_path).read_text(encoding="utf-8")
-    charts = re.findall(r'<svg viewBox="[^"]+" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="([^"]+)"', html)
+    charts = re.findall(r'<svg viewBox="[^"]+" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="([^"]+)"',
+                        html)
     assert charts == ["各时限按时完成率（目标 100 %；◆ 为上月 2026-10）", "近六个月求助、维修、投诉件数",
                       "回访率与规定比例（11.1.3-5）"]
     assert "<img" not in html and "url(" not in html                        # no image files
@@ -119,11 +121,12 @@ def test_charts_lists_and_analysis(office, tmp_path, chinese):
     assert office["late"] in html and office["request"] in html and office["on_time"] not in html.split("超时事项")[1]
     assert re.search(r"<td>吴海涛</td><td class=\"num\">1</td><td>repair\.arrive</td>", html)
     assert re.search(r"<td>物业管理员</td><td class=\"num\">1</td><td>request\.reply</td>", html)
-    assert html.count("超时 15 分钟") >= 2                  # on site 25 min after taking it; replied 25 min after receipt
+    assert html.count("超时 15 分钟") >= 2  # on site 25 min after taking it; replied 25 min after receipt
     assert "回访不满意、尚未闭环（1 项）" in html and office["complaint"] in html.split("回访不满意")[1]
     analysis = re.sub(r"<[^>]+>", "", html.split("分析与小结</h2>")[1].split("<h2>")[0])
     assert "本月：求助 1 件（2026-10：0 件），维修 3 件（2026-10：2 件），投诉 1 件（2026-10：0 件）。" in analysis
-    assert "与 2026-10 相比变化最大的是：" in analysis and "“repair.arrive 维修人员到场”按时率 -50 个百分点（100 % → 50 %）" in analysis
+    assert "与 2026-10 相比变化最大的是：" in analysis
+    assert "“repair.arrive 维修人员到场”按时率 -50 个百分点（100 % → 50 %）" in analysis
     worst = min(shares(invoke_json(ledger, "stats", "2026-11", now=NOW)).values())
     assert worst == 0.0 and "完成最差的时限：" in analysis and "按时率 0 %（目标 100 %），超时 1 件" in analysis
     assert "回访未达规定比例：维修回访率 0 %" in analysis
@@ -191,7 +194,8 @@ def test_pdf_of_the_report_and_of_forms(office, tmp_path, chinese):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert all(browser.is_a4(size, landscape=False) for size in browser.page_sizes(pdf))
     text = re.sub(r"\s+", "", "\n".join(browser.pages_text(pdf)))
-    for expected in ("和园物业管理处", "上月（2026-10）", "repair.arrive", office["late"], "近六个月求助、维修、投诉件数"):
+    for expected in ("和园物业管理处", "上月（2026-10）", "repair.arrive", office["late"],
+                     "近六个月求助、维修、投诉件数"):
         assert expected in text, expected
     register = tmp_path / "register.pdf"
     ok(invoke(ledger, "form", "complaint-register", "2026-11", "-f", "pdf", "-o", str(register), now=NOW))

@@ -15,7 +15,8 @@ def setup(ledger):
     ids["help"] = invoke_json(ledger, "request", "new", "--category", "medical", "--name", "张阿姨", "--phone",
                               "13700008000", "--address", "3栋0302", "--detail", "老人在家晕倒",
                               now="2026-11-28T09:00")["id"]
-    ids["public"] = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "电梯按钮失灵",
+    ids["public"] = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item",
+                                "电梯按钮失灵",
                                 now="2026-11-28T09:10")["id"]
     return ids
 

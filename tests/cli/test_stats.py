@@ -14,8 +14,10 @@ def test_month_figures(ledger):
         assert invoke(ledger, "repair", step, listed, *extra, now=f"2026-11-10T{at}").exit_code == 0
     finance = next(p["name"] for p in invoke_json(ledger, "staff") if p["role"] == "finance")
     assert invoke(ledger, "repair", "paid", listed, now="2026-11-11T10:00", as_=finance).exit_code == 0
-    invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "灯不亮", now="2026-11-12T09:00")
-    invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "门锁坏了", "--price-code", "SD-01", now="2026-12-01T09:00")
+    invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "灯不亮",
+                now="2026-11-12T09:00")
+    invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "门锁坏了", "--price-code", "SD-01",
+                now="2026-12-01T09:00")
     stats = invoke_json(ledger, "stats", "2026-11", now="2026-11-30T12:00")
     assert stats["month"] == "2026-11"
     repairs = stats["repairs"]

@@ -187,7 +187,8 @@ def test_an_unreachable_remote_is_exit_3_with_everything_local_committed(office,
     _bare, (d1, _d2, _d3) = office
     record_id = Journal().new(d1, "repair", at="2026-11-28T09:00", by="王芳")
     path = next(d1.glob("records/repair/*/*/*.yaml"))
-    path.write_text(path.read_text(encoding="utf-8").replace("item: 水龙头漏水", "item: 厨房水龙头漏水"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("item: 水龙头漏水", "item: 厨房水龙头漏水"),
+                    encoding="utf-8")
     url = git(d1, "remote", "get-url", "origin").strip()
     for unreachable in (str(tmp_path / "not-mounted" / "office.git"), f"git://127.0.0.1:{_free_port()}/office.git"):
         git(d1, "remote", "set-url", "origin", unreachable)
@@ -283,7 +284,8 @@ def test_a_field_changed_differently_on_two_desks_is_a_conflict_until_a_person_r
     sync(d2, expect=1)
     assert "conflicts 1" in sync(d1, expect=1).stdout  # the conflict travels, it is not lost on the way
     assert invoke(d2, "resolve", record_id, "--field", "phone", "--value", "1", now=LATER).exit_code == 2
-    resolved = invoke_json(d1, "resolve", record_id, "--field", "name", "--value", "张三丰", now="2026-11-28T18:00", as_="王芳")
+    resolved = invoke_json(d1, "resolve", record_id, "--field", "name", "--value", "张三丰", now="2026-11-28T18:00",
+                           as_="王芳")
     assert resolved["name"] == "张三丰" and "conflicts" not in resolved
     assert resolved["events"][-1]["step"] == "note" and resolved["events"][-1]["resolved"] == "name"
     assert invoke(d1, "resolve", record_id, "--value", "张三丰", now=LATER).exit_code == 2  # nothing left to resolve

@@ -83,7 +83,8 @@ def test_loop_state_of_a_chain():
     assert state(first, a_callback(attempt=2)) == "dissatisfied"
     assert state(first, a_callback(RECORDED % "satisfied", attempt=2)) == "closed"
     assert state(first, a_callback(RECORDED % "dissatisfied", attempt=2), a_callback(attempt=3)) == "dissatisfied"
-    facts = callback.facts_of(a_callback(RECORDED % "dissatisfied", '{step: fix, at: "2026-11-08T10:00:00+08:00", by: x, note: y}'))
+    facts = callback.facts_of(a_callback(RECORDED % "dissatisfied",
+                                         '{step: fix, at: "2026-11-08T10:00:00+08:00", by: x, note: y}'))
     assert (facts.method, facts.result, facts.fixed, facts.attempt) == ("phone", "dissatisfied", True, 1)
 
 
@@ -103,7 +104,8 @@ def test_review_who_and_when():
     assert callback.reviewer_role(a_callback(role="manager")) == "service_director"
     with pytest.raises(BadInput, match="not recorded"):
         callback.check_review(a_callback())
-    reviewed = a_callback(RECORDED % "satisfied", '{step: review, at: "2026-11-08T10:00:00+08:00", by: 张伟, opinion: 好}')
+    reviewed = a_callback(RECORDED % "satisfied",
+                          '{step: review, at: "2026-11-08T10:00:00+08:00", by: 张伟, opinion: 好}')
     with pytest.raises(BadInput, match="already reviewed by 张伟"):
         callback.check_review(reviewed)
     assert callback.awaiting_review(a_callback(RECORDED % "satisfied"))
@@ -113,7 +115,7 @@ def test_review_who_and_when():
 
 
 def test_the_next_callback_is_due_at_the_agreed_time_for_the_same_role():
-    follow = record_from_plain(dict(yaml.safe_load(f"""
+    follow = record_from_plain(dict(yaml.safe_load("""
 schema: 1
 kind: callback
 id: B-2NVNS096AM
@@ -123,7 +125,7 @@ role: manager
 previous: B-2NQXN8N5QH
 attempt: 2
 events:
-  - {{step: new, at: "2026-11-07T10:00:00+08:00", by: 李秀梅, next: "2026-11-12T10:00:00+08:00"}}
+  - {step: new, at: "2026-11-07T10:00:00+08:00", by: 李秀梅, next: "2026-11-12T10:00:00+08:00"}
 """)), TZ)
     found = deadlines(follow, POLICY)
     assert [(d.rule, d.clause, d.role, d.due.isoformat()) for d in found] == [
@@ -172,7 +174,8 @@ events:
 def test_a_merge_keeps_the_earliest():
     first = a_complaint()
     later = record_from_plain({"schema": 1, "kind": "complaint", "id": "T-2NKP00RJ31", "phone": "13800138000",
-                               "detail": "噪音", "events": [{"step": "new", "at": "2026-11-05T11:00:00+08:00", "by": "王芳"}]}, TZ)
+                               "detail": "噪音", "events": [{"step": "new", "at": "2026-11-05T11:00:00+08:00",
+                                                             "by": "王芳"}]}, TZ)
     complaint.check_merge(later, first)
     with pytest.raises(BadInput, match="11.1.12"):
         complaint.check_merge(first, later)

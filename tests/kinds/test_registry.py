@@ -25,7 +25,8 @@ def test_each_entry_names_a_module_declaring_the_same_kind(entry):
 
 def test_prefixes_are_unique_and_every_kind_of_cli_md_is_there():
     assert len({e.prefix for e in kinds.REGISTRY}) == len(kinds.REGISTRY)
-    assert {"call", "request", "repair", "complaint", "callback", "letter", "patrol", "event", "visit"} <= set(kinds.NAMES)
+    assert {"call", "request", "repair", "complaint", "callback", "letter", "patrol", "event",
+            "visit"} <= set(kinds.NAMES)
 
 
 @pytest.mark.parametrize("name", kinds.NAMES)

@@ -70,7 +70,8 @@ def test_finance_follows_the_directors_confirmation():
     returned = record("fill", "notify", "take", "arrive", "complete", ("sign", SIGNED), "return")
     message = refused(returned, "finance", {"copy": 3})
     assert "'confirm'" in message and "10.4.1-7" in message
-    assert "'return'" in refused(record("fill", "notify", "take", "arrive", "complete", ("sign", SIGNED)), "confirm", {})
+    assert "'return'" in refused(record("fill", "notify", "take", "arrive", "complete", ("sign", SIGNED)), "confirm",
+                                 {})
     repair.check_step(returned, "confirm", {})
     repair.check_step(returned.with_event(Event("confirm", returned.last_at, "周志强")), "finance", {"copy": 3})
 
@@ -78,7 +79,8 @@ def test_finance_follows_the_directors_confirmation():
 def test_fees_are_the_items_actually_done_from_the_list_and_the_quoted_work():
     items = [{"code": "SD-01", "name": "更换水龙头", "qty": 2, "unit_price": "15.00", "amount": "30.00"}]
     fees = [{"item": "材料", "amount": "12.50"}]
-    done = record("fill", "notify", "take", "arrive", ("complete", {"items": items, "fees": fees, "quoted_by": "周志强"}))
+    done = record("fill", "notify", "take", "arrive", ("complete", {"items": items, "fees": fees,
+                                                                    "quoted_by": "周志强"}))
     assert repair.fee_total(done) == Decimal("42.50")
     assert [line["item"] for line in repair.fee_lines(done)] == ["SD-01", "材料"]
     assert repair.fee_total(record("fill", "notify", "take", "arrive", "complete")) == Decimal("15.00")

@@ -73,8 +73,8 @@ def _record(at: datetime, **fields) -> Record:
     return Record("callback", "B-TEST000001", MappingProxyType(fields), (Event("new", at, "x"),))
 
 
-def _due(rule, start: datetime, cal: WorkCalendar = WorkCalendar(), **fields):
-    return due_at(rule, start, _record(start, **fields), None, cal)
+def _due(rule, start: datetime, cal: WorkCalendar | None = None, **fields):
+    return due_at(rule, start, _record(start, **fields), None, cal or WorkCalendar())
 
 
 def _local(text: str) -> datetime:
@@ -168,7 +168,7 @@ def test_check_rejects_a_malformed_rule_with_its_line(tmp_path, key, old, new, w
     line = _break_rule(ledger, key, old, new)
     result = _invoke(ledger, "check")
     assert result.exit_code == 1, result.output
-    problems = [l for l in result.stdout.splitlines() if l.startswith("policy.yaml:")]
+    problems = [line for line in result.stdout.splitlines() if line.startswith("policy.yaml:")]
     assert len(problems) == 1, result.output
     assert re.match(r"^policy\.yaml:\d+: \S", problems[0])
     assert problems[0].startswith(f"policy.yaml:{line}: ")
@@ -183,7 +183,8 @@ def test_check_reports_every_broken_rule(tmp_path):
     second = _break_rule(ledger, "public.arrive", "length: 15m", "length: soon")
     result = _invoke(ledger, "check")
     assert result.exit_code == 1
-    assert {l.split(":")[1] for l in result.stdout.splitlines() if l.startswith("policy.yaml:")} == {str(first), str(second)}
+    assert {line.split(":")[1] for line in result.stdout.splitlines()
+            if line.startswith("policy.yaml:")} == {str(first), str(second)}
 
 
 def test_check_rejects_a_policy_that_is_not_yaml(tmp_path):

@@ -50,7 +50,7 @@ def test_parallel_new_records_are_all_there(ledger):
                        "--address", f"{n}栋0301", "--item", f"水龙头{n}", "-f", "json", as_=f"staff{n}")
                  for n in range(WORKERS)]
     results = finish(processes)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
     made = {json.loads(out)["id"]: n for n, (code, out, err) in enumerate(results)}
     assert len(made) == WORKERS
@@ -76,7 +76,7 @@ def test_parallel_notes_on_one_record_are_all_there(ledger):
     start = int(git(ledger, "rev-list", "--count", "HEAD"))
     processes = [spawn(ledger, "note", record_id, f"备注{n}", now="2026-11-28T09:05", as_=f"staff{n}")
                  for n in range(WORKERS)]
-    for code, out, err in finish(processes):
+    for code, _out, err in finish(processes):
         assert code == 0, err
     assert int(git(ledger, "rev-list", "--count", "HEAD")) == start + WORKERS
     events = invoke_json(ledger, "show", record_id, now="2026-11-28T09:05")["events"]
@@ -100,7 +100,7 @@ def test_parallel_mixed_steps_and_reads(ledger):
         processes.append(spawn(ledger, "repair", "fill", record_id, now="2026-11-28T09:01"))
         processes.append(spawn(ledger, "list", "-f", "json", now="2026-11-28T09:01"))
     results = finish(processes)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
     listed = invoke_json(ledger, "list", now="2026-11-28T09:01")
     assert sorted(r["status"] for r in listed) == ["fill"] * 4
@@ -170,7 +170,7 @@ def test_parallel_first_commands_in_a_fresh_clone(ledger, tmp_path):
     processes = [spawn(clone, "repair", "new", "--name", f"住户{n}", "--phone", "13800138000",
                        "--address", f"{n}栋", "--item", "漏水", as_=f"staff{n}") if n % 2 else
                  spawn(clone, "list", "-f", "json") for n in range(WORKERS)]
-    for code, out, err in finish(processes):
+    for code, _out, err in finish(processes):
         assert code == 0, err
     assert len(invoke_json(clone, "list")) == 1 + WORKERS // 2
     assert_sound(clone)

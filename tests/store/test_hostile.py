@@ -21,7 +21,8 @@ def good_record(ledger):
 
 
 def bomb(record_id: str) -> str:
-    lines = ["schema: 1", "kind: repair", f"id: {record_id}", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = ["schema: 1", "kind: repair", f"id: {record_id}",
+             'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for level in range(1, 10):
         lines.append(f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
     lines += ["events:", "- step: new", "  at: '2026-11-28T08:00:00+08:00'", "  by: 王芳"]
@@ -34,7 +35,8 @@ def hostile_files(ledger, other_id: str) -> dict:
     files = {
         "alias": ("R-2QWG000001.yaml", bomb("R-2QWG000001")),
         "size": ("R-2QWG000002.yaml", "schema: 1\nkind: repair\nid: R-2QWG000002\nnote: '" + "x" * 1_200_000 + "'\n"),
-        "deep": ("R-2QWG000003.yaml", "schema: 1\nkind: repair\nid: R-2QWG000003\nx: " + "[" * 300_000 + "]" * 300_000 + "\n"),
+        "deep": ("R-2QWG000003.yaml",
+                 "schema: 1\nkind: repair\nid: R-2QWG000003\nx: " + "[" * 300_000 + "]" * 300_000 + "\n"),
         "deep_block": ("R-2QWG000004.yaml", "schema: 1\nkind: repair\nid: R-2QWG000004\nx:\n" + "- " * 300_000 + "x\n"),
         "utf8": ("R-2QWG000005.yaml", None),
         "wrong_id": ("R-2QWG000006.yaml", (folder / f"{other_id}.yaml").read_text(encoding="utf-8")),

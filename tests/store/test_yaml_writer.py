@@ -7,13 +7,15 @@ text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)  #
 scalar = st.one_of(text, st.integers(-10**6, 10**6), st.booleans(), st.none(), st.floats(allow_nan=False),
                    st.sampled_from(["0301", "3栋0301", "13800138000", "yes", "No", "null", "~", "1e3", "0o17", "0x1F",
                                     "2026-11-28", "2026-11-28T09:00:00+08:00", "12:30", "- x", "a: b", "#c", "O'Brien",
-                                    " padded ", "多行\n文本", "", "'", '"', "@x", "`x", "%x", "!x", "&x", "*x", "|", ">"]))
+                                    " padded ", "多行\n文本", "", "'", '"', "@x", "`x", "%x", "!x", "&x", "*x", "|",
+                                    ">"]))
 event = st.dictionaries(st.sampled_from(["step", "at", "by", "note", "to", "price", "copies", "fees"]),
                         st.one_of(scalar, st.lists(st.integers(0, 9), max_size=3),
                                   st.lists(st.fixed_dictionaries({"item": text, "amount": text}), max_size=2)),
                         min_size=1)
 record = st.fixed_dictionaries({"schema": st.just(1), "kind": st.just("repair"), "id": st.just("R-2QGG9FGSTH")},
-                               optional={"odd key": scalar, "2": scalar, "name": scalar, "phone": scalar, "address": scalar, "item": scalar,
+                               optional={"odd key": scalar, "2": scalar, "name": scalar, "phone": scalar,
+                                         "address": scalar, "item": scalar,
                                          "qty": scalar, "public": st.booleans(), "findings": st.lists(text, max_size=3)}
                                ).flatmap(lambda fields: st.lists(event, min_size=1, max_size=3).map(
                                    lambda events: dict(fields, events=events)))

@@ -1,0 +1,629 @@
+"""git's object database, refs and split index, read and written in-process (store.git's fast commit).
+
+A record's commit touches one file: its blob, the trees along its one path (root, records/, records/KIND/,
+…/YYYY/, …/MM/), the commit object, the branch ref and one entry of the index. Writing exactly those here
+costs the same at 20,000 and at 200,000 records, where git's plumbing (update-index, write-tree) reads the
+whole index (a 14 MB shared index at 200k) and walks it. No git process, no library beyond Python's own:
+loose objects are zlib streams; packed ones are found through the pack's .idx (binary search) and rebuilt
+from their deltas; the index is git's split index (core.splitIndex, set by `propcli init`), whose small
+.git/index holds the entries changed since the shared one was written, so adding one entry rewrites that
+small file only (docs/performance.md).
+
+Anything unusual (no split index, a sparse index, SHA-256 objects, a .git file, the reftable backend, a
+D/F conflict, …) raises `Unsupported` before anything is written, and store.git commits with git's plumbing
+instead. The order of writes is git's own: index.lock taken first (a busy index fails before any change),
+objects, the branch ref (under its lock), then the index renamed into place; a process killed anywhere in
+between leaves what store.unit's recovery already handles (git's lock files, a commit whose index entry
+lags: `git reset` of the journal's paths).
+"""
+import os
+import struct
+import time
+import zlib
+from hashlib import sha1
+from pathlib import Path
+
+
+class Unsupported(Exception):
+    """This repository needs git's own plumbing (nothing was written)."""
+
+
+# --- reading objects -------------------------------------------------------------------------------------
+
+class Pack:
+    """One pack: its .idx (version 2) searched by sha, its .pack read at an offset."""
+
+    def __init__(self, idx_path: str):
+        import mmap
+
+        with open(idx_path, "rb") as stream:
+            self.idx = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        if self.idx[:8] != b"\xfftOc\x00\x00\x00\x02":
+            raise Unsupported("pack index version")
+        self.count = struct.unpack_from(">I", self.idx, 8 + 255 * 4)[0]
+        self.pack_path = idx_path[:-4] + ".pack"
+        self._pack = None
+
+    @property
+    def pack(self):
+        if self._pack is None:
+            import mmap
+
+            with open(self.pack_path, "rb") as stream:
+                self._pack = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        return self._pack
+
+    def offset(self, raw: bytes) -> int | None:
+        idx, first_byte = self.idx, raw[0]
+        low = struct.unpack_from(">I", idx, 8 + (first_byte - 1) * 4)[0] if first_byte else 0
+        high = struct.unpack_from(">I", idx, 8 + first_byte * 4)[0]
+        base = 8 + 1024
+        while low < high:
+            middle = (low + high) // 2
+            found = idx[base + middle * 20:base + middle * 20 + 20]
+            if found < raw:
+                low = middle + 1
+            elif found > raw:
+                high = middle
+            else:
+                at = base + self.count * 24 + middle * 4
+                value = struct.unpack_from(">I", idx, at)[0]
+                if value & 0x80000000:
+                    at = base + self.count * 28 + (value & 0x7fffffff) * 8
+                    value = struct.unpack_from(">Q", idx, at)[0]
+                return value
+        return None
+
+
+_TYPES = {1: "commit", 2: "tree", 3: "blob", 4: "tag"}
+
+
+def _inflate_at(data, at: int) -> bytes:
+    """The zlib stream that starts at `at` (its length is not stored: read until it ends)."""
+    stream = zlib.decompressobj()
+    out = []
+    step = 16384
+    while not stream.eof:
+        chunk = data[at:at + step]
+        if not chunk:
+            raise Unsupported("truncated pack")
+        out.append(stream.decompress(chunk))
+        at += step
+        step = min(step * 4, 1 << 22)
+    return b"".join(out)
+
+
+def _apply_delta(base: bytes, delta: bytes) -> bytes:
+    def varint(at):
+        value = shift = 0
+        while True:
+            byte = delta[at]
+            at += 1
+            value |= (byte & 0x7f) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value, at
+
+    _source, at = varint(0)
+    size, at = varint(at)
+    out = bytearray()
+    end = len(delta)
+    while at < end:
+        op = delta[at]
+        at += 1
+        if op & 0x80:
+            offset = length = 0
+            for bit in range(4):
+                if op & (1 << bit):
+                    offset |= delta[at] << (8 * bit)
+                    at += 1
+            for bit in range(3):
+                if op & (0x10 << bit):
+                    length |= delta[at] << (8 * bit)
+                    at += 1
+            out += base[offset:offset + (length or 0x10000)]
+        elif op:
+            out += delta[at:at + op]
+            at += op
+        else:
+            raise Unsupported("bad delta")
+    if len(out) != size:
+        raise Unsupported("bad delta size")
+    return bytes(out)
+
+
+class Objects:
+    """Read and write the objects of one repository (SHA-1, loose and version-2 packs, alternates)."""
+
+    def __init__(self, objects_dir: Path):
+        self.dir = Path(objects_dir)
+        self._packs = None
+
+    def packs(self) -> list:
+        if self._packs is None:
+            found = []
+            folders = [self.dir]
+            try:
+                alternates = (self.dir / "info" / "alternates").read_text(encoding="utf-8").splitlines()
+            except OSError:
+                alternates = []
+            for line in alternates:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    folders.append(Path(line) if os.path.isabs(line) else self.dir / line)
+            for folder in folders:
+                try:
+                    names = sorted(os.listdir(folder / "pack"))
+                except OSError:
+                    continue
+                for name in names:
+                    if name.endswith(".idx") and name[:-4] + ".pack" in names:
+                        found.append(Pack(str(folder / "pack" / name)))
+            self._packs = (folders, found)
+        return self._packs[1]
+
+    def _loose(self, hexsha: str) -> bytes | None:
+        folders = self._packs[0] if self._packs else [self.dir]
+        for folder in folders:
+            try:
+                with open(folder / hexsha[:2] / hexsha[2:], "rb") as stream:
+                    return zlib.decompress(stream.read())
+            except FileNotFoundError:
+                continue
+        return None
+
+    def read(self, hexsha: str) -> tuple[str, bytes]:
+        """(type, content) of an object; Unsupported when it cannot be found or read."""
+        data = self._loose(hexsha)
+        if data is None and self._packs is None:
+            self.packs()
+            data = self._loose(hexsha)  # alternates are known now
+        if data is not None:
+            head, _nul, body = data.partition(b"\0")
+            kind, _sp, size = head.partition(b" ")
+            if int(size) != len(body):
+                raise Unsupported("bad loose object")
+            return kind.decode(), body
+        raw = bytes.fromhex(hexsha)
+        for pack in self.packs():
+            offset = pack.offset(raw)
+            if offset is not None:
+                return self._packed(pack, offset, 0)
+        raise Unsupported(f"object {hexsha} not found")
+
+    def _packed(self, pack: Pack, offset: int, depth: int) -> tuple[str, bytes]:
+        if depth > 200:
+            raise Unsupported("delta chain too long")
+        data = pack.pack
+        at = offset
+        byte = data[at]
+        at += 1
+        kind = (byte >> 4) & 7
+        while byte & 0x80:
+            byte = data[at]
+            at += 1
+        if kind in _TYPES:
+            return _TYPES[kind], _inflate_at(data, at)
+        if kind == 6:  # OFS_DELTA: the base is earlier in this pack
+            byte = data[at]
+            at += 1
+            back = byte & 0x7f
+            while byte & 0x80:
+                byte = data[at]
+                at += 1
+                back = ((back + 1) << 7) | (byte & 0x7f)
+            base_kind, base = self._packed(pack, offset - back, depth + 1)
+        elif kind == 7:  # REF_DELTA: the base is named
+            base_kind, base = self.read(bytes(data[at:at + 20]).hex())
+            at += 20
+        else:
+            raise Unsupported("pack object type")
+        return base_kind, _apply_delta(base, _inflate_at(data, at))
+
+    def exists_loose(self, hexsha: str) -> bool:
+        return (self.dir / hexsha[:2] / hexsha[2:]).exists()
+
+    def write(self, kind: str, body: bytes, written: list) -> str:
+        """Store a loose object (not yet synced: `sync` does that for all at once); returns its sha."""
+        data = b"%s %d\0" % (kind.encode(), len(body)) + body
+        hexsha = sha1(data).hexdigest()
+        target = self.dir / hexsha[:2] / hexsha[2:]
+        if target.exists():
+            return hexsha
+        target.parent.mkdir(exist_ok=True)
+        temp = target.parent / f"tmp_obj_{os.getpid()}_{hexsha[:8]}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+        try:
+            os.write(fd, zlib.compress(data, 1))
+            written.append((fd, temp, target))
+        except BaseException:
+            os.close(fd)
+            os.unlink(temp)
+            raise
+        return hexsha
+
+
+def settle_objects(written: list) -> None:
+    """fsync and rename the objects `Objects.write` left open: all on disk before the ref names them."""
+    try:
+        for fd, _temp, _target in written:
+            os.fsync(fd)
+    finally:
+        for fd, _temp, _target in written:
+            os.close(fd)
+    for _fd, temp, target in written:
+        os.replace(temp, target)
+    written.clear()
+
+
+def discard_objects(written: list) -> None:
+    for fd, temp, _target in written:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+    written.clear()
+
+
+# --- trees -----------------------------------------------------------------------------------------------
+
+def parse_tree(body: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """[(mode, name, raw sha)] in the tree's own order."""
+    entries = []
+    at, end = 0, len(body)
+    find = body.find
+    while at < end:
+        space = find(b" ", at)
+        nul = find(b"\0", space)
+        entries.append((body[at:space], body[space + 1:nul], body[nul + 1:nul + 21]))
+        at = nul + 21
+    return entries
+
+
+def _tree_key(mode: bytes, name: bytes) -> bytes:
+    return name + b"/" if mode == b"40000" else name
+
+
+def update_tree(objects: Objects, tree_sha: str | None, changes: dict, written: list) -> str:
+    """The tree `tree_sha` (None: empty) with `changes` {path: raw blob sha} applied, stored; its sha.
+    Only the trees along the changed paths are read and written."""
+    if tree_sha is None:
+        entries = []
+    else:
+        kind, body = objects.read(tree_sha)
+        if kind != "tree":
+            raise Unsupported("not a tree")
+        entries = parse_tree(body)
+    files, folders = {}, {}
+    for path, raw in changes.items():
+        head, slash, rest = path.partition(b"/")
+        if slash:
+            folders.setdefault(head, {})[rest] = raw
+        else:
+            files[head] = raw
+    position = {name: i for i, (_mode, name, _raw) in enumerate(entries)}
+    new_entries = []
+    for name, raw in files.items():
+        i = position.get(name)
+        if i is None:
+            new_entries.append((b"100644", name, raw))
+        elif entries[i][0] != b"100644":  # a folder, a link, an executable: git's plumbing decides
+            raise Unsupported("not a plain file in the tree")
+        else:
+            entries[i] = (entries[i][0], name, raw)
+    for name, inner in folders.items():
+        i = position.get(name)
+        if i is not None and entries[i][0] != b"40000":
+            raise Unsupported("a folder where the tree has a file")
+        sub = update_tree(objects, None if i is None else entries[i][2].hex(), inner, written)
+        if i is None:
+            new_entries.append((b"40000", name, bytes.fromhex(sub)))
+        else:
+            entries[i] = (b"40000", name, bytes.fromhex(sub))
+    if new_entries:
+        import bisect
+
+        keys = [_tree_key(mode, name) for mode, name, _raw in entries]
+        for entry in sorted(new_entries, key=lambda e: _tree_key(e[0], e[1])):
+            key = _tree_key(entry[0], entry[1])
+            at = bisect.bisect_left(keys, key)
+            keys.insert(at, key)
+            entries.insert(at, entry)
+    body = b"".join(b"%s %s\0%s" % entry for entry in entries)
+    return objects.write("tree", body, written)
+
+
+# --- refs --------------------------------------------------------------------------------------------------
+
+def _lock(path: Path) -> int:
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        raise LockBusy(path) from None
+
+
+class LockBusy(Exception):
+    """A git lock file is held (another git command at work, or one was killed)."""
+
+    def __init__(self, path):
+        super().__init__(str(path))
+        self.path = path
+
+
+# --- the index ---------------------------------------------------------------------------------------------
+
+def _varint_decode(data: bytes, at: int) -> tuple[int, int]:
+    byte = data[at]
+    at += 1
+    value = byte & 127
+    while byte & 128:
+        value += 1
+        byte = data[at]
+        at += 1
+        value = (value << 7) + (byte & 127)
+    return value, at
+
+
+def _varint_encode(value: int) -> bytes:
+    out = [value & 127]
+    value >>= 7
+    while value:
+        value -= 1
+        out.append(128 | (value & 127))
+        value >>= 7
+    return bytes(reversed(out))
+
+
+WHOLE_INDEX_LIMIT = 1 << 20
+"""An index that is not split is rewritten here too while it is at most this big (a young ledger)."""
+
+
+class SplitIndex:
+    """The small .git/index of a split index (or a small whole index, all of whose entries count as added):
+    replaced entries (kept as they are), added entries (sorted, each [name, fixed 62 or 64 bytes]), and the
+    extensions. Adding an entry for a path replaces any added
+    entry of that path; one already in the shared index is overridden by it (git reads an added entry over
+    a shared one of the same name, and writes the result back as a replacement)."""
+
+    def __init__(self, data: bytes):
+        if len(data) < 32 or data[:4] != b"DIRC":
+            raise Unsupported("not an index")
+        version, count = struct.unpack_from(">II", data, 4)
+        if version not in (2, 3, 4):
+            raise Unsupported("index version")
+        self.version = version
+        at = 12
+        previous = b""
+        self.replaced = []  # raw bytes of each replaced entry (empty names)
+        self.added = []  # [name, fixed bytes]
+        replaced_done = False
+        for _i in range(count):
+            start = at
+            flags = struct.unpack_from(">H", data, at + 60)[0]
+            fixed_size = 64 if flags & 0x4000 else 62
+            if flags & 0x4000 and version < 3:
+                raise Unsupported("extended flags in a version 2 index")
+            at += fixed_size
+            length = flags & 0x0FFF
+            if version == 4:
+                strip, at = _varint_decode(data, at)
+                nul = data.index(b"\0", at)
+                name = previous[:len(previous) - strip] + data[at:nul]
+                at = nul + 1
+            else:
+                nul = data.index(b"\0", at)
+                name = data[at:nul]
+                at = start + ((fixed_size + len(name) + 8) & ~7)
+            if length != 0x0FFF and length != len(name):
+                raise Unsupported("index entry name length")
+            previous = name
+            if not name:
+                if replaced_done:
+                    raise Unsupported("replaced entry after added ones")
+                self.replaced.append(data[start:at])
+            else:
+                replaced_done = True
+                self.added.append([name, data[start:start + fixed_size]])
+        self.extensions = []
+        end = len(data) - 20
+        has_link = False
+        while at < end:
+            signature = data[at:at + 4]
+            size = struct.unpack_from(">I", data, at + 4)[0]
+            body = data[at + 8:at + 8 + size]
+            at += 8 + size
+            if signature == b"link":
+                has_link = True
+            elif signature in (b"EOIE", b"IEOT", b"FSMN"):
+                continue  # optional; they describe the old layout (offsets, a bitmap per entry): dropped
+            elif not b"A"[0] <= signature[0] <= b"Z"[0]:
+                raise Unsupported("index extension " + signature.decode("latin-1"))
+            self.extensions.append([signature, body])
+        if at != end:
+            raise Unsupported("index extensions")
+        if not has_link and len(data) > WHOLE_INDEX_LIMIT:
+            raise Unsupported("not a split index")  # git's plumbing writes it (and splits it: core.splitIndex)
+        trailer = data[end:]
+        if trailer != b"\0" * 20 and sha1(data[:end]).digest() != trailer:
+            raise Unsupported("index checksum")
+
+    def put(self, name: bytes, raw_sha: bytes, stat) -> None:
+        mask = 0xFFFFFFFF
+        flags = min(len(name), 0x0FFF)
+        fixed = struct.pack(">10I20sH", (stat.st_ctime_ns // 1_000_000_000) & mask, stat.st_ctime_ns % 1_000_000_000,
+                            (stat.st_mtime_ns // 1_000_000_000) & mask, stat.st_mtime_ns % 1_000_000_000,
+                            stat.st_dev & mask, stat.st_ino & mask, 0o100644, stat.st_uid & mask,
+                            stat.st_gid & mask, stat.st_size & mask, raw_sha, flags)
+        import bisect
+
+        names = [entry[0] for entry in self.added]
+        at = bisect.bisect_left(names, name)
+        end = at
+        while end < len(names) and names[end] == name:  # every stage of that path
+            end += 1
+        self.added[at:end] = [[name, fixed]]
+        self._invalidate_tree(name)
+
+    def _invalidate_tree(self, name: bytes) -> None:
+        """The cache-tree nodes along `name`'s folders marked invalid (count -1), as git does."""
+        for extension in self.extensions:
+            if extension[0] != b"TREE":
+                continue
+            body = extension[1]
+            folders = name.split(b"/")[:-1]
+            out = bytearray()
+            at = 0
+            stack = []  # [subtrees left, path] of the open nodes
+            while at < len(body):
+                nul = body.index(b"\0", at)
+                component = body[at:nul]
+                newline = body.index(b"\n", nul)
+                count_text, _sp, subtrees_text = body[nul + 1:newline].partition(b" ")
+                count, subtrees = int(count_text), int(subtrees_text)
+                at = newline + 1
+                path = stack[-1][1] + [component] if stack else []
+                if stack:
+                    stack[-1][0] -= 1
+                if count >= 0:
+                    raw = body[at:at + 20]
+                    at += 20
+                else:
+                    raw = b""
+                if path == folders[:len(path)]:
+                    out += component + b"\0-1 %d\n" % subtrees
+                else:
+                    out += component + b"\0%d %d\n" % (count, subtrees) + raw
+                while stack and stack[-1][0] == 0:
+                    stack.pop()
+                if subtrees:
+                    stack.append([subtrees, path])
+            extension[1] = bytes(out)
+
+    def serialize(self) -> bytes:
+        out = bytearray(b"DIRC" + struct.pack(">II", self.version, len(self.replaced) + len(self.added)))
+        for raw in self.replaced:
+            out += raw
+        previous = b""
+        for name, fixed in self.added:
+            out += fixed
+            if self.version == 4:
+                common = 0
+                limit = min(len(name), len(previous))
+                while common < limit and name[common] == previous[common]:
+                    common += 1
+                out += _varint_encode(len(previous) - common) + name[common:] + b"\0"
+                previous = name
+            else:
+                size = len(fixed) + len(name)
+                out += name + b"\0" * (((size + 8) & ~7) - size)
+        for signature, body in self.extensions:
+            out += signature + struct.pack(">I", len(body)) + body
+        out += sha1(out).digest()
+        return bytes(out)
+
+
+# --- the commit ---------------------------------------------------------------------------------------------
+
+def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: str, author: str, email: str,
+           reflog_message: str) -> str:
+    """Commit `contents` ({relpath: bytes}, files propcli has just written into the work tree by rename)
+    on `branch_ref` (refs/heads/…) whose tip must be `parent`; returns the new commit's sha.
+
+    Raises Unsupported (nothing written) where git's plumbing must do it, LockBusy when a git lock is held."""
+    git_dir = Path(root) / ".git"
+    if not git_dir.is_dir() or (git_dir / "reftable").exists() or (git_dir / "commondir").exists():
+        raise Unsupported("repository layout")
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_INDEX_FILE") or os.environ.get("GIT_OBJECT_DIRECTORY"):
+        raise Unsupported("git environment")
+    index_path = git_dir / "index"
+    if not index_path.is_file():
+        raise Unsupported("no index")
+    objects = Objects(git_dir / "objects")
+    kind, body = objects.read(parent)
+    if kind != "commit" or not body.startswith(b"tree "):
+        raise Unsupported("parent")
+    parent_tree = body[5:45].decode()
+    names = {}
+    for relpath, data in contents.items():
+        name = relpath.encode("utf-8")
+        if not name or name.startswith(b"/") or b"\0" in name or b"//" in name or any(
+                part in (b".", b"..", b".git") for part in name.split(b"/")):
+            raise Unsupported("path")
+        names[name] = data
+    index_lock = git_dir / "index.lock"
+    written: list = []
+    index_fd = _lock(index_lock)
+    try:
+        index = SplitIndex(index_path.read_bytes())  # read under its lock, as git does
+        changes = {}
+        for name, data in names.items():
+            changes[name] = bytes.fromhex(objects.write("blob", data, written))
+        tree = update_tree(objects, parent_tree, changes, written)
+        seconds = int(time.time())
+        offset = time.localtime(seconds).tm_gmtoff
+        sign = "+" if offset >= 0 else "-"
+        stamp = f"{seconds} {sign}{abs(offset) // 3600:02d}{abs(offset) % 3600 // 60:02d}"
+        ident = f"{author} <{email}> {stamp}"
+        commit_body = f"tree {tree}\nparent {parent}\nauthor {ident}\ncommitter {ident}\n\n{message}".encode("utf-8")
+        sha = objects.write("commit", commit_body, written)
+        for name, data in names.items():
+            index.put(name, changes[name], os.stat(root / name.decode("utf-8")))
+        os.write(index_fd, index.serialize())
+        settle_objects(written)
+        _update_ref(git_dir, branch_ref, parent, sha, f"{ident}\t{reflog_message}\n")
+    except BaseException:
+        discard_objects(written)
+        os.close(index_fd)
+        index_lock.unlink(missing_ok=True)
+        raise
+    os.close(index_fd)
+    os.replace(index_lock, index_path)
+    return sha
+
+
+def _update_ref(git_dir: Path, ref: str, old: str, new: str, log_tail: str) -> None:
+    """Move `ref` from `old` to `new` under its lock (git's own ref lock), with its reflog and HEAD's."""
+    path = git_dir / ref
+    lock = path.with_name(path.name + ".lock")
+    fd = _lock(lock)
+    try:
+        try:
+            current = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            current = _packed_ref(git_dir, ref)
+        if current != old:
+            raise Unsupported("the branch moved")
+        os.write(fd, (new + "\n").encode("utf-8"))
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.replace(lock, path)
+    line = f"{old} {new} {log_tail}".encode("utf-8")
+    for log in (git_dir / "logs" / ref, git_dir / "logs" / "HEAD"):
+        try:  # only logs that exist (core.logAllRefUpdates made them)
+            fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:
+            continue
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+
+def _packed_ref(git_dir: Path, ref: str) -> str | None:
+    try:
+        text = (git_dir / "packed-refs").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    for line in text.splitlines():
+        sha, _sp, name = line.partition(" ")
+        if name == ref:
+            return sha
+    return None

@@ -1,0 +1,179 @@
+"""A record's commit made in-process (issue 21, point 2; store/objects.py): no git process, the trees along
+the record's one path, the ref, and the record's entry in the split index. What people see with git stays
+honest in every layout the index and the object store can be in: `git status` clean, the index's cache-tree
+right (`git write-tree` gives HEAD's tree), `git fsck --strict` clean, the reflog written."""
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git, git_state, invoke, invoke_json
+
+RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def new_repair(ledger, now="2026-11-28T09:00"):
+    return invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "厨房水龙头漏水", now=now)
+
+
+def assert_honest(ledger):
+    assert git(ledger, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(ledger, "diff", "--cached", "--name-only", "HEAD") == ""
+    assert git(ledger, "write-tree").strip() == git(ledger, "rev-parse", "HEAD^{tree}").strip()
+    fsck = subprocess.run(["git", "fsck", "--strict", "--no-dangling"], cwd=ledger, capture_output=True, text=True)
+    assert fsck.returncode == 0 and not fsck.stderr.strip(), fsck.stderr
+
+
+def staged_blob(ledger, relpath):
+    return git(ledger, "ls-files", "-s", "--", relpath).split()[1]
+
+
+def propcli(ledger, *args, env=None):
+    full = dict(os.environ, PYTHONPATH=str(ROOT), PROPCLI_LEDGER=str(ledger), PROPCLI_USER="王芳",
+                PROPCLI_NOW="2026-11-28T09:00:00+08:00", **(env or {}))
+    return subprocess.run([sys.executable, "-m", "propcli", *args], env=full, capture_output=True, text=True)
+
+
+def test_a_record_commit_starts_no_git_process_and_leaves_git_status_clean(ledger, tmp_path):
+    assert propcli(ledger, "list").returncode == 0  # the first command after init settles the local git settings
+    trace = tmp_path / "git-trace.log"
+    done = propcli(ledger, "repair", "new", *RESIDENT, "--item", "厨房水龙头漏水", "-f", "json",
+                   env={"GIT_TRACE": str(trace)})
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    started = trace.read_text(encoding="utf-8").splitlines() if trace.exists() else []
+    assert not [line for line in started if "trace: built-in" in line or "trace: exec" in line], started
+    relpath = git(ledger, "show", "--name-only", "--format=", "HEAD").strip()
+    assert relpath.endswith(f"/{record['id']}.yaml")
+    assert staged_blob(ledger, relpath) == git(ledger, "hash-object", relpath).strip()
+    assert git(ledger, "log", "-1", "--format=%an|%s").strip() == f"王芳|repair {record['id']}: new"
+    assert "propcli: repair " + record["id"] + ": new" in git(ledger, "reflog", "-1")
+    assert_honest(ledger)
+
+
+@pytest.fixture
+def plumbing(monkeypatch):
+    """The git commands propcli runs in-process (a commit by plumbing runs write-tree)."""
+    from propcli.store.git import Git
+
+    calls = []
+    real = Git.run
+
+    def run(self, *args, **kwargs):
+        calls.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "run", run)
+    return calls
+
+
+@pytest.mark.parametrize("layout", ["folded", "replaced", "packed", "untracked-cache", "whole"])
+def test_git_sees_the_same_in_every_index_and_object_layout(ledger, layout, plumbing):
+    first = new_repair(ledger)["id"]
+    if layout == "folded":  # every entry in the shared index: the change overrides a shared entry
+        git(ledger, "update-index", "--split-index")
+    elif layout == "replaced":  # the small index holds replaced entries (empty names) before added ones
+        git(ledger, "update-index", "--split-index")
+        os.utime(ledger / "staff.yaml")
+        git(ledger, "update-index", "--refresh")
+    elif layout == "packed":  # every tree packed, as deltas: read through the pack's index
+        git(ledger, "gc", "-q", "--aggressive")
+    elif layout == "untracked-cache":
+        git(ledger, "update-index", "--untracked-cache")
+        git(ledger, "status", "--untracked-files=all")
+    elif layout == "whole":  # a young ledger's index before git first splits it
+        git(ledger, "-c", "core.splitIndex=false", "update-index", "--no-split-index")
+    second = new_repair(ledger, now="2026-11-28T09:10")["id"]
+    assert_honest(ledger)
+    invoke(ledger, "repair", "fill", first, now="2026-11-28T09:20")
+    invoke(ledger, "note", second, "业主下午在家", now="2026-11-28T09:21")
+    assert "write-tree" not in plumbing and "update-index" not in plumbing, plumbing
+    assert_honest(ledger)
+    git(ledger, "update-index", "--really-refresh")
+    assert_honest(ledger)
+    assert invoke(ledger, "check").exit_code == 0
+
+
+def test_an_unusual_repository_is_committed_by_git_plumbing(ledger, monkeypatch, plumbing):
+    """A whole (not split) index too big to rewrite per commit: git's own commands commit it, as before."""
+    from propcli.store import objects
+
+    monkeypatch.setattr(objects, "WHOLE_INDEX_LIMIT", 0)
+    git(ledger, "-c", "core.splitIndex=false", "update-index", "--no-split-index")
+    record = new_repair(ledger)
+    assert "write-tree" in plumbing
+    assert git(ledger, "log", "-1", "--format=%s").strip() == f"repair {record['id']}: new"
+    assert_honest(ledger)
+
+
+def test_a_held_index_lock_refuses_before_anything_is_written(ledger):
+    new_repair(ledger)
+    (ledger / ".git" / "index.lock").write_text("", encoding="utf-8")
+    before = git(ledger, "rev-parse", "HEAD").strip()
+    files = sorted((ledger / "records").rglob("*.yaml"))
+    result = invoke(ledger, "repair", "new", *RESIDENT, "--item", "阳台漏水", now="2026-11-28T09:30")
+    assert result.exit_code == 3 and "index.lock" in result.stderr, result.stderr
+    assert git(ledger, "rev-parse", "HEAD").strip() == before
+    assert sorted((ledger / "records").rglob("*.yaml")) == files
+    (ledger / ".git" / "index.lock").unlink()
+    assert_honest(ledger)
+
+
+KILL_AT_INDEX = """
+import os, signal, sys
+from propcli.store import objects
+real = os.replace
+def replace(source, target):
+    if str(target).endswith("/.git/index"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the ref moved, the index not yet renamed into place
+    return real(source, target)
+objects.os.replace = replace
+from propcli.cli import main
+sys.argv = ["propcli", *sys.argv[1:]]
+main()
+"""
+
+
+def test_killed_after_the_ref_moved_before_the_index_the_next_command_puts_the_index_right(ledger):
+    new_repair(ledger)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PROPCLI_LEDGER=str(ledger), PROPCLI_USER="王芳",
+               PROPCLI_NOW="2026-11-28T09:40:00+08:00")
+    done = subprocess.run([sys.executable, "-c", KILL_AT_INDEX, "repair", "new", *RESIDENT, "--item", "门锁坏了"],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert "门锁坏了" in git(ledger, "log", "-1", "--format=%b")  # the commit was made
+    assert (ledger / ".git" / "index.lock").exists()
+    listed = invoke_json(ledger, "list", now="2026-11-28T09:41")  # a reader recovers when no writer is at work
+    assert any(r.get("item") == "门锁坏了" for r in listed)
+    assert not (ledger / ".git" / "index.lock").exists()
+    assert_honest(ledger)
+    head, status = git_state(ledger)
+    new_repair(ledger, now="2026-11-28T09:42")
+    assert git(ledger, "rev-parse", "HEAD~1").strip() == head and status == ""
+    assert_honest(ledger)
+
+
+def test_the_small_part_of_the_split_index_is_folded_back_now_and_then(ledger, monkeypatch):
+    """Each commit rewrites the split index's small part, which grows by an entry a record; the housekeeping
+    after every few hundred commits folds it into the shared index (git update-index --split-index)."""
+    from propcli.store import git as git_module
+    from propcli.store import objects, unit
+
+    def small_part():  # the entries added since the shared index was written
+        return len(objects.SplitIndex((ledger / ".git" / "index").read_bytes()).added)
+
+    for minute in range(3):
+        new_repair(ledger, now=f"2026-11-28T09:0{minute}")
+    assert small_part() >= 3
+    monkeypatch.setattr(unit, "GC_OBJECTS", 1)
+    monkeypatch.setattr(git_module, "SPLIT_FOLD_AT", 2)
+    new_repair(ledger, now="2026-11-28T09:05")
+    assert small_part() == 0
+    assert_honest(ledger)
+    new_repair(ledger, now="2026-11-28T09:06")
+    assert_honest(ledger)
