@@ -322,3 +322,18 @@ def test_a_hand_edit_that_rewrites_events_is_never_committed(ledger):
     git(ledger, "checkout", "--", path.relative_to(ledger).as_posix())
     note(ledger, record_id, "第二条", "2026-11-28T09:02")
     assert check_history(ledger).exit_code == 0
+
+
+def test_sync_leaves_a_rewriting_hand_edit_uncommitted_with_a_warning(tmp_path):
+    bare = tmp_path / "office.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    desk = office(tmp_path, str(bare), bare)
+    record_id = new_repair(desk)
+    note(desk, record_id, "第一条", "2026-11-28T09:01")
+    sync(desk)
+    path = desk / relpath_of(desk, record_id)
+    path.write_text(path.read_text(encoding="utf-8").replace("note: 第一条", "note: 改过的"), encoding="utf-8")
+    result = sync(desk)
+    assert "events[1]" in result.stderr and relpath_of(desk, record_id) in result.stderr
+    assert git(desk, "status", "--porcelain").strip().endswith(relpath_of(desk, record_id))
+    assert "改过的" not in git(bare, "show", f"main:{relpath_of(desk, record_id)}")
