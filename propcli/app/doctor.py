@@ -155,8 +155,13 @@ def check_staff(ledger) -> list[Finding]:
     from propcli.app.mail import is_address
     from propcli.policy.roles import ROLES
 
+    from propcli.errors import LedgerUnusable
+
     findings = []
-    staff = ledger.staff
+    try:
+        staff = ledger.staff
+    except LedgerUnusable as error:  # malformed: every command that needs the roster stops (exit 3)
+        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))]
     for name, lines in staff_duplicates(ledger):
         findings.append(Finding("staff", PROBLEM, _("staff.yaml:{line}: {name} is listed more than once (lines {lines})",
                                                     line=lines[1], name=name, lines=", ".join(map(str, lines))),

@@ -94,7 +94,7 @@ def source_name(kind: str | None, lang: str) -> str:
 
     if kind not in kinds.NAMES:
         return ""
-    entry = kinds.entry(kind)
+    entry = kinds.kind(kind)
     return entry.zh if lang == "zh_CN" else entry.en
 
 
@@ -625,7 +625,7 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
 def source_zh(kind: str | None) -> str:
     from propcli import kinds
 
-    return kinds.entry(kind).zh if kind in kinds.NAMES else ""
+    return kinds.kind(kind).zh if kind in kinds.NAMES else ""
 
 
 def _callbacks_by_source_zh(session) -> dict:

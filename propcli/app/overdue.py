@@ -19,8 +19,14 @@ def _escalated(notices: list[tuple], chain: list[str]) -> str | None:
     return ranked[-1] if ranked else None
 
 
-def overdue(session, within: str | None = None, kind=None, role=None, assignee=None) -> list[dict]:
+def overdue(session, within: str | None = None, kind=None, role=None, assignee=None,
+            first: int | None = None) -> list[dict]:
+    """The late (and, with `within`, soon due) deadlines, most late first; `first`: only that many (CLI.md
+    `overdue --limit N`), chosen and sorted by SQL so the rows read stay N whatever the ledger's size."""
     ledger = session.ledger
+    # the rules, the days, the people breaches go to: malformed is exit 3 FILE:LINE, never an empty list
+    # (CLI.md "Failures that are loud"; the cron mail fails loud)
+    _needed = (ledger.policy, ledger.calendar, ledger.staff)
     now = int(session.now.timestamp())
     limit = now - 1  # past due: due < now
     if within:
@@ -31,7 +37,7 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
 
             raise BadInput(_("--within: expected minutes, hours or days, e.g. 15m, 2h or 1d"))
         limit = now + int(span.total_seconds())
-    rows = queries.overdue_deadlines(ledger.index, limit, now, kind=kind, role=role, assignee=assignee)
+    rows = queries.overdue_deadlines(ledger.index, limit, now, first=first, kind=kind, role=role, assignee=assignee)
     notices: dict = {}
     for record_id, rule, step, to in (queries.notices_of(ledger.index, [r[0] for r in rows], now) if rows else ()):
         notices.setdefault((record_id, rule), []).append((step, to))

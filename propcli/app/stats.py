@@ -34,6 +34,18 @@ def on_time_by_section(index, month: str, now: int) -> dict:
     return sections
 
 
+def on_time_counts(session, month: str) -> dict:
+    """section -> rule -> [met, late]: the counts behind each `on_time` share (met ÷ (met + late)), for whoever
+    adds several ledgers' shares up (`company stats`, issue 20: recomputed from summed counts, never averaged)."""
+    check_month(month, "YYYY-MM")
+    index = session.ledger.index.fresh()
+    sections: dict = {}
+    for kind, rule, met, late in queries.on_time_by_kind_rule(index, month, int(session.now.timestamp())):
+        if met + late:
+            sections.setdefault(section_of(kind, rule), {})[rule] = [int(met), int(late)]
+    return sections
+
+
 def month_stats(session, month: str) -> dict:
     from propcli.app.billing import billed_total, fees_total
     from propcli.kinds.complaint import SEVERITIES

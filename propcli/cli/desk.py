@@ -13,6 +13,7 @@ from propcli.i18n import _
 @click.option("--role", help=_("responsible role key"))
 @click.option("--assignee", metavar="NAME")
 @click.option("--check", "check_", is_flag=True, help=_("exit 1 when anything is overdue"))
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help=_("only the N most overdue"))
 @click.option("--mail-to", "mail_to", multiple=True, metavar="ADDR", help=_("mail the digest (repeatable)"))
 @click.option("--smtp", metavar="URL", help=_("smtp://host:port (STARTTLS when offered) or smtps://host:port"))
 @click.option("--notify", "notify", multiple=True, metavar="URL",
@@ -20,7 +21,7 @@ from propcli.i18n import _
                      "(钉钉); repeatable"))
 @format_option()
 @click.pass_context
-def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fmt):
+def overdue(ctx, within, kind, role, assignee, check_, limit, mail_to, smtp, notify, fmt):
     """Open deadlines past due, most late first."""
     from propcli.cli import render
     from propcli.app.overdue import overdue as run_overdue
@@ -35,7 +36,9 @@ def overdue(ctx, within, kind, role, assignee, check_, mail_to, smtp, notify, fm
             render.lines(sent, err=True)
             raise failure
     else:
-        data = run_overdue(session, within, kind, role, assignee)
+        data = run_overdue(session, within, kind, role, assignee, first=limit)
+    if limit:  # (the mail and the chat digest hold every late deadline; --limit shortens what is printed)
+        data = data[:limit]
     render.lines(session.ledger.index.damaged_warnings(), err=True)
     render.overdue(data, fmt)
     for line in sent:  # after the list: a list that cannot be written is then the one line of its refusal

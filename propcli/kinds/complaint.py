@@ -236,7 +236,7 @@ def caller_of(record: Record) -> str:
 
 
 KIND = Kind(
-    name="complaint", prefix="T", zh="投诉", en="complaint", clause="8.6",
+    name="complaint", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
     fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址",
                                                                                                "address"),

@@ -377,7 +377,7 @@ def incident_closed_at(record: Record):
 
 
 KIND = Kind(
-    name="request", prefix="Q", zh="求助", en="help request", clause="9",
+    name="request", zh="求助", en="help request", clause="9",
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
     fields=(Field("category", "求助类别", "category"), Field("name", "客户姓名", "name"), Field("phone", "联系电话",
                                                                                                 "phone"),

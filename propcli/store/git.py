@@ -7,9 +7,13 @@ not grow with the ledger. Other commits (hand edits, an import, unusual reposito
 """
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from propcli.errors import LedgerUnusable
 from propcli.i18n import _
+
+if TYPE_CHECKING:  # imported where git runs (start-up pays nothing)
+    import subprocess
 
 ZERO = "0" * 40
 FAST_PATHS = 64
@@ -363,7 +367,7 @@ class Git:
                     damaged.append(f"{path.relative_to(self.root).as_posix()}: {problem}")
         return checked, damaged
 
-    def attempt(self, *args: str, env: dict | None = None) -> "subprocess.CompletedProcess":  # noqa: F821
+    def attempt(self, *args: str, env: dict | None = None) -> "subprocess.CompletedProcess":
         """Run git and hand back the finished process (returncode, stdout, stderr) without judging it, for
         commands whose failure the caller explains itself (fetch, push, clone, merge: store/remote.py)."""
         import subprocess

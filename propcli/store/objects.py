@@ -137,7 +137,7 @@ class Objects:
 
     def __init__(self, objects_dir: Path):
         self.dir = Path(objects_dir)
-        self._packs = None
+        self._packs: tuple[list[Path], list[Pack]] | None = None
 
     def packs(self) -> list:
         if self._packs is None:
@@ -160,7 +160,7 @@ class Objects:
                     if name.endswith(".idx") and name[:-4] + ".pack" in names:
                         found.append(Pack(str(folder / "pack" / name)))
             self._packs = (folders, found)
-        return self._packs[1]
+        return found if self._packs is None else self._packs[1]
 
     def _loose(self, hexsha: str) -> bytes | None:
         folders = self._packs[0] if self._packs else [self.dir]
@@ -298,7 +298,8 @@ def update_tree(objects: Objects, tree_sha: str | None, changes: dict, written: 
         if kind != "tree":
             raise Unsupported("not a tree")
         entries = parse_tree(body)
-    files, folders = {}, {}
+    files: dict[bytes, bytes] = {}
+    folders: dict[bytes, dict] = {}
     for path, raw in changes.items():
         head, slash, rest = path.partition(b"/")
         if slash:
@@ -477,7 +478,7 @@ class SplitIndex:
             folders = name.split(b"/")[:-1]
             out = bytearray()
             at = 0
-            stack = []  # [subtrees left, path] of the open nodes
+            stack: list[list] = []  # [subtrees left, path] of the open nodes
             while at < len(body):
                 nul = body.index(b"\0", at)
                 component = body[at:nul]
@@ -568,9 +569,9 @@ def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: st
         sign = "+" if offset >= 0 else "-"
         stamp = f"{seconds} {sign}{abs(offset) // 3600:02d}{abs(offset) % 3600 // 60:02d}"
         ident = f"{author} <{email}> {stamp}"
-        commit_body = f"tree {tree}\nparent {parent}\nauthor {ident}\ncommitter {ident}\n\n{message}".encode("utf-8")
+        commit_body = f"tree {tree}\nparent {parent}\nauthor {ident}\ncommitter {ident}\n\n{message}".encode()
         sha = objects.write("commit", commit_body, written)
-        for name, data in names.items():
+        for name in names:
             index.put(name, changes[name], os.stat(root / name.decode("utf-8")))
         os.write(index_fd, index.serialize())
         settle_objects(written)
@@ -591,6 +592,7 @@ def _update_ref(git_dir: Path, ref: str, old: str, new: str, log_tail: str) -> N
     lock = path.with_name(path.name + ".lock")
     fd = _lock(lock)
     try:
+        current: str | None
         try:
             current = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -605,7 +607,7 @@ def _update_ref(git_dir: Path, ref: str, old: str, new: str, log_tail: str) -> N
         raise
     os.close(fd)
     os.replace(lock, path)
-    line = f"{old} {new} {log_tail}".encode("utf-8")
+    line = f"{old} {new} {log_tail}".encode()
     for log in (git_dir / "logs" / ref, git_dir / "logs" / "HEAD"):
         try:  # only logs that exist (core.logAllRefUpdates made them)
             fd = os.open(log, os.O_WRONLY | os.O_APPEND)

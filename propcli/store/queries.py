@@ -154,9 +154,10 @@ def conflicted_paths(index) -> list[str]:
                                           ('%"conflicts": [%',))]
 
 
-def overdue_deadlines(index, limit: int, now: int, **equal) -> list[tuple]:
+def overdue_deadlines(index, limit: int, now: int, first: int | None = None, **equal) -> list[tuple]:
     """(id, kind, rule, clause, role, escalate, assignee, due) of the deadlines due by `limit` that had started
-    and were neither met nor cancelled at `now`; `equal`: column -> value filters (kind, role, assignee)."""
+    and were neither met nor cancelled at `now`; `equal`: column -> value filters (kind, role, assignee);
+    `first`: only the `first` most overdue (earliest due, then id and rule: the order overdue prints)."""
     filters, params = "", []
     for column, value in equal.items():
         if column not in ("kind", "role", "assignee"):
@@ -169,7 +170,11 @@ def overdue_deadlines(index, limit: int, now: int, **equal) -> list[tuple]:
            f" AND (cancelled IS NULL OR cancelled > ?){filters}"
            f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}")
-    return index.query(sql, (limit, now, now, *params, now, limit, now, now, *params))
+    params = [limit, now, now, *params, now, limit, now, now, *params]
+    if first:
+        sql = f"SELECT * FROM ({sql}) ORDER BY due, id, rule LIMIT ?"
+        params.append(int(first))
+    return index.query(sql, tuple(params))
 
 
 def notices_of(index, ids, now: int) -> list[tuple[str, str, str, str]]:

@@ -36,7 +36,16 @@ packs only past git's own threshold, gc.auto = 6700 loose objects, and costs a f
 JOURNAL = "journal.json"
 
 
+CONFIDENTIAL = "保密"
+"""What a commit message says instead of the text of a confidential record (9.4.3-4, issue 16 point 4)."""
+
+
 def commit_message(record: Record, step: str, summary: str | None = None) -> str:
+    """A change's commit message: `KIND ID: STEP`, the summary (a note, an outcome), `Record:`/`Step:` lines.
+    The subject never holds a person's text; a record marked `confidential` (an enquiry touching company
+    secrets, 9.4.3-4) never has its text in the body either, whatever the step: `git log` shows 保密."""
+    if summary and record.fields.get("confidential"):
+        summary = CONFIDENTIAL
     lines = [f"{record.kind} {record.id}: {step}"]
     if summary:
         lines += ["", summary]
@@ -138,7 +147,17 @@ class Clock:
 
 
 def _apply(ledger, by: str, now: datetime | None, plan) -> Change:
-    """The one write path (see the module's docstring)."""
+    """The one write path (see the module's docstring). An operating-system error (a full disk, a read-only
+    ledger) before the commit is rolled back like any failure and is exit 3 (CLI.md "Failures that are loud")."""
+    try:
+        return _apply_locked(ledger, by, now, plan)
+    except OSError as error:
+        from propcli.errors import os_failure
+
+        raise os_failure(error, ledger.root) from None
+
+
+def _apply_locked(ledger, by: str, now: datetime | None, plan) -> Change:
     with ledger.lock():
         recovered = recover(ledger)
         remove_dead_temp_files(ledger)  # e.g. a journal whose writer was killed before it was complete

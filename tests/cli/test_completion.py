@@ -45,7 +45,7 @@ def desk(ledger):
 def test_commands_and_options(desk):
     ledger, _ = desk
     assert complete(ledger, "propcli rep") == ["repair"]
-    assert complete(ledger, "propcli comp") == ["complaint", "completion"]
+    assert complete(ledger, "propcli comp") == ["company", "complaint", "completion"]
     assert "--search" in complete(ledger, "propcli list --se")
     assert set(complete(ledger, "propcli list --f")) >= {"--format"}
     assert complete(ledger, "propcli completion ") == ["bash", "zsh", "fish"]

@@ -246,3 +246,57 @@ def test_an_exported_corrected_record_imports_with_its_history(ledger, tmp_path)
     again = invoke_json(other, "show", record_id, now="2026-11-28T10:00")
     assert again["phone"] == "13800138000" and again["corrections"]["fields"]["phone"]["entered"] == "1380013800"
     assert yaml.safe_load(record_file(other, record_id).read_text(encoding="utf-8"))["phone"] == "1380013800"
+
+
+def test_the_overdue_mail_carries_the_corrected_address_and_leaves_a_voided_record_out(ledger):
+    import pytest
+
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    from email import message_from_bytes, policy
+
+    received = []
+
+    class Collector:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # an ephemeral port (aiosmtpd's controller checks it by connecting)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = controller_module.Controller(Collector(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        kept = new_repair(ledger)
+        twice = new_repair(ledger, now="2026-11-28T09:01")
+        invoke_json(ledger, "correct", kept, "--set", "address=3栋0301", "--reason", "房号少一位",
+                    now="2026-11-28T09:02")
+        invoke_json(ledger, "void", twice, "--reason", "重复登记", now="2026-11-28T09:03", as_=DIRECTOR)
+        result = invoke(ledger, "--lang", "zh_CN", "overdue", "--mail-to", "a@example.com", "--smtp",
+                        f"smtp://127.0.0.1:{port}", now="2026-11-28T10:00")
+        assert result.exit_code in (0, 1), result.stderr
+    finally:
+        controller.stop()
+    assert received
+    text = "".join(part.get_content() for envelope in received
+                   for part in message_from_bytes(envelope.original_content or envelope.content,
+                                                  policy=policy.default).walk()
+                   if part.get_content_type() == "text/plain")
+    assert kept in text and twice not in text
+    assert "3栋0301" in text and "3栋301" not in text
+
+
+def test_a_step_is_withdrawn_by_whoever_may_do_it_or_a_director(ledger):
+    config = Path(ledger, "propcli.yaml")
+    text = re.sub(r"(?m)^roles:.*\n", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.rstrip("\n") + "\nroles: enforce\n", encoding="utf-8")
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "test: roles enforce")
+    record_id = new_repair(ledger, "--price-code", "SD-01")
+    invoke_json(ledger, "repair", "fill", record_id, now="2026-11-28T09:01")
+    invoke_json(ledger, "repair", "notify", record_id, now="2026-11-28T09:02")
+    invoke_json(ledger, "repair", "take", record_id, "--to", "吴海涛", now="2026-11-28T09:04", as_="吴海涛")
+    assert "take" in invoke_refused(ledger, "undo", record_id, "--reason", "x", now="2026-11-28T09:05")  # receptionist
+    undone = invoke_json(ledger, "undo", record_id, "--reason", "派错人", now="2026-11-28T09:05", as_="周志强")
+    assert undone["status"] == "notify"

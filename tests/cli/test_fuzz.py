@@ -27,7 +27,7 @@ EXAMPLES = int(os.environ.get("PROPCLI_FUZZ_EXAMPLES", "40"))
 SKIPPED = {("merge-driver",)}
 """git's merge driver writes the file it is given as OURS: not a command people type."""
 SLOW = {("demo",): 3, ("init",): 15, ("clone",): 10, ("sync",): 10}
-REMOTE = {("clone",), ("sync",)}
+REMOTE = {("clone",), ("sync",), ("company", "add"), ("company", "sync")}
 """Commands that reach another repository: one that is not there is exit 3 (unusable), not bad input."""
 
 BAD = "\udcff"  # how Python hands over an invalid UTF-8 byte of argv (surrogateescape)
@@ -126,6 +126,9 @@ class World:
         self.import_file.write_text(json.dumps({"kind": "call", "name": "李四", "phone": "13800138001",
                                                 "reason": "咨询", "at": "2026-11-28T09:00"}, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
+        self.company = folder / "company"  # the company commands read this ledger as office HY09
+        assert run_cli("company", "init", str(self.company)).exit_code == 0
+        assert run_cli("company", "--company", str(self.company), "add", "HY09", str(self.ledger)).exit_code == 0
         self.work = folder / "cwd"
         self.work.mkdir()
         self.start = self.head()
@@ -231,8 +234,10 @@ def world(tmp_path_factory):
     saved = os.environ.get("HOME"), os.getcwd()
     os.environ["HOME"] = str(home)
     built = World(folder)
+    os.environ["PROPCLI_COMPANY"] = str(built.company)
     os.chdir(built.work)
     yield built
+    os.environ.pop("PROPCLI_COMPANY", None)
     if saved[0] is not None:
         os.environ["HOME"] = saved[0]
     os.chdir(saved[1])
@@ -240,7 +245,10 @@ def world(tmp_path_factory):
 
 
 def fuzzable(command):
-    return [p for p in command.params if p.name != "help" and not (isinstance(p, click.Option) and p.is_flag)]
+    """Every parameter but --help and flags; --company (like --ledger) names the folder the command works in:
+    one that is not a company folder is exit 3, as a --ledger that is not a ledger."""
+    return [p for p in command.params if p.name not in ("help", "company_path")
+            and not (isinstance(p, click.Option) and p.is_flag)]
 
 
 ROOT = [p for p in __import__("propcli.cli", fromlist=["cli"]).cli.params

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import git_state, invoke, make_ledger
+from conftest import git_state, invoke, invoke_json, make_ledger
 
 from timeline import RESIDENT, new_public, new_repair, step  # noqa: F401
 
@@ -278,3 +278,15 @@ def test_garbage_at_is_exit_2_naming_the_option(ledger, bad):
     result = invoke(ledger, "repair", "new", *RESIDENT, "--item", "x", "--appointment", bad, now="2026-11-28T09:05")
     assert result.exit_code == 2 and "--appointment" in result.stderr
     assert git_state(ledger) == before
+
+
+def test_overdue_limit_lists_the_n_most_overdue(ledger):
+    """CLI.md `overdue --limit N`: the N most overdue, in the order the whole list has (issue 21)."""
+    for hour in ("07", "08", "09", "10"):
+        invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000", "--address", "3栋0301",
+                    "--item", "漏水", now=f"2026-11-27T{hour}:00")
+    every = invoke_json(ledger, "overdue", now="2026-11-28T09:00")
+    assert len(every) > 3
+    first = invoke_json(ledger, "overdue", "--limit", "3", now="2026-11-28T09:00")
+    assert first == every[:3]
+    assert invoke(ledger, "overdue", "--limit", "0", now="2026-11-28T09:00").exit_code == 2
