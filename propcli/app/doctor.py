@@ -158,14 +158,14 @@ def check_staff(ledger) -> list[Finding]:
     from propcli.errors import LedgerUnusable
 
     findings = []
-    try:
-        staff = ledger.staff
-    except LedgerUnusable as error:  # malformed: every command that needs the roster stops (exit 3)
-        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))]
-    for name, lines in staff_duplicates(ledger):
+    for name, lines in staff_duplicates(ledger):  # read from the file itself: also when the roster is malformed
         findings.append(Finding("staff", PROBLEM, _("staff.yaml:{line}: {name} is listed more than once (lines {lines})",
                                                     line=lines[1], name=name, lines=", ".join(map(str, lines))),
                                 _("keep one entry per person (their roles would be mixed up)")))
+    try:
+        staff = ledger.staff
+    except LedgerUnusable as error:  # malformed: every command that needs the roster stops (exit 3)
+        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))] + findings
     for member in staff:
         if member.role not in ROLES:
             findings.append(Finding("staff", PROBLEM, _("staff.yaml: {name}: role '{role}' is not a role key",
