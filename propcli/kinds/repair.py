@@ -322,8 +322,15 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         if fees:
             data.update(fees=fees, quoted_by=quoted_by)
         for key in ("work", "cleanup"):
-            if options.get(key):
-                data[key] = options[key]
+            if options.get(key) and str(options[key]).strip():
+                data[key] = str(options[key]).strip()
+        if is_public(record):  # 10.4.2-4: 注明维修有关事项, 对维修现场进行收拾整理: both are written on the form
+            if "work" not in data:
+                raise BadInput(_("--work: missing; a public repair is completed with the work done noted on the "
+                                 "inspection form (10.4.2-4)"))
+            if "cleanup" not in data:
+                raise BadInput(_("--cleanup: missing; a public repair is completed with the site cleaned up "
+                                 "(10.4.2-4), e.g. --cleanup 已清扫现场"))
     elif step == "sign":
         data["signature"] = fields.required(options.get("signature"), "--signature",
                                             _("the name the resident signed with after testing the repair (10.4.1-6)"))

@@ -14,6 +14,9 @@ of computing the due time:
 - `cutoff_day: 25`: end of that day of the start month; started after it, of the next month (10.4.1-7).
 - `agreed: KEY`: the time given as KEY on the starting event (an agreed reply time, 11.1.9).
 
+`sooner: FIELD`: a field of the record that may bring the due time forward, never later (11.2.2: a
+complaint's callback date set at handling, `callback_by`).
+
 `end_when: {KEY: VALUE}` narrows which event meets a rule: its data must hold those values (`request.report`
 is met by an escalation to the manager, not to a director; `rule: null`: by the desk, not by the overdue
 mail's own escalation, which names the rule it chases).
@@ -32,7 +35,7 @@ from propcli.timeutil import Duration, parse_duration, parse_time
 
 DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
 RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "end_when", "role", "escalate", "assignee",
-             "working_days", "note", *DUE_FORMS}
+             "working_days", "note", "sooner", *DUE_FORMS}
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Rule:
     working_days: bool = False
     line: int = 0
     end_when: Mapping[str, Any] = field(default_factory=dict)
+    sooner: str | None = None
+    """A field of the record that may set an earlier due time than the rule's (11.2.2: `callback_by`)."""
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
         return all(facts.get(name) == value for name, value in self.when.items())
@@ -251,7 +256,8 @@ def _parse_rule(raw, line: int) -> Rule:
         raise PolicyProblem(line, getattr(error, "message", str(error)), form) from None
     return Rule(key=key, clause=str(need("clause")), kind=str(need("kind")), start=str(need("start")),
                 end=end, role=role, escalate=escalate, when=dict(when), assignee=raw.get("assignee"),
-                working_days=bool(raw.get("working_days", False)), line=line, end_when=dict(end_when), **values)
+                working_days=bool(raw.get("working_days", False)), line=line, end_when=dict(end_when),
+                sooner=str(raw["sooner"]) if raw.get("sooner") else None, **values)
 
 
 # --- the calendar -------------------------------------------------------------------------
@@ -375,6 +381,8 @@ def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
         due = due_at(rule, start, record, start_event, calendar)
         if due is None:
             continue
+        if rule.sooner and record.get(rule.sooner):  # 11.2.2: a date set sooner than the rule's, never later
+            due = min(due, parse_time(record.get(rule.sooner), str(start.tzinfo), field=rule.sooner))
         seen.add(rule.key)
         done_event = next((e for e in record.events if e.step in rule.end and e.at >= start
                            and all(e.get(name) == value for name, value in rule.end_when.items())), None)
