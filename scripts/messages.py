@@ -9,7 +9,7 @@ What counts as a message (the test tests/cli/test_lang.py uses the same extracto
   * the first argument of `_("…")` and `N_("…")` (a string literal; never build a msgid at run time);
   * the docstring of every function decorated as a click command or group (`@x.command(…)`,
     `@click.group(…)`): click shows it as the help text, and propcli.cli.lang translates it;
-  * the English labels of the kinds (propcli.kinds.REGISTRY).
+  * the English labels of the kinds (the `en` of each kind's `KIND`).
 Babel's own extractor finds the first kind as well: `pybabel extract -F babel.cfg -k N_ -o propcli.pot propcli`.
 """
 from __future__ import annotations
@@ -48,8 +48,8 @@ def extract(package: Path = PACKAGE) -> dict[str, list[str]]:
     sys.path.insert(0, str(package.parent))
     from propcli import kinds
 
-    for entry in kinds.REGISTRY:
-        found.setdefault(entry.en, []).append(f"{package.name}/kinds/__init__.py:REGISTRY")
+    for name in kinds.NAMES:
+        found.setdefault(kinds.kind(name).en, []).append(f"{package.name}/kinds/{name}.py:KIND")
     return found
 
 

@@ -7,44 +7,40 @@ from propcli.model import RecordProblem, record_from_plain
 
 
 def check_policy(ledger) -> list[str]:
-    from propcli.policy.rules import parse_policy
-
     text = ledger.file_text("policy.yaml")
     if not text:
         return [_("policy.yaml:1: missing; copy it from the skeleton (propcli init)")]
+    return _settings_problems(ledger, "policy.yaml", text)
+
+
+def _settings_problems(ledger, name: str, text: str) -> list[str]:
+    """`FILE:LINE: message` for every problem of a settings file (the same checks that stop a command with
+    exit 3, propcli/app/settings.py)."""
+    from propcli.app import settings
+
     try:
-        document = yamlio.parse_roundtrip(text, "policy.yaml")
+        yamlio.parse_roundtrip(text, name)  # also finds a key given twice (a merge of two desks' edits)
+        plain = yamlio.parse_plain(text, name)
     except yamlio.DamagedFile as error:
-        return [f"policy.yaml:{error.line}: {error.problem}"]
-    lines = {}
-    rules = document.get("rules") if hasattr(document, "get") else None
-    if rules is not None and hasattr(rules, "lc"):
-        for index in range(len(rules)):
-            try:
-                lines[index] = rules.lc.item(index)[0] + 1
-            except Exception:
-                pass
-    _policy, problems = parse_policy(yamlio.parse_plain(text, "policy.yaml"), lines)
-    return [f"policy.yaml:{p.line}: {p.message}" for p in problems]
+        return [f"{name}:{error.line}: {error.problem}"]
+    return settings.located(ledger, name, settings.problems(name, plain))
 
 
 def check_config_files(ledger) -> list[str]:
     problems = []
     for name in ("propcli.yaml", "prices.yaml", "staff.yaml", "calendar.yaml"):
-        try:
-            yamlio.parse_plain(ledger.file_text(name), name)
-        except yamlio.DamagedFile as error:
-            problems.append(f"{name}:{error.line}: {error.problem}")
-    from propcli.policy.roles import ROLES
-
-    for _number, member in enumerate(ledger.staff):
-        if member.role not in ROLES:
-            problems.append(_("staff.yaml:1: {name}: role '{role}' is not a role key of SPEC.md",
-                              name=member.name, role=member.role))
+        text = ledger.file_text(name)
+        if name == "propcli.yaml":
+            try:
+                yamlio.parse_plain(text, name)
+            except yamlio.DamagedFile as error:
+                problems.append(f"{name}:{error.line}: {error.problem}")
+        elif text:
+            problems += _settings_problems(ledger, name, text)
     return problems
 
 
-def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
+def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = True) -> list[str]:
     path = ledger.root / relpath
     try:
         text = yamlio.read_text(path, relpath)  # refuses invalid UTF-8, links and oversized files (path:line)
@@ -74,6 +70,8 @@ def check_record_file(ledger, relpath: str, known_ids: dict) -> list[str]:
                           other=known_ids[record.id]))
     known_ids[record.id] = relpath
     problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
+    if not semantic:  # a settings file is malformed (listed first): the steps cannot be judged against it
+        return problems
     try:
         found = semantic_problems(ledger, record, with_index=True)
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected
@@ -138,7 +136,9 @@ def amend_problems(record) -> list[tuple[int, str]]:
 def check_ledger(ledger, now=None) -> list[str]:
     from propcli.app.formbook import unused_problems
 
-    problems = check_config_files(ledger) + check_policy(ledger) + unused_problems(ledger, now)
+    settings = check_config_files(ledger) + check_policy(ledger)
+    usable = not settings  # the index and the steps' checks need well-formed settings (else exit 3)
+    problems = settings + (unused_problems(ledger, now) if usable else [])
     known: dict = {}
     root = ledger.root / "records"
     for folder, dirs, files in os.walk(root):
@@ -150,5 +150,14 @@ def check_ledger(ledger, now=None) -> list[str]:
             if not name.endswith(".yaml"):
                 problems.append(_("{path}:1: not a record file (expected <id>.yaml)", path=relpath))
                 continue
-            problems += check_record_file(ledger, relpath, known)
+            problems += check_record_file(ledger, relpath, known, usable)
     return problems
+
+
+def check_history(ledger) -> list[str]:
+    """`check --history` (CLI.md "Correcting the register"): every commit of the branch that deleted a record
+    file, removed or changed an event, or changed an id or kind, as `path:commit: message` (store/history.py;
+    docs/history.md)."""
+    from propcli.store import history
+
+    return [rewrite.line() for rewrite in history.branch_rewrites(ledger.git, ledger.state_dir)]

@@ -68,7 +68,8 @@ def normal_remote(url: str) -> str:
     absolute (the copy is cloned from the company folder, whatever the folder `add` was run in)."""
     text = str(url or "").strip()
     if not text or not text.isprintable():
-        raise BadInput(_("URL: expected the office's ledger remote, e.g. git://server/hy01.git, ssh://server/hy01.git or a path"))
+        raise BadInput(_("URL: expected the office's ledger remote, e.g. git://server/hy01.git, ssh://server/hy01.git "
+                         "or a path"))
     if "://" in text:
         return text
     head = text.split(":", 1)[0]

@@ -76,15 +76,18 @@ def report_data(company, month: str, now_text: str | None) -> dict:
              "last": _get(r, "last_month", "on_time_overall"), "target": 1.0} for r in ranked if "error" not in r]
     bar_charts = [bars[i:i + CHART_ROWS] for i in range(0, len(bars), CHART_ROWS)] or [[]]
     series = [{"label": _("On time (all rules)"), "values": [m.get("on_time_overall") for m in data["months"]]},
-              {"label": _("Callback handling rate"), "values": [_get(m, "callbacks", "handling_rate") for m in data["months"]]}]
+              {"label": _("Callback handling rate"), "values": [_get(m, "callbacks",
+                                                                     "handling_rate") for m in data["months"]]}]
     for kind in ("complaint", "repair"):
         series.append({"label": _("{source} callback coverage", source=source_name(kind, lang)),
                        "values": [_get(m, "callbacks", kind, "coverage") for m in data["months"]]})
     month_labels = [m[5:] + ("月" if lang == "zh_CN" else "") for m in months]
     volumes = {"months": month_labels,
-               "series": [{"label": _("Help requests"), "values": [_get(m, "requests", "total") or 0 for m in data["months"]]},
+               "series": [{"label": _("Help requests"), "values": [_get(m, "requests",
+                                                                        "total") or 0 for m in data["months"]]},
                           {"label": _("Repairs"), "values": [_get(m, "repairs", "total") or 0 for m in data["months"]]},
-                          {"label": _("Complaints"), "values": [_get(m, "complaints", "total") or 0 for m in data["months"]]}]}
+                          {"label": _("Complaints"), "values": [_get(m, "complaints",
+                                                                     "total") or 0 for m in data["months"]]}]}
     attention = []
     for row in ranked:
         if "error" in row:
@@ -97,7 +100,8 @@ def report_data(company, month: str, now_text: str | None) -> dict:
     page = Paper(lang, "", company.name, title, "11.2.4, 9.4.10", f"{month}",
                  f"{month[:4]}年{int(month[5:])}月" if lang == "zh_CN" else month)
     page.labels = {"office": _("Company"), "number": _("Report"), "month": _("Month"),
-                   "clause": _("Clause {clause}", clause="11.2.4, 9.4.10"), "blank_month": "", "recorded": "", "scan": ""}
+                   "clause": _("Clause {clause}", clause="11.2.4, 9.4.10"), "blank_month": "", "recorded": "",
+                   "scan": ""}
     page.printed = _("Figures as of {now}", now=data["now"][:16].replace("T", " "))
     return {
         "page": page, "lang": lang, "orientation": "portrait", "month": month, "last_month": last_month,
@@ -110,15 +114,18 @@ def report_data(company, month: str, now_text: str | None) -> dict:
                          _("On time"), _("Complaint callbacks"), _("Repair callbacks"), _("Handling rate"),
                          _("Below target")],
         "office_rows": office_rows,
-        "office_note": _("In brackets: {month}. Bold: below target (every deadline on time; callback quotas of 11.1.3-5; handling 100 % of 11.1.11).",
+        "office_note": _("In brackets: {month}. Bold: below target (every deadline on time; callback quotas of "
+                         "11.1.3-5; handling 100 % of 11.1.11).",
                          month=last_month),
         "bar_charts": bar_charts, "line": {"months": month_labels, "series": series}, "volumes": volumes,
-        "chart_titles": {"offices": _("On time per office, all rules (target 100 %; ◆ last month {month})", month=last_month),
+        "chart_titles": {"offices": _("On time per office, all rules (target 100 %; ◆ last month {month})",
+                                      month=last_month),
                          "line": _("Month by month: the company's shares"),
                          "volumes": _("Six months: help requests, repairs and complaints"),
                          "none": _("No deadlines fell in this month.")},
         "attention": attention,
-        "stale": [{"office": f"{r['code']} {r['name']}", "fetched_at": (r.get("fetched_at") or _("never"))[:16].replace("T", " ")}
+        "stale": [{"office": f"{r['code']} {r['name']}",
+                   "fetched_at": (r.get("fetched_at") or _("never"))[:16].replace("T", " ")}
                   for r in stale],
         "titles": {"analysis": _("Analysis"), "company": _("The company's figures against targets and last month"),
                    "offices": _("The offices side by side"), "charts": _("Charts"),
@@ -144,7 +151,8 @@ def _office_row(row: dict, lang: str, total: bool = False) -> dict:
 
     name = _("Company") if total else f"{row['code']} {row['name']}"
     if row.get("stale"):
-        name += " " + _("(stale, {fetched_at})", fetched_at=(row.get("fetched_at") or _("never"))[:16].replace("T", " "))
+        name += " " + _("(stale, {fetched_at})", fetched_at=(row.get("fetched_at") or _("never"))[:16].replace("T",
+                                                                                                               " "))
     if "error" in row:
         return {"total": False, "cells": [{"text": "", "bad": False}, {"text": name, "bad": False},
                                           {"text": row["error"], "bad": True}] + [{"text": "", "bad": False}] * 8}
@@ -154,7 +162,8 @@ def _office_row(row: dict, lang: str, total: bool = False) -> dict:
              {"text": name, "bad": False},
              count(("requests", "total")), count(("repairs", "total")),
              {"text": f"{_get(row, 'complaints', 'total') or 0} "
-                      f"({'/'.join(str(severity.get(k, 0)) for k in ('general', 'important', 'major'))})", "bad": False},
+                      f"({'/'.join(str(severity.get(k, 0)) for k in ('general', 'important', 'major'))})",
+              "bad": False},
              {"text": yuan(round(fees, 2)), "bad": False},
              share(("on_time_overall",), "on_time"),
              share(("callbacks", "complaint", "coverage"), "callbacks.complaint.coverage"),
@@ -183,12 +192,15 @@ def _analysis(data: dict, lang: str) -> list[str]:
         best = min(read, key=lambda r: r["rank"])
         worst = max(read, key=lambda r: r["rank"])
         if best is not worst:
-            sentences.append(_("First: {best} ({best_share} on time, {best_misses} below target); last: {worst} ({worst_share} on time, {worst_misses} below target).",
+            sentences.append(_("First: {best} ({best_share} on time, {best_misses} below target); last: {worst} "
+                               "({worst_share} on time, {worst_misses} below target).",
                                best=f"{best['code']} {best['name']}", best_share=_pct(best["on_time_overall"]) or "–",
                                best_misses=len(best["misses"]), worst=f"{worst['code']} {worst['name']}",
                                worst_share=_pct(worst["on_time_overall"]) or "–", worst_misses=len(worst["misses"])))
-    sentences.append(_("The company: {on_time} of deadlines on time ({before} in {month}); callback handling rate {rate}.",
-                       on_time=_pct(whole.get("on_time_overall")) or "–", before=_pct(last.get("on_time_overall")) or "–",
+    sentences.append(_("The company: {on_time} of deadlines on time ({before} in {month}); callback handling rate "
+                       "{rate}.",
+                       on_time=_pct(whole.get("on_time_overall")) or "–",
+                       before=_pct(last.get("on_time_overall")) or "–",
                        month=data["last_month"], rate=_pct(_get(whole, "callbacks", "handling_rate")) or "–"))
     stale = [r["code"] for r in rows if r.get("stale")]
     if stale:

@@ -94,7 +94,7 @@ def source_name(kind: str | None, lang: str) -> str:
 
     if kind not in kinds.NAMES:
         return ""
-    entry = kinds.entry(kind)
+    entry = kinds.kind(kind)
     return entry.zh if lang == "zh_CN" else entry.en
 
 
@@ -470,9 +470,12 @@ def _rows_for(session, name: str, key: str, lang: str) -> tuple[list, list | Non
     if name == "complaint-register":
         callbacks = _callbacks_by_source_zh(session)
         complaints = _paper_records(session, kind="complaint", month=key)
+        repeats = _repeats_by_kept(session, complaints)
         rows = []
         for record in complaints:
-            cells = _complaint_row_zh(record, callbacks.get(record["id"]))
+            if _event(record, "merge"):
+                continue  # 11.1.12: one line, the first complaint's; its repeats are noted there
+            cells = _complaint_row_zh(record, callbacks.get(record["id"]), repeats.get(record["id"]))
             cells[-1] = Sign(_last(record, "review").get("by", ""))     # 主管审核: a place to sign
             rows.append(cells)
         if rows:
@@ -625,7 +628,7 @@ def _inspection_rows(session, key: str, t) -> tuple[list, None, str, str]:
 def source_zh(kind: str | None) -> str:
     from propcli import kinds
 
-    return kinds.entry(kind).zh if kind in kinds.NAMES else ""
+    return kinds.kind(kind).zh if kind in kinds.NAMES else ""
 
 
 def _callbacks_by_source_zh(session) -> dict:
@@ -652,13 +655,35 @@ def _callback_state(callback: dict) -> str:
     return f"{_time(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result'), '')}"
 
 
-def _complaint_row_zh(record: dict, callbacks) -> list[str]:
-    """One line of 《客户投诉登记表》 (8.7.1): a merged duplicate as 重复 of the one kept (11.1.12); the 回访
-    column every callback of the loop (11.2.3); 复函 the written replies attached (11.1.13)."""
+def _repeats_by_kept(session, complaints: list[dict]) -> dict:
+    """complaint id -> the repeats merged into it (11.1.12), oldest first, wherever they were received."""
+    from propcli.app.services import list_records
+
+    kept = {r["id"] for r in complaints}
+    found: dict = {}
+    if not kept:
+        return found
+    for record in list_records(session, kind="complaint"):
+        into = _event(record, "merge").get("into")
+        if into in kept:
+            found.setdefault(into, []).append(record)
+    for repeats in found.values():
+        repeats.sort(key=lambda r: r["received"])
+    return found
+
+
+def _complaint_row_zh(record: dict, callbacks, repeats=None) -> list[str]:
+    """One line of 《客户投诉登记表》 (8.7.1): the first complaint with its repeats noted on its line (11.1.12;
+    a repeat alone, as `form` of a single record prints it, reads 重复 of the one kept); the 回访 column every
+    callback of the loop (11.2.3); 复函 the written replies attached (11.1.13)."""
     if isinstance(callbacks, dict):
         callbacks = [callbacks]
     handled, merged = _event(record, "handle"), _event(record, "merge")
     outcome = handled.get("outcome", "")
+    detail = record.get("detail", "")
+    if repeats:
+        noted = "、".join(f"{r['id']}（{_time(r['received'])} {r.get('channel', '')}）" for r in repeats)
+        detail = f"{detail}；重复投诉 {len(repeats)} 次：{noted}（11.1.12，只记一次）"
     if merged:
         outcome = f"重复投诉，并入 {merged.get('into', '')}（11.1.12）"
         follow_up = f"见 {merged.get('into', '')}"
@@ -671,17 +696,24 @@ def _complaint_row_zh(record: dict, callbacks) -> list[str]:
     if record.get("written_reply_only"):
         replies += [e.get("note", "") for e in record["events"] if e["step"] == "reply" and e.get("note")]
     return [record["id"], _time(record["received"]), "匿名" if record.get("anonymous") else record.get("name", ""),
-            record.get("address", ""), record.get("phone", ""), record.get("channel", ""), record.get("detail", ""),
+            record.get("address", ""), record.get("phone", ""), _channel_zh(record), detail,
             SEVERITY_ZH.get(record.get("severity"), ""), _event(record, "assign").get("to", ""),
             record["events"][0]["by"], outcome, _time(handled.get("at")), follow_up, "；".join(replies), ""]
 
 
+def _channel_zh(record: dict) -> str:
+    """投诉方式; a complaint forwarded by a higher authority names it (上级转办, 11.1.13)."""
+    channel = record.get("channel", "")
+    return f"{channel}（{record['forwarded_by']}）" if record.get("forwarded_by") else channel
+
+
 def _register_total(complaints: list[dict], width: int) -> list[str]:
-    """The register's last line: complaints counted, a merged duplicate once (11.1.12)."""
+    """The register's last line: complaints counted, a merged duplicate once, on its first complaint's line
+    (11.1.12), a voided one not at all."""
     voided = sum(1 for r in complaints if r.get("voided"))
     repeats = sum(1 for r in complaints if _event(r, "merge") and not r.get("voided"))
     text = f"{len(complaints) - repeats - voided} 件"
-    text += f"（另重复投诉 {repeats} 件，已并入原投诉，不重复计数，11.1.12）" if repeats else ""
+    text += f"（另重复投诉 {repeats} 次，已记于原投诉一行，不重复计数，11.1.12）" if repeats else ""
     text += f"（另作废 {voided} 件，不计数）" if voided else ""
     return ["合计", text] + [""] * (width - 2)
 

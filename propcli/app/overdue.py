@@ -24,6 +24,9 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
     """The late (and, with `within`, soon due) deadlines, most late first; `first`: only that many (CLI.md
     `overdue --limit N`), chosen and sorted by SQL so the rows read stay N whatever the ledger's size."""
     ledger = session.ledger
+    # the rules, the days, the people breaches go to: malformed is exit 3 FILE:LINE, never an empty list
+    # (CLI.md "Failures that are loud"; the cron mail fails loud)
+    _needed = (ledger.policy, ledger.calendar, ledger.staff)
     now = int(session.now.timestamp())
     limit = now - 1  # past due: due < now
     if within:

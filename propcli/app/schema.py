@@ -30,7 +30,7 @@ class KindsSchema:
     def policy_of(self, ledger):
         from propcli.policy import parse_policy
 
-        policy, _problems = parse_policy(ledger.read_plain("policy.yaml", {}))
+        policy, _problems = parse_policy(ledger.settings("policy.yaml") or {})  # malformed: exit 3 (app/settings)
         return policy
 
     def calendar_of(self, ledger):
@@ -38,14 +38,14 @@ class KindsSchema:
 
         from propcli.policy import WorkCalendar
 
-        plain = ledger.read_plain("calendar.yaml", {}) or {}
-        closures = set()
-        for value in plain.get("closures") or []:
-            try:
-                closures.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
-            except ValueError:
-                pass
-        return WorkCalendar(frozenset(closures))
+        plain = ledger.settings("calendar.yaml") or {}  # a closure that is no date: exit 3 (app/settings)
+        return WorkCalendar(frozenset(value if isinstance(value, date) else date.fromisoformat(value)
+                                      for value in plain.get("closures") or []))
+
+    def check_settings(self, ledger, name: str, plain) -> None:
+        from propcli.app.settings import require
+
+        require(ledger, name, plain)
 
     def kind_label(self, kind: str) -> str:
         from propcli import kinds

@@ -58,11 +58,18 @@ def step(session, kind_name: str, text_id: str, step_name: str, at=None, **optio
     return show(session, shown or record_id)
 
 
+SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.app.callbacks:plan"}
+"""The app-layer services a kind's action may name (`Action.run`), imported when the action runs."""
+
+
 def action(session, kind_name: str, action_name: str, *args, **options):
     """A kind's other command (`repair billing`, `callback plan`, `patrol repair`)."""
     declared = next(a for a in kinds.kind(kind_name).actions if a.name == action_name)
-    module, function = declared.run.split(":")
-    result = getattr(import_module(module), function)(session, *args, **options)
+    run = declared.run
+    if isinstance(run, str):
+        module, function = SERVICES[run].split(":")
+        run = getattr(import_module(module), function)
+    result = run(session, *args, **options)
     return show(session, result) if declared.shows == "record" and isinstance(result, str) else result
 
 

@@ -54,6 +54,9 @@ def write_rows(path, headings: list[str], rows: list[list], title: str | None = 
         sheet = workbook.add_worksheet(_sheet_name(title))
         bold = workbook.add_format({"bold": True, "bottom": 1})
         text = workbook.add_format({"num_format": "@"})
+        # text a spreadsheet would read as a formula (= + - @ tab CR first) also carries Excel's quote prefix,
+        # the workbook's own "'": it stays text even when a clerk edits the cell (OWASP "CSV Injection")
+        quoted = workbook.add_format({"num_format": "@", "quote_prefix": True})
         money = workbook.add_format({"num_format": "0.00"})
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"})
         day = workbook.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
@@ -79,7 +82,8 @@ def write_rows(path, headings: list[str], rows: list[list], title: str | None = 
                     shown = "0000-00-00" if dated else "0000-00-00 00:00"
                 else:
                     shown = str(value)
-                    sheet.write_string(r, col, shown, text)
+                    sheet.write_string(r, col, shown, quoted if shown.startswith(("=", "+", "-", "@", "\t", "\r"))
+                                       else text)
                 widths[col] = max(widths[col], max((_width(line) for line in shown.splitlines()), default=0))
         if total is not None:
             last = len(rows) + 1

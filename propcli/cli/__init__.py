@@ -37,7 +37,7 @@ COMMANDS = {
     "resolve": "propcli.cli.sync:resolve",
     "company": "propcli.cli.company:company",
 }
-"""Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.REGISTRY."""
+"""Command name -> "module:attribute"; the kinds' groups come from propcli.kinds.NAMES."""
 
 
 from propcli.cli.lang import LocalizingGroup  # noqa: E402
@@ -136,6 +136,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except OSError as error:  # a full disk, a read-only ledger, a permission refused: exit 3, never 4
+            if ctx.obj is not None and ctx.obj.debug:
+                raise
+            from propcli.errors import os_failure
+
+            click.echo(f"propcli: {os_failure(error).message}", err=True)
+            ctx.exit(3)
         except Exception as error:
             if ctx.obj is not None and ctx.obj.debug:
                 raise

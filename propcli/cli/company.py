@@ -51,7 +51,8 @@ def init(path, name):
 @click.argument("code")
 @click.argument("url")
 @click.option("--name", metavar="NAME", help=_("the office's name (default: its code)"))
-@click.option("--no-fetch", "no_fetch", is_flag=True, help=_("add without bringing the ledger in now (company sync does)"))
+@click.option("--no-fetch", "no_fetch", is_flag=True,
+              help=_("add without bringing the ledger in now (company sync does)"))
 @company_option
 @click.pass_context
 def add(ctx, code, url, name, no_fetch):
@@ -93,7 +94,8 @@ def sync(ctx, fmt):
     else:
         shown = [dict(r, outcome=_outcome(r["outcome"]), error=r["error"] or "") for r in rows]
         render.rows(shown, "table", ["code", "name", "outcome", "records", "fetched_at", "error"],
-                    labels={"code": _("office"), "name": _("office name"), "outcome": _("outcome"), "records": _("records"),
+                    labels={"code": _("office"), "name": _("office name"), "outcome": _("outcome"),
+                            "records": _("records"),
                             "fetched_at": _("fetched at"), "error": _("problem")})
     missing = [r["code"] for r in rows if r["outcome"] == "missing"]
     stale = [r["code"] for r in rows if r["outcome"] == "stale"]

@@ -89,6 +89,7 @@ def record_ids(ctx, param, incomplete):
 
 
 def _ledger(ctx):
+    import propcli.app.schema  # noqa: F401  (checks the settings files the ledger reads)
     from propcli.store.ledger import Ledger
 
     root = _root(ctx)

@@ -145,7 +145,7 @@ def display(column: str, value, row: dict | None = None):
         from propcli import kinds
 
         try:
-            return kinds.entry(str(value)).zh
+            return kinds.kind(str(value)).zh
         except KeyError:
             return str(value)
     if column in _ENUMS and isinstance(value, str) and language() == "zh_CN":
@@ -384,15 +384,30 @@ def _table(rows: list[dict], columns: list[str], headers: list[str] | None = Non
     return "\n".join(out)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP "CSV Injection"; docs/privacy.md)."""
+
+
+def csv_safe(value) -> str:
+    """A value as a CSV cell no spreadsheet runs: text beginning with = + - @, a tab or a carriage return gets
+    a single quote in front (OWASP "CSV Injection": `=HYPERLINK(...)` typed as a name stays text). Numbers
+    the program computed (minutes_late -12.5, an amount) are numbers, not text a person typed: left as they
+    are, so a spreadsheet still sums them."""
+    cell = _cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cell
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def _csv(rows: list[dict], columns: list[str]) -> str:
     import csv
     import io
 
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    writer.writerow({c: csv_safe(c) for c in columns})
     for row in rows:
-        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        writer.writerow({c: csv_safe(row.get(c)) for c in columns})
     return stream.getvalue().rstrip("\n")
 
 

@@ -5,42 +5,32 @@ A kind's module (`propcli.kinds.<name>`) declares the rest as data: its fields a
 contributes as a callback source, its forms and statistics. It is imported only when that kind is used,
 so start-up pays for none of them.
 
-Adding a kind: its module, one line below, its rows in `ledger/policy.yaml`, its form template.
+Adding a kind: its module, its line in `PREFIXES` below, its rows in `ledger/policy.yaml` (docs/design.md).
 """
 from importlib import import_module
-from typing import NamedTuple
+
+PREFIXES = {"call": "C", "request": "Q", "repair": "R", "complaint": "T", "callback": "B", "letter": "L",
+            "patrol": "P", "event": "E", "visit": "V"}
+"""The registry: kind -> its id prefix, one entry a kind; the kind is the module `propcli.kinds.<name>`, whose
+`KIND` declares everything else (labels, clause, fields, steps, rules, forms, statistics). The prefix alone lives
+here: resolving an id must not import every kind's module (start-up, docs/design.md "The registry")."""
+MODULES: dict[str, str] = {name: f"propcli.kinds.{name}" for name in PREFIXES}
+NAMES: tuple[str, ...] = tuple(PREFIXES)
 
 
-class Entry(NamedTuple):
-    name: str
-    prefix: str
-    zh: str
-    en: str
-    clause: str
+def add(name: str, prefix: str, module: str) -> None:
+    """Register a kind declared outside this package (a plug-in, the worked example of tests/kinds)."""
+    global NAMES
+    from propcli import ids
 
-
-REGISTRY = (
-    Entry("call", "C", "来电", "call", "8.7.2"),
-    Entry("request", "Q", "求助", "help request", "9"),
-    Entry("repair", "R", "维修单", "repair", "10.4"),
-    Entry("complaint", "T", "投诉", "complaint", "8.6"),
-    Entry("callback", "B", "回访", "callback", "11"),
-    Entry("letter", "L", "公开信", "open letter", "11.1.10"),
-    Entry("patrol", "P", "巡查", "patrol round", "12"),
-    Entry("event", "E", "文体活动", "community event", "11.1.5"),
-    Entry("visit", "V", "拜访", "visit", "11.1.6"),
-)
-NAMES = tuple(entry.name for entry in REGISTRY)
-_BY_NAME = {entry.name: entry for entry in REGISTRY}
-
-
-def entry(name: str) -> Entry:
-    return _BY_NAME[name]
+    PREFIXES[name], MODULES[name] = prefix, module
+    NAMES = tuple(PREFIXES)
+    ids.register({name: prefix})
 
 
 def kind(name: str):
-    """The full declaration (`KIND`) of a kind, importing its module on first use."""
-    return import_module(f"propcli.kinds.{name}").KIND
+    """The full declaration (`KIND`) of a kind, importing its module on first use; KeyError for no kind."""
+    return import_module(MODULES[name]).KIND
 
 
 def all_kinds():
@@ -51,16 +41,16 @@ def label(name: str | None) -> str:
     """`维修单 repair`: the kind's Chinese label and, for the English reader, its English one."""
     from propcli.i18n import _, language
 
-    found = _BY_NAME.get(name or "")
-    if found is None:
+    if name not in PREFIXES:
         return str(name)
+    found = kind(name)
     return found.zh if language() == "zh_CN" else f"{_(found.en)} ({found.zh})"
 
 
 def _register() -> None:
     from propcli import ids
 
-    ids.register({entry.name: entry.prefix for entry in REGISTRY})
+    ids.register(PREFIXES)
 
 
 _register()

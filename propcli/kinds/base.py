@@ -79,12 +79,13 @@ class Step(Declared):
 
 class Action(Declared):
     """A command of a kind that is not a step on one record (`repair billing`, `callback plan`, `patrol
-    repair`): `run` is "module:function" called with the session and the options; `shows` says how the
+    repair`): `run` is the kind's own function, or the name of a service of the app layer (`propcli.app.steps.
+    SERVICES`: a kind never names an app module), called with the session and the options; `shows` says how the
     result prints: "record" (as `show`), "records" or "rows" (with `columns`)."""
 
     name: str
     help: str
-    run: str
+    run: str | Callable
     options: tuple[Option, ...] = ()
     argument: str | None = None
     shows: str = "record"
@@ -141,7 +142,6 @@ def first_event(record: Record):
 
 class Kind(Declared):
     name: str
-    prefix: str
     zh: str
     en: str
     clause: str
@@ -183,6 +183,13 @@ class Kind(Declared):
     redact: Callable[[dict, bool], dict] | None = None
     """What lists, mail, printed forms and reports show of a record (as `show` prints it): a confidential
     enquiry's detail as 保密 (9.4.3-4); with `drop`, the detail left out (`export --redact`)."""
+
+    @property
+    def prefix(self) -> str:
+        """The id prefix, from the registry (propcli/kinds/__init__.py: the one fact it holds of a kind)."""
+        from propcli.ids import PREFIX
+
+        return PREFIX[self.name]
 
     def step_named(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name == name), None)

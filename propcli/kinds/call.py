@@ -31,7 +31,7 @@ def new_call(session, name=None, phone=None, address=None, reason=None, handled=
 
 
 KIND = Kind(
-    name="call", prefix="C", zh="来电", en="call", clause="8.7.2",
+    name="call", zh="来电", en="call", clause="8.7.2",
     help=N_("The call log 《客户来电记录表》 (8.7.2)."),
     fields=(Field("name", "来电人", "caller"), Field("phone", "电话", "phone"), Field("address", "房号", "address"),
             Field("reason", "来电事由", "reason"), Field("handled", "处理情况", "handled"), Field("record", "转办",

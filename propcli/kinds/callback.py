@@ -376,7 +376,7 @@ def callback_step(session, record_id: str, step: str, at=None, **options) -> str
 
 
 KIND = Kind(
-    name="callback", prefix="B", zh="回访", en="callback", clause="11",
+    name="callback", zh="回访", en="callback", clause="11",
     help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, the "
             "rectification, the director's review."),
     fields=(Field("source", "回访事由", "source"), Field("role", "回访人", "caller role"), Field("due", "计划回访时间",
@@ -413,7 +413,7 @@ KIND = Kind(
                N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, "
                   "event ended and incident closed in the month that has none; lists them with the month's move-in "
                   "visits."),
-               "propcli.app.callbacks:plan",
+               "callback_plan",
                options=(Option("--month",
                                N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),

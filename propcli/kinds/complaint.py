@@ -102,8 +102,9 @@ def check_merge(record: Record, target: Record) -> None:
 # --- shaping the data of `complaint new` and `complaint STEP` ------------------------------------
 
 def new_complaint(session, name=None, phone=None, address=None, detail=None, severity=None, anonymous=False,
-                  channel=None, written_reply_only=False, at=None, request=None) -> Record:
-    """Register a complaint in the 《客户投诉登记表》 (8.7.1); prefix T-."""
+                  channel=None, written_reply_only=False, at=None, request=None, forwarded_by=None) -> Record:
+    """Register a complaint in the 《客户投诉登记表》 (8.7.1); prefix T-. One forwarded by a higher authority
+    (上级转办, `--forwarded-by`, 11.1.13) may come without the resident's name, phone or address."""
     from propcli.store.unit import create
 
     ledger = session.ledger
@@ -112,6 +113,13 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     severity = severity or "general"
     if severity not in SEVERITIES:
         raise BadInput(_("--severity: expected one of {values}", values="|".join(SEVERITIES)))
+    forwarded_by = fields.optional(forwarded_by)
+    if forwarded_by is not None:
+        if channel not in (None, FORWARDED):
+            raise BadInput(_("--forwarded-by: a complaint forwarded by a higher authority comes by {channel} "
+                             "(11.1.13); "
+                             "expected no --channel or --channel {channel}", channel=FORWARDED))
+        channel = FORWARDED
     if written_reply_only:
         if channel not in (None, FORWARDED):
             raise BadInput(_("--written-reply-only: a 复函 case is forwarded by a higher authority (11.1.13); "
@@ -120,7 +128,7 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     channel = channel or "来电"
     if channel not in CHANNELS:
         raise BadInput(_("--channel: expected one of {values}", values="|".join(CHANNELS)))
-    required = not anonymous
+    required = not anonymous and channel != FORWARDED  # 11.1.13: anonymous, or forwarded (上级转办)
     values = {"office": ledger.office,
               "name": fields.text(name, "--name", _("the complainant's name (or --anonymous)"), required),
               "phone": fields.text(phone, "--phone",
@@ -128,7 +136,8 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
               "address": fields.text(address, "--address", _("building and unit, e.g. 3栋0301 (or --anonymous)"),
                                      required),
               "detail": detail, "severity": severity, "channel": channel,
-              "anonymous": bool(anonymous), "written_reply_only": bool(written_reply_only)}
+              "anonymous": bool(anonymous), "written_reply_only": bool(written_reply_only),
+              "forwarded_by": forwarded_by}
     if values["phone"] is not None and not fields.PHONE.match(values["phone"]):
         raise BadInput(_("--phone: '{value}' is not a phone number; expected digits such as 13800138000", value=phone))
     values = {k: v for k, v in values.items() if v is not None}
@@ -153,6 +162,8 @@ def complaint_step(session, record_id: str, step: str, at=None, **options) -> st
         data["to"] = fields.text(options.get("to"), "--to", _("the responsible department or person, e.g. 工程部"))
     elif step == "handle":
         data["outcome"] = fields.text(options.get("outcome"), "--outcome", "", is_required=False)
+        if options.get("callback_by"):
+            data["callback_by"] = options["callback_by"]
     elif step == "merge":
         into = fields.text(options.get("into"), "--into", _("the id of the complaint this one duplicates"))
         target_id = ledger.resolve(into)
@@ -181,10 +192,14 @@ def _handle(session, record_id: str, data: dict, at, summary) -> str:
     from propcli.kinds.callback import first_callback
     from propcli.model import Event
     from propcli.store.unit import change, commit_message, load
+    from propcli.timeutil import format_time
 
     ledger = session.ledger
     record = load(ledger, record_id)
     when = session.at(at) if at else session.now
+    callback_by = data.pop("callback_by", None)
+    if callback_by is not None:
+        data["callback_by"] = format_time(_callback_by(ledger, record, callback_by, when), ledger.tz)
     handled = record.with_event(Event("handle", when, session.actor, MappingProxyType(dict(data))))
     creates = []
     if not needs_no_callback(record):
@@ -199,6 +214,30 @@ def _handle(session, record_id: str, data: dict, at, summary) -> str:
     change(ledger, session.actor, session.now, message, appends=[(record_id, "handle", data, when)], creates=creates,
            validate=validate)
     return record_id
+
+
+def _callback_by(ledger, record: Record, text: str, handled):
+    """11.2.2: the callback date set at handling, by the complaint's degree: after the handling, never later than
+    11.1.3's 3 days (`callback.complaint`); a later or earlier time is exit 2."""
+    from propcli.policy.rules import describe_limit, due_at
+    from propcli.timeutil import parse_time
+
+    if needs_no_callback(record):
+        raise BadInput(_("--callback-by: complaint {id} needs no callback (11.1.13: anonymous or 复函 only)",
+                         id=record.id))
+    moment = parse_time(text, ledger.tz, field="--callback-by")
+    if moment <= handled:
+        raise BadInput(_("--callback-by: {at} is not after the handling ({when}); expected the callback date (11.2.2)",
+                         at=moment.isoformat(), when=handled.isoformat()))
+    rule = ledger.policy.rule("callback.complaint", {"source_kind": "complaint", "role": caller_of(record)})
+    if rule is None or not rule.sooner:
+        raise BadInput(_("--callback-by: this ledger's policy.yaml does not read a per-complaint callback date yet "
+                         "(11.2.2); add 'sooner: callback_by' to its callback.complaint rules"))
+    latest = due_at(rule, handled, record, None, ledger.calendar)
+    if latest is not None and moment > latest:
+        raise BadInput(_("--callback-by: {at} is later than the {limit} of 11.1.3 (due {due}); expected a time up to "
+                         "then (11.2.2)", at=moment.isoformat(), limit=describe_limit(rule), due=latest.isoformat()))
+    return moment
 
 
 def handled_at(record: Record):
@@ -225,9 +264,14 @@ def settled(record: Record) -> bool:
 
 
 def callback_plan_fields(record: Record) -> dict:
-    """A major complaint (the "third category" of 11.1.9) is always called back in person."""
+    """A major complaint (the "third category" of 11.1.9) is always called back in person; a callback date set at
+    handling (11.2.2) goes with the callback."""
     severity = record.get("severity") or "general"
-    return {"severity": severity, "method_hint": "visit" if severity in IN_PERSON_SEVERITIES else "any"}
+    fields_ = {"severity": severity, "method_hint": "visit" if severity in IN_PERSON_SEVERITIES else "any"}
+    handled = handled_event(record)
+    if handled is not None and handled.get("callback_by"):
+        fields_["callback_by"] = handled.get("callback_by")  # 11.2.2: the date set at handling (policy `sooner:`)
+    return fields_
 
 
 def caller_of(record: Record) -> str:
@@ -236,14 +280,13 @@ def caller_of(record: Record) -> str:
 
 
 KIND = Kind(
-    name="complaint", prefix="T", zh="投诉", en="complaint", clause="8.6",
+    name="complaint", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
-    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"), Field("address", "房号/地址",
-                                                                                               "address"),
-            Field("detail", "投诉内容", "detail"), Field("severity", "严重程度", "severity"), Field("channel",
-                                                                                                    "投诉方式",
-                                                                                                    "channel"),
-            Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only")),
+    fields=(Field("name", "投诉人", "complainant"), Field("phone", "联系电话", "phone"),
+            Field("address", "房号/地址", "address"), Field("detail", "投诉内容", "detail"),
+            Field("severity", "严重程度", "severity"), Field("channel", "投诉方式", "channel"),
+            Field("anonymous", "匿名", "anonymous"), Field("written_reply_only", "复函", "written reply only"),
+            Field("forwarded_by", "转办单位", "forwarded by")),
     asks=lambda values: ("name", "phone", "address", "detail") if not values.get("anonymous") else ("detail",),
     new=new_complaint,
     new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
@@ -260,6 +303,9 @@ KIND = Kind(
         Option("--written-reply-only",
                N_("forwarded by a higher authority wanting only a written reply 复函: no callback (11.1.13)"),
                takes="flag"),
+        Option("--forwarded-by", N_("the higher authority that forwarded it (上级转办, 11.1.13): name, phone and "
+                                    "address may be absent"),
+               metavar="TEXT", sample="街道办"),
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
@@ -273,7 +319,11 @@ KIND = Kind(
              options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
         Step("handle", "处理完毕", "11.1.3",
              N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
-             limit=("callback.complaint",), options=(Option("--outcome", N_("处理措施及结果")),)),
+             limit=("callback.complaint",),
+             options=(Option("--outcome", N_("处理措施及结果")),
+                      Option("--callback-by", N_("the callback date set by the complaint's degree, sooner than "
+                                                 "the 3 days of 11.1.3 (11.2.2)"),
+                             takes="time"))),
         Step("merge", "重复投诉合并", "11.1.12",
              N_("The same complainant's complaint about the same issue: recorded once (11.1.12)."),
              options=(Option("--into", N_("the complaint this one duplicates"), takes="id"),)),

@@ -37,7 +37,7 @@ def ended_at(record: Record):
 
 
 KIND = Kind(
-    name="event", prefix="E", zh="文体活动", en="community event", clause="11.1.5",
+    name="event", zh="文体活动", en="community event", clause="11.1.5",
     help=N_("Community events 文体活动, the source of event callbacks (11.1.5)."),
     fields=(Field("title", "活动名称", "title"), Field("ended", "结束时间", "ended"), Field("households", "参与户数",
                                                                                             "households")),

@@ -11,6 +11,27 @@ PHONE = re.compile(r"^\+?[0-9][0-9 \-()]{4,19}$")
 """A phone number as residents give it: digits, spaces, dashes, brackets, an optional +."""
 
 
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+"""Zero-width and direction-changing characters (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069): a name holding
+one looks like another name on screen and on paper, or turns the text around it (issue 16, point 4)."""
+
+
+def invisible_in(value) -> str | None:
+    """The first invisible or direction-changing character of `value` as U+XXXX, else None."""
+    found = INVISIBLE.search(str(value or ""))
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def visible_name(value, field: str):
+    """BadInput (exit 2, naming `field`) when a name holds an invisible or direction-changing character."""
+    char = invisible_in(value)
+    if char is not None:
+        raise BadInput(_("{field}: holds an invisible or direction-changing character ({char}); "
+                         "type the name again without it",
+                         field=field, char=char))
+    return value
+
+
 def required(value, field: str, expected: str) -> str:
     if value is None or not str(value).strip():
         raise BadInput(_("{field}: missing; expected {expected}", field=field, expected=expected))

@@ -74,7 +74,7 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
 
 
 KIND = Kind(
-    name="letter", prefix="L", zh="公开信", en="open letter", clause="11.1.10",
+    name="letter", zh="公开信", en="open letter", clause="11.1.10",
     help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the complaints "
             "they name."),
     fields=(Field("subject", "主题", "subject"), Field("text", "正文", "text"), Field("complaints", "相关投诉",

@@ -131,7 +131,7 @@ def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
 
 
 KIND = Kind(
-    name="patrol", prefix="P", zh="巡查", en="patrol round", clause="12",
+    name="patrol", zh="巡查", en="patrol round", clause="12",
     help=N_("Daily patrol rounds 巡查 (12): each finding becomes a public repair or is handled on the spot."),
     fields=(Field("area", "巡视区域", "area"), Field("findings", "发现问题", "findings"), Field("officer", "巡视人",
                                                                                                 "officer")),
@@ -152,7 +152,7 @@ KIND = Kind(
     step=patrol_step,
     actions=(
         Action("repair", N_("Turn a finding into a public-facility repair (10.4.2), linked both ways."),
-               "propcli.kinds.patrol:repair_from_finding", argument="ID",
+               repair_from_finding, argument="ID",
                options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
                         Option("--location", N_("where (default: the patrol's area)")),
                         Option("--at", N_("when it happened (default --now)"), takes="time")),

@@ -199,7 +199,6 @@ MATERIAL_WARNING = "已告知用户自备材料不合格可能造成的后果，
 """Recorded for 不合格 when --warning gives no words of its own: the step is the technician's statement that he
 gave the warning 10.4.1-5 requires. The resident's decision is never filled in for him (--decision)."""
 RECEPTION = "客户服务部前台接待员"
-DEFAULT_TRAVEL = "10m"
 
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
@@ -323,8 +322,15 @@ def step_data(session, record: Record, step: str, options: dict) -> dict:
         if fees:
             data.update(fees=fees, quoted_by=quoted_by)
         for key in ("work", "cleanup"):
-            if options.get(key):
-                data[key] = options[key]
+            if options.get(key) and str(options[key]).strip():
+                data[key] = str(options[key]).strip()
+        if is_public(record):  # 10.4.2-4: 注明维修有关事项, 对维修现场进行收拾整理: both are written on the form
+            if "work" not in data:
+                raise BadInput(_("--work: missing; a public repair is completed with the work done noted on the "
+                                 "inspection form (10.4.2-4)"))
+            if "cleanup" not in data:
+                raise BadInput(_("--cleanup: missing; a public repair is completed with the site cleaned up "
+                                 "(10.4.2-4), e.g. --cleanup 已清扫现场"))
     elif step == "sign":
         data["signature"] = fields.required(options.get("signature"), "--signature",
                                             _("the name the resident signed with after testing the repair (10.4.1-6)"))
@@ -366,19 +372,14 @@ def repair_step(session, record_id: str, step: str, at=None, **options) -> str:
 # --- the appointment warning (10.4.1-2②) ---------------------------------------------------------------
 
 def travel_time(ledger):
-    """The time a technician needs to reach a unit with tools and parts: `travel_time` in policy.yaml."""
+    """The time a technician needs to reach a unit with tools and parts: `travel_time` of the ledger's policy."""
     from propcli.errors import LedgerUnusable
-    from propcli.timeutil import parse_duration
+    from propcli.policy.rules import PolicyProblem
 
-    plain = ledger.read_plain("policy.yaml", {}) or {}
-    value = plain.get("travel_time", DEFAULT_TRAVEL) if isinstance(plain, dict) else DEFAULT_TRAVEL
     try:
-        span = parse_duration(value, "policy.yaml: travel_time").exact
-    except BadInput as error:
-        raise LedgerUnusable(error.message) from None
-    if span is None or span.total_seconds() < 0:
-        raise LedgerUnusable(_("policy.yaml: travel_time: expected minutes or hours, e.g. 10m"))
-    return span
+        return ledger.policy.travel()
+    except PolicyProblem as problem:
+        raise LedgerUnusable(problem.message) from None
 
 
 def appointment_warning(ledger, record: Record, at, travel) -> str | None:
@@ -472,7 +473,7 @@ def done_at(record: Record):
 _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metavar="DATETIME")
 
 KIND = Kind(
-    name="repair", prefix="R", zh="维修单", en="repair", clause="10.4",
+    name="repair", zh="维修单", en="repair", clause="10.4",
     help=N_("Repair work orders 维修单 (10.4)."),
     fields=(Field("name", "用户名称", "resident"), Field("phone", "联系电话", "phone"), Field("address", "地址",
                                                                                               "address"),
@@ -562,7 +563,7 @@ KIND = Kind(
         Action("billing",
                N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills "
                   "with the month's management fee (10.4.1-7, 10.4.3)."),
-               "propcli.app.billing:billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
+               "billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
                shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
                total="fee_total"),
     ),

@@ -79,7 +79,7 @@ def register_rows(visits: list[dict]) -> list[list[str]]:
 
 
 KIND = Kind(
-    name="visit", prefix="V", zh="拜访", en="visit", clause="11.1.6",
+    name="visit", zh="拜访", en="visit", clause="11.1.6",
     help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
     fields=(Field("type", "拜访类型", "type"), Field("address", "房号", "address"), Field("name", "住户", "resident"),
             Field("phone", "电话", "phone"), Field("households", "户数", "households")),

@@ -14,6 +14,9 @@ of computing the due time:
 - `cutoff_day: 25`: end of that day of the start month; started after it, of the next month (10.4.1-7).
 - `agreed: KEY`: the time given as KEY on the starting event (an agreed reply time, 11.1.9).
 
+`sooner: FIELD`: a field of the record that may bring the due time forward, never later (11.2.2: a
+complaint's callback date set at handling, `callback_by`).
+
 `end_when: {KEY: VALUE}` narrows which event meets a rule: its data must hold those values (`request.report`
 is met by an escalation to the manager, not to a director; `rule: null`: by the desk, not by the overdue
 mail's own escalation, which names the rule it chases).
@@ -24,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from collections.abc import Mapping
 
+from propcli.errors import BadInput
 from propcli.i18n import _
 from propcli.model import Event, Record
 from propcli.policy.roles import ROLES  # noqa: F401  (re-exported)
@@ -31,7 +35,7 @@ from propcli.timeutil import Duration, parse_duration, parse_time
 
 DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
 RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "end_when", "role", "escalate", "assignee",
-             "working_days", "note", *DUE_FORMS}
+             "working_days", "note", "sooner", *DUE_FORMS}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Rule:
     working_days: bool = False
     line: int = 0
     end_when: Mapping[str, Any] = field(default_factory=dict)
+    sooner: str | None = None
+    """A field of the record that may set an earlier due time than the rule's (11.2.2: `callback_by`)."""
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
         return all(facts.get(name) == value for name, value in self.when.items())
@@ -83,9 +89,12 @@ class Deadline:
 
 
 class PolicyProblem(Exception):
-    def __init__(self, line: int, message: str):
+    """A malformed part of policy.yaml: `line` (1 when unknown), and `where`, the keys that lead to it
+    (`("rules", 3, "length")`), from which the caller finds the line in the file (`FILE:LINE: message`)."""
+
+    def __init__(self, line: int, message: str, field: str | None = None, where: tuple = ()):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.message, self.field, self.where = line, message, field, where
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,18 @@ class Policy:
     rules: tuple[Rule, ...]
     step_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """`KIND.STEP` -> the roles that do that step (policy.yaml `steps:`); a step not listed: its kind's default."""
+    travel_time: Any = "10m"
+    """policy.yaml `travel_time`, as written: what a technician needs to reach a unit (10.4.1-2②); `travel()`."""
+
+    def travel(self) -> timedelta:
+        """`travel_time` as a span; PolicyProblem when it is not minutes or hours."""
+        try:
+            span = parse_duration(self.travel_time, "policy.yaml: travel_time").exact
+        except BadInput as error:
+            raise PolicyProblem(1, error.message) from None
+        if span is None or span.total_seconds() < 0:
+            raise PolicyProblem(1, _("policy.yaml: travel_time: expected minutes or hours, e.g. 10m"))
+        return span
 
     def rule(self, key: str, facts: Mapping[str, Any] | None = None) -> Rule | None:
         for candidate in self.rules:
@@ -115,92 +136,128 @@ def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy,
     problems: list[PolicyProblem] = []
     lines = lines or {}
     if not isinstance(plain, dict) or not isinstance(plain.get("rules"), list):
-        return Policy(()), [PolicyProblem(1, _("policy.yaml: expected a mapping with a 'rules' list"))]
+        where = ("rules",) if isinstance(plain, dict) and "rules" in plain else ()
+        return Policy(()), [PolicyProblem(1, _("policy.yaml: expected a mapping with a 'rules' list"), where=where)]
     rules = []
     for index, raw in enumerate(plain["rules"]):
         line = lines.get(index, 1)
         try:
             rules.append(_parse_rule(raw, line))
         except PolicyProblem as problem:
+            problem.where = ("rules", index) + ((problem.field,) if problem.field else ())
             problems.append(problem)
     step_roles = {}
     raw_steps = plain.get("steps") or {}
     if not isinstance(raw_steps, dict):
-        problems.append(PolicyProblem(1, _("steps: expected a mapping of KIND.STEP to a list of role keys")))
+        problems.append(PolicyProblem(1, _("steps: expected a mapping of KIND.STEP to a list of role keys"),
+                                      where=("steps",)))
         raw_steps = {}
     for key, roles in raw_steps.items():
         listed = [roles] if isinstance(roles, str) else roles
-        unknown = [r for r in listed or [] if r not in ROLES] if isinstance(listed, list) else [str(roles)]
+        unknown = ([r for r in listed or [] if not isinstance(r, str) or r not in ROLES] if isinstance(listed, list)
+                   else [str(roles)])
         if unknown or not listed:
             problems.append(PolicyProblem(1, _("steps: {key}: expected a list of role keys of SPEC.md, not {roles}",
-                                               key=key, roles=roles)))
+                                               key=key, roles=roles), where=("steps", key)))
             continue
         step_roles[str(key)] = tuple(listed)
-    return Policy(tuple(rules), step_roles), problems
+    return Policy(tuple(rules), step_roles, plain.get("travel_time", "10m")), problems
 
 
 def _parse_rule(raw, line: int) -> Rule:
     def need(name):
         value = raw.get(name)
         if value in (None, "", []):
-            raise PolicyProblem(line, _("rule {key}: '{name}' is required", key=raw.get("key", "?"), name=name))
+            raise PolicyProblem(line, _("rule {key}: '{name}' is required", key=raw.get("key", "?"), name=name), name)
+        return value
+
+    def text(name, value):
+        if not isinstance(value, str):
+            raise PolicyProblem(line, _("rule {key}: '{name}' must be text, not {value}", key=raw.get("key", "?"),
+                                        name=name, value=value), name)
         return value
 
     if not isinstance(raw, dict):
         raise PolicyProblem(line, _("a rule must be a mapping"))
-    key = str(need("key"))
+    key = text("key", need("key"))
     unknown = set(raw) - RULE_KEYS
     if unknown:
         raise PolicyProblem(line, _("rule {key}: unknown setting(s) {names}; expected {expected}",
-                                    key=key, names=", ".join(sorted(unknown)), expected=", ".join(sorted(RULE_KEYS))))
+                                    key=key, names=", ".join(sorted(map(str, unknown))),
+                                    expected=", ".join(sorted(RULE_KEYS))), str(sorted(map(str, unknown))[0]))
     forms = [name for name in DUE_FORMS if name in raw]
     if len(forms) != 1:
-        raise PolicyProblem(line, _("rule {key}: give exactly one of {forms}", key=key, forms=", ".join(DUE_FORMS)))
-    role = str(need("role"))
-    escalate = tuple(raw.get("escalate") or ())
-    for name in (role, *escalate):
-        if name not in ROLES:
+        raise PolicyProblem(line, _("rule {key}: give exactly one of {forms}", key=key, forms=", ".join(DUE_FORMS)),
+                            forms[1] if len(forms) > 1 else None)
+    role = text("role", need("role"))
+    escalate = raw.get("escalate") or []
+    if not isinstance(escalate, list):
+        raise PolicyProblem(line, _("rule {key}: 'escalate' must be a list of role keys, e.g. [manager, leadership]",
+                                    key=key), "escalate")
+    for name, value in (("role", role), *(("escalate", item) for item in escalate)):
+        if not isinstance(value, str) or value not in ROLES:
             raise PolicyProblem(line, _("rule {key}: '{role}' is not a role key; expected one of {roles}",
-                                        key=key, role=name, roles=", ".join(ROLES)))
+                                        key=key, role=value, roles=", ".join(ROLES)), name)
+    escalate = tuple(escalate)
     end = need("end")
-    end = tuple(end) if isinstance(end, list) else (str(end),)
+    end = tuple(end) if isinstance(end, list) else (end,)
+    for step in end:
+        text("end", step)
+    for name in ("clause", "kind", "start"):
+        text(name, need(name))
+    for name in ("assignee", "note"):
+        if raw.get(name) is not None:
+            text(name, raw[name])
+    if not isinstance(raw.get("working_days", False), bool):
+        raise PolicyProblem(line, _("rule {key}: 'working_days' must be true or false, not {value}",
+                                    key=key, value=raw.get("working_days")), "working_days")
     when = raw.get("when") or {}
     if not isinstance(when, dict):
-        raise PolicyProblem(line, _("rule {key}: 'when' must map facts to values", key=key))
+        raise PolicyProblem(line, _("rule {key}: 'when' must map facts to values", key=key), "when")
     end_when = raw.get("end_when") or {}
     if not isinstance(end_when, dict):
-        raise PolicyProblem(line, _("rule {key}: 'end_when' must map event data to values", key=key))
+        raise PolicyProblem(line, _("rule {key}: 'end_when' must map event data to values", key=key), "end_when")
     values: dict[str, Any] = {}
+    form = forms[0]
     try:
         if "length" in raw:
             values["length"] = parse_duration(raw["length"], f"rule {key}: length")
             if values["length"].amount <= 0:
-                raise PolicyProblem(line, _("rule {key}: length must be positive", key=key))
+                raise PolicyProblem(line, _("rule {key}: length must be positive, not {value}", key=key,
+                                            value=raw["length"]), "length")
         elif "offset" in raw:
             offset = raw["offset"]
-            if not isinstance(offset, dict) or "from" not in offset or "by" not in offset:
-                raise PolicyProblem(line, _("rule {key}: offset needs 'from' (a field) and 'by' (e.g. -5m)", key=key))
+            if not isinstance(offset, dict) or "from" not in offset or "by" not in offset \
+                    or not isinstance(offset["from"], str) or set(offset) - {"from", "by"}:
+                raise PolicyProblem(line, _("rule {key}: offset needs 'from' (a field) and 'by' (e.g. -5m)", key=key),
+                                    "offset")
             values["offset_from"] = str(offset["from"])
             values["offset_by"] = parse_duration(offset["by"], f"rule {key}: offset.by")
+            if values["offset_by"].exact is None:
+                raise PolicyProblem(line, _("rule {key}: offset.by must be minutes or hours, e.g. -5m", key=key),
+                                    "offset")
         elif "cutoff" in raw:
-            match = _TIME_OF_DAY.match(str(raw["cutoff"]))
+            match = _TIME_OF_DAY.match(str(raw["cutoff"])) if isinstance(raw["cutoff"], str) else None
             if not match:
-                raise PolicyProblem(line, _("rule {key}: cutoff must be a time of day such as \"17:00\"", key=key))
+                raise PolicyProblem(line, _("rule {key}: cutoff must be a time of day such as \"17:00\"", key=key),
+                                    "cutoff")
             values["cutoff"] = time(int(match.group(1)), int(match.group(2)))
         elif "cutoff_day" in raw:
             day = raw["cutoff_day"]
-            if not isinstance(day, int) or not 1 <= day <= 28:
-                raise PolicyProblem(line, _("rule {key}: cutoff_day must be a day of the month from 1 to 28", key=key))
+            if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
+                raise PolicyProblem(line, _("rule {key}: cutoff_day must be a day of the month from 1 to 28", key=key),
+                                    "cutoff_day")
             values["cutoff_day"] = day
         else:
-            values["agreed"] = str(raw["agreed"])
+            values["agreed"] = text("agreed", need("agreed"))
     except PolicyProblem:
         raise
     except Exception as error:
-        raise PolicyProblem(line, getattr(error, "message", str(error))) from None
+        raise PolicyProblem(line, getattr(error, "message", str(error)), form) from None
     return Rule(key=key, clause=str(need("clause")), kind=str(need("kind")), start=str(need("start")),
                 end=end, role=role, escalate=escalate, when=dict(when), assignee=raw.get("assignee"),
-                working_days=bool(raw.get("working_days", False)), line=line, end_when=dict(end_when), **values)
+                working_days=bool(raw.get("working_days", False)), line=line, end_when=dict(end_when),
+                sooner=str(raw["sooner"]) if raw.get("sooner") else None, **values)
 
 
 # --- the calendar -------------------------------------------------------------------------
@@ -324,6 +381,8 @@ def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
         due = due_at(rule, start, record, start_event, calendar)
         if due is None:
             continue
+        if rule.sooner and record.get(rule.sooner):  # 11.2.2: a date set sooner than the rule's, never later
+            due = min(due, parse_time(record.get(rule.sooner), str(start.tzinfo), field=rule.sooner))
         seen.add(rule.key)
         done_event = next((e for e in record.events if e.step in rule.end and e.at >= start
                            and all(e.get(name) == value for name, value in rule.end_when.items())), None)

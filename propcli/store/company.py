@@ -70,7 +70,8 @@ class Company:
         self.root = Path(root).resolve()
         path = self.root / COMPANY
         if not path.is_file():
-            raise LedgerUnusable(_("{path} is not a company folder: no {file} (make one with 'propcli company init PATH')",
+            raise LedgerUnusable(_("{path} is not a company folder: no {file} (make one with 'propcli company init "
+                                   "PATH')",
                                    path=self.root, file=COMPANY))
         try:
             plain = yamlio.read_plain_file(path, COMPANY)
@@ -92,7 +93,8 @@ class Company:
             if not isinstance(raw, dict) or not raw.get("code") or not raw.get("remote"):
                 raise LedgerUnusable(_("{file}: office {number}: expected 'code' and 'remote'", file=COMPANY,
                                        number=number))
-            self.offices.append(Office(str(raw["code"]).upper(), str(raw.get("name") or raw["code"]), str(raw["remote"])))
+            self.offices.append(Office(str(raw["code"]).upper(), str(raw.get("name") or raw["code"]),
+                                       str(raw["remote"])))
 
     @classmethod
     def discover(cls, given: str | None) -> "Company":
@@ -100,7 +102,8 @@ class Company:
             return cls(Path(given))
         root = find_company(Path.cwd().resolve())
         if root is None:
-            raise LedgerUnusable(_("no company folder here: no {file} in this folder or above; give --company PATH or set PROPCLI_COMPANY",
+            raise LedgerUnusable(_("no company folder here: no {file} in this folder or above; give --company PATH or "
+                                   "set PROPCLI_COMPANY",
                                    file=COMPANY))
         return cls(root)
 
@@ -178,7 +181,8 @@ class Company:
 def _company_text(name: str, timezone: str, offices: list[Office]) -> str:
     head = ("# propcli company: the offices whose ledgers this folder brings in (propcli company add CODE URL).\n"
             "# offices/<CODE>/ are read-only copies (propcli company sync); .propcli/ is this machine's cache.\n")
-    data = {"name": name, "timezone": timezone, "offices": [{"code": o.code, "name": o.name, "remote": o.remote} for o in offices]}
+    data = {"name": name, "timezone": timezone, "offices": [{"code": o.code, "name": o.name,
+                                                             "remote": o.remote} for o in offices]}
     return head + yamlio.dump(data)
 
 

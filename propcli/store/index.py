@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS damaged(path TEXT PRIMARY KEY, line INTEGER, message 
 """
 
 
+RULES_CHECKED = "settings-checked-1"
+"""Part of the rules digest: an index whose deadlines were derived with this digest had a well-formed
+policy.yaml and calendar.yaml (checked before deriving, even with no records), so a fresh index never hides a
+malformed one (CLI.md "Failures that are loud"); indexes made before the check derive again once."""
+
+
 MONTH_INDEX = "CREATE INDEX IF NOT EXISTS records_month_uncounted ON records(month, uncounted_at)"
 """stats: the records of a month left out of the counts, found without reading every record (issue 21)."""
 
@@ -75,6 +81,13 @@ def _recovering(method):
 
                 raise LedgerUnusable(_("the index is locked by another command ({error}); try again",
                                        error=error)) from None
+            if "disk is full" in text or "readonly" in text or "read-only" in text:  # the disk, not the cache
+                import errno
+
+                from propcli.errors import os_failure
+
+                code = errno.ENOSPC if "full" in text else errno.EROFS
+                raise os_failure(OSError(code, str(error)), self.path) from None
             if self._dropped:
                 raise
             self.drop()
@@ -162,7 +175,7 @@ class Index:
     # --- freshness ------------------------------------------------------------------------
     def rules_digest(self) -> str:
         return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
-                       self.ledger.tz)
+                       self.ledger.tz, RULES_CHECKED)
 
     @_recovering
     def fresh(self, progress=None) -> "Index":
@@ -409,6 +422,7 @@ class Index:
         """The policy or calendar changed: derive every record's deadlines again (no YAML parsing)."""
         from propcli.timeutil import prefer_pendulum_zones
 
+        _rules = (self.ledger.policy, self.ledger.calendar)  # malformed: exit 3 FILE:LINE, with or without records
         prefer_pendulum_zones()
         columns_of = schema.current().index_columns
         with self.transaction():
@@ -426,6 +440,7 @@ class Index:
         process only writes SQLite, in path order, so the result is the same as a serial rebuild."""
         from propcli.timeutil import prefer_pendulum_zones
 
+        _rules = (self.ledger.policy, self.ledger.calendar)  # malformed: exit 3 FILE:LINE, with or without records
         prefer_pendulum_zones()
         root = self.ledger.root / "records"
         paths = []

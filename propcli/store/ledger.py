@@ -86,8 +86,8 @@ class Ledger:
             pass
         try:
             data = yamlio.read_plain_file(path, path.name, links=True)
-        except yamlio.DamagedFile as error:
-            raise LedgerUnusable(error.message) from None
+        except yamlio.DamagedFile as error:  # a settings file, not a record: FILE:LINE: message
+            raise LedgerUnusable(f"{error.path}:{error.line}: {error.problem}") from None
         try:
             if cache.parent.is_dir():
                 from propcli.store.unit import remove_dead_temp_files
@@ -139,6 +139,19 @@ class Ledger:
             return default
         return self._cached_plain(path)
 
+    def settings(self, name: str):
+        """The plain data of settings file `name` (policy.yaml, calendar.yaml, staff.yaml, prices.yaml), checked
+        by the installed schema: malformed is LedgerUnusable, `FILE:LINE: message` (CLI.md "Failures that are
+        loud"); a missing file is None (the defaults)."""
+        checked = self.__dict__.setdefault("_settings", {})
+        if name not in checked:
+            plain = self.read_plain(name, None)
+            from propcli.store import schema
+
+            schema.current().check_settings(self, name, plain)
+            checked[name] = plain
+        return checked[name]
+
     def file_text(self, name: str) -> str:
         path = self.root / name
         return yamlio.read_text(path, name, links=True) if path.is_file() else ""
@@ -159,24 +172,18 @@ class Ledger:
 
     @cached_property
     def prices(self) -> dict[str, PriceItem]:
-        plain = self.read_plain("prices.yaml", {}) or {}
-        items = {}
-        for raw in plain.get("items") or []:
-            try:
-                items[str(raw["code"])] = PriceItem(str(raw["code"]), str(raw["name"]),
-                                                    Decimal(str(raw["price"])), str(raw.get("unit") or ""))
-            except (KeyError, TypeError, ArithmeticError):
-                continue
-        return items
+        plain = self.settings("prices.yaml") or {}
+        return {str(raw["code"]): PriceItem(str(raw["code"]), str(raw["name"]), Decimal(str(raw["price"]).strip()),
+                                            str(raw.get("unit") or ""))
+                for raw in plain.get("items") or []}
 
     @cached_property
     def staff(self) -> list[StaffMember]:
-        plain = self.read_plain("staff.yaml", {}) or {}
+        plain = self.settings("staff.yaml") or {}
         return [StaffMember(str(p["name"]), str(p["role"]), p.get("email"),
                             None if p.get("phone") is None else str(p.get("phone")),
                             None if p.get("login") is None else str(p.get("login")))
-                for p in (plain.get("staff") or [] if isinstance(plain, dict) else [])
-                if isinstance(p, dict) and p.get("name") and p.get("role")]
+                for p in plain.get("staff") or []]
 
     def member(self, name, field: str = "--as") -> StaffMember:
         """The staff member `name` names (CLI.md "Who may act"); BadInput naming `field` and the closest names

@@ -37,6 +37,9 @@ class Schema(Protocol):
 
     def calendar_of(self, ledger): ...
 
+    def check_settings(self, ledger, name: str, plain) -> None:
+        """Raise LedgerUnusable (`FILE:LINE: message`) when settings file `name` is malformed."""
+
     def kind_of_id(self, record_id: str) -> str | None: ...
 
 

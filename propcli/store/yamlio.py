@@ -275,6 +275,35 @@ def line_of(mapping, key, default: int = 1) -> int:
             return default
 
 
+def line_at(text: str, keys, default: int = 1) -> int:
+    """1-based line of the value at `keys` (mapping keys and list indexes, outermost first) in YAML `text`,
+    from ruamel.yaml's node marks (composed, not constructed: a value that is itself malformed, such as the
+    date 2026-13-01, still has its line), as deep as the document goes (a missing key: its parent's line).
+    Only called once a settings file is known to be wrong (`FILE:LINE: message`)."""
+    try:
+        node = _roundtrip().compose(text)
+    except Exception as error:  # a syntax error: its own line
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        return mark.line + 1 if mark is not None else default
+    if node is None:
+        return default
+    line = node.start_mark.line + 1
+    for key in keys:
+        found = None
+        if type(node).__name__ == "MappingNode":
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == str(key):
+                    found, line = value_node, key_node.start_mark.line + 1
+                    break
+        elif type(node).__name__ == "SequenceNode" and isinstance(key, int) and 0 <= key < len(node.value):
+            found = node.value[key]
+            line = found.start_mark.line + 1
+        if found is None:
+            break
+        node = found
+    return line
+
+
 def temp_name(path: Path) -> Path:
     """`.NAME.PID.RANDOM.tmp` beside `path`: the pid lets the next command remove a killed one's leftovers."""
     return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")  # (secrets.token_hex(4))

@@ -346,9 +346,11 @@ def test_a_merge_keeps_the_earliest_complaint_and_the_register_shows_the_repeat(
     invoke_json(ledger, "complaint", "merge", repeat, "--into", kept, now="2026-11-05T12:00")
     invoke_json(ledger, "complaint", "handle", kept, now="2026-11-06T10:00")
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-06T12:00", env=PAPER_ZH).stdout
-    assert f"{repeat} | 2026-11-05 11:00 |" in register
-    assert f"重复投诉，并入 {kept}（11.1.12） |  | 见 {kept}" in register
-    assert "合计 | 1 件（另重复投诉 1 件，已并入原投诉，不重复计数，11.1.12）" in register
+    # 11.1.12 (third release): one line, the first complaint's, with its repeat noted on it
+    assert f"{repeat} | 2026-11-05 11:00 |" not in register
+    kept_line = next(line for line in register.splitlines() if kept in line.split(" | ")[0])
+    assert f"重复投诉 1 次：{repeat}（2026-11-05 11:00 来电）（11.1.12，只记一次）" in kept_line
+    assert "合计 | 1 件（另重复投诉 1 次，已记于原投诉一行，不重复计数，11.1.12）" in register
     assert invoke_json(ledger, "stats", "2026-11", now="2026-11-06T12:00")["complaints"]["total"] == 1
     assert stats(ledger, "2026-11", "2026-11-06T12:00")["complaint"]["eligible"] == 1
     assert "callbacks" not in invoke_json(ledger, "show", repeat, now="2026-11-06T12:00")  # never handled: no callback

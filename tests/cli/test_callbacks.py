@@ -25,7 +25,8 @@ def completed_repair(ledger, day="2026-11-02", public=False):
                                 now=f"{day}T09:00")["id"]
         steps = ["fill", "notify", "take", "arrive", "complete"]
     for minute, name in enumerate(steps, start=1):
-        invoke_json(ledger, "repair", name, record_id, now=f"{day}T09:{minute:02d}")
+        extra = ("--work", "更换灯管", "--cleanup", "已清扫") if public and name == "complete" else ()  # 10.4.2-4
+        invoke_json(ledger, "repair", name, record_id, *extra, now=f"{day}T09:{minute:02d}")
     return record_id
 
 

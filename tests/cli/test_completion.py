@@ -35,7 +35,8 @@ def desk(ledger):
                                     now="2026-11-28T08:30")["id"]}
     done = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "按钮失灵",
                        now="2026-11-28T07:00")["id"]
-    for step, extra in (("notify", ()), ("take", ("--to", "吴海涛")), ("arrive", ()), ("complete", ())):
+    for step, extra in (("notify", ()), ("take", ("--to", "吴海涛")), ("arrive", ()),
+                        ("complete", ("--work", "更换按钮", "--cleanup", "已清理"))):  # 10.4.2-4
         assert invoke(ledger, "repair", step, done, *extra, now="2026-11-28T07:30").exit_code == 0
     ids["closed"] = done
     invoke_json(ledger, "list")  # the index is built

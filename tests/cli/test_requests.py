@@ -78,8 +78,12 @@ def test_route_to_repair_creates_a_repair_linked_both_ways(ledger):
     assert repair["kind"] == "repair" and repair["request"] == record_id
     assert (repair["name"], repair["phone"], repair["address"], repair["item"]) == (
         "李四", "13900139000", "5栋1202", "厨房水龙头漏水")
-    assert repair["received"] == "2026-11-28T09:03:00+08:00"
-    assert {d["rule"] for d in repair["deadlines"]} == {"repair.fill", "repair.notify"}
+    # 9.4.5 (third release): the repair keeps the time the customer called; its 2- and 3-minute limits run from
+    # the request's receipt (09:00), not from the routing (09:03)
+    assert repair["received"] == "2026-11-28T09:00:00+08:00"
+    limits = {d["rule"]: (d["due"], d["state"]) for d in repair["deadlines"]}
+    assert limits == {"repair.fill": ("2026-11-28T09:02:00+08:00", "overdue"),
+                      "repair.notify": ("2026-11-28T09:03:00+08:00", "pending")}
     refused(ledger, "request", "route", record_id, "--to", "repair", now="2026-11-28T09:05")
 
 

