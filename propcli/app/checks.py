@@ -152,3 +152,12 @@ def check_ledger(ledger, now=None) -> list[str]:
                 continue
             problems += check_record_file(ledger, relpath, known, usable)
     return problems
+
+
+def check_history(ledger) -> list[str]:
+    """`check --history` (CLI.md "Correcting the register"): every commit of the branch that deleted a record
+    file, removed or changed an event, or changed an id or kind, as `path:commit: message` (store/history.py;
+    docs/history.md)."""
+    from propcli.store import history
+
+    return [rewrite.line() for rewrite in history.branch_rewrites(ledger.git, ledger.state_dir)]

@@ -34,7 +34,7 @@ def diagnose(ledger_path: str | None, now=None) -> list[dict]:
     year = (now or _today(ledger)).year
     findings: list[Finding] = []
     for check in (check_git, check_locks, check_index, check_policy, check_staff, check_calendar,
-                  check_merge_driver, check_objects, check_work_tree):
+                  check_merge_driver, check_objects, check_fsck, check_work_tree):
         try:
             found = check(ledger, year) if check is check_calendar else check(ledger)
         except Exception as error:  # noqa: BLE001 - a check that cannot run is itself a finding
@@ -158,14 +158,14 @@ def check_staff(ledger) -> list[Finding]:
     from propcli.errors import LedgerUnusable
 
     findings = []
+    for name, lines in staff_duplicates(ledger):  # read from the file itself: also when the roster is malformed
+        findings.append(Finding("staff", PROBLEM, _("staff.yaml:{line}: {name} is listed more than once (lines {lines})",
+                                                    line=lines[1], name=name, lines=", ".join(map(str, lines))),
+                                _("keep one entry per person (their roles would be mixed up)")))
     try:
         staff = ledger.staff
     except LedgerUnusable as error:  # malformed: every command that needs the roster stops (exit 3)
-        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))]
-    names = [m.name for m in staff]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        findings.append(Finding("staff", PROBLEM, _("staff.yaml: {name} is listed more than once", name=name),
-                                _("keep one entry per person (their roles would be mixed up)")))
+        return [Finding("staff", PROBLEM, error.message, _("fix staff.yaml at that line (propcli check)"))] + findings
     for member in staff:
         if member.role not in ROLES:
             findings.append(Finding("staff", PROBLEM, _("staff.yaml: {name}: role '{role}' is not a role key",
@@ -188,6 +188,46 @@ def check_staff(ledger) -> list[Finding]:
             findings.append(Finding("staff", WARNING, _("nobody holds the role {role}", role=role),
                                     _("add the person to staff.yaml; deadlines of that role reach nobody")))
     return findings or [Finding("staff", OK, _("{count} people, every role key known", count=len(staff)))]
+
+
+_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF, 0xAD])
+
+
+def same_name(name) -> str:
+    """A name as a person reads it: Unicode NFKC (full-width letters and digits, compatibility forms), no
+    invisible or direction characters, no spaces (full-width ones included), case folded."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(name)).translate(_INVISIBLE)
+    return "".join(text.split()).casefold()
+
+
+def staff_duplicates(ledger) -> list[tuple[str, list[int]]]:
+    """(name, its lines in staff.yaml) for every person listed more than once: every entry with a name counts
+    (also one without a role, which the roster leaves out), and names that differ only in what a reader cannot
+    see (spaces, full-width forms, invisible characters, case) are the same name."""
+    from propcli.store import yamlio
+
+    text = ledger.file_text("staff.yaml")
+    if not text.strip():
+        return []
+    try:
+        document = yamlio.parse_roundtrip(text, "staff.yaml")
+    except yamlio.DamagedFile:
+        return []  # check_config_files reports it, with its line
+    entries = document.get("staff") if hasattr(document, "get") else None
+    if not isinstance(entries, list):
+        return []
+    seen: dict[str, list] = {}
+    for number, entry in enumerate(entries):
+        if not hasattr(entry, "get") or entry.get("name") in (None, ""):
+            continue
+        try:
+            line = entries.lc.item(number)[0] + 1
+        except Exception:  # noqa: BLE001 - a line is a courtesy
+            line = 0
+        seen.setdefault(same_name(entry.get("name")), []).append((line, str(entry.get("name"))))
+    return [(found[0][1].strip(), [line for line, _name in found]) for found in seen.values() if len(found) > 1]
 
 
 def check_calendar(ledger, year: int) -> list[Finding]:
@@ -284,6 +324,61 @@ def check_objects(ledger) -> list[Finding]:
                                 _("git gc --prune=now removes them")))
     return findings or [Finding("objects", OK, _("{loose} loose, {packed} packed objects", loose=loose,
                                                  packed=figures.get("in-pack", 0)))]
+
+
+FSCK_TIMEOUT = 60.0
+"""Seconds the full `git fsck` may take before doctor falls back to what it can check quickly."""
+
+
+def fsck_budget(ledger) -> float:
+    """PROPCLI_FSCK_TIMEOUT, else propcli.yaml `doctor: {fsck_timeout: SECONDS}`, else 60 s."""
+    settings = ledger.config.get("doctor")
+    configured = settings.get("fsck_timeout") if isinstance(settings, dict) else None
+    for value in (os.environ.get("PROPCLI_FSCK_TIMEOUT"), configured):
+        try:
+            if value is not None and float(value) > 0:
+                return float(value)
+        except (TypeError, ValueError):
+            continue
+    return FSCK_TIMEOUT
+
+
+def check_fsck(ledger) -> list[Finding]:
+    """Damaged git objects (issue 16 point 3; docs/history.md "doctor"): `git fsck`, bounded in time. On a
+    ledger too big for the budget it falls back to `git fsck --connectivity-only` (every reachable object
+    present, commits and trees readable) plus every loose object read back and hashed -- and says what it
+    did not read (the contents of packed blobs)."""
+    import time
+
+    git = ledger.git
+    budget = fsck_budget(ledger)
+    began = time.monotonic()
+    finished, code, lines = git.fsck(budget)
+    restore = _("bring the objects back from another copy of the ledger: git fetch from the office's remote (propcli sync), or clone it again (propcli clone) and keep this folder for the records it alone has")
+    if finished:
+        if code != 0:
+            return [Finding("fsck", PROBLEM, _("git fsck: {errors}", errors="; ".join(lines[:5]) or code), restore)]
+        return [Finding("fsck", OK, _("git fsck: every object intact and reachable ({seconds:.1f} s)",
+                                      seconds=time.monotonic() - began))]
+    findings = []
+    left = max(budget, 10.0)
+    connected, code, lines = git.fsck(left, connectivity_only=True)
+    if connected and code != 0:
+        findings.append(Finding("fsck", PROBLEM, _("git fsck --connectivity-only: {errors}",
+                                                   errors="; ".join(lines[:5]) or code), restore))
+    checked, damaged = git.damaged_loose_objects()
+    for line in damaged[:5]:
+        findings.append(Finding("fsck", PROBLEM, _("damaged loose git object {object}", object=line), restore))
+    if len(damaged) > 5:
+        findings.append(Finding("fsck", PROBLEM, _("{count} more damaged loose objects", count=len(damaged) - 5),
+                                restore))
+    what = _("the full git fsck did not finish in {seconds:.0f} s; checked instead: {connectivity}, the contents of {count} loose objects; the contents of packed objects were not read",
+             seconds=budget, count=checked,
+             connectivity=_("every reachable object present") if connected
+             else _("not even the connectivity (it did not finish either)"))
+    findings.append(Finding("fsck", WARNING, what,
+                            _("run git fsck in the ledger out of hours, or raise doctor: fsck_timeout in propcli.yaml")))
+    return findings
 
 
 def check_work_tree(ledger) -> list[Finding]:

@@ -367,11 +367,13 @@ def reindex(session, progress=None) -> int:
     return session.ledger.index.rebuild(progress)
 
 
-def check(session) -> list[str]:
-    """Every problem of the ledger as `path:line: message` (the config files, then every record file)."""
-    from propcli.app.checks import check_ledger
+def check(session, history: bool = False) -> list[str]:
+    """Every problem of the ledger as `path:line: message` (the config files, then every record file); with
+    `history`, also every past commit that rewrote a record, as `path:commit: message` (docs/history.md)."""
+    from propcli.app.checks import check_history, check_ledger
 
-    return check_ledger(session.ledger, session.now)
+    problems = check_ledger(session.ledger, session.now)
+    return problems + check_history(session.ledger) if history else problems
 
 
 

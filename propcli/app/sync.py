@@ -62,8 +62,12 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
     actor = session.actor
     email = ledger.email_of(actor) or "propcli@localhost"
     report = SyncReport(name)
-    _prepare(ledger)
+    from propcli.store.unit import guarded, recover
+
     with ledger.lock():
+        recover(ledger)  # a killed sync's half-made merge and the git locks it left (docs/history.md)
+    _prepare(ledger)
+    with guarded(ledger):
         report.warnings += commit_local(ledger, actor)
     incoming: set[str] = set()
     kept = kept_here()
@@ -76,6 +80,7 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
         with ledger.lock():
             head = git.head()
             if tip is not None and not remote_git.is_ancestor(git, tip, head):
+                refuse_rewrites(git, name, branch, head, tip)
                 incoming |= _merge(ledger, name, branch, tip, actor, email, report)
             sha = git.head()
         if tip == sha:
@@ -101,6 +106,34 @@ def sync(session, remote_name: str | None = None) -> SyncReport:
     final = Ledger(ledger.root)
     report.conflicts, report.conflicted_records = conflicts(final)
     return report
+
+
+class HistoryRefused(LedgerUnusable):
+    """The remote would bring in a rewritten record or a change to the merge settings (exit 3, nothing merged,
+    nothing pushed); `problems` holds one `path:commit: message` line each."""
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems
+
+
+def refuse_rewrites(git, name: str, branch: str, head: str, tip: str) -> None:
+    """CLI.md "Correcting the register": sync runs `check --history`'s test on the commits it would bring in
+    (reachable from the remote tip, not from HEAD) and refuses a record file deleted, an event removed or
+    changed, an id or kind changed, and any remote change to .gitattributes or the merge settings, before
+    anything is merged (docs/history.md)."""
+    from propcli.store import history
+
+    records, settings = history.incoming(git, head, tip)
+    found = settings + records
+    if not found:
+        return
+    first = found[0]
+    raise HistoryRefused(
+        _("sync refused: the remote {remote}/{branch} (at {tip}) rewrites the register: commit {commit} {problem} ({path}); "
+          "nothing was merged or pushed, this desk is as it was; a record changes only by appending events (docs/history.md)",
+          remote=name, branch=branch, tip=tip[:12], commit=first.commit[:12], problem=first.message, path=first.path),
+        [rewrite.line() for rewrite in found])
 
 
 def kept_here() -> str:
@@ -133,8 +166,13 @@ def _merge(ledger, name: str, branch: str, tip: str, actor: str, email: str, rep
     both = (set(remote_git.record_paths(remote_git.changed_paths(git, base, head)))
             & set(remote_git.record_paths(remote_git.changed_paths(git, base, tip))))
     message = f"sync: merge {name}/{branch}\n\nStep: sync\n"
+    from propcli.store.unit import guarded
+
+    dirty = set(git.changed_paths("."))  # git refuses to merge over these; a killed merge never wrote them
+    writes = [p for p in remote_git.changed_paths(git, base, tip, under=".") if p not in dirty]
     try:
-        merged = remote_git.merge(git, tip, message, actor, email)
+        with guarded(ledger, merge={"before": head, "paths": writes}):  # killed inside: the next command undoes it
+            merged = remote_git.merge(git, tip, message, actor, email)
     except remote_git.MergeStopped as stopped:
         shown = " ".join(stopped.paths) if stopped.paths else "."
         raise LedgerUnusable(_("sync stopped: {problem}; nothing was merged, {kept}; compare: git diff HEAD "
@@ -196,6 +234,8 @@ def commit_local(ledger, actor: str) -> list[str]:
                 commit.append(relpath)
                 continue
             problems = _without_conflicts(ledger, relpath, schema.current().record_file_problems(ledger, relpath))
+            if not problems and not untracked:
+                problems = _rewrites_by_hand(ledger, relpath)
         elif untracked:
             continue
         elif relpath in CONFIG_FILES:
@@ -217,6 +257,18 @@ def commit_local(ledger, actor: str) -> list[str]:
     if commit:
         git.commit(sorted(commit), "sync: hand edits\n\nStep: sync\n", actor, ledger.email_of(actor))
     return warnings
+
+
+def _rewrites_by_hand(ledger, relpath: str) -> list[str]:
+    """A hand edit that would rewrite the record's history (docs/history.md) stays uncommitted, with a warning."""
+    from propcli.store import history
+
+    try:
+        text = (ledger.root / relpath).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    problem = history.hand_edit_problem(ledger.git, relpath, text)
+    return [f"{relpath}: {problem}"] if problem else []
 
 
 def conflicts(ledger) -> tuple[list[str], int]:

@@ -31,14 +31,16 @@ def demo(ctx, path):
     render.demo(build_demo(session_of(ctx), path))
 
 
-@click.command(cls=DeclaredCommand, example="propcli check")
+@click.command(cls=DeclaredCommand, example="propcli check --history")
+@click.option("--history", is_flag=True,
+              help=_("also read the git history: a record file deleted, an event removed or changed, an id or kind changed in any past commit (path:commit: message)"))
 @click.pass_context
-def check(ctx):
+def check(ctx, history):
     """Validate every file against the schema and the policy (path:line: message)."""
     from propcli.cli.render import lines
     from propcli.app.services import check as run_check
 
-    problems = run_check(session_of(ctx))
+    problems = run_check(session_of(ctx), history)
     lines(problems)
     if problems:
         raise ProblemsFound(_("{count} problem(s) found", count=len(problems)))

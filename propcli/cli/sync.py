@@ -14,11 +14,18 @@ def sync(ctx, remote):
     """Fetch the other desks' work, merge it, and send this desk's: one line of summary.
 
     Exit 1 while a record has a conflict (listed on stderr, as check lists it); exit 3 when the remote
-    cannot be reached or refuses the push, with everything local kept and committed."""
+    cannot be reached or refuses the push, with everything local kept and committed, or when the remote would
+    bring in a rewritten record or merge settings (nothing merged, nothing pushed)."""
+    from propcli.app.sync import HistoryRefused
     from propcli.app.sync import sync as run_sync
     from propcli.errors import ProblemsFound
 
-    report = run_sync(session_of(ctx), remote)
+    try:
+        report = run_sync(session_of(ctx), remote)
+    except HistoryRefused as refused:  # every rewrite on stderr, as `check --history` lists them; exit 3
+        for line in refused.problems:
+            click.echo(line, err=True)
+        raise
     for line in report.warnings + report.problems + report.conflicts:
         click.echo(line, err=True)
     click.echo(report.summary())

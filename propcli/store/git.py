@@ -58,7 +58,7 @@ class Git:
             first = next((line for line in detail if line.startswith(("fatal:", "error:"))), None)
             text = first or (detail[-1] if detail else str(done.returncode))
             if ".lock'" in text and "exists" in text:
-                text += " " + _("(another git command holds it; if none is running, one was killed: delete that file)")
+                text += " " + _("(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")
             raise LedgerUnusable(_("git {command} failed: {detail}", command=args[0], detail=text))
         return done.stdout
 
@@ -160,7 +160,7 @@ class Git:
             return None
         except objects.LockBusy as busy:
             text = _("Unable to create '{path}': File exists.", path=busy.path) + " " + _(
-                "(another git command holds it; if none is running, one was killed: delete that file)")
+                "(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")
             raise LedgerUnusable(_("git {command} failed: {detail}", command="commit", detail=text)) from None
 
     # --- what the unit of work needs to refuse, undo and recover -----------------------------
@@ -309,6 +309,63 @@ class Git:
     def diff_paths(self, old: str, new: str, under: str) -> list[str]:
         out = self.run("diff", "--name-only", "-z", "--no-renames", old, new, "--", under)
         return [p for p in out.split("\0") if p]
+
+    # --- doctor: are git's objects intact? -------------------------------------------------------
+    def fsck(self, timeout: float, connectivity_only: bool = False) -> tuple[bool, int, list[str]]:
+        """`git fsck` within `timeout` seconds: (finished, exit code, git's error lines). Unfinished, it is
+        stopped (no fsck runs on after doctor). `connectivity_only`: every reachable object present and every
+        commit and tree readable, blobs' contents not read (`--connectivity-only`, fast on a big ledger)."""
+        import subprocess
+
+        args = ["git", "-c", "core.quotePath=false", "fsck", "--no-dangling", "--no-progress"]
+        if connectivity_only:
+            args.append("--connectivity-only")
+        try:
+            done = subprocess.run(args, cwd=self.root, capture_output=True, text=True, encoding="utf-8",
+                                  errors="replace", timeout=max(timeout, 0.001), check=False)
+        except subprocess.TimeoutExpired:
+            return False, -1, []
+        except FileNotFoundError:
+            raise LedgerUnusable(_("git is not installed or not on PATH")) from None
+        lines = [line.strip() for line in (done.stderr + "\n" + done.stdout).splitlines()
+                 if line.strip() and not line.startswith(("Checking", "notice:"))]
+        return True, done.returncode, lines
+
+    def damaged_loose_objects(self, limit: int = 20000) -> tuple[int, list[str]]:
+        """Every loose object read back and hashed (inflate, header, sha-1 against its file name), at most
+        `limit` of them: (how many were read, one line per damaged one). propcli writes its commits as loose
+        objects, and a disk that loses a write loses a loose object first."""
+        import hashlib
+        import zlib
+
+        objects = self.git_dir / "objects"
+        checked, damaged = 0, []
+        try:
+            folders = sorted(p for p in objects.iterdir() if len(p.name) == 2 and p.is_dir())
+        except OSError:
+            return 0, []
+        for folder in folders:
+            for path in sorted(folder.iterdir()):
+                if checked >= limit:
+                    return checked, damaged
+                name = folder.name + path.name
+                if not _is_sha(name):
+                    continue
+                checked += 1
+                try:
+                    data = zlib.decompress(path.read_bytes())
+                    header, _nul, body = data.partition(b"\0")
+                    kind, _sp, size = header.partition(b" ")
+                    problem = None
+                    if kind not in (b"blob", b"tree", b"commit", b"tag") or not size.isdigit() or int(size) != len(body):
+                        problem = _("bad header")
+                    elif hashlib.sha1(data).hexdigest() != name:
+                        problem = _("its content does not match its name (sha-1)")
+                except (OSError, zlib.error) as error:
+                    problem = str(error)
+                if problem:
+                    damaged.append(f"{path.relative_to(self.root).as_posix()}: {problem}")
+        return checked, damaged
 
     def attempt(self, *args: str, env: dict | None = None) -> "subprocess.CompletedProcess":
         """Run git and hand back the finished process (returncode, stdout, stderr) without judging it, for

@@ -79,6 +79,22 @@ def check_hand_edit(ledger, relpath: str) -> None:
     if problems:
         raise LedgerUnusable(_("{problem} (an uncommitted hand edit; fix it or undo it with git checkout)",
                                problem=problems[0]))
+    refuse_rewriting_hand_edit(ledger, relpath)
+
+
+def refuse_rewriting_hand_edit(ledger, relpath: str) -> None:
+    """A hand edit that removes or changes an event, or the id or kind, is never committed: the history only
+    grows (CLI.md "Correcting the register"; docs/history.md). Exit 3; a correction is `propcli correct`."""
+    from propcli.store import history
+
+    try:
+        text = ledger.path_of(relpath).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # record_file_problems said what is wrong with it
+    problem = history.hand_edit_problem(ledger.git, relpath, text)
+    if problem:
+        raise LedgerUnusable(_("{path}: {problem} (an uncommitted hand edit; undo it with git checkout -- {path}; a record is corrected with propcli correct, undo or void)",
+                               path=relpath, problem=problem))
 
 
 def load(ledger, record_id: str) -> Record:
@@ -350,10 +366,13 @@ def _forget_journal(ledger) -> None:
 def recover(ledger) -> list[str]:
     """Under the ledger lock, before any change: a journal here means the command that wrote it died
     mid-change (it holds the lock while the journal exists). Wait for git processes it left running, clear
-    the git locks they left, roll its files back to HEAD (a change that reached its commit stays), remove
-    its temp files. Returns the files it named (the index reads them again), [] when nothing was left."""
+    the git locks they left, roll its files back to HEAD (a change that reached its commit stays; a sync's
+    half-made merge is undone), remove its temp files. Without a journal, git lock files that no git process
+    can hold any more are cleared (`clear_stale_git_locks`). Returns the files it named (the index reads
+    them again), [] when nothing was left."""
     path = _journal_path(ledger)
     if not path.exists():
+        clear_stale_git_locks(ledger)
         return []
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
@@ -367,6 +386,8 @@ def recover(ledger) -> list[str]:
         lock.unlink(missing_ok=True)
     _remove_temp_files(ledger, journal)
     _undo(ledger, journal)
+    if isinstance(journal.get("merge"), dict):
+        _undo_merge(ledger, journal["merge"])
     warn(_("an earlier propcli command was interrupted; its unfinished change was rolled back"))
     return sorted(journal.get("paths") or {}) or ["."]
 
@@ -386,14 +407,152 @@ def recover_if_idle(ledger) -> list[str]:
 
 
 @contextmanager
-def guarded(ledger):
-    """The ledger lock and a journal around git work that is not a record change (the local git settings):
-    killed inside, the next command clears the git locks it left."""
+def guarded(ledger, merge: dict | None = None):
+    """The ledger lock and a journal around git work that is not a record change (the local git settings, a
+    sync's commit and merge): killed inside, the next command clears the git locks it left and, for a merge
+    (`merge`: {"before": HEAD, "paths": the files it may write}), puts those files back as HEAD has them
+    when the merge did not reach its commit. An error raised inside is no interruption: the journal goes."""
     with ledger.lock():
         recover(ledger)
-        _write_journal(ledger, {"pid": os.getpid(), "paths": {}})
-        yield
+        journal: dict = {"pid": os.getpid(), "paths": {}}
+        if merge is not None:
+            journal["merge"] = merge
+        _write_journal(ledger, journal)
+        try:
+            yield
+        except Exception:
+            _forget_journal(ledger)
+            raise
         _forget_journal(ledger)
+
+
+def _undo_merge(ledger, merge: dict) -> None:
+    """A sync killed while git merged: when HEAD did not move, the merge is aborted and every file it may have
+    written is put back as HEAD has it (those files had no local changes: git refuses to merge over them, and
+    sync leaves out of `paths` what was dirty before); when HEAD moved, the merge was committed and only git's
+    leftover merge state goes."""
+    git = ledger.git
+    before = merge.get("before")
+    paths = [p for p in merge.get("paths") or [] if isinstance(p, str)]
+    for temp in ledger.root.glob(".merge_file_*"):  # the copies git hands the merge driver (%O %A %B)
+        if temp.is_file() and not temp.is_symlink():
+            temp.unlink(missing_ok=True)
+    if git.head() != before:
+        for name in ("MERGE_HEAD", "MERGE_MSG", "MERGE_MODE", "AUTO_MERGE"):
+            (git.git_dir / name).unlink(missing_ok=True)
+        return
+    if (git.git_dir / "MERGE_HEAD").exists():
+        git.run("merge", "--abort", check=False)
+        for name in ("MERGE_HEAD", "MERGE_MSG", "MERGE_MODE", "AUTO_MERGE"):
+            (git.git_dir / name).unlink(missing_ok=True)
+    from propcli.store.git import blob_sha
+
+    at_head = git.blobs_at_head(paths)
+    for relpath in paths:
+        try:
+            path = ledger.path_of(relpath)
+        except LedgerUnusable:
+            continue
+        sha = at_head.get(relpath)
+        try:
+            current = blob_sha(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+        except OSError:
+            current = None
+        if current == sha:
+            continue
+        if sha is None:
+            path.unlink(missing_ok=True)
+        else:
+            yamlio.write_atomic(path, git.blob(sha))
+    git.unstage(paths)
+
+
+STALE_MARGIN = 2.0
+"""Seconds of doubt between a lock file's time and a process's start time (clock ticks, boot time in whole
+seconds, a file system's own clock): a process that started that close to the lock's time may hold it."""
+
+
+def clear_stale_git_locks(ledger) -> list[str]:
+    """Git's lock files that no git process can hold any more, removed (docs/history.md "Stale git locks").
+
+    git creates `X.lock` with O_EXCL, writes it and renames it over `X` (or deletes it) before it exits; a
+    git killed in between (a killed sync, a closed terminal) leaves it, and every later git command that
+    needs `X` refuses to run. A lock file is judged stale when every git process that could hold it -- one
+    working in this ledger's folder, or one whose folder cannot be read -- started after the file was last
+    written: a process can only write a lock it created, after it started. This runs under the ledger lock,
+    so no propcli command of this ledger is running git meanwhile; git commands run by hand or by another
+    program are the processes looked for. Returns the files removed (relative to the ledger)."""
+    git_dir = ledger.git.git_dir
+    candidates = list(git_dir.glob("*.lock"))
+    refs = git_dir / "refs"
+    if refs.is_dir():
+        candidates += list(refs.rglob("*.lock"))
+    if not candidates:
+        return []
+    found = []
+    for lock in candidates:
+        try:
+            found.append((lock, lock.stat()))
+        except OSError:
+            continue
+    if not found:
+        return []
+    starts = [start for _pid, start in _git_process_starts(ledger.root)]
+    cleared = []
+    for lock, stat in found:
+        if any(start <= stat.st_mtime + STALE_MARGIN for start in starts):
+            continue  # a git process that may have written it is still running: it is not ours to remove
+        try:
+            again = lock.stat()
+            if (again.st_ino, again.st_mtime_ns) != (stat.st_ino, stat.st_mtime_ns):
+                continue  # replaced meanwhile: a new holder
+            lock.unlink()
+        except OSError:
+            continue
+        cleared.append(lock.relative_to(ledger.root).as_posix())
+    if cleared:
+        warn(_("removed {paths}: left by a git command that was killed (no git process that could hold it is running)",
+               paths=", ".join(cleared)))
+    return cleared
+
+
+def _git_process_starts(root) -> list[tuple[int, float]]:
+    """(pid, start time as a Unix time) of every running git process that works in the ledger's folder or
+    whose folder cannot be read (another user's: it might), from /proc."""
+    root = str(root)
+    try:
+        entries = os.listdir("/proc")
+        with open("/proc/stat", encoding="ascii") as stream:
+            boot = next(float(line.split()[1]) for line in stream if line.startswith("btime "))
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, StopIteration, ValueError):
+        return []
+    found = []
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as stream:
+                name = stream.read().strip()
+            if name != "git" and not name.startswith("git-"):
+                continue
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+            start = boot + int(fields[19]) / ticks
+            if fields[0] == "Z":
+                continue  # a zombie holds nothing
+        except (OSError, IndexError, ValueError):
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            if cwd != root and not cwd.startswith(root + "/"):
+                continue
+        except PermissionError:
+            pass  # cannot tell where it works: it might hold the lock
+        except OSError:
+            continue  # gone meanwhile
+        found.append((int(entry), start))
+    return found
 
 
 def _alive(pid: int) -> bool:

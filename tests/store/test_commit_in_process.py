@@ -113,10 +113,19 @@ def test_an_unusual_repository_is_committed_by_git_plumbing(ledger, monkeypatch,
 
 def test_a_held_index_lock_refuses_before_anything_is_written(ledger):
     new_repair(ledger)
-    (ledger / ".git" / "index.lock").write_text("", encoding="utf-8")
-    before = git(ledger, "rev-parse", "HEAD").strip()
-    files = sorted((ledger / "records").rglob("*.yaml"))
-    result = invoke(ledger, "repair", "new", *RESIDENT, "--item", "阳台漏水", now="2026-11-28T09:30")
+    import subprocess
+
+    # held: a live git started before the lock was written may hold it (a stale one is cleared: docs/history.md)
+    holder = subprocess.Popen(["git", "cat-file", "--batch"], cwd=ledger, stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL)
+    try:
+        (ledger / ".git" / "index.lock").write_text("", encoding="utf-8")
+        before = git(ledger, "rev-parse", "HEAD").strip()
+        files = sorted((ledger / "records").rglob("*.yaml"))
+        result = invoke(ledger, "repair", "new", *RESIDENT, "--item", "阳台漏水", now="2026-11-28T09:30")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
     assert result.exit_code == 3 and "index.lock" in result.stderr, result.stderr
     assert git(ledger, "rev-parse", "HEAD").strip() == before
     assert sorted((ledger / "records").rglob("*.yaml")) == files
