@@ -33,6 +33,7 @@ KEPT = [
     re.compile(r"(?<![A-Za-z0-9])[0-9a-f]{7,40}(?![A-Za-z0-9])"),  # commits
     re.compile(r"\bpip install -U \S+"),                  # the command doctor tells the reader to run
     re.compile(r"\bgit version [\d.]+"),                  # git's own words, quoted by doctor
+    re.compile(r"\bgit [a-z][a-z-]*"),                    # git commands as typed (git fsck)
 ]
 ALLOWED = {
     "git", "min",                                          # a command; a unit
