@@ -159,7 +159,7 @@ def check_staff(ledger) -> list[Finding]:
 
     findings = []
     for name, lines in staff_duplicates(ledger):  # read from the file itself: also when the roster is malformed
-        findings.append(Finding("staff", PROBLEM, _("staff.yaml:{line}: {name} is listed more than once (lines {lines})",
+        findings.append(Finding("staff", PROBLEM, _("staff.yaml:{line}: {name} is listed more than once (lines {lines})",  # noqa: E501
                                                     line=lines[1], name=name, lines=", ".join(map(str, lines))),
                                 _("keep one entry per person (their roles would be mixed up)")))
     try:
@@ -354,7 +354,7 @@ def check_fsck(ledger) -> list[Finding]:
     budget = fsck_budget(ledger)
     began = time.monotonic()
     finished, code, lines = git.fsck(budget)
-    restore = _("bring the objects back from another copy of the ledger: git fetch from the office's remote (propcli sync), or clone it again (propcli clone) and keep this folder for the records it alone has")
+    restore = _("bring the objects back from another copy of the ledger: git fetch from the office's remote (propcli sync), or clone it again (propcli clone) and keep this folder for the records it alone has")  # noqa: E501
     if finished:
         if code != 0:
             return [Finding("fsck", PROBLEM, _("git fsck: {errors}", errors="; ".join(lines[:5]) or code), restore)]
@@ -372,12 +372,12 @@ def check_fsck(ledger) -> list[Finding]:
     if len(damaged) > 5:
         findings.append(Finding("fsck", PROBLEM, _("{count} more damaged loose objects", count=len(damaged) - 5),
                                 restore))
-    what = _("the full git fsck did not finish in {seconds:.0f} s; checked instead: {connectivity}, the contents of {count} loose objects; the contents of packed objects were not read",
+    what = _("the full git fsck did not finish in {seconds:.0f} s; checked instead: {connectivity}, the contents of {count} loose objects; the contents of packed objects were not read",  # noqa: E501
              seconds=budget, count=checked,
              connectivity=_("every reachable object present") if connected
              else _("not even the connectivity (it did not finish either)"))
     findings.append(Finding("fsck", WARNING, what,
-                            _("run git fsck in the ledger out of hours, or raise doctor: fsck_timeout in propcli.yaml")))
+                            _("run git fsck in the ledger out of hours, or raise doctor: fsck_timeout in propcli.yaml")))  # noqa: E501
     return findings
 
 

@@ -130,8 +130,8 @@ def refuse_rewrites(git, name: str, branch: str, head: str, tip: str) -> None:
         return
     first = found[0]
     raise HistoryRefused(
-        _("sync refused: the remote {remote}/{branch} (at {tip}) rewrites the register: commit {commit} {problem} ({path}); "
-          "nothing was merged or pushed, this desk is as it was; a record changes only by appending events (docs/history.md)",
+        _("sync refused: the remote {remote}/{branch} (at {tip}) rewrites the register: commit {commit} {problem} ({path}); "  # noqa: E501
+          "nothing was merged or pushed, this desk is as it was; a record changes only by appending events (docs/history.md)",  # noqa: E501
           remote=name, branch=branch, tip=tip[:12], commit=first.commit[:12], problem=first.message, path=first.path),
         [rewrite.line() for rewrite in found])
 

@@ -33,7 +33,7 @@ def demo(ctx, path):
 
 @click.command(cls=DeclaredCommand, example="propcli check --history")
 @click.option("--history", is_flag=True,
-              help=_("also read the git history: a record file deleted, an event removed or changed, an id or kind changed in any past commit (path:commit: message)"))
+              help=_("also read the git history: a record file deleted, an event removed or changed, an id or kind changed in any past commit (path:commit: message)"))  # noqa: E501
 @click.pass_context
 def check(ctx, history):
     """Validate every file against the schema and the policy (path:line: message)."""

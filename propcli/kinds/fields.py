@@ -72,7 +72,7 @@ def money(value, field: str) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-_UNIT = []  # the pattern of a unit number, compiled on first use
+_UNIT: list = []  # the pattern of a unit number, compiled on first use
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 

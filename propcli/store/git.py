@@ -58,7 +58,7 @@ class Git:
             first = next((line for line in detail if line.startswith(("fatal:", "error:"))), None)
             text = first or (detail[-1] if detail else str(done.returncode))
             if ".lock'" in text and "exists" in text:
-                text += " " + _("(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")
+                text += " " + _("(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")  # noqa: E501
             raise LedgerUnusable(_("git {command} failed: {detail}", command=args[0], detail=text))
         return done.stdout
 
@@ -160,7 +160,7 @@ class Git:
             return None
         except objects.LockBusy as busy:
             text = _("Unable to create '{path}': File exists.", path=busy.path) + " " + _(
-                "(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")
+                "(a git command that is still running holds it; try again when it has finished: a lock left by a killed git command is cleared by the next propcli change)")  # noqa: E501
             raise LedgerUnusable(_("git {command} failed: {detail}", command="commit", detail=text)) from None
 
     # --- what the unit of work needs to refuse, undo and recover -----------------------------
@@ -339,7 +339,8 @@ class Git:
         import zlib
 
         objects = self.git_dir / "objects"
-        checked, damaged = 0, []
+        checked = 0
+        damaged: list = []
         try:
             folders = sorted(p for p in objects.iterdir() if len(p.name) == 2 and p.is_dir())
         except OSError:
@@ -357,7 +358,7 @@ class Git:
                     header, _nul, body = data.partition(b"\0")
                     kind, _sp, size = header.partition(b" ")
                     problem = None
-                    if kind not in (b"blob", b"tree", b"commit", b"tag") or not size.isdigit() or int(size) != len(body):
+                    if kind not in (b"blob", b"tree", b"commit", b"tag") or not size.isdigit() or int(size) != len(body):  # noqa: E501
                         problem = _("bad header")
                     elif hashlib.sha1(data).hexdigest() != name:
                         problem = _("its content does not match its name (sha-1)")
@@ -416,11 +417,20 @@ def merge_driver_programs(command: str) -> list[str]:
 
 def merge_driver_resolves(git) -> bool:
     """Is the record merge driver configured, with a program that still exists (on PATH or where it says)?"""
-    import shutil
-
     command = git.run("config", "--get", MERGE_DRIVER_KEY, check=False).strip()
     for program in merge_driver_programs(command) if command else []:
-        if ("/" in program and os.access(program, os.X_OK) and Path(program).is_file()) or \
-                ("/" not in program and shutil.which(program)):
+        if "/" in program:
+            if os.access(program, os.X_OK) and Path(program).is_file():
+                return True
+        elif _on_path(program):
+            return True
+    return False
+
+
+def _on_path(program: str) -> bool:
+    """shutil.which without importing shutil on every write's path (start-up time, tests/test_imports.py)."""
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(folder or ".", program)
+        if os.access(candidate, os.X_OK) and os.path.isfile(candidate):
             return True
     return False

@@ -104,7 +104,7 @@ def changes(git, listed: list[tuple[str, list[str]]]):
     buffer = b""
     try:
         while True:
-            block = process.stdout.read(1 << 16)
+            block = process.stdout.read(1 << 16)  # type: ignore[union-attr]
             if not block:
                 break
             buffer += block
@@ -121,9 +121,9 @@ def changes(git, listed: list[tuple[str, list[str]]]):
                 elif token.strip():
                     index += 1
     finally:
-        process.stdout.close()
-        error = process.stderr.read().decode("utf-8", "replace")
-        process.stderr.close()
+        process.stdout.close()  # type: ignore[union-attr]
+        error = process.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
         code = process.wait()
         writer.join()
     if code != 0:
@@ -144,7 +144,8 @@ def texts(git, shas) -> dict[str, str | None]:
     if done.returncode != 0:
         raise LedgerUnusable(_("git {command} failed: {detail}", command="cat-file",
                                detail=done.stderr.decode("utf-8", "replace").strip()))
-    out, position, result = done.stdout, 0, {}
+    out, position = done.stdout, 0
+    result: dict[str, str | None] = {}
     for sha in shas:
         end = out.index(b"\n", position)
         header = out[position:end].split()
@@ -297,7 +298,7 @@ def branch_rewrites(git, state_dir) -> list[Rewrite]:
     elif checked == head:
         found = known
     else:
-        found = known + rewrites(git, head, "--not", checked)
+        found = known + rewrites(git, head, "--not", str(checked))
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         yamlio.write_atomic(cache, json.dumps({"checked": head, "found": [asdict(r) for r in found]},

@@ -93,7 +93,7 @@ def refuse_rewriting_hand_edit(ledger, relpath: str) -> None:
         return  # record_file_problems said what is wrong with it
     problem = history.hand_edit_problem(ledger.git, relpath, text)
     if problem:
-        raise LedgerUnusable(_("{path}: {problem} (an uncommitted hand edit; undo it with git checkout -- {path}; a record is corrected with propcli correct, undo or void)",
+        raise LedgerUnusable(_("{path}: {problem} (an uncommitted hand edit; undo it with git checkout -- {path}; a record is corrected with propcli correct, undo or void)",  # noqa: E501
                                path=relpath, problem=problem))
 
 

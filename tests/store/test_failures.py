@@ -65,7 +65,7 @@ def test_a_record_written_but_never_committed_is_kept_and_committed_later(ledger
 
 
 def test_nothing_stays_staged_when_the_branch_cannot_move(ledger):
-    """update-ref fails (a lock on the branch held by another git): the staged entry goes back to HEAD's, the file away."""
+    """update-ref fails (a lock on the branch held by another git): the staged entry goes back to HEAD's, the file away."""  # noqa: E501
     head = git(ledger, "symbolic-ref", "HEAD").strip()
     with held(ledger, f"{head}.lock") as lock:
         before = git_state(ledger)
