@@ -1,6 +1,5 @@
 """The library's entry points for ledger-wide commands: one function per command, no printing."""
 import json
-import shutil
 from pathlib import Path
 
 from propcli.store import yamlio
@@ -89,6 +88,8 @@ def init_ledger(path: str, office: str | None, timezone: str | None) -> Path:
                              tz=timezone)) from None
     if office is not None and (not office.strip() or any(c in office for c in "/\\\n") or not office.isprintable()):
         raise BadInput(_("--office: expected a short office code such as HY01"))
+    import shutil
+
     made_folder = not target.exists()
     had_git = (target / ".git").exists()
     written: list[Path] = []
