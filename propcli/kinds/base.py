@@ -258,8 +258,9 @@ class Kind(Declared):
     def step_applies(self, step: str, record: Record) -> bool:
         """Whether `step` may be recorded on `record` now, as far as the procedure's order goes (not what the
         step carries): the kind's `order` check when it has one (the same check that refuses the step out of
-        order), else `Step.after` against the last step and the record not closed. Shell completion offers a
-        step only the records it applies to (issue 19 point 5: `repair arrive` only repairs taken)."""
+        order), else the generic `check_order` (`Step.after` against the last step, the record not closed, not
+        done twice unless repeatable). Shell completion offers a step only the records it applies to (issue 19
+        point 5: `repair arrive` only repairs taken)."""
         declared = self.step_named(step)
         if declared is None:
             return False
@@ -271,12 +272,11 @@ class Kind(Declared):
             except PropcliError:
                 return False
             return True
-        if self.closing_event(record) is not None:
+        try:
+            self.check_order(record, step)
+        except BadInput:
             return False
-        if not declared.after:
-            return True
-        events = record.workflow_events()
-        return bool(events) and events[-1].step in declared.after
+        return True
 
     def step_label(self, name: str) -> str:
         found = self.step_named(name)
@@ -321,7 +321,7 @@ class Kind(Declared):
                              kind=word, id=record.id, step=step, at=done.at.isoformat(), clause=clause))
         events = record.workflow_events()
         current = events[-1].step if events else "new"
-        if current not in after:
+        if after and current not in after:  # no `after`: no order of its own
             raise BadInput(_("{kind} {id}: '{step}' must follow '{expected}' ({clause}); the last step is "
                              "'{current}'",
                              kind=word, id=record.id, step=step, expected="' or '".join(after), clause=clause,
@@ -336,14 +336,6 @@ class Kind(Declared):
             return
         self.check_step(record, event)
 
-    def step_applies(self, step_name: str, record: Record) -> bool:
-        """May `step_name` be recorded next on `record` (the order alone, not the data it must carry)? For
-        completion and the docs helper (`Step.after` as the kind refines it)."""
-        try:
-            self.check_order(record, step_name)
-        except BadInput:
-            return False
-        return True
 
 
 COMMON_STEP_ZH = {"new": "登记", "note": "备注", "notice": "超时通知", "escalate": "升级", "import": "导入",
