@@ -40,34 +40,32 @@ def declared_sections(session, month: str, on_time: dict) -> dict:
     sections: dict = {}
     for declared in kinds.all_kinds():
         stat = declared.stats
-        if stat is None or stat.figures is None or callable(stat.figures) is False:
+        if stat is None or not callable(stat.figures):
             continue
         records = list_records(session, kind=declared.name, month=month, redact=None, voided=False)
         sections[stat.section] = stat.figures(records, on_time.get(stat.section, {}))
     return sections
 
 
-def on_time_by_section(index, month: str, now: int) -> dict:
+def _counts_by_section(rows) -> dict:
     sections: dict = {}
-    for kind, rule, met, late in queries.on_time_by_kind_rule(index, month, now):
-        if met + late:
-            sections.setdefault(section_of(kind, rule), {})[rule] = round(met / (met + late), 4)
-    return sections
-
-
-def on_time_counts(session, month: str) -> dict:
-    """section -> rule -> [met, late]: the counts behind each `on_time` share (met ÷ (met + late)), for whoever
-    adds several ledgers' shares up (`company stats`, issue 20: recomputed from summed counts, never averaged)."""
-    check_month(month, "YYYY-MM")
-    index = session.ledger.index.fresh()
-    sections: dict = {}
-    for kind, rule, met, late in queries.on_time_by_kind_rule(index, month, int(session.now.timestamp())):
+    for kind, rule, met, late in rows:
         if met + late:
             sections.setdefault(section_of(kind, rule), {})[rule] = [int(met), int(late)]
     return sections
 
 
+def _shares(counts: dict) -> dict:
+    return {section: {rule: round(met / (met + late), 4) for rule, (met, late) in rules.items()}
+            for section, rules in counts.items()}
+
+
 def month_stats(session, month: str) -> dict:
+    return month_stats_and_counts(session, month)[0]
+
+
+def month_stats_and_counts(session, month: str) -> tuple[dict, dict]:
+    """`month_stats` and `on_time_counts` from one on-time query (company stats reads both, issue 20)."""
     from propcli.app.billing import billed_total, fees_total
     from propcli.kinds.complaint import SEVERITIES
     from propcli.kinds.request import CATEGORIES
@@ -78,7 +76,8 @@ def month_stats(session, month: str) -> dict:
     by_category = queries.count_by_field(index, "request", "category", month, now, counted_only=True)
     by_severity = queries.count_by_field(index, "complaint", "severity", month, now, counted_only=True)
     total, public, _fee_cents, paid = queries.fee_totals(index, "repair", month, now, status="paid")
-    on_time = on_time_by_section(index, month, now)
+    counts = _counts_by_section(queries.on_time_by_kind_rule(index, month, now))
+    on_time = _shares(counts)
     from propcli.app.callbacks import callback_stats
 
     callbacks = callback_stats(session, month)
@@ -97,4 +96,4 @@ def month_stats(session, month: str) -> dict:
                        "on_time": on_time.get("complaints", {})},
         "callbacks": callbacks,
         **declared_sections(session, month, on_time),
-    }
+    }, counts
