@@ -466,10 +466,36 @@ _GROUPS = {"role": ROLES, "rule": RULES, "step": STEPS, "state": STATES, "value"
            "stat": STATS}
 
 
+LABEL_SOURCES: list = []
+"""More words by group, asked after the tables above: `propcli.kinds` adds the ones its kinds declare
+(`Kind.labels`, issue 17: a kind's words come from the kind). A source maps (group, key) to an English msgid,
+an (English, Chinese) pair, or None."""
+
+
+def find_label(group: str, key: str):
+    """The msgid (or (English, Chinese) pair) of a key: the fixed tables, then the declared sources; None."""
+    found = _GROUPS[group].get(key)
+    if found is None and group in ("rule", "value", "stat"):
+        for source in LABEL_SOURCES:
+            found = source(group, key)
+            if found is not None:
+                break
+    return found
+
+
+def label_text(found) -> str:
+    """A found label (`find_label`) in the language of now."""
+    if isinstance(found, tuple):
+        english, chinese = found
+        translated = catalogue().gettext(english)
+        return chinese if language() == "zh_CN" and translated == english else translated
+    return catalogue().gettext(found)
+
+
 def label(group: str, key) -> str:
     """The label of a fixed key in the language of now (`label("role", "finance")` -> 财务部); the key
     itself when it has none. Kinds: `propcli.kinds.label`."""
     if key is None:
         return ""
-    found = _GROUPS[group].get(str(key))
-    return catalogue().gettext(found) if found else str(key)
+    found = find_label(group, str(key))
+    return label_text(found) if found else str(key)

@@ -420,7 +420,8 @@ def _register(session, name: str, form: Form, lang: str, key: str | None, declar
     rows, totals, month, number, ref = [], None, "", "", None
     if key and declared is not None:
         month, ref = check_month(key, "ID"), f"{name}/{key}"
-        rows = declared[1].rows(_paper_records(session, kind=declared[0], month=key))
+        rows = [[row.get(column, "") for column in declared[1].columns] if isinstance(row, dict) else row
+                for row in declared[1].rows(_paper_records(session, kind=declared[0], month=key))]
     elif key:
         rows, totals, month, ref = _rows_for(session, name, key, lang)
         number = (ref if ref and not ref.startswith(name)

@@ -23,7 +23,28 @@ def section_of(kind: str, rule: str) -> str:
     for prefix, section in ON_TIME_SECTIONS:
         if rule.startswith(prefix):
             return section
-    return KIND_SECTIONS.get(kind, kind + "s")
+    if kind in KIND_SECTIONS:
+        return KIND_SECTIONS[kind]
+    from propcli import kinds
+
+    declared = kinds.kind(kind).stats if kind in kinds.PREFIXES else None
+    return declared.section_of(rule) if declared is not None else kind + "s"
+
+
+def declared_sections(session, month: str, on_time: dict) -> dict:
+    """The sections the kinds declare (`Kind.stats`, issue 17: a kind's statistics come from the kind): each
+    computed from the month's records as `show` prints them and its on-time shares."""
+    from propcli import kinds
+    from propcli.app.services import list_records
+
+    sections: dict = {}
+    for declared in kinds.all_kinds():
+        stat = declared.stats
+        if stat is None or not callable(stat.figures):
+            continue
+        records = list_records(session, kind=declared.name, month=month, redact=None, voided=False)
+        sections[stat.section] = stat.figures(records, on_time.get(stat.section, {}))
+    return sections
 
 
 def _counts_by_section(rows) -> dict:
@@ -74,4 +95,5 @@ def month_stats_and_counts(session, month: str) -> tuple[dict, dict]:
                        "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
                        "on_time": on_time.get("complaints", {})},
         "callbacks": callbacks,
+        **declared_sections(session, month, on_time),
     }, counts

@@ -8,8 +8,39 @@ from propcli import kinds
 from propcli.app.services import show, shown
 
 
+def write(session, planned):
+    """Run what a kind planned (`kinds.base.Create`, `Append`) as the store's unit of work: the kind never
+    writes itself. Returns the record created, or the id of the record a step went on. Anything else (a
+    record, an id) is handed back as it came."""
+    from propcli.ids import kind_of
+    from propcli.kinds.base import Append, Create
+    from propcli.store import unit
+
+    if isinstance(planned, Create):
+        record = unit.create(session.ledger, planned.kind, planned.values, planned.received, session.actor,
+                             session.now, planned.first_event, planned.summary)
+        if planned.then is not None:
+            planned.then(record)
+        return record
+    if isinstance(planned, Append):
+        declared = kinds.kind(str(kind_of(planned.record_id)))
+
+        def validate(record, event):
+            declared.check_event(record, event)
+            if planned.check is not None:
+                planned.check(record, event)
+
+        updated = unit.append(session.ledger, planned.record_id, planned.step, planned.data, planned.at,
+                              session.actor, session.now, validate, summary=planned.summary)
+        if planned.then is not None:
+            planned.then(updated)
+        return planned.record_id
+    return planned
+
+
 def new(session, kind_name: str, **options) -> dict:
-    """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
+    """`propcli KIND new …`: the kind's `new` plans the record, the unit of work writes it; printed as `show`
+    prints it."""
     declared = kinds.kind(kind_name)
     # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
     if options.get("form_no"):
@@ -17,8 +48,8 @@ def new(session, kind_name: str, **options) -> dict:
 
         with session.ledger.lock():
             options["form_no"] = formbook.claim(session.ledger, options["form_no"])
-            return shown(session, declared.new(session, **options))
-    return shown(session, declared.new(session, **options))
+            return shown(session, write(session, declared.new(session, **options)))
+    return shown(session, write(session, declared.new(session, **options)))
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
@@ -54,7 +85,7 @@ def step(session, kind_name: str, text_id: str, step_name: str, at=None, **optio
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
     check_actor_role(session, kind_name, step_name)
-    shown = kinds.kind(kind_name).step(session, record_id, step_name, at, **options)
+    shown = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
     return show(session, shown or record_id)
 
 
