@@ -713,7 +713,7 @@ def event_detail(data: dict, kind: str | None = None, events: list | None = None
 
 
 def _detail_value(key: str, value, kind: str | None = None) -> str:
-    from propcli.i18n import ROLES, VALUES, language
+    from propcli.i18n import ROLES, find_label, language
 
     zh = language() == "zh_CN"
     if isinstance(value, bool):
@@ -746,7 +746,7 @@ def _detail_value(key: str, value, kind: str | None = None) -> str:
             return str(display(key, value, {"kind": kind}))
         if value in ROLES and ("to" in key or key in ("who", "role")):
             return label("role", value)
-        if key in ("way", "category", "severity", "method", "result") and value in VALUES:
+        if key in ("way", "category", "severity", "method", "result") and find_label("value", value) is not None:
             return label("value", value)
     return str(display(key, value, {"kind": kind}))
 

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, Change, Field, Kind, Option, Step
+from propcli.kinds.base import Action, Append, Change, Field, Kind, Option, Stat, Step
 from propcli.model import Event, Record
 
 METHODS = ("visit", "phone")
@@ -367,6 +367,39 @@ def callback_step(session, record_id: str, step: str, at=None, **options):
     return handlers[step](session, record_id, at=at, **options)
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "callback.reply": N_("answer to a callback question"),
+        "callback.next": N_("next callback"),
+        "callback.incident": N_("callback after an incident"),
+    },
+    "value": {
+        "visit": N_("visit"),
+        "phone": N_("phone callback"),
+        "satisfied": N_("satisfied"),
+        "dissatisfied": N_("dissatisfied"),
+        "any": N_("either way"),
+    },
+    "stat": {
+        "callbacks": N_("callbacks"),
+        "eligible": N_("to call back"),
+        "done": N_("called back"),
+        "coverage": N_("coverage"),
+        "target": N_("target"),
+        "handling_rate": N_("handling rate"),
+        "open_dissatisfied": N_("dissatisfied, still open"),
+        "event": N_("community events"),
+        "complaint": N_("complaints"),
+        "repair": N_("repairs"),
+        "handling_target": N_("handling target"),
+        "loops_needed": N_("Matters needing an outcome"),
+        "loops_closed": N_("Matters closed"),
+        "satisfied": N_("satisfied"),
+        "dissatisfied": N_("dissatisfied"),
+        "fixed": N_("rectified"),
+    },
+}
+
 KIND = Kind(
     name="callback", zh="回访", en="callback", clause="11",
     help=N_("Callbacks 回访 (11): the monthly plan, the callback made, the next one after dissatisfaction, the "
@@ -420,4 +453,6 @@ KIND = Kind(
                  "callback.incident": "突发事件处理完毕后回访"},
     summary_keys=("subject",),
     awaiting_review=awaiting_review,
+    labels=LABELS,
+    stats=Stat("callbacks", "callbacks"),
 )

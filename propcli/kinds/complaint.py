@@ -15,7 +15,7 @@ the complaint it duplicates (11.1.12) before it is handled. Status is the last s
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Append, CallbackSource, Change, Create, Field, Kind, Option, Step
+from propcli.kinds.base import Append, CallbackSource, Change, Create, Field, Kind, Option, Stat, Step
 from propcli.model import Record
 
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
@@ -268,6 +268,22 @@ def caller_of(record: Record) -> str:
     return CALLER_ROLE.get(record.get("severity") or "general", CALLER_ROLE["general"])
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "complaint.reply": N_("first answer to a complaint"),
+        "callback.complaint": N_("complaint callback"),
+    },
+    "value": {
+        "general": N_("general"),
+        "important": N_("important"),
+        "major": N_("major"),
+    },
+    "stat": {
+        "complaints": N_("complaints"),
+        "by_severity": N_("by severity"),
+    },
+}
+
 KIND = Kind(
     name="complaint", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
@@ -328,4 +344,6 @@ KIND = Kind(
     forms=("complaint-register",),
     rule_labels={"callback.complaint": "投诉回访", "complaint.reply": "投诉首次答复"},
     summary_keys=("detail",),
+    labels=LABELS,
+    stats=Stat("complaints", "complaints"),
 )

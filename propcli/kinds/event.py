@@ -34,6 +34,12 @@ def ended_at(record: Record):
         return None
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "callback.event": N_("community event callback"),
+    },
+}
+
 KIND = Kind(
     name="event", zh="文体活动", en="community event", clause="11.1.5",
     help=N_("Community events 文体活动, the source of event callbacks (11.1.5)."),
@@ -54,4 +60,5 @@ KIND = Kind(
                                                                if record.get(k) is not None}),
     rule_labels={"callback.event": "社区活动回访"},
     summary_keys=("title",),
+    labels=LABELS,
 )

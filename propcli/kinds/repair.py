@@ -8,7 +8,7 @@ from decimal import Decimal
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, CallbackSource, Create, Field, Kind, Option
+from propcli.kinds.base import Action, Append, CallbackSource, Create, Field, Kind, Option, Stat
 from propcli.kinds.base import Step as BaseStep
 from propcli.kinds.fields import money
 from propcli.model import Record
@@ -442,6 +442,26 @@ def done_at(record: Record):
 
 _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metavar="DATETIME")
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "repair.fill": N_("fill in the repair form"),
+        "repair.notify": N_("notify engineering to collect the order"),
+        "repair.quote": N_("price review of an off-list item"),
+        "repair.arrive": N_("technician on site"),
+        "repair.return": N_("copies 2 and 3 returned"),
+        "repair.finance": N_("copy 3 to finance"),
+        "public.notify": N_("public repair: notify engineering"),
+        "public.arrive": N_("public repair: on site"),
+        "callback.repair": N_("repair callback"),
+    },
+    "stat": {
+        "repairs": N_("repairs"),
+        "public": N_("public repairs"),
+        "billed": N_("billed (yuan)"),
+        "public_repairs": N_("public repairs"),
+    },
+}
+
 KIND = Kind(
     name="repair", zh="维修单", en="repair", clause="10.4",
     help=N_("Repair work orders 维修单 (10.4)."),
@@ -554,4 +574,6 @@ KIND = Kind(
                  "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部",
                  "repair.finance": "第三联送财务",
                  "public.notify": "公共维修通知工程部", "public.arrive": "公共维修到场", "callback.repair": "维修回访"},
+    labels=LABELS,
+    stats=Stat("repairs", "repairs", rule_sections={"public.": "public_repairs"}),
 )

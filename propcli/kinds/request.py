@@ -5,7 +5,7 @@ checklists of 9.4.2, how `request new` and each `request STEP` shape their data,
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Append, CallbackSource, Create, Field, Kind, Option, Step
+from propcli.kinds.base import Append, CallbackSource, Create, Field, Kind, Option, Stat, Step
 from propcli.model import Record
 from propcli.policy.roles import ROLES
 
@@ -368,6 +368,29 @@ def incident_closed_at(record: Record):
     return closing.at if closing else None
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "request.reply": N_("reply to a help request"),
+        "request.report": N_("major medical emergency reported to the manager"),
+    },
+    "value": {
+        "medical": N_("medical emergency"),
+        "repair": N_("repair"),
+        "complaint": N_("complaint"),
+        "enquiry": N_("enquiry"),
+        "security": N_("security incident"),
+        "disaster": N_("disaster"),
+        "other": N_("other help"),
+        "escort": N_("escort to hospital"),
+        "ambulance": N_("call 120"),
+        "care": N_("short-term care"),
+    },
+    "stat": {
+        "requests": N_("help requests"),
+        "by_category": N_("by category"),
+    },
+}
+
 KIND = Kind(
     name="request", zh="求助", en="help request", clause="9",
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
@@ -445,4 +468,6 @@ KIND = Kind(
     fee_at=charged_at,
     paid_service=paid_service_line,
     redact=redact,
+    labels=LABELS,
+    stats=Stat("requests", "requests"),
 )

@@ -11,7 +11,7 @@ lists the month's move-in visits beside the callbacks it plans (nothing is creat
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Append, Create, Field, Form, Kind, Option, Step
+from propcli.kinds.base import Append, Create, Field, Form, Kind, Option, Stat, Step
 from propcli.kinds.callback import RESULT_ZH, RESULTS
 from propcli.model import Record
 
@@ -73,6 +73,12 @@ def register_rows(visits: list[dict]) -> list[list[str]]:
     return rows
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "visit.record": N_("visit made"),
+    },
+}
+
 KIND = Kind(
     name="visit", zh="拜访", en="visit", clause="11.1.6",
     help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
@@ -107,4 +113,6 @@ KIND = Kind(
     rule_labels={"visit.record": "拜访"},
     is_callback=is_callback,
     summary_keys=("type_zh",),
+    labels=LABELS,
+    stats=Stat("callbacks"),
 )
