@@ -204,6 +204,17 @@ def test_the_docs_hold_commands_to_check():
     assert (REPO / "docs" / "desk.md").is_file()  # `completion --help` points there
 
 
+def test_the_readme_opens_with_the_two_commands_ci_runs():
+    """The README's first code block is the two commands, and `.ci/run` runs the test command exactly so."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert first == ["python -m pip install . && propcli demo",
+                     "python -m pip install -e '.[test]' && python -m pytest -q"]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pip install -e '.[test]' && python -m pytest -q" in ci
+    assert "propcli demo" in ci and "PIP_BREAK_SYSTEM_PACKAGES=1" in ci  # Debian's system interpreter (PEP 668)
+
+
 # --- the checker can fail ----------------------------------------------------------------------------------
 
 def test_a_broken_link_is_found(tmp_path):
