@@ -153,7 +153,7 @@ def plan(session, rows: list[dict], via: str | None = None) -> list[dict]:
         mine = [(at, raw) for at, raw in events
                 if raw.get("step") in NOTICE_STEPS and str(raw.get("rule", "")) == row["rule"]
                 and (raw.get("via") or None) == via]
-        item = {"row": row, "doc": doc, "chain": chain, "due_at": due}
+        item = {"row": row, "doc": doc, "chain": chain, "due_at": due, "told_before": len(mine)}
         if late <= 0:
             if any(raw.get("due_soon") and str(raw.get("due", "")) == row["due"] for _at, raw in mine):
                 continue
@@ -249,9 +249,27 @@ def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
     return groups
 
 
+def message_id(ledger, items: list[dict], to: list[str]) -> str:
+    """The digest's Message-ID, the same whenever the same notices go to the same people (issue 16, point 6).
+
+    Delivery is at-least-once: the notice is recorded after the SMTP server's 250, so a run killed between the
+    two mails the same items again on the next run. That resend must be the same message to a mail client
+    (which drops a second copy with a Message-ID it holds), so the id is not random: it is a hash of the
+    ledger's office, the recipients, and per item its record id, rule, due time, what it is (notice,
+    reminder, escalation, due soon), whom it tells and how many notices of that breach were recorded before
+    it. A reminder an hour later, or an escalation, has recorded notices the first message had not: a new id."""
+    import hashlib
+
+    parts = [str(ledger.office or ""), *sorted(str(a).strip().lower() for a in to)]
+    parts += sorted("|".join(str(x) for x in (i["row"]["id"], i["row"]["rule"], i["row"]["due"], i["kind"],
+                                                 i.get("to") or "", i.get("told_before", 0))) for i in items)
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:40]
+    return f"<overdue.{digest}@propcli>"
+
+
 def compose(session, items: list[dict], to: list[str], sender: str):
     from email.message import EmailMessage
-    from email.utils import formatdate, make_msgid
+    from email.utils import formatdate
 
     ledger = session.ledger
     tz = ledger.tz
@@ -281,7 +299,7 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="propcli")
+    message["Message-ID"] = message_id(ledger, items, to)
     message.set_content("\n".join(text))
     message.add_alternative(html, subtype="html")
     return message
