@@ -6,11 +6,13 @@ from importlib import import_module
 
 from propcli import kinds
 from propcli.app.services import show, shown
+from propcli.app.writes import write
 from propcli.policy.rules import CALLER  # the role the callback names (11.1.3 by severity; 11.1.4-6)
 
 
 def new(session, kind_name: str, **options) -> dict:
-    """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
+    """`propcli KIND new …`: the kind's `new` plans the record, the unit of work writes it; printed as `show`
+    prints it."""
     declared = kinds.kind(kind_name)
     # who made the round, where the kind takes one (`patrol new --officer`, 12.1), else whoever records it
     check_actor_role(session, kind_name, "new", person=options.get("officer") or None)
@@ -20,8 +22,16 @@ def new(session, kind_name: str, **options) -> dict:
 
         with session.ledger.lock():
             options["form_no"] = formbook.claim(session.ledger, options["form_no"])
-            return shown(session, declared.new(session, **options))
-    return shown(session, declared.new(session, **options))
+            return shown(session, _created(session, declared.new(session, **options)))
+    return shown(session, _created(session, declared.new(session, **options)))
+
+
+def _created(session, planned):
+    """The record a kind's `new` made: its plan written (a `Change`: the first record it creates)."""
+    from propcli.kinds.base import Change
+
+    written = write(session, planned)
+    return written[planned.creates[0].id] if isinstance(planned, Change) else written
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
@@ -80,8 +90,8 @@ def step(session, kind_name: str, text_id: str, step_name: str, at=None, **optio
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
     check_actor_role(session, kind_name, step_name, record_id)
-    shown = kinds.kind(kind_name).step(session, record_id, step_name, at, **options)
-    return show(session, shown or record_id)
+    written = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
+    return show(session, written if isinstance(written, str) else record_id)
 
 
 SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.app.callbacks:plan"}

@@ -713,7 +713,7 @@ def event_detail(data: dict, kind: str | None = None, events: list | None = None
 
 
 def _detail_value(key: str, value, kind: str | None = None) -> str:
-    from propcli.i18n import ROLES, VALUES, language
+    from propcli.i18n import ROLES, find_label, language
 
     zh = language() == "zh_CN"
     if isinstance(value, bool):
@@ -746,7 +746,7 @@ def _detail_value(key: str, value, kind: str | None = None) -> str:
             return str(display(key, value, {"kind": kind}))
         if value in ROLES and ("to" in key or key in ("who", "role")):
             return label("role", value)
-        if key in ("way", "category", "severity", "method", "result") and value in VALUES:
+        if key in ("way", "category", "severity", "method", "result") and find_label("value", value) is not None:
             return label("value", value)
     return str(display(key, value, {"kind": kind}))
 
@@ -791,7 +791,7 @@ def _flatten(data, prefix="") -> list[dict]:
 
 def figure_label(path: str) -> str:
     """`repairs.on_time.repair.arrive` -> `维修单 · 按时率 · 维修人员到场` (a rule key stays whole)."""
-    from propcli.i18n import RULES, language
+    from propcli.i18n import find_label, language
 
     if language() != "zh_CN":
         return path
@@ -800,7 +800,7 @@ def figure_label(path: str) -> str:
     i = 0
     while i < len(parts):
         pair = ".".join(parts[i:i + 2])
-        if pair in RULES:
+        if i + 1 < len(parts) and find_label("rule", pair) is not None:
             out.append(label("rule", pair))
             i += 2
             continue
@@ -810,12 +810,13 @@ def figure_label(path: str) -> str:
 
 
 def _stat_word(word: str, before: str = "") -> str:
-    from propcli.i18n import FIELDS, STATS, VALUES, gettext
+    from propcli.i18n import find_label, label_text
 
-    groups = (VALUES, STATS, FIELDS) if before in ("by_category", "by_severity") else (STATS, VALUES, FIELDS)
+    groups = ("value", "stat", "field") if before in ("by_category", "by_severity") else ("stat", "value", "field")
     for group in groups:
-        if word in group:
-            return gettext(group[word])
+        found = find_label(group, word)
+        if found is not None:
+            return label_text(found)
     return word
 
 
