@@ -62,7 +62,7 @@ CALLERS = {"manager": "李秀梅", "service_director": "陈静", "patrol_officer
 """`callback record`: the role the callback names (11.1.3 by the complaint's severity; 11.1.4-6), as a person."""
 
 
-def _person_for(ledger, args) -> str:
+def person_for(ledger, args) -> str:
     words = [str(a) for a in args if not str(a).startswith("-")][:3]
     if words[:2] == ["callback", "record"] and len(words) == 3 and ledger is not None:
         shown = run_cli("--ledger", str(ledger), "show", words[2], "-f", "json")
@@ -76,7 +76,7 @@ def invoke(ledger: Path | str | None, *args: str, now: str | None = NOW, as_=DES
     """`propcli --ledger L --now NOW --as AS ARGS`; pass None to leave a global option out; leave `as_` out
     and the person whose role does that step acts (PEOPLE)."""
     if as_ is DESK:
-        as_ = _person_for(ledger, args)
+        as_ = person_for(ledger, args)
     head: list[str] = []
     if ledger is not None:
         head += ["--ledger", str(ledger)]

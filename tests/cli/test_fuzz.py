@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ACTOR, invoke_json, make_ledger, run_cli
+from conftest import ACTOR, invoke_json, make_ledger, person_for, run_cli
 
 NOW = "2026-11-28T10:00:00+08:00"
 EXAMPLES = int(os.environ.get("PROPCLI_FUZZ_EXAMPLES", "40"))
@@ -376,7 +376,8 @@ def test_named_cases_are_bad_input(world, path, name, value):
     param = next(p for p in command.params if p.name == name)
     values = world.baseline(path, command)
     values[name] = value
-    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", ACTOR] + world.argv(path, command, values)
+    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", person_for(world.ledger, path)] + world.argv(
+        path, command, values)  # the person whose role does the step: the field is what is judged
     if path == ("form",):
         argv += [world.ids["repair"]] if "record_id" not in values else []
     before = world.snapshot()
