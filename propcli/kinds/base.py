@@ -43,7 +43,9 @@ class Declared:
 class Option(Declared):
     """A command-line option of `new` or of a step. `takes` says what the CLI reads:
     text, int, flag, choice (`choices`), time (a DATETIME in the ledger's timezone), person (a name of
-    staff.yaml), role (a role key), id (a record id)."""
+    staff.yaml), name (a resident's or an outside body's name, not on the roster), department (a department or
+    a name of staff.yaml), role (a role key), id (a record id). Whatever names someone is checked in one place
+    (fields.check_named: no invisible characters; the roster for person and department)."""
 
     name: str
     help: str = ""

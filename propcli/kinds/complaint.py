@@ -298,7 +298,7 @@ KIND = Kind(
     new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
     new_limit=("complaint.reply",),
     new_options=(
-        Option("--name", N_("the complainant's name")),
+        Option("--name", N_("the complainant's name"), takes="name"),
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--detail", N_("what the complaint is about")),
@@ -311,7 +311,7 @@ KIND = Kind(
                takes="flag"),
         Option("--forwarded-by", N_("the higher authority that forwarded it (上级转办, 11.1.13): name, phone and "
                                     "address may be absent"),
-               metavar="TEXT", sample="街道办"),
+               takes="name", metavar="TEXT", sample="街道办"),
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
@@ -322,7 +322,7 @@ KIND = Kind(
              options=(Option("--note", N_("the reply given")),
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
         Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."), repeatable=True,
-             options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
+             options=(Option("--to", N_("department or person, e.g. 工程部"), takes="department"),)),
         Step("handle", "处理完毕", "11.1.3",
              N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
              limit=("callback.complaint",),

@@ -477,7 +477,7 @@ KIND = Kind(
     new_help=N_("Record a repair request."),
     new_limit=("repair.fill", "repair.notify"),
     new_options=(
-        Option("--name", N_("resident's name")),
+        Option("--name", N_("resident's name"), takes="name"),
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--item", N_("what to repair")),
@@ -535,7 +535,7 @@ KIND = Kind(
         BaseStep("sign", "用户签名", "10.4.1-6",
                  N_("The resident tested and signed; copy 1 to the resident (10.4.1-6)."),
                  after=("complete",), roles=("technician",),
-                 options=(Option("--signature", N_("the name the resident signed with (required)"), metavar="NAME"),)),
+                 options=(Option("--signature", N_("the name the resident signed with (required)"), takes="name"),)),
         BaseStep("return", "交回工程部", "10.4.1-7",
                  N_("Copies 2 and 3 returned to the engineering director (10.4.1-7, {limit})."),
                  after=("sign",), roles=("technician",), limit=("repair.return",)),

@@ -91,7 +91,7 @@ KIND = Kind(
     new_options=(
         Option("--type", N_("holiday (重大节日拜访) or move-in (入伙拜访)"), takes="choice", choices=TYPES),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
-        Option("--name", N_("the resident's name")),
+        Option("--name", N_("the resident's name"), takes="name"),
         Option("--phone"),
         Option("--households", N_("households visited"), takes="int"),
         Option("--at", N_("when it was registered (default --now)"), takes="time"),
@@ -100,7 +100,7 @@ KIND = Kind(
         Step(RECORDED, "拜访记录", "11.1.6", N_("The visit was made: the resident's opinion (11.1.6)."),
              roles=("manager", "property_officer"), limit=("visit.record",),
              options=(Option("--result", takes="choice", choices=RESULTS),
-                      Option("--signature", N_("the resident's signature"), metavar="NAME"),
+                      Option("--signature", N_("the resident's signature"), takes="name"),
                       Option("--note", N_("the resident's opinion")))),
     ),
     step=visit_step,
