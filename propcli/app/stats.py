@@ -12,39 +12,74 @@ completed in the month as of --now = the total of `form paid-service`; `repairs.
 from propcli.store import queries
 from propcli.timeutil import check_month
 
-ON_TIME_SECTIONS = (("public.", "public_repairs"), ("repair.", "repairs"), ("request.", "requests"),
-                    ("complaint.", "complaints"), ("callback.", "callbacks"), ("visit.", "callbacks"))
-"""Which section of `stats` a rule's on-time share belongs to, by the fixed rule keys (CLI.md)."""
-KIND_SECTIONS = {"request": "requests", "repair": "repairs", "complaint": "complaints", "callback": "callbacks",
-                 "visit": "callbacks"}
-
-
 def section_of(kind: str, rule: str) -> str:
-    for prefix, section in ON_TIME_SECTIONS:
-        if rule.startswith(prefix):
-            return section
-    if kind in KIND_SECTIONS:
-        return KIND_SECTIONS[kind]
+    """The section of `stats` a rule's on-time share is filed under: its kind's (`Kind.stats`, as the kind
+    refines it by rule: repair's `public.*` under `public_repairs`); a kind without one: `KINDs`."""
     from propcli import kinds
 
     declared = kinds.kind(kind).stats if kind in kinds.PREFIXES else None
     return declared.section_of(rule) if declared is not None else kind + "s"
 
 
-def declared_sections(session, month: str, on_time: dict) -> dict:
-    """The sections the kinds declare (`Kind.stats`, issue 17: a kind's statistics come from the kind): each
-    computed from the month's records as `show` prints them and its on-time shares."""
+def _requests(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.billing import fees_total
+    from propcli.kinds.request import CATEGORIES
+
+    by_category = queries.count_by_field(index, kind, "category", month, now, counted_only=True)
+    return {"requests": {"total": sum(by_category.values()),
+                         "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
+                         "fees": fees_total(session, month, kind), "on_time": on_time.get("requests", {})}}
+
+
+def _repairs(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.billing import billed_total, fees_total
+
+    total, public, _fee_cents, paid = queries.fee_totals(index, kind, month, now, status="paid")
+    return {"repairs": {"total": total, "public": int(public), "paid": paid,
+                        "fees": fees_total(session, month, kind), "billed": billed_total(session, month, kind),
+                        "on_time": on_time.get("repairs", {})},
+            "public_repairs": {"total": int(public), "on_time": on_time.get("public_repairs", {})}}
+
+
+def _complaints(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.kinds.complaint import SEVERITIES
+
+    by_severity = queries.count_by_field(index, kind, "severity", month, now, counted_only=True)
+    return {"complaints": {"total": sum(by_severity.values()),
+                           "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+                           "on_time": on_time.get("complaints", {})}}
+
+
+def _callbacks(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.callbacks import callback_stats
+
+    callbacks = callback_stats(session, month)
+    callbacks["on_time"] = on_time.get("callbacks", {})
+    return {"callbacks": callbacks}
+
+
+SERVICES = {"requests": _requests, "repairs": _repairs, "complaints": _complaints, "callbacks": _callbacks}
+"""The figures the index counts, by the name a kind's `Stat.figures` gives (a kind never names an app module)."""
+
+
+def sections(session, month: str, index, now: int, on_time: dict) -> dict:
+    """The sections of `stats`, in the order of the registry: each kind's (`Kind.stats`, issue 17: a kind's
+    statistics come from the kind): a service of SERVICES, or the kind's own function given the month's
+    records as `show` prints them and the section's on-time shares."""
     from propcli import kinds
     from propcli.app.services import list_records
 
-    sections: dict = {}
+    found: dict = {}
     for declared in kinds.all_kinds():
         stat = declared.stats
-        if stat is None or not callable(stat.figures):
+        if stat is None or stat.figures is None:
             continue
-        records = list_records(session, kind=declared.name, month=month, redact=None, voided=False)
-        sections[stat.section] = stat.figures(records, on_time.get(stat.section, {}))
-    return sections
+        if isinstance(stat.figures, str):
+            found.update(SERVICES[stat.figures](session, declared.name, month, index, now, on_time))
+        else:
+            records = list_records(session, kind=declared.name, month=month, redact=None, voided=False)
+            found[stat.section] = stat.figures(records, on_time.get(stat.section, {}))
+    return found
 
 
 def _counts_by_section(rows) -> dict:
@@ -66,34 +101,8 @@ def month_stats(session, month: str) -> dict:
 
 def month_stats_and_counts(session, month: str) -> tuple[dict, dict]:
     """`month_stats` and `on_time_counts` from one on-time query (company stats reads both, issue 20)."""
-    from propcli.app.billing import billed_total, fees_total
-    from propcli.kinds.complaint import SEVERITIES
-    from propcli.kinds.request import CATEGORIES
-
     check_month(month, "YYYY-MM")
     index = session.ledger.index.fresh()
     now = int(session.now.timestamp())
-    by_category = queries.count_by_field(index, "request", "category", month, now, counted_only=True)
-    by_severity = queries.count_by_field(index, "complaint", "severity", month, now, counted_only=True)
-    total, public, _fee_cents, paid = queries.fee_totals(index, "repair", month, now, status="paid")
     counts = _counts_by_section(queries.on_time_by_kind_rule(index, month, now))
-    on_time = _shares(counts)
-    from propcli.app.callbacks import callback_stats
-
-    callbacks = callback_stats(session, month)
-    callbacks["on_time"] = on_time.get("callbacks", {})
-    return {
-        "month": month,
-        "requests": {"total": sum(by_category.values()),
-                     "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
-                     "fees": fees_total(session, month, "request"), "on_time": on_time.get("requests", {})},
-        "repairs": {"total": total, "public": int(public), "paid": paid,
-                    "fees": fees_total(session, month, "repair"), "billed": billed_total(session, month),
-                    "on_time": on_time.get("repairs", {})},
-        "public_repairs": {"total": int(public), "on_time": on_time.get("public_repairs", {})},
-        "complaints": {"total": sum(by_severity.values()),
-                       "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
-                       "on_time": on_time.get("complaints", {})},
-        "callbacks": callbacks,
-        **declared_sections(session, month, on_time),
-    }, counts
+    return {"month": month, **sections(session, month, index, now, _shares(counts))}, counts

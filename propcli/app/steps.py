@@ -5,51 +5,32 @@ is the record as `show` prints it."""
 from importlib import import_module
 
 from propcli import kinds
+from propcli.kinds import fields
 from propcli.app.services import show, shown
-
-
-def write(session, planned):
-    """Run what a kind planned (`kinds.base.Create`, `Append`) as the store's unit of work: the kind never
-    writes itself. Returns the record created, or the id of the record a step went on. Anything else (a
-    record, an id) is handed back as it came."""
-    from propcli.ids import kind_of
-    from propcli.kinds.base import Append, Create
-    from propcli.store import unit
-
-    if isinstance(planned, Create):
-        record = unit.create(session.ledger, planned.kind, planned.values, planned.received, session.actor,
-                             session.now, planned.first_event, planned.summary)
-        if planned.then is not None:
-            planned.then(record)
-        return record
-    if isinstance(planned, Append):
-        declared = kinds.kind(str(kind_of(planned.record_id)))
-
-        def validate(record, event):
-            declared.check_event(record, event)
-            if planned.check is not None:
-                planned.check(record, event)
-
-        updated = unit.append(session.ledger, planned.record_id, planned.step, planned.data, planned.at,
-                              session.actor, session.now, validate, summary=planned.summary)
-        if planned.then is not None:
-            planned.then(updated)
-        return planned.record_id
-    return planned
+from propcli.app.writes import write
 
 
 def new(session, kind_name: str, **options) -> dict:
     """`propcli KIND new …`: the kind's `new` plans the record, the unit of work writes it; printed as `show`
     prints it."""
     declared = kinds.kind(kind_name)
+    fields.check_named(session.ledger, declared.new_options, options, declared.clause)
     # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
     if options.get("form_no"):
         from propcli.app import formbook
 
         with session.ledger.lock():
             options["form_no"] = formbook.claim(session.ledger, options["form_no"])
-            return shown(session, write(session, declared.new(session, **options)))
-    return shown(session, write(session, declared.new(session, **options)))
+            return shown(session, _created(session, declared.new(session, **options)))
+    return shown(session, _created(session, declared.new(session, **options)))
+
+
+def _created(session, planned):
+    """The record a kind's `new` made: its plan written (a `Change`: the first record it creates)."""
+    from propcli.kinds.base import Change
+
+    written = write(session, planned)
+    return written[planned.creates[0].id] if isinstance(planned, Change) else written
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
@@ -84,9 +65,12 @@ def check_actor_role(session, kind_name: str, step_name: str) -> None:
 def step(session, kind_name: str, text_id: str, step_name: str, at=None, **options) -> dict:
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
+    declared = kinds.kind(kind_name).step_named(step_name)
+    if declared is not None:
+        fields.check_named(session.ledger, declared.options, options, declared.clause)
     check_actor_role(session, kind_name, step_name)
-    shown = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
-    return show(session, shown or record_id)
+    written = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
+    return show(session, written if isinstance(written, str) else record_id)
 
 
 SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.app.callbacks:plan"}
@@ -96,6 +80,7 @@ SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.
 def action(session, kind_name: str, action_name: str, *args, **options):
     """A kind's other command (`repair billing`, `callback plan`, `patrol repair`)."""
     declared = next(a for a in kinds.kind(kind_name).actions if a.name == action_name)
+    fields.check_named(session.ledger, declared.options, options)
     run = declared.run
     if isinstance(run, str):
         module, function = SERVICES[run].split(":")

@@ -43,7 +43,9 @@ class Declared:
 class Option(Declared):
     """A command-line option of `new` or of a step. `takes` says what the CLI reads:
     text, int, flag, choice (`choices`), time (a DATETIME in the ledger's timezone), person (a name of
-    staff.yaml), role (a role key), id (a record id)."""
+    staff.yaml), name (a resident's or an outside body's name, not on the roster), department (a department or
+    a name of staff.yaml), role (a role key), id (a record id). Whatever names someone is checked in one place
+    (fields.check_named: no invisible characters; the roster for person and department)."""
 
     name: str
     help: str = ""
@@ -77,6 +79,9 @@ class Step(Declared):
     options: tuple[Option, ...] = ()
     limit: tuple[str, ...] = ()
     repeatable: bool = False
+    """Recorded more than once (the kind's own check says when)."""
+    when_closed: bool = False
+    """Recorded on a closed record too (a callback's rectification and review come after it is made)."""
 
 
 class Action(Declared):
@@ -112,6 +117,9 @@ class CallbackSource(Declared):
     settled: Callable[[Record], bool] = lambda record: True
     """An exempt source (11.1.13) counts as handled (11.1.11) when this says so: a 复函-only complaint once
     its written reply is attached."""
+    title: str | None = None
+    """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
+    (`Complaints`); None: the kind's label."""
 
 
 class Form(Declared):
@@ -169,6 +177,21 @@ class Append(Declared):
     then: Callable[[Record], None] | None = None
 
 
+class Change(Declared):
+    """What a kind plans when one commit appends to records AND creates others (a complaint handled with its
+    callback, a dissatisfied callback with the next one, an open letter with the callbacks it answers):
+    `appends` are (record_id, step, data, at) tuples, `creates` Records with their ids chosen (`ids.new_id`);
+    `validate({id: record})` may refuse under the lock. The commit message: `message`, else the one of
+    `subject` (record, step, summary) followed by `trailer`."""
+
+    appends: tuple = ()
+    creates: tuple = ()
+    validate: Callable[[dict], None] | None = None
+    message: str | None = None
+    subject: tuple | None = None
+    trailer: str = ""
+
+
 class Field(Declared):
     """A field of the record file with its label (zh, en) for tables, forms and exports."""
 
@@ -220,6 +243,10 @@ class Kind(Declared):
     refine_after: Callable[[Record, str, tuple[str, ...]], tuple[str, ...] | None] | None = None
     """The steps `step` may follow on this record, refining its `Step.after` (given): repair's public procedure
     (10.4.2) and listed/quoted variants (10.4.1-2); None: not a step of this record."""
+    clause_for: Callable[[Record, str], str | None] | None = None
+    """The clause of a step on this record when not the step's own (a public repair's 10.4.2-n)."""
+    guard: Callable[[Record, str], None] | None = None
+    """What the order alone does not say, checked before it (repair: a quote only for off-list items)."""
     after_new: Callable[[dict], list[str]] | None = None
     asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
     """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
@@ -257,24 +284,20 @@ class Kind(Declared):
 
     def step_applies(self, step: str, record: Record) -> bool:
         """Whether `step` may be recorded on `record` now, as far as the procedure's order goes (not what the
-        step carries): the kind's `order` check when it has one (the same check that refuses the step out of
-        order), else the generic `check_order` (`Step.after` against the last step, the record not closed, not
-        done twice unless repeatable). Shell completion offers a step only the records it applies to (issue 19
+        step carries): the kind's `order` check when it has one (the part of its own check that refuses a step
+        out of order), and the generic `check_order` (`Step.after` as the kind refines it, the record not closed,
+        not done twice unless repeatable). Shell completion offers a step only the records it applies to (issue 19
         point 5: `repair arrive` only repairs taken)."""
         declared = self.step_named(step)
         if declared is None:
             return False
-        if self.order is not None:
-            from propcli.errors import PropcliError
+        from propcli.errors import PropcliError
 
-            try:
-                self.order(record, step)
-            except PropcliError:
-                return False
-            return True
         try:
+            if self.order is not None:
+                self.order(record, step)
             self.check_order(record, step)
-        except BadInput:
+        except PropcliError:
             return False
         return True
 
@@ -293,8 +316,9 @@ class Kind(Declared):
         return declared.after
 
     def clause_of(self, record: Record, step: str) -> str:
+        refined = self.clause_for(record, step) if self.clause_for is not None else None
         declared = self.step_named(step)
-        return declared.clause if declared else self.clause
+        return refined or (declared.clause if declared else self.clause)
 
     def check_order(self, record: Record, step: str) -> None:
         """The one generic order check (issue 17): a step of this record, the record not closed, not done twice
@@ -309,16 +333,18 @@ class Kind(Declared):
             raise BadInput(_("step: '{step}' is not a step of {kind} {id}; expected one of {steps}",
                              step=step, kind=word, id=record.id, steps=", ".join(allowed)))
         clause = self.clause_of(record, step)
-        closing = self.closing_event(record)
+        declared = self.step_named(step)
+        closing = None if declared is not None and declared.when_closed else self.closing_event(record)
         if closing is not None:
             raise BadInput(_("{kind} {id}: closed by '{closing}' at {at}; '{step}' is not possible ({clause})",
                              kind=word, id=record.id, closing=closing.step, at=closing.at.isoformat(), step=step,
-                             clause=self.clause_of(record, closing.step)))
+                             clause=clause if closing.step == "new" else self.clause_of(record, closing.step)))
         done = record.first(step)
-        declared = self.step_named(step)
         if done is not None and not (declared is not None and declared.repeatable):
             raise BadInput(_("{kind} {id}: '{step}' is already recorded at {at}; it is done once ({clause})",
                              kind=word, id=record.id, step=step, at=done.at.isoformat(), clause=clause))
+        if self.guard is not None:
+            self.guard(record, step)
         events = record.workflow_events()
         current = events[-1].step if events else "new"
         if after and current not in after:  # no `after`: no order of its own
@@ -328,13 +354,13 @@ class Kind(Declared):
                              current=current))
 
     def check_event(self, record: Record, event) -> None:
-        """Everything a kind says of one event on `record`, whoever wrote it: the kind's own `check_step`, or
-        else the generic order of its declared steps (`check_order`)."""
-        if self.check_step is None:
-            if self.step_named(event.step) is not None:
-                self.check_order(record, event.step)
-            return
-        self.check_step(record, event)
+        """Everything a kind says of one event on `record`, whoever wrote it (a command, an import, a hand edit
+        replayed by `check`): the kind's own `check_step` (what the step carries, and the kind's own words for a
+        refusal), then the one generic order of its declared steps (`check_order`)."""
+        if self.check_step is not None:
+            self.check_step(record, event)
+        if self.step_named(event.step) is not None:
+            self.check_order(record, event.step)
 
 
 
