@@ -119,6 +119,9 @@ class CallbackSource(Declared):
     settled: Callable[[Record], bool] = lambda record: True
     """An exempt source (11.1.13) counts as handled (11.1.11) when this says so: a 复函-only complaint once
     its written reply is attached."""
+    title: str | None = None
+    """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
+    (`Complaints`); None: the kind's label."""
 
 
 class Form(Declared):
