@@ -89,7 +89,7 @@ KIND = Kind(
     new_help=N_("Register a visit to make (11.1.6; due {limit})."),
     new_limit=("visit.record",),
     new_options=(
-        Option("--type", N_("holiday (重大节日拜访) or move-in (入伙拜访)"), takes="choice", choices=TYPES),
+        Option("--type", N_("holiday (重大节日拜访) or move-in (入伙回访, 11.1.6)"), takes="choice", choices=TYPES),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--name", N_("the resident's name"), takes="name"),
         Option("--phone"),
