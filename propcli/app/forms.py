@@ -529,8 +529,9 @@ def _technician(record: dict) -> str:
 
 
 def _paid_service_rows(session, month: str, t) -> list:
-    """《有偿服务记录表》 (10.5.1): resident repairs completed in M as of --now, then their 合计 (= `stats`
-    repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
+    """《有偿服务记录表》 (10.5.1): every paid service whose fee became owed in M as of --now (resident repairs
+    completed, help requests charged, 9.4.9), by date, and their one 合计 (= `stats` fees.total = repairs.fees
+    + requests.fees): finance collects them all alike (10.4.3-1), so there is no separate subtotal."""
     from propcli import kinds
     from propcli.app.billing import fee_records
 
@@ -540,21 +541,13 @@ def _paid_service_rows(session, month: str, t) -> list:
         return [shown["date"], shown["id"], shown["unit"], shown["resident"], shown["service"], yuan(shown["amount"]),
                 shown["by"], Sign(shown["signature"]), shown["finance"]]
 
-    def total(label: str, lines: list[dict]) -> Total:
-        cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
-        return Total([label, "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])
-
-    repairs = kinds.kind("repair")
-    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
-    rows = [line(x) for x in lines] + [total(_("Total"), lines)]
+    lines: list[dict] = []
     for declared in kinds.all_kinds():
-        if declared.paid_service is None or declared is repairs:
-            continue
-        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
-        if charged:
-            name = declared.zh if paper_language(session.ledger) == "zh_CN" else declared.en
-            rows += [line(x) for x in charged] + [total(_("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
-    return rows
+        if declared.paid_service is not None:
+            lines += [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
+    lines.sort(key=lambda x: x["date"])  # stable: within a day, in the index's order
+    cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
+    return [line(x) for x in lines] + [Total([_("Total"), "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])]
 
 
 def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list:

@@ -7,7 +7,10 @@ share is filed under the section of its kind: `requests`, `repairs` (the residen
 
 Money agrees with the forms (propcli/app/billing.py): `repairs.fees` = the fees of resident repairs
 completed in the month as of --now = the total of `form paid-service`; `repairs.billed` = the total of
-`repair billing --month`; `requests.fees` = the help-request charges of the month (9.4.9).
+`repair billing --month`'s repairs; `requests.fees` = the help-request charges of the month (9.4.9),
+`requests.billed` = the charged help services in `repair billing --month` (handed to finance, 10.4.3-1).
+Finance collects both alike, so `fees.total` = repairs.fees + requests.fees = the one 合计 of
+`form paid-service M`, and `fees.billed` = repairs.billed + requests.billed = the total of `repair billing`.
 """
 from propcli.store import queries
 from propcli.timeutil import check_month
@@ -62,17 +65,21 @@ def month_stats(session, month: str) -> dict:
 
     callbacks = callback_stats(session, month)
     callbacks["on_time"] = on_time.get("callbacks", {})
+    fees = {"repairs": fees_total(session, month, "repair"), "requests": fees_total(session, month, "request")}
+    billed = {"repairs": billed_total(session, month), "requests": billed_total(session, month, "request")}
     return {
         "month": month,
         "requests": {"total": sum(by_category.values()),
                      "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
-                     "fees": fees_total(session, month, "request"), "on_time": on_time.get("requests", {})},
+                     "fees": fees["requests"], "billed": billed["requests"], "on_time": on_time.get("requests", {})},
         "repairs": {"total": total, "public": int(public), "paid": paid,
-                    "fees": fees_total(session, month, "repair"), "billed": billed_total(session, month),
-                    "on_time": on_time.get("repairs", {})},
+                    "fees": fees["repairs"], "billed": billed["repairs"], "on_time": on_time.get("repairs", {})},
         "public_repairs": {"total": int(public), "on_time": on_time.get("public_repairs", {})},
         "complaints": {"total": sum(by_severity.values()),
                        "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
                        "on_time": on_time.get("complaints", {})},
         "callbacks": callbacks,
+        # 9.4.9, 10.4.3-1: every paid service, as 《有偿服务记录表》's one 合计 and as finance's billing list
+        "fees": {"total": round(fees["repairs"] + fees["requests"], 2),
+                 "billed": round(billed["repairs"] + billed["requests"], 2)},
     }

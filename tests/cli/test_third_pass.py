@@ -150,3 +150,71 @@ def test_request_new_help_reads_as_a_help_request(ledger):
     assert "求助受理时间" in text and "报修受理时间" not in text
     example = next(line for line in text.splitlines() if line.strip().startswith("propcli request new"))
     assert "--category medical" in example and "夜间装修噪音" not in example and "晕倒" in example
+
+
+# --- 9.4.9 with 10.4.3-1: a charged help service goes to finance, and only finance collects ------------------
+
+def _charged_request(ledger, at="2026-11-16T20:00", charged="2026-11-16T20:40"):
+    record = invoke_json(ledger, "request", "new", "--category", "other", *RESIDENT, "--detail", "钥匙锁在家里",
+                         now=at, as_=OFFICER)["id"]
+    do(ledger, "request", "charge", record, "--item", "MC-03", "--signature", "张三", now=charged, as_=OFFICER)
+    return record
+
+
+def _paid_service(ledger, month, now):
+    import re
+
+    text = ok(invoke(ledger, "form", "paid-service", month, now=now, env={"PROPCLI_LANG": "zh_CN"})).stdout
+    totals = re.findall(r"^合计 \|[ |]*([0-9.]+)", text, re.M)
+    return text, [float(t) for t in totals]
+
+
+def test_9_4_9_a_charged_help_service_goes_to_finance_and_is_billed(ledger):
+    record = _charged_request(ledger)
+    assert invoke_json(ledger, "repair", "billing", "--month", "2026-11", now="2026-11-20T09:00") == []
+    handed = do(ledger, "request", "finance", record, now="2026-11-17T09:00", as_=OFFICER)
+    assert handed["events"][-1]["step"] == "finance"
+    rows = invoke_json(ledger, "repair", "billing", "--month", "2026-11", now="2026-11-20T09:00")
+    assert [(r["id"], r["fee_total"], r["paid"]) for r in rows] == [(record, 50.0, False)]
+    table = ok(invoke(ledger, "repair", "billing", "--month", "2026-11", now="2026-11-20T09:00")).stdout
+    assert "Total: 50.00" in table
+    stats = invoke_json(ledger, "stats", "2026-11", now="2026-11-20T09:00")
+    assert stats["requests"]["billed"] == 50.0 and stats["fees"]["billed"] == 50.0 and stats["repairs"]["billed"] == 0
+    # handed over on the 26th: with December's management fee, like copy 3 of a 维修单 (10.4.1-7)
+    late = _charged_request(ledger, at="2026-11-25T21:00", charged="2026-11-25T21:30")
+    do(ledger, "request", "finance", late, now="2026-11-26T09:00", as_=RECEPTION)
+    assert [r["id"] for r in invoke_json(ledger, "repair", "billing", "--month", "2026-12",
+                                         now="2026-12-01T09:00")] == [late]
+
+
+def test_10_4_3_1_only_finance_collects_a_help_service_fee(ledger):
+    record = _charged_request(ledger)
+    refused = invoke_refused(ledger, "request", "paid", record, now="2026-11-17T08:00", as_=FINANCE)
+    assert "request finance" in refused  # nothing handed to finance yet
+    do(ledger, "request", "close", record, "--outcome", "已开门", now="2026-11-16T20:50", as_=OFFICER)
+    do(ledger, "request", "finance", record, now="2026-11-17T09:00", as_=OFFICER)  # after the close too
+    refused = invoke_refused(ledger, "request", "paid", record, now="2026-11-17T10:00", as_=OFFICER)
+    assert "--as" in refused and "finance" in refused and "10.4.3" in refused
+    paid = do(ledger, "request", "paid", record, now="2026-11-17T10:00", as_=FINANCE)
+    assert paid["events"][-1]["by"] == FINANCE
+    rows = invoke_json(ledger, "repair", "billing", "--month", "2026-11", now="2026-11-20T09:00")
+    assert [(r["id"], r["paid"]) for r in rows] == [(record, True)]
+    assert "10.4.3" in invoke_refused(ledger, "request", "paid", record, now="2026-11-17T10:05", as_=FINANCE)
+
+
+def test_9_4_9_one_total_on_the_paid_service_record_equals_stats_fees(ledger):
+    record = _charged_request(ledger)
+    repair = invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "水龙头漏水", "--price-code", "SD-01",
+                         now="2026-11-12T09:00", as_=RECEPTION)["id"]
+    for args, at, who in ((["fill"], "09:01", RECEPTION), (["notify"], "09:02", RECEPTION),
+                          (["take", "--to", TECHNICIAN], "09:03", DIRECTOR), (["arrive"], "09:10", TECHNICIAN),
+                          (["complete"], "09:30", TECHNICIAN)):
+        ok(invoke(ledger, "repair", args[0], repair, *args[1:], now=f"2026-11-12T{at}", as_=who))
+    text, totals = _paid_service(ledger, "2026-11", "2026-11-20T09:00")
+    assert totals == [65.0]  # one 合计: the repair's 15.00 and the help service's 50.00
+    assert "小计" not in text and record in text and repair in text
+    stats = invoke_json(ledger, "stats", "2026-11", now="2026-11-20T09:00")
+    assert stats["fees"]["total"] == 65.0 == stats["repairs"]["fees"] + stats["requests"]["fees"]
+    do(ledger, "request", "finance", record, now="2026-11-17T09:00", as_=OFFICER)
+    line = next(x for x in _paid_service(ledger, "2026-11", "2026-11-20T09:00")[0].splitlines() if record in x)
+    assert "2026-11-17" in line  # 交财务日期
