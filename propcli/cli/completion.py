@@ -4,7 +4,9 @@
 does; these functions complete values, each a click `shell_complete` callback `(ctx, param, incomplete)`:
 
 * `record_ids`: open record ids, newest first, with their summary (of the command's kind when the group is
-  a kind: `propcli repair take <TAB>` offers repairs only); read from the index in one SQL query, no YAML.
+  a kind: `propcli repair take <TAB>` offers repairs only; for a step, only the records the step applies to
+  now, as the kind's own order check says: `repair arrive` offers repairs taken, `Kind.step_applies`); read
+  from the index in one SQL query, no YAML.
 * `staff_names`, `price_codes`, `categories`, `form_names`, `roles`.
 
 `attach(command)` gives parameters without a completion of their own the one their name calls for
@@ -61,8 +63,22 @@ def _summary(doc: dict) -> str:
     return " ".join(str(p) for p in parts if p)[:60]
 
 
-def open_ids(root: Path, kind: str | None = None, prefix: str = "") -> list[tuple[str, str]]:
-    """(id, summary) of open records, newest first, straight from the index file (read-only)."""
+def _applies(kind: str, step: str, plain: dict) -> bool:
+    """Whether the step may be recorded on the record (as the index holds it) now: the kind's own order check
+    (`Kind.step_applies`); a document that does not read as a record is not offered."""
+    from propcli import kinds
+    from propcli.model import record_from_plain
+
+    try:
+        record = record_from_plain(plain, "UTC")  # the index's times carry their offset: the zone is not read
+    except Exception:  # completion never fails loudly
+        return False
+    return kinds.kind(kind).step_applies(step, record)
+
+
+def open_ids(root: Path, kind: str | None = None, prefix: str = "", step: str | None = None) -> list[tuple[str, str]]:
+    """(id, summary) of open records, newest first, straight from the index file (read-only); with `step` (of
+    `kind`), only those the step applies to now."""
     import json
 
     from propcli.store.queries import open_docs
@@ -70,22 +86,40 @@ def open_ids(root: Path, kind: str | None = None, prefix: str = "") -> list[tupl
     path = root / ".git" / "propcli" / "index.sqlite"
     if not path.is_file():
         return []
-    rows = open_docs(path, kind, prefix, _LIMIT)
-    out = []
+    rows = open_docs(path, kind, prefix, _LIMIT * 5 if step else _LIMIT)
+    out: list[tuple[str, str]] = []
     for record_id, doc in rows:
         try:
-            out.append((record_id, _summary(json.loads(doc))))
+            plain = json.loads(doc)
         except (TypeError, ValueError):
-            out.append((record_id, ""))
+            plain = None
+        if step is not None and (not isinstance(plain, dict) or not _applies(str(kind), step, plain)):
+            continue
+        out.append((record_id, _summary(plain) if isinstance(plain, dict) else ""))
+        if len(out) >= _LIMIT:
+            break
     return out
 
 
+def _step_of(ctx, kind: str | None) -> str | None:
+    """The step being completed (`repair arrive`: arrive), when the command is a step of the group's kind."""
+    from propcli import kinds
+
+    name = ctx.info_name if ctx is not None else None
+    if kind is None or not name:
+        return None
+    return name if kinds.kind(kind).step_named(name) is not None else None
+
+
 def record_ids(ctx, param, incomplete):
-    """Open record ids, newest first (of the group's kind, when the group is one)."""
+    """Open record ids, newest first (of the group's kind, when the group is one; for a step, only the records
+    the step applies to now, issue 19 point 5)."""
     root = _root(ctx)
     if root is None:
         return []
-    return [CompletionItem(i, help=s or None) for i, s in open_ids(root, _kind_of(ctx), incomplete)]
+    kind = _kind_of(ctx)
+    step = _step_of(ctx, kind) if param is not None and param.name in ("record_id", "id") else None
+    return [CompletionItem(i, help=s or None) for i, s in open_ids(root, kind, incomplete, step)]
 
 
 def _ledger(ctx):

@@ -155,6 +155,9 @@ class Kind(Declared):
     step: Callable | None = None
     actions: tuple[Action, ...] = ()
     check_step: Callable[[Record, Any], None] | None = None
+    order: Callable[[Record, str], None] | None = None
+    """The part of the kind's own check that refuses a step out of order (exit 2 naming what it must follow),
+    whatever the step carries: `step_applies` asks it. None: the generic order of `Step.after`."""
     closing_event: Callable[[Record], Any] = never
     fee_total: Callable[[Record], Any] | None = None
     uncounted_at: Callable[[Record], Any] = never
@@ -197,6 +200,29 @@ class Kind(Declared):
     @property
     def step_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.steps)
+
+    def step_applies(self, step: str, record: Record) -> bool:
+        """Whether `step` may be recorded on `record` now, as far as the procedure's order goes (not what the
+        step carries): the kind's `order` check when it has one (the same check that refuses the step out of
+        order), else `Step.after` against the last step and the record not closed. Shell completion offers a
+        step only the records it applies to (issue 19 point 5: `repair arrive` only repairs taken)."""
+        declared = self.step_named(step)
+        if declared is None:
+            return False
+        if self.order is not None:
+            from propcli.errors import PropcliError
+
+            try:
+                self.order(record, step)
+            except PropcliError:
+                return False
+            return True
+        if self.closing_event(record) is not None:
+            return False
+        if not declared.after:
+            return True
+        events = record.workflow_events()
+        return bool(events) and events[-1].step in declared.after
 
     def step_label(self, name: str) -> str:
         found = self.step_named(name)

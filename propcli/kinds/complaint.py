@@ -332,6 +332,7 @@ KIND = Kind(
     ),
     step=complaint_step,
     check_step=lambda before, event: check_step(before, event.step),
+    order=check_step,
     closing_event=closing_event,
     uncounted_at=merged_at,
     callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", role_of=caller_of, done_at=handled_at,

@@ -102,7 +102,15 @@ def check_data(record: Record, step: str, data: dict) -> None:
 
 
 def check_step(record: Record, step: str, data: dict) -> None:
-    """Refuse a step the procedure does not allow now, naming the missing or conflicting step."""
+    """Refuse a step the procedure does not allow now, naming the missing or conflicting step, or what it
+    must carry."""
+    check_order(record, step)
+    check_data(record, step, data)
+
+
+def check_order(record: Record, step: str) -> None:
+    """Refuse a step out of the order of 10.4.1 / 10.4.2 (or on a closed repair), whatever it carries
+    (`Kind.order`: completion offers a step only the repairs it applies to)."""
     spec = STEPS.get(step)
     public = is_public(record)
     if spec is None or (public and spec.public_after is None):
@@ -139,7 +147,6 @@ def check_step(record: Record, step: str, data: dict) -> None:
         raise BadInput(_("repair {id}: the fee is 0, nothing to pay; the repair closed when copy 3 went to finance "
                          "(10.4.3)",
                          id=record.id))
-    check_data(record, step, data)
 
 
 def _item_line(line) -> dict:
@@ -569,6 +576,7 @@ KIND = Kind(
                total="fee_total"),
     ),
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
+    order=check_order,
     closing_event=closing_event,
     fee_total=fee_total,
     fee_at=fee_at,

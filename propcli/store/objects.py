@@ -383,6 +383,14 @@ WHOLE_INDEX_LIMIT = 1 << 20
 """An index that is not split is rewritten here too while it is at most this big (a young ledger)."""
 
 
+def _racy(raw: bytes, since_second: int) -> bool:
+    return struct.unpack_from(">I", raw, 8)[0] >= since_second
+
+
+def _smudged(raw: bytes) -> bytes:
+    return raw[:36] + b"\0\0\0\0" + raw[40:]
+
+
 class SplitIndex:
     """The small .git/index of a split index (or a small whole index, all of whose entries count as added):
     replaced entries (kept as they are), added entries (sorted, each [name, fixed 62 or 64 bytes]), and the
@@ -451,6 +459,20 @@ class SplitIndex:
         trailer = data[end:]
         if trailer != b"\0" * 20 and sha1(data[:end]).digest() != trailer:
             raise Unsupported("index checksum")
+
+    def smudge_racy(self, since_second: int) -> None:
+        """git's racy-clean rule, as git's own index writer applies it: an entry whose file's mtime is not before
+        the second the index was last written may hide a same-size edit made in that second; it stays told apart
+        by content only while the index is not newer. Rewriting the index later, its recorded size is set to 0
+        (smudged), so git compares that file's content until it refreshes the entry. Entries of a shared index
+        are not looked at: git (since 2.20) writes a racily clean shared entry into the split index too, as a
+        replaced entry, which is smudged here."""
+        for at, raw in enumerate(self.replaced):
+            if _racy(raw, since_second):
+                self.replaced[at] = _smudged(raw)
+        for entry in self.added:
+            if _racy(entry[1], since_second):
+                entry[1] = _smudged(entry[1])
 
     def put(self, name: bytes, raw_sha: bytes, stat) -> None:
         mask = 0xFFFFFFFF
@@ -559,7 +581,9 @@ def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: st
     written: list = []
     index_fd = _lock(index_lock)
     try:
+        written_second = index_path.stat().st_mtime_ns // 1_000_000_000
         index = SplitIndex(index_path.read_bytes())  # read under its lock, as git does
+        index.smudge_racy(written_second)
         changes = {}
         for name, data in names.items():
             changes[name] = bytes.fromhex(objects.write("blob", data, written))

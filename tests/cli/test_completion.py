@@ -55,12 +55,32 @@ def test_commands_and_options(desk):
 def test_open_record_ids_newest_first(desk):
     ledger, ids = desk
     assert complete(ledger, "propcli show ") == [ids["new"], ids["complaint"], ids["old"]]   # not the closed one
-    assert complete(ledger, "propcli repair take ") == [ids["new"], ids["old"]]              # repairs only
+    assert complete(ledger, "propcli repair fill ") == [ids["new"], ids["old"]]              # repairs only
     assert complete(ledger, "propcli complaint handle ") == [ids["complaint"]]
     assert complete(ledger, f"propcli explain {ids['old'][:4]}") == [i for i in (ids["new"], ids["old"])
                                                                     if i.startswith(ids["old"][:4])]
     zsh = complete(ledger, "propcli show ", "zsh")
     assert zsh[0].startswith(ids["new"]) and "灯不亮" in zsh[0]                               # the summary as help
+
+
+def test_a_step_offers_only_the_records_it_applies_to(desk):
+    """Issue 19 point 5: `repair arrive <TAB>` offers repairs taken, not one not yet taken; the kind's own order
+    check decides (an off-list item is quoted and accepted before arrival, 10.4.1-2③)."""
+    ledger, ids = desk
+    listed = invoke_json(ledger, "repair", "new", "--name", "李四", "--phone", "13900139000", "--address", "5栋1201",
+                         "--item", "水龙头", "--price-code", "SD-01", now="2026-11-28T09:30")["id"]
+    for record_id in (listed, ids["old"]):
+        for step, extra in (("fill", ()), ("notify", ()), ("take", ("--to", "吴海涛"))):
+            assert invoke(ledger, "repair", step, record_id, *extra, now="2026-11-28T09:40").exit_code == 0
+    assert complete(ledger, "propcli repair take ") == []                      # none notified and not taken
+    assert complete(ledger, "propcli repair fill ") == [ids["new"]]
+    assert complete(ledger, "propcli repair arrive ") == [listed]               # taken, on the price list
+    assert complete(ledger, "propcli repair quote ") == [ids["old"]]            # taken, off the list
+    assert complete(ledger, "propcli repair accept ") == []                     # nothing quoted yet
+    assert complete(ledger, "propcli complaint close ") == []                   # not handled (11.1.11)
+    assert complete(ledger, "propcli complaint handle ") == [ids["complaint"]]
+    assert complete(ledger, f"propcli repair arrive {listed[:6]}") == [listed]
+    assert set(complete(ledger, "propcli show ")) >= {listed, ids["new"], ids["old"]}   # not a step: every open one
 
 
 def test_staff_prices_categories_and_forms(desk):

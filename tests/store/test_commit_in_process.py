@@ -186,3 +186,26 @@ def test_the_small_part_of_the_split_index_is_folded_back_now_and_then(ledger, m
     assert_honest(ledger)
     new_repair(ledger, now="2026-11-28T09:06")
     assert_honest(ledger)
+
+
+def test_a_hand_edit_racily_clean_in_the_index_stays_seen_after_an_in_process_commit(ledger):
+    """git's racy-clean rule: an entry whose file was changed in the second the index was written (same size)
+    is only told apart by content while the index's mtime is not later than the file's. An in-process commit
+    rewrites the index later, so it smudges such entries (size 0) as git's own index writer does, or the hand
+    edit of policy.yaml would never be committed by `sync` (it looked clean to `git status`; the flaky
+    test_sync_cli settings test under load). The same second is made here by setting the times back."""
+    assert propcli(ledger, "list").returncode == 0
+    git(ledger, "config", "core.trustctime", "false")  # the edit below is then seen by mtime and size only
+    git(ledger, "-c", "core.splitIndex=false", "update-index", "--no-split-index")  # a young ledger's layout
+    policy = ledger / "policy.yaml"
+    before = policy.stat()
+    text = policy.read_text(encoding="utf-8")
+    assert "    length: 2m" in text
+    policy.write_text(text.replace("    length: 2m", "    length: 4m", 1), encoding="utf-8")
+    os.utime(policy, ns=(before.st_atime_ns, before.st_mtime_ns))  # edited in the same second as written
+    index = ledger / ".git" / "index"
+    os.utime(index, ns=(before.st_mtime_ns, before.st_mtime_ns))  # ... and as the index
+    assert git(ledger, "--no-optional-locks", "status", "--porcelain", "--", "policy.yaml").strip() == "M policy.yaml"
+    new_repair(ledger)
+    assert index.stat().st_mtime_ns > before.st_mtime_ns
+    assert git(ledger, "--no-optional-locks", "status", "--porcelain", "--", "policy.yaml").strip() == "M policy.yaml"
