@@ -448,6 +448,8 @@ STATS = {  # the words of `stats` figures (requests.by_category.medical -> æ±‚åŠ
     "coverage": N_("coverage"),
     "target": N_("target"),
     "handling_rate": N_("handling rate"),
+    "called_back": N_("called back or answered (handling base, 11.1.11)"),
+    "settled": N_("settled"),
     "open_dissatisfied": N_("dissatisfied, still open"),
     "event": N_("community events"),
     "complaint": N_("complaints"),

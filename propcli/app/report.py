@@ -267,10 +267,19 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                                  f"{_count(_get(last, 'callbacks', kind, 'eligible'))}")
         callbacks.append(row(_("{source}: callback coverage", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "coverage"), "share", target))
+        if not _get(current, "callbacks", kind, "eligible"):
+            callbacks[-1]["bad"] = False  # nothing was due a callback: no quota missed
+        if _get(current, "callbacks", kind, "handling_rate") is not None:  # 11.1.11, apart from the coverage
+            callbacks.append(row(_("{source}: handling rate (settled ÷ called back)", source=source_name(kind, lang)),
+                                 "11.1.11", ("callbacks", kind, "handling_rate"), "share", 1.0))
+            covered.update({("callbacks", kind, "called_back"), ("callbacks", kind, "settled")})
     handling_target = _get(current, "callbacks", "handling_target")
     covered.add(("callbacks", "handling_target"))
     callbacks.append(row(_("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share",
-                         1.0 if handling_target is None else handling_target))
+                         1.0 if handling_target is None else handling_target))  # settled ÷ called back
+    for key, label in (("called_back", _("Matters called back or answered")), ("settled", _("Matters settled"))):
+        if _get(current, "callbacks", key) is not None:
+            callbacks.append(row(label, "11.1.11", ("callbacks", key)))
     for key, label in (("loops_needed", _("Matters needing an outcome")), ("loops_closed", _("Matters closed"))):
         if _get(current, "callbacks", key) is not None:
             callbacks.append(row(label, "11.1.11", ("callbacks", key)))

@@ -1,6 +1,7 @@
 """The procedures, third pass (issue 18; SPEC.md "Readings settled in the third release"): one test per clause,
 through the CLI on a fixed clock (--now), acting as the people the text names."""
 import json
+import re
 
 from conftest import invoke, invoke_json, invoke_refused
 
@@ -162,8 +163,6 @@ def _charged_request(ledger, at="2026-11-16T20:00", charged="2026-11-16T20:40"):
 
 
 def _paid_service(ledger, month, now):
-    import re
-
     text = ok(invoke(ledger, "form", "paid-service", month, now=now, env={"PROPCLI_LANG": "zh_CN"})).stdout
     totals = re.findall(r"^合计 \|[ |]*([0-9.]+)", text, re.M)
     return text, [float(t) for t in totals]
@@ -218,3 +217,53 @@ def test_9_4_9_one_total_on_the_paid_service_record_equals_stats_fees(ledger):
     do(ledger, "request", "finance", record, now="2026-11-17T09:00", as_=OFFICER)
     line = next(x for x in _paid_service(ledger, "2026-11", "2026-11-20T09:00")[0].splitlines() if record in x)
     assert "2026-11-17" in line  # 交财务日期
+
+
+# --- 11.1.11: handling rate = settled ÷ called back; coverage (11.1.3-5) a separate figure -------------------
+
+def _complaints_called_back(ledger, results):
+    """Four general complaints handled on 5 November; the first len(results) called back by phone with them."""
+    sources = []
+    for n in range(4):
+        record = invoke_json(ledger, "complaint", "new", "--name", f"业主{n}", "--phone", f"1380013800{n}",
+                             "--address", f"3栋030{n + 1}", "--detail", "楼道堆放杂物", now=f"2026-11-05T09:0{n}",
+                             as_=RECEPTION)["id"]
+        do(ledger, "complaint", "handle", record, "--outcome", "已清理", now=f"2026-11-05T10:0{n}", as_=RECEPTION)
+        sources.append(record)
+    for source, result in zip(sources, results):
+        callback = _callback_of(ledger, source, "2026-11-06T09:00")["id"]
+        extra = ("--next", "2026-11-20T10:00", "--note", "杂物未清完") if result == "dissatisfied" else ()
+        do(ledger, "callback", "record", callback, "--method", "phone", "--result", result, *extra,
+           now="2026-11-06T09:00", as_=PATROL)
+    return sources
+
+
+def test_11_1_11_two_of_four_called_back_and_settled_is_full_handling_and_half_coverage(ledger, tmp_path):
+    _complaints_called_back(ledger, ["satisfied", "satisfied"])
+    callbacks = invoke_json(ledger, "stats", "2026-11", now="2026-11-30T18:00")["callbacks"]
+    complaint = callbacks["complaint"]
+    assert (complaint["eligible"], complaint["done"], complaint["coverage"], complaint["target"]) == (4, 2, 0.5, 0.5)
+    assert (complaint["called_back"], complaint["settled"], complaint["handling_rate"]) == (2, 2, 1.0)
+    assert (callbacks["called_back"], callbacks["settled"], callbacks["handling_rate"]) == (2, 2, 1.0)
+    text = ok(invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-30T18:00",
+                     env={"PROPCLI_LANG": "zh_CN"})).stdout
+    assert "投诉 | 4 | 2 | 50% 达标 | ≥50% | 2 | 0 | 0 | 100% 达标（2/2）" in text
+    assert "合计 |  |  |  |  | 2 | 0 | 0 | 100% 达标（2/2，目标 100%，11.1.11）" in text
+    assert "已回访 2 件，已处理 2 件：100% 达标" in text
+
+
+def test_11_1_11_a_coverage_miss_and_a_handling_miss_are_marked_apart(ledger, tmp_path):
+    _complaints_called_back(ledger, ["dissatisfied"])
+    callbacks = invoke_json(ledger, "stats", "2026-11", now="2026-11-30T18:00")["callbacks"]
+    assert callbacks["complaint"]["coverage"] == 0.25 and callbacks["handling_rate"] == 0.0
+    text = ok(invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-30T18:00",
+                     env={"PROPCLI_LANG": "zh_CN"})).stdout
+    assert "投诉 | 4 | 1 | 25% 未达标 | ≥50% | 0 | 1 | 0 | 0% 未达标（0/1）" in text
+    out = tmp_path / "report.html"
+    ok(invoke(ledger, "stats", "2026-11", "-f", "html", "-o", str(out), now="2026-11-30T18:00",
+              env={"PROPCLI_LANG": "zh_CN"}))
+    html = out.read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<tr><td>(.*?)</td>(.*?)</tr>", html)}
+    for label in ("投诉：回访率", "投诉：回访处理率（已处理 ÷ 已回访）", "回访处理率"):
+        assert "未达标" in rows[label], label
+    assert "未达标" not in rows["维修：回访率"]  # no repair was due a callback: no quota missed
