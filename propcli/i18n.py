@@ -229,26 +229,8 @@ ROLES = {
     "system": N_("system (scripts and cron)"),
 }
 
-RULES = {
-    "request.reply": N_("reply to a help request"),
-    "request.report": N_("major medical emergency reported to the manager"),
-    "repair.fill": N_("fill in the repair form"),
-    "repair.notify": N_("notify engineering to collect the order"),
-    "repair.quote": N_("price review of an off-list item"),
-    "repair.arrive": N_("technician on site"),
-    "repair.return": N_("copies 2 and 3 returned"),
-    "repair.finance": N_("copy 3 to finance"),
-    "public.notify": N_("public repair: notify engineering"),
-    "public.arrive": N_("public repair: on site"),
-    "complaint.reply": N_("first answer to a complaint"),
-    "callback.complaint": N_("complaint callback"),
-    "callback.repair": N_("repair callback"),
-    "callback.event": N_("community event callback"),
-    "callback.reply": N_("answer to a callback question"),
-    "callback.next": N_("next callback"),
-    "callback.incident": N_("callback after an incident"),
-    "visit.record": N_("visit made"),
-}
+RULES: dict[str, str] = {}
+"""Rules are the kinds': each kind declares its rules' words (`Kind.labels["rule"]`, issue 17)."""
 
 STEPS = {
     "new": N_("received"),
@@ -294,26 +276,9 @@ STATES = {
     "overdue": N_("overdue"),
 }
 
-VALUES = {  # categories (9.4.1-1), severities, methods, results, ways of help
-    "medical": N_("medical emergency"),
-    "repair": N_("repair"),
-    "complaint": N_("complaint"),
-    "enquiry": N_("enquiry"),
-    "security": N_("security incident"),
-    "disaster": N_("disaster"),
-    "other": N_("other help"),
-    "general": N_("general"),
-    "important": N_("important"),
-    "major": N_("major"),
-    "visit": N_("visit"),
-    "phone": N_("phone callback"),
-    "satisfied": N_("satisfied"),
-    "dissatisfied": N_("dissatisfied"),
-    "escort": N_("escort to hospital"),
-    "ambulance": N_("call 120"),
-    "care": N_("short-term care"),
-    "any": N_("either way"),
-}
+VALUES: dict[str, str] = {}
+"""Values (categories 9.4.1-1, severities, methods, results, ways of help) are the kinds' words
+(`Kind.labels["value"]`: request, complaint, callback)."""
 
 FIELDS = {  # record fields and table columns
     "id": N_("id"),
@@ -430,42 +395,42 @@ FIELDS = {  # record fields and table columns
     "added": N_("added"),
 }
 
-STATS = {  # the words of `stats` figures (requests.by_category.medical -> 求助 · 按类别 · 急救病人)
-    "requests": N_("help requests"),
-    "repairs": N_("repairs"),
-    "complaints": N_("complaints"),
-    "callbacks": N_("callbacks"),
+STATS = {  # the words of `stats` figures every section shares; a section's own words are its kind's (Kind.labels)
     "total": N_("total"),
-    "by_category": N_("by category"),
-    "by_severity": N_("by severity"),
-    "public": N_("public repairs"),
     "paid": N_("paid"),
     "fees": N_("fees (yuan)"),
-    "billed": N_("billed (yuan)"),
     "on_time": N_("on time"),
-    "eligible": N_("to call back"),
-    "done": N_("called back"),
-    "coverage": N_("coverage"),
-    "target": N_("target"),
-    "handling_rate": N_("handling rate"),
-    "called_back": N_("called back or answered (handling base, 11.1.11)"),
-    "settled": N_("settled"),
-    "open_dissatisfied": N_("dissatisfied, still open"),
-    "event": N_("community events"),
-    "complaint": N_("complaints"),
-    "repair": N_("repairs"),
     "previous": N_("previous month"),
-    "public_repairs": N_("public repairs"),
-    "handling_target": N_("handling target"),
-    "loops_needed": N_("Matters needing an outcome"),
-    "loops_closed": N_("Matters closed"),
-    "satisfied": N_("satisfied"),
-    "dissatisfied": N_("dissatisfied"),
-    "fixed": N_("rectified"),
 }
 
 _GROUPS = {"role": ROLES, "rule": RULES, "step": STEPS, "state": STATES, "value": VALUES, "field": FIELDS,
            "stat": STATS}
+
+
+LABEL_SOURCES: list = []
+"""More words by group, asked after the tables above: `propcli.kinds` adds the ones its kinds declare
+(`Kind.labels`, issue 17: a kind's words come from the kind). A source maps (group, key) to an English msgid,
+an (English, Chinese) pair, or None."""
+
+
+def find_label(group: str, key: str):
+    """The msgid (or (English, Chinese) pair) of a key: the fixed tables, then the declared sources; None."""
+    found = _GROUPS[group].get(key)
+    if found is None and group in ("rule", "value", "stat"):
+        for source in LABEL_SOURCES:
+            found = source(group, key)
+            if found is not None:
+                break
+    return found
+
+
+def label_text(found) -> str:
+    """A found label (`find_label`) in the language of now."""
+    if isinstance(found, tuple):
+        english, chinese = found
+        translated = catalogue().gettext(english)
+        return chinese if language() == "zh_CN" and translated == english else translated
+    return catalogue().gettext(found)
 
 
 def label(group: str, key) -> str:
@@ -473,5 +438,5 @@ def label(group: str, key) -> str:
     itself when it has none. Kinds: `propcli.kinds.label`."""
     if key is None:
         return ""
-    found = _GROUPS[group].get(str(key))
-    return catalogue().gettext(found) if found else str(key)
+    found = find_label(group, str(key))
+    return label_text(found) if found else str(key)

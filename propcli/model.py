@@ -179,3 +179,42 @@ def record_to_plain(record: Record, tz: str, current: bool = False) -> dict:
     plain.update(record.fields if current else record.as_entered)
     plain["events"] = [e.to_plain(tz) for e in record.all_events]
     return plain
+
+
+# --- what a change says of a record (pure; the store and the kinds' plans use them) -----------------
+
+CONFIDENTIAL = "保密"
+"""What a commit message says instead of the text of a confidential record (9.4.3-4, issue 16 point 4)."""
+
+
+def commit_message(record: Record, step: str, summary: str | None = None) -> str:
+    """A change's commit message: `KIND ID: STEP`, the summary (a note, an outcome), `Record:`/`Step:` lines.
+    The subject never holds a person's text; a record marked `confidential` (an enquiry touching company
+    secrets, 9.4.3-4) never has its text in the body either, whatever the step: `git log` shows 保密."""
+    if summary and record.fields.get("confidential"):
+        summary = CONFIDENTIAL
+    lines = [f"{record.kind} {record.id}: {step}"]
+    if summary:
+        lines += ["", summary]
+    lines += ["", f"Record: {record.id}", f"Step: {step}"]
+    return "\n".join(lines) + "\n"
+
+
+def check_event_time(at: datetime, now: datetime, record: Record | None = None, field: str = "--at") -> None:
+    """CLI.md "Records, events and times": never later than --now, never back in time within a record."""
+    from propcli.errors import BadInput
+    from propcli.i18n import _
+    from propcli.timeutil import check_range
+
+    check_range(at, field)
+    if at > now:
+        raise BadInput(_("{field}: {at} is later than now ({now}); events cannot be recorded in the future",
+                         field=field, at=at.isoformat(), now=now.isoformat()))
+    if record is not None:
+        if record.last_at > now:
+            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in "
+                             "time",
+                             id=record.id, last=record.last_at.isoformat(), now=now.isoformat()))
+        if at < record.last_at:
+            raise BadInput(_("{field}: {at} is before the record's last event ({last}); events never go back in time",
+                             field=field, at=at.isoformat(), last=record.last_at.isoformat()))

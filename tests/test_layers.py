@@ -12,7 +12,7 @@ ALLOWED = {
     "shared": {"shared"},
     "store": {"shared", "store"},
     "policy": {"shared", "policy"},
-    "kinds": {"shared", "store", "policy", "kinds"},
+    "kinds": {"shared", "policy", "kinds"},
     "app": {"shared", "store", "policy", "kinds", "app"},
     "cli": set(ORDER),
 }
@@ -64,6 +64,17 @@ def test_no_layer_imports_a_higher_one():
     wrong = sorted(f"{m} imports {d}" for m, deps in graph(top_level_only=False).items() for d in deps
                    if layer(d) not in ALLOWED[layer(m)])
     assert not wrong, wrong
+
+
+def test_kinds_are_pure_they_never_import_the_store_nor_name_an_app_module():
+    """Issue 17 point 1: a kind plans (kinds.base.Create/Append/Change); app/writes.py runs the unit of work."""
+    assert not [f"{m} imports {d}" for m, deps in graph(False).items() if layer(m) == "kinds"
+                for d in deps if layer(d) == "store"]
+    named = [f"{path.name}:{node.lineno}" for module, path in MODULES.items() if layer(module) == "kinds"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and re.match(r"^propcli\.(app|cli|store)\.\w+(:\w+)?$", node.value)]
+    assert not named, named
 
 
 def test_store_never_imports_kinds():

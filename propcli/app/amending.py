@@ -99,13 +99,17 @@ def planned_changes(session, record, pairs) -> dict[str, list]:
             raise BadInput(_("{field}: empty; expected the value it should read", field=name))
         corrected[name] = _converted(correctable[name], name, value)
     declared = kinds.kind(record.kind)
+    from propcli.kinds.base import Create
+
     try:
         with rehearsing():
-            declared.new(session, **_kwargs_of_new(record, correctable, corrected))
+            planned_new = declared.new(session, **_kwargs_of_new(record, correctable, corrected))
     except Planned as planned:
         result = planned.fields
-    else:  # a kind whose `new` writes some other way: nothing to compare with
-        raise BadInput(_("--set: {kind} records cannot be corrected", kind=label))
+    else:  # a kind's `new` plans the record (kinds.base.Create): its values are what it would keep
+        if not isinstance(planned_new, Create):  # a kind whose `new` writes some other way: nothing to compare
+            raise BadInput(_("--set: {kind} records cannot be corrected", kind=label))
+        result = dict(planned_new.values)
     changes = {}
     for name in corrected:
         old, new = record.get(name), result.get(name)

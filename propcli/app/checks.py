@@ -95,9 +95,9 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
     from propcli.errors import BadInput
     from propcli.model import SIDE_STEPS, Record
 
-    check_step = kinds.kind(record.kind).check_step
+    declared = kinds.kind(record.kind)
     problems = [((n, m) if with_index else m) for n, m in amend_problems(record)]
-    if check_step is None:
+    if declared.check_step is None and not declared.steps:
         return problems
     for number in range(1, len(record.events)):  # the events that count: withdrawn ones are not replayed
         event = record.events[number]
@@ -105,7 +105,7 @@ def semantic_problems(ledger, record, with_index: bool = False) -> list:
             continue
         before = Record(record.kind, record.id, record.fields, record.events[:number], record.path)
         try:
-            check_step(before, event)
+            declared.check_event(before, event)
         except BadInput as error:
             position = record.position(event)
             message = _("events[{n}]: {message}", n=position, message=error.message)

@@ -272,15 +272,92 @@ def previous_month(month: str, back: int = 1) -> str:
     return f"{year:04d}-{number:02d}"
 
 
-def _office_stats(company, code: str, months: list[str], now_text: str) -> Reading:
-    from propcli.app.stats import month_stats, on_time_counts
+def _office_stats(company, code: str, months_of: dict, now_text: str) -> Reading:
+    """The office's figures for the months `months_of[code]` (in a worker): {month: (stats, on-time counts)},
+    as JSON gives them back (the same whether computed now or kept), and the HEAD they were computed at."""
+    import json
 
+    from propcli.app.stats import month_stats_and_counts
+
+    head = company.copy_head(code)
     session = office_session(company, code, now_text)
-    figures = {}
-    for month in months:
-        figures[month] = (month_stats(session, month), on_time_counts(session, month))
+    figures = {month: month_stats_and_counts(session, month) for month in months_of[code]}
     warnings = [f"{code}: {w}" for w in session.ledger.index.damaged_warnings() + session.warnings]
-    return Reading(code, figures, warnings)
+    if company.copy_head(code) != head:  # a sync moved the copy meanwhile: these figures are kept under no HEAD
+        head = None
+    return Reading(code, (json.loads(json.dumps(figures, ensure_ascii=False)), head), warnings)
+
+
+FIGURES_VERSION = "1"
+"""Part of the key of the figures kept per office: raised when what `stats` computes changes."""
+NOW_BUCKET = 300
+"""Without --now, `company stats` reads the wall clock to the NOW_BUCKET seconds (floored): its figures are as
+of that moment (shown as `now`), and an office whose copy did not move is not read again within it."""
+
+
+def stats_now(now_text: str | None) -> str:
+    """--now as given; else the wall clock floored to NOW_BUCKET seconds."""
+    if now_text:
+        return now_text
+    moment = int(utc_now().timestamp())
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(moment - moment % NOW_BUCKET, timezone.utc).isoformat()
+
+
+def figures_key(head: str | None, month: str, now_text: str) -> str | None:
+    """What an office's figures for `month` depend on: its copy's HEAD (the copy changes only by `sync`), the
+    month, the clock (--now as written: read in the office's own timezone, fixed by that HEAD) and the code
+    that computes them. None when they cannot be kept: no HEAD, or a --now read against the wall clock
+    (`昨天下午3点`)."""
+    from propcli import __version__
+    from propcli.store.index import SCHEMA_VERSION
+
+    text = str(now_text).strip()
+    if not head or not (text[:4].isdigit() and text[4:5] == "-"):
+        return None
+    return "|".join((FIGURES_VERSION, __version__, SCHEMA_VERSION, head, month, text))
+
+
+def _office_figures(company, codes: list[str], months: list[str], now: str):
+    """Each office's Reading {month: (stats, counts)}: kept figures where the copy has not moved (issue 20:
+    a warm `company stats` reads no index), the rest computed READ_WORKERS offices at a time and kept."""
+    found: dict[str, Reading] = {}
+    partial: dict[str, dict] = {}
+    months_of: dict[str, list] = {}
+    heads: dict[str, str | None] = {}
+    for code in codes:
+        head = heads[code] = company.copy_head(code) if company.has_copy(code) else None
+        kept = company.kept_figures(code) if head else {}
+        entries = {m: kept.get(figures_key(head, m, now) or "") for m in months}
+        entries = {m: e for m, e in entries.items() if isinstance(e, dict)}
+        partial[code] = {m: (e["stats"], e["counts"]) for m, e in entries.items()}
+        if len(entries) == len(months):
+            found[code] = Reading(code, partial[code], list(entries[months[-1]].get("warnings") or []))
+        else:
+            months_of[code] = [m for m in months if m not in entries]
+    computing = [c for c in codes if c in months_of]
+    for code, reading in zip(computing, _each_office(company, computing, _office_stats, months_of, now)):
+        if reading.error:
+            found[code] = reading
+            continue
+        figures, head = reading.data
+        if partial[code] and head != heads[code]:  # the copy moved since the kept months were looked up
+            reading = _run_job((company, code, _office_stats, ({code: months}, now)))
+            if reading.error:
+                found[code] = reading
+                continue
+            figures, head = reading.data
+            partial[code] = {}
+        fresh = {}
+        for month, (month_figures, counts) in figures.items():
+            key = figures_key(head, month, now)
+            if key:
+                fresh[key] = {"stats": month_figures, "counts": counts, "warnings": reading.warnings}
+        if fresh:
+            company.keep_figures(code, fresh)
+        found[code] = Reading(code, {**partial[code], **figures}, reading.warnings)
+    return [found[code] for code in codes]
 
 
 def stats(company, month: str, now_text: str | None, trend: int = 2) -> dict:
@@ -288,12 +365,12 @@ def stats(company, month: str, now_text: str | None, trend: int = 2) -> dict:
     `last_month` beside it, `misses` (figures below their target), `rank`; `trend` months of company figures
     (for the report's month-by-month line) under `months`."""
     check_month(month, "YYYY-MM")
-    now = company_now(company, now_text)
+    now = stats_now(now_text)
     months = [previous_month(month, back) for back in range(max(trend, 2) - 1, -1, -1)]
     states = company.states()
     rows, warnings, per_month = [], [], {m: [] for m in months}
-    for office, reading in zip(company.offices, _each_office(company, [o.code for o in company.offices],
-                                                              _office_stats, months, now)):
+    for office, reading in zip(company.offices, _office_figures(company, [o.code for o in company.offices],
+                                                                months, now)):
         warnings += reading.warnings
         row = _row_head(company, office, states)
         if reading.error:

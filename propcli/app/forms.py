@@ -54,36 +54,42 @@ def humanize_minutes(minutes, lang: str | None = None) -> str:
 
 
 # --- labels shared by forms, the monthly report and the overdue mail ------------------------------
-# The labels of rules, roles, severities and results are propcli.i18n's (RULES, ROLES, VALUES), in the
-# page's language; a rule the catalogue does not name falls back to the label its kind declares.
+# The labels of rules, roles, severities and results are propcli.i18n.find_label's (roles fixed; rules and
+# values the kinds declare), in the page's language; a rule with no English falls back to its Chinese label.
 
 SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
 METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
 
 
-def _fixed(table: str, key, lang: str) -> str:
+def _fixed(group: str, key, lang: str) -> str:
+    """The label of a key (propcli.i18n.find_label: the fixed tables, then the kinds' declared words) in the
+    page's language."""
     from propcli import i18n
 
-    msgid = getattr(i18n, table).get(str(key)) if key else None
-    return translator(lang)(msgid) if msgid else ""
+    found = i18n.find_label(group, str(key)) if key else None
+    if isinstance(found, tuple):
+        english, chinese = found
+        translated = translator(lang)(english)
+        return chinese if lang == "zh_CN" and translated == english else translated
+    return translator(lang)(found) if found else ""
 
 
 def rule_name(rule: str, lang: str) -> str:
     from propcli.kinds import rule_label
 
-    return _fixed("RULES", rule, lang) or rule_label(rule) or rule
+    return _fixed("rule", rule, lang) or rule_label(rule) or rule
 
 
 def role_name(role: str | None, lang: str) -> str:
-    return _fixed("ROLES", role, lang) or (role or "")
+    return _fixed("role", role, lang) or (role or "")
 
 
 def severity_name(severity: str | None, lang: str) -> str:
-    return _fixed("VALUES", severity, lang) if severity in SEVERITY_ZH else ""
+    return _fixed("value", severity, lang) if severity in SEVERITY_ZH else ""
 
 
 def result_name(result: str | None, lang: str) -> str:
-    return _fixed("VALUES", result, lang) if result in RESULT_ZH else ""
+    return _fixed("value", result, lang) if result in RESULT_ZH else ""
 
 
 def source_name(kind: str | None, lang: str) -> str:
@@ -420,7 +426,8 @@ def _register(session, name: str, form: Form, lang: str, key: str | None, declar
     rows, totals, month, number, ref = [], None, "", "", None
     if key and declared is not None:
         month, ref = check_month(key, "ID"), f"{name}/{key}"
-        rows = declared[1].rows(_paper_records(session, kind=declared[0], month=key))
+        rows = [[row.get(column, "") for column in declared[1].columns] if isinstance(row, dict) else row
+                for row in declared[1].rows(_paper_records(session, kind=declared[0], month=key))]
     elif key:
         rows, totals, month, ref = _rows_for(session, name, key, lang)
         number = (ref if ref and not ref.startswith(name)

@@ -17,7 +17,7 @@ def _category(key: str, lang: str) -> str:
     """A help-request category (9.4.1-1) as propcli.i18n names it."""
     from propcli.app.forms import _fixed
 
-    return _fixed("VALUES", key, lang) or key
+    return _fixed("value", key, lang) or key
 
 
 def _callback_kinds() -> dict[str, str]:

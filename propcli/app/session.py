@@ -23,6 +23,24 @@ class Session:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def write(self, planned):
+        """Run what a kind planned as one unit of work (propcli/app/writes.py): a kind never writes itself."""
+        from propcli.app.writes import write
+
+        return write(self, planned)
+
+    def linked(self, kind: str, field: str, ids: list, at) -> list:
+        """Records of `kind` naming one of `ids` in `field` (propcli/app/writes.py)."""
+        from propcli.app.writes import linked
+
+        return linked(self, kind, field, ids, at)
+
+    def load(self, record_id: str):
+        """A record as its file says now, for a kind shaping a step (the kinds never read the store)."""
+        from propcli.app.writes import load
+
+        return load(self, record_id)
+
     @cached_property
     def ledger(self):
         from propcli.store.ledger import Ledger

@@ -15,71 +15,107 @@ Finance collects both alike, so `fees.total` = repairs.fees + requests.fees = th
 from propcli.store import queries
 from propcli.timeutil import check_month
 
-ON_TIME_SECTIONS = (("public.", "public_repairs"), ("repair.", "repairs"), ("request.", "requests"),
-                    ("complaint.", "complaints"), ("callback.", "callbacks"), ("visit.", "callbacks"))
-"""Which section of `stats` a rule's on-time share belongs to, by the fixed rule keys (CLI.md)."""
-KIND_SECTIONS = {"request": "requests", "repair": "repairs", "complaint": "complaints", "callback": "callbacks",
-                 "visit": "callbacks"}
-
-
 def section_of(kind: str, rule: str) -> str:
-    for prefix, section in ON_TIME_SECTIONS:
-        if rule.startswith(prefix):
-            return section
-    return KIND_SECTIONS.get(kind, kind + "s")
+    """The section of `stats` a rule's on-time share is filed under: its kind's (`Kind.stats`, as the kind
+    refines it by rule: repair's `public.*` under `public_repairs`); a kind without one: `KINDs`."""
+    from propcli import kinds
+
+    declared = kinds.kind(kind).stats if kind in kinds.PREFIXES else None
+    return declared.section_of(rule) if declared is not None else kind + "s"
 
 
-def on_time_by_section(index, month: str, now: int) -> dict:
+def _requests(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.billing import billed_total, fees_total
+    from propcli.kinds.request import CATEGORIES
+
+    by_category = queries.count_by_field(index, kind, "category", month, now, counted_only=True)
+    return {"requests": {"total": sum(by_category.values()),
+                         "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
+                         "fees": fees_total(session, month, kind), "billed": billed_total(session, month, kind),
+                         "on_time": on_time.get("requests", {})}}
+
+
+def _repairs(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.billing import billed_total, fees_total
+
+    total, public, _fee_cents, paid = queries.fee_totals(index, kind, month, now, status="paid")
+    return {"repairs": {"total": total, "public": int(public), "paid": paid,
+                        "fees": fees_total(session, month, kind), "billed": billed_total(session, month, kind),
+                        "on_time": on_time.get("repairs", {})},
+            "public_repairs": {"total": int(public), "on_time": on_time.get("public_repairs", {})}}
+
+
+def _complaints(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.kinds.complaint import SEVERITIES
+
+    by_severity = queries.count_by_field(index, kind, "severity", month, now, counted_only=True)
+    return {"complaints": {"total": sum(by_severity.values()),
+                           "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+                           "on_time": on_time.get("complaints", {})}}
+
+
+def _callbacks(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
+    from propcli.app.callbacks import callback_stats
+
+    callbacks = callback_stats(session, month)
+    callbacks["on_time"] = on_time.get("callbacks", {})
+    return {"callbacks": callbacks}
+
+
+SERVICES = {"requests": _requests, "repairs": _repairs, "complaints": _complaints, "callbacks": _callbacks}
+"""The figures the index counts, by the name a kind's `Stat.figures` gives (a kind never names an app module)."""
+
+
+def sections(session, month: str, index, now: int, on_time: dict) -> dict:
+    """The sections of `stats`, in the order of the registry: each kind's (`Kind.stats`, issue 17: a kind's
+    statistics come from the kind): a service of SERVICES, or the kind's own function given the month's
+    records as `show` prints them and the section's on-time shares."""
+    from propcli import kinds
+    from propcli.app.services import list_records
+
+    found: dict = {}
+    for declared in kinds.all_kinds():
+        stat = declared.stats
+        if stat is None or stat.figures is None:
+            continue
+        if isinstance(stat.figures, str):
+            found.update(SERVICES[stat.figures](session, declared.name, month, index, now, on_time))
+        else:
+            records = list_records(session, kind=declared.name, month=month, redact=None, voided=False)
+            found[stat.section] = stat.figures(records, on_time.get(stat.section, {}))
+    return found
+
+
+def _counts_by_section(rows) -> dict:
     sections: dict = {}
-    for kind, rule, met, late in queries.on_time_by_kind_rule(index, month, now):
-        if met + late:
-            sections.setdefault(section_of(kind, rule), {})[rule] = round(met / (met + late), 4)
-    return sections
-
-
-def on_time_counts(session, month: str) -> dict:
-    """section -> rule -> [met, late]: the counts behind each `on_time` share (met ÷ (met + late)), for whoever
-    adds several ledgers' shares up (`company stats`, issue 20: recomputed from summed counts, never averaged)."""
-    check_month(month, "YYYY-MM")
-    index = session.ledger.index.fresh()
-    sections: dict = {}
-    for kind, rule, met, late in queries.on_time_by_kind_rule(index, month, int(session.now.timestamp())):
+    for kind, rule, met, late in rows:
         if met + late:
             sections.setdefault(section_of(kind, rule), {})[rule] = [int(met), int(late)]
     return sections
 
 
-def month_stats(session, month: str) -> dict:
-    from propcli.app.billing import billed_total, fees_total
-    from propcli.kinds.complaint import SEVERITIES
-    from propcli.kinds.request import CATEGORIES
+def _shares(counts: dict) -> dict:
+    return {section: {rule: round(met / (met + late), 4) for rule, (met, late) in rules.items()}
+            for section, rules in counts.items()}
 
+
+def month_stats(session, month: str) -> dict:
+    return month_stats_and_counts(session, month)[0]
+
+
+def month_stats_and_counts(session, month: str) -> tuple[dict, dict]:
+    """`month_stats` and `on_time_counts` from one on-time query (company stats reads both, issue 20)."""
     check_month(month, "YYYY-MM")
     index = session.ledger.index.fresh()
     now = int(session.now.timestamp())
-    by_category = queries.count_by_field(index, "request", "category", month, now, counted_only=True)
-    by_severity = queries.count_by_field(index, "complaint", "severity", month, now, counted_only=True)
-    total, public, _fee_cents, paid = queries.fee_totals(index, "repair", month, now, status="paid")
-    on_time = on_time_by_section(index, month, now)
-    from propcli.app.callbacks import callback_stats
+    counts = _counts_by_section(queries.on_time_by_kind_rule(index, month, now))
+    found = sections(session, month, index, now, _shares(counts))
+    return {"month": month, **found, "fees": paid_services(found)}, counts
 
-    callbacks = callback_stats(session, month)
-    callbacks["on_time"] = on_time.get("callbacks", {})
-    fees = {"repairs": fees_total(session, month, "repair"), "requests": fees_total(session, month, "request")}
-    billed = {"repairs": billed_total(session, month), "requests": billed_total(session, month, "request")}
-    return {
-        "month": month,
-        "requests": {"total": sum(by_category.values()),
-                     "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
-                     "fees": fees["requests"], "billed": billed["requests"], "on_time": on_time.get("requests", {})},
-        "repairs": {"total": total, "public": int(public), "paid": paid,
-                    "fees": fees["repairs"], "billed": billed["repairs"], "on_time": on_time.get("repairs", {})},
-        "public_repairs": {"total": int(public), "on_time": on_time.get("public_repairs", {})},
-        "complaints": {"total": sum(by_severity.values()),
-                       "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
-                       "on_time": on_time.get("complaints", {})},
-        "callbacks": callbacks,
-        # 9.4.9, 10.4.3-1: every paid service, as 《有偿服务记录表》's one 合计 and as finance's billing list
-        "fees": {"total": round(fees["repairs"] + fees["requests"], 2),
-                 "billed": round(billed["repairs"] + billed["requests"], 2)},
-    }
+
+def paid_services(found: dict) -> dict:
+    """9.4.9, 10.4.3-1: every paid service, repairs and help services alike: `total` = the one 合计 of
+    《有偿服务记录表》, `billed` = the total of finance's billing list (`repair billing`)."""
+    parts = [found.get(section) or {} for section in ("repairs", "requests")]
+    return {"total": round(sum(part.get("fees") or 0 for part in parts), 2),
+            "billed": round(sum(part.get("billed") or 0 for part in parts), 2)}

@@ -6,10 +6,12 @@ from importlib import import_module
 
 from propcli import kinds
 from propcli.app.services import show, shown
+from propcli.app.writes import write
 
 
 def new(session, kind_name: str, **options) -> dict:
-    """`propcli KIND new …`: the kind's `new` creates the record; printed as `show` prints it."""
+    """`propcli KIND new …`: the kind's `new` plans the record, the unit of work writes it; printed as `show`
+    prints it."""
     declared = kinds.kind(kind_name)
     # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
     if options.get("form_no"):
@@ -17,8 +19,16 @@ def new(session, kind_name: str, **options) -> dict:
 
         with session.ledger.lock():
             options["form_no"] = formbook.claim(session.ledger, options["form_no"])
-            return shown(session, declared.new(session, **options))
-    return shown(session, declared.new(session, **options))
+            return shown(session, _created(session, declared.new(session, **options)))
+    return shown(session, _created(session, declared.new(session, **options)))
+
+
+def _created(session, planned):
+    """The record a kind's `new` made: its plan written (a `Change`: the first record it creates)."""
+    from propcli.kinds.base import Change
+
+    written = write(session, planned)
+    return written[planned.creates[0].id] if isinstance(planned, Change) else written
 
 
 def roles_for(ledger, kind_name: str, step_name: str) -> tuple[str, ...]:
@@ -54,8 +64,8 @@ def step(session, kind_name: str, text_id: str, step_name: str, at=None, **optio
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
     check_actor_role(session, kind_name, step_name)
-    shown = kinds.kind(kind_name).step(session, record_id, step_name, at, **options)
-    return show(session, shown or record_id)
+    written = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
+    return show(session, written if isinstance(written, str) else record_id)
 
 
 SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.app.callbacks:plan"}

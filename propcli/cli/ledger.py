@@ -6,7 +6,23 @@ from propcli.cli.common import DeclaredCommand, format_option, session_of
 from propcli.cli.kinds import DeskTime
 from propcli.errors import ProblemsFound
 from propcli.i18n import _
-from propcli.kinds import NAMES as KIND_NAMES
+
+
+class KindChoice(click.Choice):
+    """`--kind`: one of the kinds registered when the option is read (a kind added by `kinds.add` too)."""
+
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        from propcli import kinds
+
+        return kinds.NAMES
+
+    @choices.setter
+    def choices(self, value):
+        pass
 
 
 @click.command(cls=DeclaredCommand, example="propcli init /srv/ledger --office HY01")
@@ -81,7 +97,7 @@ def show(ctx, record_id, history, fmt):
 
 
 @click.command("list", cls=DeclaredCommand, example="propcli list --kind repair --open --month 2026-11")
-@click.option("--kind", type=click.Choice(KIND_NAMES))
+@click.option("--kind", type=KindChoice())
 @click.option("--status", metavar="STATE", help=_("the state as the table prints it (受理, 已接单, …) or its key"))
 @click.option("--month", metavar="YYYY-MM")
 @click.option("--open", "open_only", is_flag=True, help=_("only open records"))

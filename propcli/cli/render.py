@@ -505,20 +505,33 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     """Rows as a table, JSON, CSV or xlsx; `total`: a column whose sum the table shows below it (JSON/CSV/xlsx:
     rows only); `labels` names a column where the usual heading would mislead (a price's `name`)."""
     headers = [labels.get(c) or heading(c) for c in columns] if labels else None
-    if fmt == "json":
-        click.echo(_json(data))
-    elif fmt == "csv":
-        _emit(_csv(data, columns))
-    elif fmt == "xlsx":
-        _xlsx(data, columns, title, headers, total)
-    else:
-        text = _table(data, columns, headers, priority)
-        if total is not None:
-            from decimal import Decimal
+    ROW_FORMATS.get(fmt, _rows_table)(data, columns, headers, total, title, priority)
 
-            amount = sum((Decimal(str(row.get(total) or 0)) for row in data), Decimal("0"))
-            text += "\n" + _("Total: {amount}", amount=f"{amount:.2f}")
-        _emit_table(text)
+
+def _rows_json(data, columns, headers, total, title, priority) -> None:
+    click.echo(_json(data))
+
+
+def _rows_csv(data, columns, headers, total, title, priority) -> None:
+    _emit(_csv(data, columns))
+
+
+def _rows_xlsx(data, columns, headers, total, title, priority) -> None:
+    _xlsx(data, columns, title, headers, total)
+
+
+def _rows_table(data, columns, headers, total, title, priority) -> None:
+    text = _table(data, columns, headers, priority)
+    if total is not None:
+        from decimal import Decimal
+
+        amount = sum((Decimal(str(row.get(total) or 0)) for row in data), Decimal("0"))
+        text += "\n" + _("Total: {amount}", amount=f"{amount:.2f}")
+    _emit_table(text)
+
+
+ROW_FORMATS = {"json": _rows_json, "csv": _rows_csv, "xlsx": _rows_xlsx, "table": _rows_table}
+"""One formatter per output format (issue 17 point 5): rows as JSON, CSV, xlsx or a table."""
 
 
 def _emit_table(text: str) -> None:
@@ -559,12 +572,18 @@ AMEND_KEYS = ("corrections", "withdrawn", "voided")
 
 
 def record(data: dict, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(_json(data))
-        return
-    if fmt in ("csv", "xlsx"):
-        rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history", *AMEND_KEYS)])
-        return
+    RECORD_FORMATS.get(fmt, _record_table)(data, fmt)
+
+
+def _record_json(data: dict, fmt: str) -> None:
+    click.echo(_json(data))
+
+
+def _record_row(data: dict, fmt: str) -> None:
+    rows([data], fmt, [k for k in data if k not in ("events", "deadlines", "history", *AMEND_KEYS)])
+
+
+def _record_table(data: dict, fmt: str) -> None:
     skip = {"events", "deadlines", "history", *AMEND_KEYS} | _shadowed(data)
     data = _with_zh(data)
     labels = {key: heading(key) for key in data if key not in skip}
@@ -601,30 +620,48 @@ def record(data: dict, fmt: str) -> None:
         _echo(_table(data["history"], ["commit", "date", "author", "subject"]))
 
 
+RECORD_FORMATS = {"json": _record_json, "csv": _record_row, "xlsx": _record_row, "table": _record_table}
+
+
 OVERDUE_COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role", "escalated_to", "assignee"]
 
 
 def overdue(data: list[dict], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
-    elif fmt != "table" or _meta("output"):
-        rows(data, fmt, OVERDUE_COLUMNS, title=_("overdue"))
-    else:
-        late = [row for row in data if row.get("minutes_late", 0) > 0]
-        soon = [row for row in data if row.get("minutes_late", 0) <= 0]
-        _echo(_table(late, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
-        if soon:
-            _echo("")
-            _echo(_("Due soon ({count}):", count=len(soon)))
-            _echo(_table(soon, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
+    OVERDUE_FORMATS.get(fmt, _overdue_rows)(data, fmt)
+
+
+def _overdue_json(data: list[dict], fmt: str) -> None:
+    click.echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
+
+
+def _overdue_rows(data: list[dict], fmt: str) -> None:
+    rows(data, fmt, OVERDUE_COLUMNS, title=_("overdue"))
+
+
+def _overdue_table(data: list[dict], fmt: str) -> None:
+    """Late first, then those due soon; written to -o FILE as one plain table."""
+    if _meta("output"):
+        _overdue_rows(data, fmt)
+        return
+    late = [row for row in data if row.get("minutes_late", 0) > 0]
+    soon = [row for row in data if row.get("minutes_late", 0) <= 0]
+    _echo(_table(late, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
+    if soon:
+        _echo("")
+        _echo(_("Due soon ({count}):", count=len(soon)))
+        _echo(_table(soon, OVERDUE_COLUMNS, priority=PRIORITY["overdue"]))
+
+
+OVERDUE_FORMATS = {"json": _overdue_json, "csv": _overdue_rows, "xlsx": _overdue_rows, "table": _overdue_table}
 
 
 def explain(data: dict, fmt: str) -> None:
+    {"json": _record_json}.get(fmt, _explain_text)(data, fmt)
+
+
+def _explain_text(data: dict, fmt: str) -> None:
     from propcli.app.humanize import lateness
 
-    if fmt == "json":
-        click.echo(_json(data))
-        return
     _echo(_("{id} ({kind}) status {status}, {open}; as of {now}", id=data["id"], kind=display("kind", data["kind"]),
             status=display("status", data["status"], data), open=_("open") if data["open"] else _("closed"),
             now=short_time(data["now"])))
@@ -713,7 +750,7 @@ def event_detail(data: dict, kind: str | None = None, events: list | None = None
 
 
 def _detail_value(key: str, value, kind: str | None = None) -> str:
-    from propcli.i18n import ROLES, VALUES, language
+    from propcli.i18n import ROLES, find_label, language
 
     zh = language() == "zh_CN"
     if isinstance(value, bool):
@@ -746,7 +783,7 @@ def _detail_value(key: str, value, kind: str | None = None) -> str:
             return str(display(key, value, {"kind": kind}))
         if value in ROLES and ("to" in key or key in ("who", "role")):
             return label("role", value)
-        if key in ("way", "category", "severity", "method", "result") and value in VALUES:
+        if key in ("way", "category", "severity", "method", "result") and find_label("value", value) is not None:
             return label("value", value)
     return str(display(key, value, {"kind": kind}))
 
@@ -791,7 +828,7 @@ def _flatten(data, prefix="") -> list[dict]:
 
 def figure_label(path: str) -> str:
     """`repairs.on_time.repair.arrive` -> `维修单 · 按时率 · 维修人员到场` (a rule key stays whole)."""
-    from propcli.i18n import RULES, language
+    from propcli.i18n import find_label, language
 
     if language() != "zh_CN":
         return path
@@ -800,7 +837,7 @@ def figure_label(path: str) -> str:
     i = 0
     while i < len(parts):
         pair = ".".join(parts[i:i + 2])
-        if pair in RULES:
+        if i + 1 < len(parts) and find_label("rule", pair) is not None:
             out.append(label("rule", pair))
             i += 2
             continue
@@ -810,12 +847,13 @@ def figure_label(path: str) -> str:
 
 
 def _stat_word(word: str, before: str = "") -> str:
-    from propcli.i18n import FIELDS, STATS, VALUES, gettext
+    from propcli.i18n import find_label, label_text
 
-    groups = (VALUES, STATS, FIELDS) if before in ("by_category", "by_severity") else (STATS, VALUES, FIELDS)
+    groups = ("value", "stat", "field") if before in ("by_category", "by_severity") else ("stat", "value", "field")
     for group in groups:
-        if word in group:
-            return gettext(group[word])
+        found = find_label(group, word)
+        if found is not None:
+            return label_text(found)
     return word
 
 
@@ -836,18 +874,29 @@ def percent(value) -> str:
 
 
 def stats(data: dict, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(_json(data))
-        return
+    STATS_FORMATS.get(fmt, _stats_table)(data, fmt)
+
+
+def _stats_rows(data: dict, fmt: str, labelled: bool = False) -> None:
+    """The figures one a row (`repairs.on_time.repair.arrive`); `labelled`: named as people read them."""
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
-    if fmt == "table":
-        flat = [dict(r, value=percent(r["value"])) if is_share(r["figure"]) and isinstance(r["value"], (int, float))
-                else r for r in flat]
-    if fmt in ("table", "xlsx"):
+    if labelled:
         flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
-        if fmt == "table":
-            _echo(_("Statistics for {month}", month=data["month"]))
     rows(flat, fmt, ["figure", "value"], title=data.get("month"))
+
+
+def _stats_table(data: dict, fmt: str) -> None:
+    """Shares as percentages (44%), figures named; JSON and CSV keep the numbers and the paths."""
+    flat = _flatten({k: v for k, v in data.items() if k != "month"})
+    flat = [dict(r, value=percent(r["value"])) if is_share(r["figure"]) and isinstance(r["value"], (int, float))
+            else r for r in flat]
+    flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
+    _echo(_("Statistics for {month}", month=data["month"]))
+    rows(flat, fmt, ["figure", "value"], title=data.get("month"))
+
+
+STATS_FORMATS = {"json": _record_json, "csv": _stats_rows, "xlsx": lambda data, fmt: _stats_rows(data, fmt, True),
+                 "table": _stats_table}
 
 
 # --- progress ---------------------------------------------------------------------------------------

@@ -28,6 +28,18 @@ def add(name: str, prefix: str, module: str) -> None:
     ids.register({name: prefix})
 
 
+def remove(name: str) -> None:
+    """Forget a kind `add` registered (a test's worked example cleaning up after itself)."""
+    global NAMES
+    from propcli import ids
+
+    prefix = PREFIXES.pop(name)
+    MODULES.pop(name)
+    NAMES = tuple(PREFIXES)
+    ids.PREFIX.pop(name, None)
+    ids.KIND_OF_PREFIX.pop(prefix, None)
+
+
 def kind(name: str):
     """The full declaration (`KIND`) of a kind, importing its module on first use; KeyError for no kind."""
     return import_module(MODULES[name]).KIND
@@ -47,10 +59,27 @@ def label(name: str | None) -> str:
     return found.zh if language() == "zh_CN" else f"{_(found.en)} ({found.zh})"
 
 
+def declared_label(group: str, key: str):
+    """The word a kind declares for `key` (`Kind.labels`; a rule's Chinese label from `rule_labels`): an English
+    msgid, an (English, Chinese) pair, or None. The hook propcli.i18n.label asks after its own tables."""
+    first = key.split(".", 1)[0] if group == "rule" else None
+    ordered = ([first] if first in PREFIXES else []) + [n for n in NAMES if n != first]
+    for name in ordered:
+        declared = kind(name)
+        found = declared.labels.get(group, {}).get(key)
+        if found is not None:
+            return found
+    if group == "rule":
+        zh = rule_label(key)
+        return (key, zh) if zh else None
+    return None
+
+
 def _register() -> None:
-    from propcli import ids
+    from propcli import i18n, ids
 
     ids.register(PREFIXES)
+    i18n.LABEL_SOURCES.append(declared_label)
 
 
 _register()

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from collections.abc import Callable
 
+from propcli.errors import BadInput
+from propcli.i18n import _
 from propcli.model import Record
 
 
@@ -75,6 +77,9 @@ class Step(Declared):
     options: tuple[Option, ...] = ()
     limit: tuple[str, ...] = ()
     repeatable: bool = False
+    """Recorded more than once (the kind's own check says when)."""
+    when_closed: bool = False
+    """Recorded on a closed record too (a callback's rectification and review come after it is made)."""
 
 
 class Action(Declared):
@@ -114,7 +119,8 @@ class CallbackSource(Declared):
 
 class Form(Declared):
     """A paper register a kind prints (`propcli form NAME YYYY-MM`): its title, clause, columns, the function
-    turning the month's records (as `show` prints them) into rows, and its template."""
+    turning the month's records (as `show` prints them) into rows, and its template. A row is a list of cells
+    in the order of `columns`, or a dict keyed by column name (a column it leaves out prints empty)."""
 
     name: str
     title: str
@@ -122,6 +128,63 @@ class Form(Declared):
     columns: tuple[str, ...]
     rows: Callable[[list], list]
     template: str = "register"
+
+
+class Stat(Declared):
+    """A kind's section of `propcli stats` (9.4.10, 11.2.4): `section` names it (`drills`), `figures` computes
+    it: a function given the month's records (those received in the month, as of now) and the section's on-time
+    shares (rule -> share), or the name of a service of the app layer (`propcli.app.stats.SERVICES`) for the
+    figures the index counts. `rule_sections` files the shares of some rules under another section
+    (repair: `public.` -> `public_repairs`); with no `figures`, the kind only files its shares (`visit`'s under
+    `callbacks`)."""
+
+    section: str
+    figures: str | Callable | None = None
+    rule_sections: dict[str, str] = {}
+
+    def section_of(self, rule: str) -> str:
+        return next((s for prefix, s in self.rule_sections.items() if rule.startswith(prefix)), self.section)
+
+
+class Create(Declared):
+    """What a kind's `new` plans: a record of `kind` with `values`, received at `received`. The app layer
+    writes it (one commit); `then(record)` runs after (a warning to print)."""
+
+    kind: str
+    values: dict
+    received: datetime | None
+    first_event: dict | None = None
+    summary: str | None = None
+    then: Callable[[Record], None] | None = None
+
+
+class Append(Declared):
+    """What a kind's step plans: event `step` with `data` on record `record_id`, at `at` (None: now). The app
+    layer writes it under the lock after the kind's checks (`Kind.check_event`) and `check(record, event)`;
+    `then(record)` runs after."""
+
+    record_id: str
+    step: str
+    data: dict
+    at: datetime | None = None
+    check: Callable[[Record, Any], None] | None = None
+    summary: str | None = None
+    then: Callable[[Record], None] | None = None
+
+
+class Change(Declared):
+    """What a kind plans when one commit appends to records AND creates others (a complaint handled with its
+    callback, a dissatisfied callback with the next one, an open letter with the callbacks it answers):
+    `appends` are (record_id, step, data, at) tuples, `creates` Records with their ids chosen (`ids.new_id`);
+    `validate({id: record})` may refuse under the lock. The commit message: `message`, else the one of
+    `subject` (record, step, summary) followed by `trailer`."""
+
+    appends: tuple = ()
+    creates: tuple = ()
+    validate: Callable[[dict], None] | None = None
+    message: str | None = None
+    subject: tuple | None = None
+    trailer: str = ""
 
 
 class Field(Declared):
@@ -166,6 +229,19 @@ class Kind(Declared):
     forms: tuple[str, ...] = ()
     registers: tuple[Form, ...] = ()
     rule_labels: dict[str, str] = {}
+    """The Chinese label of each deadline rule the kind's policy rows name."""
+    labels: dict[str, dict[str, Any]] = {}
+    """The kind's words by group (`rule`, `value`, `stat`: `propcli.i18n.label`): key -> an English msgid of the
+    catalogue, or (English, Chinese) for a kind whose words are not in the catalogue (a plug-in)."""
+    stats: Stat | None = None
+    """Its section of `propcli stats`."""
+    refine_after: Callable[[Record, str, tuple[str, ...]], tuple[str, ...] | None] | None = None
+    """The steps `step` may follow on this record, refining its `Step.after` (given): repair's public procedure
+    (10.4.2) and listed/quoted variants (10.4.1-2); None: not a step of this record."""
+    clause_for: Callable[[Record, str], str | None] | None = None
+    """The clause of a step on this record when not the step's own (a public repair's 10.4.2-n)."""
+    guard: Callable[[Record, str], None] | None = None
+    """What the order alone does not say, checked before it (repair: a quote only for off-list items)."""
     after_new: Callable[[dict], list[str]] | None = None
     asks: Callable[[dict], tuple[str, ...]] = lambda values: ()
     """The options of `new` a clerk is asked for on a terminal when they are missing (given what was given)."""
@@ -203,30 +279,84 @@ class Kind(Declared):
 
     def step_applies(self, step: str, record: Record) -> bool:
         """Whether `step` may be recorded on `record` now, as far as the procedure's order goes (not what the
-        step carries): the kind's `order` check when it has one (the same check that refuses the step out of
-        order), else `Step.after` against the last step and the record not closed. Shell completion offers a
-        step only the records it applies to (issue 19 point 5: `repair arrive` only repairs taken)."""
+        step carries): the kind's `order` check when it has one (the part of its own check that refuses a step
+        out of order), and the generic `check_order` (`Step.after` as the kind refines it, the record not closed,
+        not done twice unless repeatable). Shell completion offers a step only the records it applies to (issue 19
+        point 5: `repair arrive` only repairs taken)."""
         declared = self.step_named(step)
         if declared is None:
             return False
-        if self.order is not None:
-            from propcli.errors import PropcliError
+        from propcli.errors import PropcliError
 
-            try:
+        try:
+            if self.order is not None:
                 self.order(record, step)
-            except PropcliError:
-                return False
-            return True
-        if self.closing_event(record) is not None:
+            self.check_order(record, step)
+        except PropcliError:
             return False
-        if not declared.after:
-            return True
-        events = record.workflow_events()
-        return bool(events) and events[-1].step in declared.after
+        return True
 
     def step_label(self, name: str) -> str:
         found = self.step_named(name)
         return found.zh if found else COMMON_STEP_ZH.get(name, name)
+
+    def after_of(self, record: Record, step: str) -> tuple[str, ...] | None:
+        """The steps `step` may follow on `record`: its `Step.after`, as the kind refines it; None: not a step
+        of this record."""
+        declared = self.step_named(step)
+        if declared is None:
+            return None
+        if self.refine_after is not None:
+            return self.refine_after(record, step, declared.after)
+        return declared.after
+
+    def clause_of(self, record: Record, step: str) -> str:
+        refined = self.clause_for(record, step) if self.clause_for is not None else None
+        declared = self.step_named(step)
+        return refined or (declared.clause if declared else self.clause)
+
+    def check_order(self, record: Record, step: str) -> None:
+        """The one generic order check (issue 17): a step of this record, the record not closed, not done twice
+        unless `repeatable`, and the last workflow step among those it may follow (`Step.after`, refined by
+        `refine_after`). Refused: BadInput naming the missing or conflicting step and the clause."""
+        from propcli.i18n import language
+
+        after = self.after_of(record, step)
+        word = self.zh if language() == "zh_CN" else self.name
+        if after is None:
+            allowed = [s.name for s in self.steps if self.after_of(record, s.name) is not None]
+            raise BadInput(_("step: '{step}' is not a step of {kind} {id}; expected one of {steps}",
+                             step=step, kind=word, id=record.id, steps=", ".join(allowed)))
+        clause = self.clause_of(record, step)
+        declared = self.step_named(step)
+        closing = None if declared is not None and declared.when_closed else self.closing_event(record)
+        if closing is not None:
+            raise BadInput(_("{kind} {id}: closed by '{closing}' at {at}; '{step}' is not possible ({clause})",
+                             kind=word, id=record.id, closing=closing.step, at=closing.at.isoformat(), step=step,
+                             clause=clause if closing.step == "new" else self.clause_of(record, closing.step)))
+        done = record.first(step)
+        if done is not None and not (declared is not None and declared.repeatable):
+            raise BadInput(_("{kind} {id}: '{step}' is already recorded at {at}; it is done once ({clause})",
+                             kind=word, id=record.id, step=step, at=done.at.isoformat(), clause=clause))
+        if self.guard is not None:
+            self.guard(record, step)
+        events = record.workflow_events()
+        current = events[-1].step if events else "new"
+        if after and current not in after:  # no `after`: no order of its own
+            raise BadInput(_("{kind} {id}: '{step}' must follow '{expected}' ({clause}); the last step is "
+                             "'{current}'",
+                             kind=word, id=record.id, step=step, expected="' or '".join(after), clause=clause,
+                             current=current))
+
+    def check_event(self, record: Record, event) -> None:
+        """Everything a kind says of one event on `record`, whoever wrote it (a command, an import, a hand edit
+        replayed by `check`): the kind's own `check_step` (what the step carries, and the kind's own words for a
+        refusal), then the one generic order of its declared steps (`check_order`)."""
+        if self.check_step is not None:
+            self.check_step(record, event)
+        if self.step_named(event.step) is not None:
+            self.check_order(record, event.step)
+
 
 
 COMMON_STEP_ZH = {"new": "登记", "note": "备注", "notice": "超时通知", "escalate": "升级", "import": "导入",

@@ -1,15 +1,13 @@
 """The call log 来电 《客户来电记录表》 (8.7.2): one line per call, complete once recorded."""
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Field, Kind, Option, first_event
-from propcli.model import Record
+from propcli.kinds.base import Create, Field, Kind, Option, first_event
 
 
 def new_call(session, name=None, phone=None, address=None, reason=None, handled=None, category=None,
-             record=None, note=None, at=None) -> Record:
+             record=None, note=None, at=None) -> Create:
     """One line of the call log (8.7.2); 接听人 is who recorded it."""
     from propcli.kinds.request import category_key
-    from propcli.store.unit import create, load
 
     ledger = session.ledger
     received = session.at(at)
@@ -25,9 +23,9 @@ def new_call(session, name=None, phone=None, address=None, reason=None, handled=
         "note": fields.optional(note),
     }
     if values["record"] is not None:
-        load(ledger, values["record"])
+        session.load(values["record"])
     values = {k: v for k, v in values.items() if v is not None}
-    return create(ledger, "call", values, received, session.actor, session.now)
+    return Create("call", values, received)
 
 
 KIND = Kind(

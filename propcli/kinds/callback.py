@@ -21,7 +21,7 @@ from types import MappingProxyType
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Field, Kind, Option, Step
+from propcli.kinds.base import Action, Append, Change, Field, Kind, Option, Stat, Step
 from propcli.model import Event, Record
 
 METHODS = ("visit", "phone")
@@ -262,10 +262,10 @@ def next_callback(ledger, previous: Record, next_at: datetime, by: str, at: date
 # --- shaping the data of `callback record|reply|fix|review` ----------------------------------------
 
 def record_callback(session, record_id: str, method=None, result=None, signature=None, note=None,
-                    reply_by=None, rectification=None, next_time=None, fix_by=None, households=None, at=None) -> str:
+                    reply_by=None, rectification=None, next_time=None, fix_by=None, households=None,
+                    at=None) -> Change:
     """The callback made (`record`, meets callback.*): 回访方式, 满意度, signature or 电话回访, remarks; when
     dissatisfied, what is to be fixed, by whom, and the next callback (11.2.3)."""
-    from propcli.store.unit import change, commit_message, load
     from propcli.timeutil import format_time, parse_time
 
     ledger = session.ledger
@@ -278,7 +278,7 @@ def record_callback(session, record_id: str, method=None, result=None, signature
     data["signature"] = fields.optional(signature)
     data["note"] = fields.optional(note)
     when = session.at(at) if at else session.now
-    callback = load(ledger, record_id)
+    callback = session.load(record_id)
     follow_up = None
     if result == "dissatisfied":
         fix = fields.optional(rectification) or fields.optional(note)
@@ -323,43 +323,35 @@ def record_callback(session, record_id: str, method=None, result=None, signature
     def validate(records):
         check_record(records[record_id], method, result, signature)
 
-    message = commit_message(callback, RECORDED, f"{method} {result}")
-    if follow_up is not None:
-        message += f"Next-callback: {follow_up.id}\n"
-    change(ledger, session.actor, session.now, message, appends=[(record_id, RECORDED, data,
-                                                                  session.at(at) if at else None)],
-           creates=[follow_up] if follow_up is not None else [], validate=validate)
-    return record_id
+    return Change(appends=((record_id, RECORDED, data, session.at(at) if at else None),),
+                  creates=(follow_up,) if follow_up is not None else (), validate=validate,
+                  subject=(callback, RECORDED, f"{method} {result}"),
+                  trailer=f"Next-callback: {follow_up.id}\n" if follow_up is not None else "")
 
 
-def _append(session, record_id: str, step: str, data: dict, at, check, summary=None) -> str:
-    from propcli.store.unit import append
-
-    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now,
-           lambda record, event: check(record), summary=summary)
-    return record_id
+def _append(session, record_id: str, step: str, data: dict, at, summary=None) -> Append:
+    """A step planned; its check (`check_step`: check_reply, check_fix, check_review) runs under the lock."""
+    return Append(record_id, step, data, session.at(at) if at else None, summary=summary)
 
 
-def reply(session, record_id: str, note=None, at=None) -> str:
+def reply(session, record_id: str, note=None, at=None) -> Append:
     """The agreed reply given (meets callback.reply, 11.1.9)."""
-    return _append(session, record_id, "reply", {"note": fields.optional(note)}, at, check_reply)
+    return _append(session, record_id, "reply", {"note": fields.optional(note)}, at)
 
 
-def fix(session, record_id: str, note=None, at=None) -> str:
+def fix(session, record_id: str, note=None, at=None) -> Append:
     """整改 done (11.2.3): what was done about the dissatisfaction."""
     text = fields.required(note, "--note", _("what was rectified (11.2.3)"))
-    return _append(session, record_id, "fix", {"note": text}, at, check_fix, summary=text)
+    return _append(session, record_id, "fix", {"note": text}, at, summary=text)
 
 
-def review(session, record_id: str, opinion=None, at=None) -> str:
+def review(session, record_id: str, opinion=None, at=None) -> Append:
     """The director's check and signature (11.1.8; 11.2.4): the property director for the patrol officers'
     (and the property department's) callbacks, the service director for the others; the manager may too."""
     from propcli.policy.roles import ROLE_LABELS
-    from propcli.store.unit import load
-
     ledger = session.ledger
     text = fields.required(opinion, "--opinion", _("the director's opinion (审阅意见, 11.1.8)"))
-    callback = load(ledger, record_id)
+    callback = session.load(record_id)
     if callback.kind != "callback":
         raise _not_a_callback(callback)
     needed = reviewer_role(callback)
@@ -367,13 +359,48 @@ def review(session, record_id: str, opinion=None, at=None) -> str:
     if needed not in held and "manager" not in held:
         raise BadInput(_("--as: {name} is not a {role} ({key}) in staff.yaml; the {role} checks this callback and "
                          "signs (11.1.8, 11.2.4)", name=session.actor, role=ROLE_LABELS[needed], key=needed))
-    return _append(session, record_id, "review", {"opinion": text}, at, check_review, summary=text)
+    return _append(session, record_id, "review", {"opinion": text}, at, summary=text)
 
 
-def callback_step(session, record_id: str, step: str, at=None, **options) -> str:
-    handlers: dict[str, Callable[..., str]] = {RECORDED: record_callback, "reply": reply, "fix": fix, "review": review}
+def callback_step(session, record_id: str, step: str, at=None, **options):
+    handlers: dict[str, Callable] = {RECORDED: record_callback, "reply": reply, "fix": fix, "review": review}
     return handlers[step](session, record_id, at=at, **options)
 
+
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "callback.reply": N_("answer to a callback question"),
+        "callback.next": N_("next callback"),
+        "callback.incident": N_("callback after an incident"),
+    },
+    "value": {
+        "visit": N_("visit"),
+        "phone": N_("phone callback"),
+        "satisfied": N_("satisfied"),
+        "dissatisfied": N_("dissatisfied"),
+        "any": N_("either way"),
+    },
+    "stat": {
+        "callbacks": N_("callbacks"),
+        "eligible": N_("to call back"),
+        "done": N_("called back"),
+        "coverage": N_("coverage"),
+        "target": N_("target"),
+        "handling_rate": N_("handling rate"),
+        "called_back": N_("called back or answered (handling base, 11.1.11)"),
+        "settled": N_("settled"),
+        "open_dissatisfied": N_("dissatisfied, still open"),
+        "event": N_("community events"),
+        "complaint": N_("complaints"),
+        "repair": N_("repairs"),
+        "handling_target": N_("handling target"),
+        "loops_needed": N_("Matters needing an outcome"),
+        "loops_closed": N_("Matters closed"),
+        "satisfied": N_("satisfied"),
+        "dissatisfied": N_("dissatisfied"),
+        "fixed": N_("rectified"),
+    },
+}
 
 KIND = Kind(
     name="callback", zh="回访", en="callback", clause="11",
@@ -402,9 +429,10 @@ KIND = Kind(
         Step("reply", "答复", "11.1.9", N_("The agreed reply was given (11.1.9)."),
              options=(Option("--note", N_("the reply given")),)),
         Step("fix", "整改", "11.2.3", N_("The rectification after a dissatisfied callback is done (11.2.3)."),
+             when_closed=True,
              options=(Option("--note", N_("what was rectified")),)),
         Step("review", "审阅", "11.1.8", N_("The director's check and signature (11.1.8, 11.2.4)."),
-             roles=("property_director", "service_director", "manager"),
+             roles=("property_director", "service_director", "manager"), when_closed=True,
              options=(Option("--opinion", N_("the director's opinion (审阅意见)")),)),
     ),
     step=callback_step,
@@ -427,4 +455,6 @@ KIND = Kind(
                  "callback.incident": "突发事件处理完毕后回访"},
     summary_keys=("subject",),
     awaiting_review=awaiting_review,
+    labels=LABELS,
+    stats=Stat("callbacks", "callbacks"),
 )

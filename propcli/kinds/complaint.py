@@ -15,7 +15,7 @@ the complaint it duplicates (11.1.12) before it is handled. Status is the last s
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
+from propcli.kinds.base import Append, CallbackSource, Change, Create, Field, Kind, Option, Stat, Step
 from propcli.model import Record
 
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
@@ -102,11 +102,9 @@ def check_merge(record: Record, target: Record) -> None:
 # --- shaping the data of `complaint new` and `complaint STEP` ------------------------------------
 
 def new_complaint(session, name=None, phone=None, address=None, detail=None, severity=None, anonymous=False,
-                  channel=None, written_reply_only=False, at=None, request=None, forwarded_by=None) -> Record:
+                  channel=None, written_reply_only=False, at=None, request=None, forwarded_by=None) -> Create:
     """Register a complaint in the 《客户投诉登记表》 (8.7.1); prefix T-. One forwarded by a higher authority
-    (上级转办, `--forwarded-by`, 11.1.13) may come without the resident's name, phone or address."""
-    from propcli.store.unit import create
-
+    (上级转办, `--forwarded-by`, 11.1.13) may come without the resident's name, phone or address. Planned."""
     ledger = session.ledger
     received = session.at(at)
     detail = fields.text(detail, "--detail", _("what the complaint is about"))
@@ -144,13 +142,11 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     values = {k: v for k, v in values.items() if v is not None}
     if request:
         values["request"] = request  # the help request it came from (9.4.4)
-    return create(ledger, "complaint", values, received, session.actor, session.now)
+    return Create("complaint", values, received)
 
 
-def complaint_step(session, record_id: str, step: str, at=None, **options) -> str:
-    """reply [--note], assign --to, handle [--outcome], merge --into, close (CLI.md `complaint STEP`)."""
-    from propcli.store.unit import append, load
-
+def complaint_step(session, record_id: str, step: str, at=None, **options):
+    """reply [--note], assign --to, handle [--outcome], merge --into, close (CLI.md `complaint STEP`), planned."""
     ledger = session.ledger
     data: dict = {}
     target = None
@@ -168,35 +164,31 @@ def complaint_step(session, record_id: str, step: str, at=None, **options) -> st
     elif step == "merge":
         into = fields.text(options.get("into"), "--into", _("the id of the complaint this one duplicates"))
         target_id = ledger.resolve(into)
-        target = load(ledger, target_id)
+        target = session.load(target_id)
         data["into"] = target_id
     elif step == "close":
         data["note"] = fields.text(options.get("note"), "--note", "", is_required=False)
 
-    def validate(record, event):
-        check_step(record, step)
+    def check(record, event):
         if target is not None:
             check_merge(record, target)
 
     summary = data.get("outcome") or data.get("note") or (f"→ {data['into']}" if "into" in data else None)
     if step == "handle":
         return _handle(session, record_id, data, at, summary)
-    append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
-           summary=summary)
-    return record_id
+    return Append(record_id, step, data, session.at(at) if at else None, check=check, summary=summary)
 
 
-def _handle(session, record_id: str, data: dict, at, summary) -> str:
+def _handle(session, record_id: str, data: dict, at, summary) -> Change:
     """处理完毕 and, in the same commit, the complaint's first callback (11.1.3) unless 11.1.13 exempts it."""
     from types import MappingProxyType
 
     from propcli.kinds.callback import first_callback
     from propcli.model import Event
-    from propcli.store.unit import change, commit_message, load
     from propcli.timeutil import format_time
 
     ledger = session.ledger
-    record = load(ledger, record_id)
+    record = session.load(record_id)
     when = session.at(at) if at else session.now
     callback_by = data.pop("callback_by", None)
     if callback_by is not None:
@@ -209,12 +201,8 @@ def _handle(session, record_id: str, data: dict, at, summary) -> str:
     def validate(records):
         check_step(records[record_id], "handle")
 
-    message = commit_message(record, "handle", summary)
-    if creates:
-        message += f"Callback: {creates[0].id}\n"
-    change(ledger, session.actor, session.now, message, appends=[(record_id, "handle", data, when)], creates=creates,
-           validate=validate)
-    return record_id
+    return Change(appends=((record_id, "handle", data, when),), creates=tuple(creates), validate=validate,
+                  subject=(record, "handle", summary), trailer=f"Callback: {creates[0].id}\n" if creates else "")
 
 
 def _callback_by(ledger, record: Record, text: str, handled):
@@ -280,6 +268,22 @@ def caller_of(record: Record) -> str:
     return CALLER_ROLE.get(record.get("severity") or "general", CALLER_ROLE["general"])
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "complaint.reply": N_("first answer to a complaint"),
+        "callback.complaint": N_("complaint callback"),
+    },
+    "value": {
+        "general": N_("general"),
+        "important": N_("important"),
+        "major": N_("major"),
+    },
+    "stat": {
+        "complaints": N_("complaints"),
+        "by_severity": N_("by severity"),
+    },
+}
+
 KIND = Kind(
     name="complaint", zh="投诉", en="complaint", clause="8.6",
     help=N_("Complaints 投诉 and the 《客户投诉登记表》 (8.6, 8.7.1)."),
@@ -313,10 +317,10 @@ KIND = Kind(
         Step("reply", "答复", "9.4.1-2",
              N_("The complainant was answered (first answer within {limit}, 9.4.1-2); --text: the written reply 复函 "
                 "(11.1.13)."),
-             limit=("complaint.reply",),
+             limit=("complaint.reply",), repeatable=True,
              options=(Option("--note", N_("the reply given")),
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
-        Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."),
+        Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."), repeatable=True,
              options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
         Step("handle", "处理完毕", "11.1.3",
              N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
@@ -340,4 +344,6 @@ KIND = Kind(
     forms=("complaint-register",),
     rule_labels={"callback.complaint": "投诉回访", "complaint.reply": "投诉首次答复"},
     summary_keys=("detail",),
+    labels=LABELS,
+    stats=Stat("complaints", "complaints"),
 )

@@ -2,15 +2,13 @@
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import CallbackSource, Field, Kind, Option, first_event
+from propcli.kinds.base import CallbackSource, Create, Field, Kind, Option, first_event
 from propcli.model import Record
 from propcli.timeutil import format_time, parse_time
 
 
-def new_event(session, title=None, ended=None, households=None, at=None) -> Record:
+def new_event(session, title=None, ended=None, households=None, at=None) -> Create:
     """A community event 文体活动 (11.1.5), the source of its callbacks; prefix E-. Complete once recorded."""
-    from propcli.store.unit import create
-
     ledger = session.ledger
     received = session.at(at)
     title = fields.text(title, "--title", _("the event's name, e.g. 中秋游园会"))
@@ -24,7 +22,7 @@ def new_event(session, title=None, ended=None, households=None, at=None) -> Reco
     values = {"office": ledger.office, "title": title, "ended": format_time(end, ledger.tz)}
     if households is not None:
         values["households"] = households
-    return create(ledger, "event", values, received, session.actor, session.now)
+    return Create("event", values, received)
 
 
 def ended_at(record: Record):
@@ -35,6 +33,12 @@ def ended_at(record: Record):
     except Exception:
         return None
 
+
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "callback.event": N_("community event callback"),
+    },
+}
 
 KIND = Kind(
     name="event", zh="文体活动", en="community event", clause="11.1.5",
@@ -56,4 +60,5 @@ KIND = Kind(
                                                                if record.get(k) is not None}),
     rule_labels={"callback.event": "社区活动回访"},
     summary_keys=("title",),
+    labels=LABELS,
 )

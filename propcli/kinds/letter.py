@@ -7,28 +7,23 @@ by the letter (`record`, method `letter`), which closes the complaint's loop (11
 coverage (11.1.3). The letter keeps the ids of the callbacks it answered (`callbacks`)."""
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Field, Kind, Option, first_event
+from propcli.kinds.base import Change, Field, Kind, Option, first_event
 from propcli.model import Record
 
 
-def open_callbacks(ledger, complaint_ids, at) -> dict:
+def open_callbacks(session, complaint_ids, at) -> dict:
     """complaint id -> its callbacks not yet recorded (received by `at`), oldest first."""
-    import json
-
     from propcli.kinds.callback import RECORDED
-    from propcli.model import record_from_plain
-    from propcli.store import queries
 
     found: dict = {record_id: [] for record_id in complaint_ids}
-    rows = queries.linked_docs(ledger.index.fresh(), "callback", "source", list(complaint_ids), int(at.timestamp()))
-    for doc, path in rows:
-        callback = record_from_plain(json.loads(doc), ledger.tz, path).as_of(at)
+    for record in session.linked("callback", "source", list(complaint_ids), at):
+        callback = record.as_of(at)
         if callback is not None and not callback.has(RECORDED):
             found.setdefault(callback.get("source"), []).append(callback)
     return found
 
 
-def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> Record:
+def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> Change:
     """An open letter 公开信 answering one issue raised by many (11.1.10), filed in the callback archive; it
     meets the open callbacks of the complaints it names (method `letter`), in one commit."""
     from types import MappingProxyType
@@ -36,7 +31,6 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
     from propcli.ids import new_id
     from propcli.kinds.callback import LETTER, RECORDED, check_record
     from propcli.model import Event
-    from propcli.store.unit import change
 
     ledger = session.ledger
     received = session.at(at)
@@ -52,7 +46,7 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
     record_id = new_id("letter", received)
     while index.path_of(record_id) is not None:
         record_id = new_id("letter", received)
-    answered = [c for callbacks in open_callbacks(ledger, linked,
+    answered = [c for callbacks in open_callbacks(session, linked,
                                                   received).values() for c in callbacks] if linked else []
     values = {"office": ledger.office, "subject": subject, "text": body, "complaints": linked,
               "archive": "回访档案", "callbacks": [c.id for c in answered]}
@@ -68,9 +62,8 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> R
     message = f"letter {record_id}: new\n\n{subject}\n\nRecord: {record_id}\nStep: new\n"
     if answered:
         message += "Answers: " + ", ".join(c.id for c in answered) + "\n"
-    change(ledger, session.actor, session.now, message, creates=[letter], validate=validate,
-           appends=[(c.id, RECORDED, data, received) for c in answered])
-    return letter
+    return Change(message=message, creates=(letter,), validate=validate,
+                  appends=tuple((c.id, RECORDED, data, received) for c in answered))
 
 
 KIND = Kind(

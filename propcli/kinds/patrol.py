@@ -8,7 +8,7 @@ the finding was made (巡视人, 巡视日期/时间 of 《公共区域现场巡
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Field, Kind, Option, Step
+from propcli.kinds.base import Action, Append, Create, Field, Kind, Option, Step
 from propcli.model import Event, Record
 
 DEALT = ("repair", "handle")
@@ -61,9 +61,8 @@ def check_step(record: Record, event) -> None:
         raise BadInput(_("--outcome: missing; expected how the finding was dealt with on the spot (12.2.2)"))
 
 
-def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), officer=None, at=None) -> Record:
-    from propcli.store.unit import create
-
+def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), officer=None, at=None) -> Create:
+    """A patrol round with its findings (12), planned."""
     if not area or not area.strip():
         raise BadInput(_("--area: missing; expected the area patrolled, e.g. 3栋及周边"))
     cleaned = [f.strip() for f in finding if f and f.strip()]
@@ -71,50 +70,38 @@ def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), 
     officer = fields.staff_member(session.ledger, officer, "--officer", clause="12.1", is_required=False)
     if officer:
         values["officer"] = officer
-    return create(session.ledger, "patrol", values, session.at(at), session.actor, session.now)
+    return Create("patrol", values, session.at(at))
 
 
 def repair_from_finding(session, text_id: str, finding: int, location: str | None = None, at=None) -> str:
     """The finding becomes a public repair; the repair names the patrol, the finding, the patrol officer and
     when it was found; the patrol names the repair."""
     from propcli.kinds.repair import new_repair
-    from propcli.store.unit import append, check_event_time, load
+    from propcli.model import check_event_time
     from propcli.timeutil import format_time
 
     ledger = session.ledger
     patrol_id = ledger.resolve(text_id, "patrol")
-    patrol = load(ledger, patrol_id)
+    patrol = session.load(patrol_id)
     check_finding(patrol, finding)
     at_time = session.at(at)
     check_event_time(at_time, session.now, patrol)
     findings = list(patrol.get("findings") or [])
-    repair = new_repair(session, item=findings[finding - 1], public=True,
-                        location=location or patrol.get("area"), at=at, source=patrol_id, finding=finding,
-                        patrol_officer=officer_of(patrol), found_at=format_time(patrol.received, ledger.tz))
-
-    def validate(current, event):
-        check_step(current, event)
-
-    append(ledger, patrol_id, "repair", {"finding": finding, "repair": repair.id}, at_time,
-           session.actor, session.now, validate)
+    repair = session.write(new_repair(session, item=findings[finding - 1], public=True,
+                                      location=location or patrol.get("area"), at=at, source=patrol_id,
+                                      finding=finding, patrol_officer=officer_of(patrol),
+                                      found_at=format_time(patrol.received, ledger.tz)))
+    session.write(Append(patrol_id, "repair", {"finding": finding, "repair": repair.id}, at_time))
     return repair.id
 
 
-def patrol_step(session, record_id: str, step: str, at=None, finding=None, outcome=None) -> str:
-    """`patrol handle ID --finding N --outcome TEXT`: a finding dealt with on the spot (12.2.2)."""
-    from propcli.store.unit import append
-
+def patrol_step(session, record_id: str, step: str, at=None, finding=None, outcome=None) -> Append:
+    """`patrol handle ID --finding N --outcome TEXT`: a finding dealt with on the spot (12.2.2), planned."""
     if finding is None:
         raise BadInput(_("--finding: missing; expected the finding's number, from 1"))
     data = {"finding": finding,
             "outcome": fields.required(outcome, "--outcome", _("how the finding was dealt with on the spot (12.2.2)"))}
-
-    def validate(record, event):
-        check_step(record, event)
-
-    append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now,
-           validate, summary=data["outcome"])
-    return record_id
+    return Append(record_id, step, data, session.at(at) if at else None, summary=data["outcome"])
 
 
 def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
@@ -145,7 +132,7 @@ KIND = Kind(
     ),
     steps=(
         Step("handle", "现场处理", "12.2.2", N_("A finding dealt with on the spot (12.2.2), without a repair."),
-             roles=("property_officer",),
+             roles=("property_officer",), repeatable=True,
              options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
                       Option("--outcome", N_("how it was dealt with"), metavar="TEXT"))),
     ),

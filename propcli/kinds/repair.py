@@ -3,13 +3,12 @@
 Pure rules over a Record (which step may come next, when it closes, fees), how `repair new` and each
 `repair STEP` shape their data, and the kind's declaration (`KIND`) at the end.
 """
-from dataclasses import dataclass
 from decimal import Decimal
 
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, CallbackSource, Field, Kind, Option
+from propcli.kinds.base import Action, Append, CallbackSource, Create, Field, Kind, Option, Stat
 from propcli.kinds.base import Step as BaseStep
 from propcli.kinds.fields import money
 from propcli.model import Record
@@ -19,33 +18,10 @@ NEEDS_DECISION = ("不合格", "质量不佳")
 """Verdicts after which the resident chooses (10.4.1-5): the record holds the choice actually made."""
 
 
-@dataclass(frozen=True)
-class Order:
-    """Where a step sits in the resident (10.4.1) and the public (10.4.2) procedure."""
-
-    after: tuple[str, ...]
-    clause: str
-    public_after: tuple[str, ...] | None = None  # None: not a step of a public repair
-    public_clause: str = ""
-    repeatable: bool = False
-
-
-STEPS = {
-    "fill": Order(("new",), "10.4.1-2"),
-    "notify": Order(("fill",), "10.4.1-2", ("new",), "10.4.2-1"),
-    "take": Order(("notify",), "10.4.1-2", ("notify",), "10.4.2-2"),
-    "quote": Order(("take",), "10.4.1-2③"),
-    "accept": Order(("quote",), "10.4.1-4"),
-    "refuse": Order(("quote", "arrive", "material"), "10.4.1-4"),
-    "arrive": Order(("take",), "10.4.1-2①", ("take",), "10.4.2-3"),
-    "material": Order(("arrive", "material"), "10.4.1-5", repeatable=True),
-    "complete": Order(("arrive", "material"), "10.4.1-6", ("arrive",), "10.4.2-4"),
-    "sign": Order(("complete",), "10.4.1-6"),
-    "return": Order(("sign",), "10.4.1-7"),
-    "confirm": Order(("return",), "10.4.1-7"),
-    "finance": Order(("confirm",), "10.4.1-7"),
-    "paid": Order(("finance",), "10.4.3"),
-}
+PUBLIC = {"notify": (("new",), "10.4.2-1"), "take": (("notify",), "10.4.2-2"), "arrive": (("take",), "10.4.2-3"),
+          "complete": (("arrive",), "10.4.2-4")}
+"""The public procedure (10.4.2) as it refines the resident one (`Step.after`): its steps, what each follows, its
+clause. A step not here is not a step of a public repair."""
 
 
 def is_public(record: Record) -> bool:
@@ -109,44 +85,39 @@ def check_step(record: Record, step: str, data: dict) -> None:
 
 
 def check_order(record: Record, step: str) -> None:
-    """Refuse a step out of the order of 10.4.1 / 10.4.2 (or on a closed repair), whatever it carries
-    (`Kind.order`: completion offers a step only the repairs it applies to)."""
-    spec = STEPS.get(step)
-    public = is_public(record)
-    if spec is None or (public and spec.public_after is None):
-        allowed = [s for s, v in STEPS.items() if not public or v.public_after is not None]
-        raise BadInput(_("step: '{step}' is not a step of a {which} repair; expected one of {steps}",
-                         step=step, which=_("public") if public else _("resident"), steps=", ".join(allowed)))
-    clause = spec.public_clause if public else spec.clause
-    closing = closing_event(record)
-    if closing is not None:
-        raise BadInput(_("repair {id}: closed by '{closing}' at {at}; '{step}' is not possible ({clause})",
-                         id=record.id, closing=closing.step, at=closing.at.isoformat(), step=step,
-                         clause="10.4.1-4" if closing.step == "refuse" else clause))
-    done = record.first(step)
-    if done is not None and not spec.repeatable:
-        raise BadInput(_("repair {id}: '{step}' is already recorded at {at}; it is done once ({clause})",
-                         id=record.id, step=step, at=done.at.isoformat(), clause=clause))
-    listed = bool(record.get("price_code"))
-    if step == "quote" and listed:
-        raise BadInput(_("repair {id}: item {code} is on the price list; a quote is only for off-list items "
-                         "(10.4.1-2③)",
-                         id=record.id, code=record.get("price_code")))
-    after = (spec.public_after if public else spec.after) or ()
-    if step == "arrive" and not public and not listed:
-        after = ("accept",)
+    """Refuse a step out of the order of 10.4.1 / 10.4.2 (or on a closed repair), whatever it carries: the
+    generic check of `Step.after` (kinds/base.py), as `refine_after`, `clause_for` and `guard` refine it."""
+    KIND.check_order(record, step)
+
+
+def refine_after(record: Record, step: str, after: tuple[str, ...]) -> tuple[str, ...] | None:
+    """What a step follows on this repair: the public procedure (10.4.2); an off-list item is on site after the
+    resident accepted the quote, a listed one after the order was taken (10.4.1-2); a refusal before anything
+    was priced or anyone came follows a quote or the arrival (10.4.1-4)."""
+    if is_public(record):
+        return PUBLIC[step][0] if step in PUBLIC else None
+    if step == "arrive":
+        return ("take",) if record.get("price_code") else ("accept",)
     if step == "refuse":
         quote = record.first("quote")
         if not (record.has("arrive") or (quote is not None and not quote.get("unrepairable"))):
-            after = ("quote", "arrive")
-    current = last_step(record)
-    if current not in after:
-        raise BadInput(_("repair {id}: '{step}' must follow '{expected}' ({clause}); the last step is '{current}'",
-                         id=record.id, step=step, expected="' or '".join(after), clause=clause, current=current))
-    if step == "paid" and fee_total(record) == 0:
-        raise BadInput(_("repair {id}: the fee is 0, nothing to pay; the repair closed when copy 3 went to finance "
-                         "(10.4.3)",
-                         id=record.id))
+            return ("quote", "arrive")
+    return after
+
+
+def clause_for(record: Record, step: str) -> str | None:
+    """The clause of a step of a public repair (10.4.2-n); None: the step's own."""
+    return PUBLIC[step][1] if is_public(record) and step in PUBLIC else None
+
+
+def guard(record: Record, step: str) -> None:
+    """What the order alone does not say: a quote only for off-list items (10.4.1-2③). (At no fee nothing is
+    paid: the repair closed when copy 3 went to finance, 10.4.3, which the closing check says.)"""
+    if step == "quote" and record.get("price_code"):
+        raise BadInput(_("repair {id}: item {code} is on the price list; a quote is only for off-list items "
+                         "(10.4.1-2③)",
+                         id=record.id, code=record.get("price_code")))
+
 
 
 def _item_line(line) -> dict:
@@ -210,10 +181,9 @@ RECEPTION = "客户服务部前台接待员"
 
 def new_repair(session, name=None, phone=None, address=None, item=None, price_code=None, qty=None,
                appointment=None, at=None, public=False, location=None, source=None,
-               request=None, finding=None, patrol_officer=None, found_at=None, form_no=None) -> Record:
-    """Record a repair request as received (10.4.1-1 / 10.4.2-1); a public repair made from a patrol finding
+               request=None, finding=None, patrol_officer=None, found_at=None, form_no=None) -> Create:
+    """A repair request as received (10.4.1-1 / 10.4.2-1), planned; a public repair made from a patrol finding
     names the round, the finding, the patrol officer and when it was found (12, 10.5.2)."""
-    from propcli.store.unit import create
     from propcli.timeutil import format_time, parse_time
 
     ledger = session.ledger
@@ -256,9 +226,7 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
             values["appointment"] = format_time(moment, ledger.tz)
     if form_no:  # the pre-numbered paper form this repair was written on (claimed by the caller, 11.4)
         values["form_no"] = form_no
-    record = create(ledger, "repair", values, received, session.actor, session.now)
-    _warn_appointment(session, record, received, "new")
-    return record
+    return Create("repair", values, received, then=lambda record: _warn_appointment(session, record, received))
 
 
 def _fees(ledger, pairs) -> list[dict]:
@@ -360,21 +328,15 @@ def check_roles(session, record: Record, step: str) -> None:
                          name=session.actor))
 
 
-def repair_step(session, record_id: str, step: str, at=None, **options) -> str:
-    """Record one step of the 维修单 (CLI.md `repair STEP`); refused steps exit 2 with the clause."""
-    from propcli.store.unit import append, load
-
-    data = step_data(session, load(session.ledger, record_id), step, options)
-
-    def validate(record, event):
-        check_step(record, step, data)
-        check_roles(session, record, step)
-
-    updated = append(session.ledger, record_id, step, data, session.at(at) if at else None, session.actor,
-                     session.now, validate)
-    if step in ("take", "accept"):
-        _warn_appointment(session, updated, updated.last_at, step)
-    return record_id
+def repair_step(session, record_id: str, step: str, at=None, **options) -> Append:
+    """One step of the 维修单 (CLI.md `repair STEP`), planned: the order (`Step.after`, refined) and what the step
+    carries are checked under the lock (`Kind.check_event`), then who may do it; refused steps exit 2 with the
+    clause."""
+    data = step_data(session, session.load(record_id), step, options)
+    warn = (lambda updated: _warn_appointment(session, updated, updated.last_at)) if step in ("take", "accept") \
+        else None
+    return Append(record_id, step, data, session.at(at) if at else None,
+                  check=lambda record, event: check_roles(session, record, step), then=warn)
 
 
 # --- the appointment warning (10.4.1-2②) ---------------------------------------------------------------
@@ -417,7 +379,7 @@ def appointment_warning(ledger, record: Record, at, travel) -> str | None:
              travel=int(travel.total_seconds() // 60))
 
 
-def _warn_appointment(session, record: Record, at, when: str) -> None:
+def _warn_appointment(session, record: Record, at) -> None:
     if is_public(record) or not record.get("appointment"):
         return
     message = appointment_warning(session.ledger, record, at, travel_time(session.ledger))
@@ -479,6 +441,26 @@ def done_at(record: Record):
 # --- the declaration ----------------------------------------------------------------------------------
 
 _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metavar="DATETIME")
+
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "repair.fill": N_("fill in the repair form"),
+        "repair.notify": N_("notify engineering to collect the order"),
+        "repair.quote": N_("price review of an off-list item"),
+        "repair.arrive": N_("technician on site"),
+        "repair.return": N_("copies 2 and 3 returned"),
+        "repair.finance": N_("copy 3 to finance"),
+        "public.notify": N_("public repair: notify engineering"),
+        "public.arrive": N_("public repair: on site"),
+        "callback.repair": N_("repair callback"),
+    },
+    "stat": {
+        "repairs": N_("repairs"),
+        "public": N_("public repairs"),
+        "billed": N_("billed (yuan)"),
+        "public_repairs": N_("public repairs"),
+    },
+}
 
 KIND = Kind(
     name="repair", zh="维修单", en="repair", clause="10.4",
@@ -575,8 +557,10 @@ KIND = Kind(
                shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
                total="fee_total"),
     ),
-    check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
-    order=check_order,
+    check_step=lambda before, event: check_data(before, event.step, dict(event.data)),
+    refine_after=refine_after,
+    clause_for=clause_for,
+    guard=guard,
     closing_event=closing_event,
     fee_total=fee_total,
     fee_at=fee_at,
@@ -590,4 +574,6 @@ KIND = Kind(
                  "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部",
                  "repair.finance": "第三联送财务",
                  "public.notify": "公共维修通知工程部", "public.arrive": "公共维修到场", "callback.repair": "维修回访"},
+    labels=LABELS,
+    stats=Stat("repairs", "repairs", rule_sections={"public.": "public_repairs"}),
 )

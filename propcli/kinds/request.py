@@ -5,7 +5,7 @@ checklists of 9.4.2, how `request new` and each `request STEP` shape their data,
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import CallbackSource, Field, Kind, Option, Step
+from propcli.kinds.base import Append, CallbackSource, Create, Field, Kind, Option, Stat, Step
 from propcli.model import Record
 from propcli.policy.roles import ROLES
 
@@ -234,11 +234,9 @@ def reminders(request: dict) -> list[str]:
 # --- shaping the data of `request new` and `request STEP` ---------------------------------------------
 
 def new_request(session, category=None, name=None, phone=None, address=None, detail=None, major=False,
-                written=False, confidential=False, at=None) -> Record:
+                written=False, confidential=False, at=None) -> Create:
     """Record a help request as received (9.4.1-1; 9.4.2-1: the patient's address and phone first; 9.4.3: a
-    written enquiry is registered, one touching company secrets kept confidential)."""
-    from propcli.store.unit import create
-
+    written enquiry is registered, one touching company secrets kept confidential). Planned."""
     ledger = session.ledger
     received = session.at(at)
     values = {
@@ -257,8 +255,7 @@ def new_request(session, category=None, name=None, phone=None, address=None, det
         values["written"] = True
     if confidential:
         values["confidential"] = True
-    return create(ledger, "request", values, received, session.actor, session.now,
-                  summary=CONFIDENTIAL if confidential else None)
+    return Create("request", values, received, summary=CONFIDENTIAL if confidential else None)
 
 
 def redact(shown: dict, drop: bool = False) -> dict:
@@ -282,12 +279,10 @@ def redact(shown: dict, drop: bool = False) -> dict:
     return result
 
 
-def request_step(session, record_id: str, step: str, at=None, **options) -> str:
-    """Record one step of a help request (CLI.md `request STEP`); refused steps exit 2 with the clause."""
-    from propcli.store.unit import append, load
-
+def request_step(session, record_id: str, step: str, at=None, **options):
+    """One step of a help request (CLI.md `request STEP`), planned; refused steps exit 2 with the clause."""
     ledger = session.ledger
-    record = load(ledger, record_id)
+    record = session.load(record_id)
     note = fields.optional(options.get("note"))
     data: dict = {}
     if step == "reply":
@@ -337,26 +332,19 @@ def request_step(session, record_id: str, step: str, at=None, **options) -> str:
         data["way_zh"] = MEDICAL_WAYS[data["way"]][0]
         data["checklist"] = checklist(data["way"])
         data["report_to"] = report_to(record)
-
-    def validate(current, event):
-        check_step(current, step, data)
-        check_roles(session, step)
-
     summary = data.get("note") or data.get("text") or data.get("outcome") or data.get("action")
     if record.get("confidential") and summary:
         summary = CONFIDENTIAL
-    append(ledger, record_id, step, data, session.at(at) if at else None, session.actor, session.now, validate,
-           summary=summary)
-    return record_id
+    check = (lambda current, event: check_roles(session, step)) if step in BILLING_STEPS else None
+    return Append(record_id, step, data, session.at(at) if at else None, check=check, summary=summary)
 
 
 def _route(session, record_id: str, data: dict, at) -> str:
     """9.4.5 / 9.4.4: the request becomes a resident repair or a complaint, which names the request, and the
     request names it; a confidential enquiry's detail stays with the request (9.4.3-4)."""
-    from propcli.store.unit import append, check_event_time, load
+    from propcli.model import check_event_time
 
-    ledger = session.ledger
-    record = load(ledger, record_id)
+    record = session.load(record_id)
     at_time = session.at(at)
     check_event_time(at_time, session.now, record)
     check_step(record, "route", data)
@@ -370,19 +358,14 @@ def _route(session, record_id: str, data: dict, at) -> str:
 
         # 9.4.5 (third release): the repair keeps the time the customer called: its 2- and 3-minute limits
         # (10.4.1-2) run from the request's receipt, not from the routing
-        made = new_repair(session, item=detail, **dict(particulars, at=record.received.isoformat()))
+        made = session.write(new_repair(session, item=detail, **dict(particulars, at=record.received.isoformat())))
     else:
         from propcli.kinds.complaint import new_complaint
 
-        made = new_complaint(session, detail=detail, **particulars)
+        made = session.write(new_complaint(session, detail=detail, **particulars))
         data["note"] = data.get("note") or _("按《投诉处理工作规程》办理，登记《客户投诉登记表》(9.4.4)")
     data["record"] = made.id
-
-    def validate(current, event):
-        check_step(current, "route", data)
-
-    append(ledger, record_id, "route", data, at_time, session.actor, session.now, validate, summary=made.id)
-    return record_id
+    return session.write(Append(record_id, "route", data, at_time, summary=made.id))
 
 
 def fee_total(record: Record):
@@ -431,6 +414,29 @@ def incident_closed_at(record: Record):
     return closing.at if closing else None
 
 
+LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "rule": {
+        "request.reply": N_("reply to a help request"),
+        "request.report": N_("major medical emergency reported to the manager"),
+    },
+    "value": {
+        "medical": N_("medical emergency"),
+        "repair": N_("repair"),
+        "complaint": N_("complaint"),
+        "enquiry": N_("enquiry"),
+        "security": N_("security incident"),
+        "disaster": N_("disaster"),
+        "other": N_("other help"),
+        "escort": N_("escort to hospital"),
+        "ambulance": N_("call 120"),
+        "care": N_("short-term care"),
+    },
+    "stat": {
+        "requests": N_("help requests"),
+        "by_category": N_("by category"),
+    },
+}
+
 KIND = Kind(
     name="request", zh="求助", en="help request", clause="9",
     help=N_("Help requests 求助 (9.4): reply within the time limit, escalate, route, medical emergencies."),
@@ -459,7 +465,7 @@ KIND = Kind(
     ),
     steps=(
         Step("reply", "答复", "9.4.1-2", N_("The customer got an answer (9.4.1-2: at once, else within {limit})."),
-             roles=("property_officer", "service_director"), limit=("request.reply",),
+             roles=("property_officer", "service_director"), limit=("request.reply",), repeatable=True,
              options=(_NOTE, Option("--written", N_("a written reply (a written enquiry is answered by phone or in "
                                                     "writing, 9.4.3-1)"),
                                     takes="flag"),
@@ -468,16 +474,17 @@ KIND = Kind(
         Step("escalate", "上报", "9.4.1-2",
              N_("Reported to a role: the property director (9.4.1-2), the customer director for an enquiry (9.4.3), "
                 "the manager at once for a major medical emergency (9.4.2-2, {limit})."),
-             limit=("request.report",),
+             limit=("request.report",), repeatable=True,
              options=(Option("--to", N_("a role key of SPEC.md, e.g. property_director"), takes="role",
                                         sample="manager"),
                       _NOTE)),
         Step("route", "转办", "9.4.4/9.4.5",
              N_("Hand over to the repair (9.4.5) or complaint (9.4.4) procedure; a linked repair or complaint is "
                 "created."),
+             repeatable=True,
              options=(Option("--to", metavar="repair|complaint", sample="complaint"), _NOTE)),
         Step("medical", "急救处理", "9.4.2", N_("Medical emergency: the way of help chosen and its checklist (9.4.2)."),
-             roles=("property_officer",),
+             roles=("property_officer",), repeatable=True,
              options=(Option("--way", metavar="escort|ambulance|care"),
                       Option("--action", N_("a checklist step done"), metavar="TEXT"), _NOTE)),
         Step("close", "办结", "9.4.1-2",
@@ -496,9 +503,9 @@ KIND = Kind(
         Step("finance", "交财务", "10.4.3",
              N_("The charged help service handed to finance, who bills it with the management fee like a repair "
                 "fee (9.4.9, 10.4.3-1); listed in repair billing."),
-             after=("charge",), roles=("property_officer", "receptionist"), options=(_NOTE,)),
+             roles=("property_officer", "receptionist"), when_closed=True, options=(_NOTE,)),
         Step("paid", "财务收费", "10.4.3", N_("Finance collected the fee (10.4.3-1; finance role only)."),
-             after=("finance",), roles=("finance",), options=(_NOTE,)),
+             roles=("finance",), when_closed=True, options=(_NOTE,)),
     ),
     step=request_step,
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
@@ -514,4 +521,6 @@ KIND = Kind(
     billed_at=billed_at,
     paid_service=paid_service_line,
     redact=redact,
+    labels=LABELS,
+    stats=Stat("requests", "requests"),
 )

@@ -23,6 +23,9 @@ from propcli.timeutil import zone
 COMPANY = "company.yaml"
 OFFICES = "offices"
 STATE = ".propcli"
+FIGURES = "figures.json"
+"""In an office's cache folder: its `company stats` figures by (HEAD, month, now), see app.company."""
+FIGURES_KEPT = 48
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 
 
@@ -171,6 +174,33 @@ class Company:
     def save_states(self, states: dict) -> None:
         yamlio.write_atomic(self.root / STATE / "offices.json",
                             json.dumps(states, ensure_ascii=False, indent=1, sort_keys=True))
+
+    # --- each office's figures, kept (issue 20: warm `company stats`) --------------------------------
+    def copy_head(self, code: str) -> str | None:
+        """The commit the office's copy is at (read from its .git, no process in the usual layout)."""
+        from propcli.store.git import Git
+
+        return Git(self.copy_path(code)).head()
+
+    def kept_figures(self, code: str) -> dict:
+        """key -> what `company stats` computed for the office (see app.company.figures_key); {} when none."""
+        try:
+            data = json.loads((self.cache_dir(code) / FIGURES).read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def keep_figures(self, code: str, fresh: dict) -> None:
+        """Add `fresh` (key -> figures) to the office's kept figures, the newest FIGURES_KEPT only. A cache: a
+        failed write is no failure (the figures are computed again next time)."""
+        kept = {k: v for k, v in self.kept_figures(code).items() if k not in fresh}
+        kept.update(fresh)
+        kept = dict(list(kept.items())[-FIGURES_KEPT:])
+        try:
+            self.cache_dir(code).mkdir(parents=True, exist_ok=True)
+            yamlio.write_atomic(self.cache_dir(code) / FIGURES, json.dumps(kept, ensure_ascii=False), sync=False)
+        except OSError:
+            pass
 
     def forget(self, code: str) -> None:
         """Remove an office's copy and cache (a copy half-made by a failed `company add`)."""

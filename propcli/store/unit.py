@@ -25,6 +25,7 @@ from types import MappingProxyType
 from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import new_id
+from propcli import model
 from propcli.model import Event, Record, RecordProblem, record_from_plain, record_to_plain
 from propcli.store import merge, yamlio
 
@@ -36,39 +37,8 @@ packs only past git's own threshold, gc.auto = 6700 loose objects, and costs a f
 JOURNAL = "journal.json"
 
 
-CONFIDENTIAL = "保密"
-"""What a commit message says instead of the text of a confidential record (9.4.3-4, issue 16 point 4)."""
-
-
-def commit_message(record: Record, step: str, summary: str | None = None) -> str:
-    """A change's commit message: `KIND ID: STEP`, the summary (a note, an outcome), `Record:`/`Step:` lines.
-    The subject never holds a person's text; a record marked `confidential` (an enquiry touching company
-    secrets, 9.4.3-4) never has its text in the body either, whatever the step: `git log` shows 保密."""
-    if summary and record.fields.get("confidential"):
-        summary = CONFIDENTIAL
-    lines = [f"{record.kind} {record.id}: {step}"]
-    if summary:
-        lines += ["", summary]
-    lines += ["", f"Record: {record.id}", f"Step: {step}"]
-    return "\n".join(lines) + "\n"
-
-
-def check_event_time(at: datetime, now: datetime, record: Record | None = None, field: str = "--at") -> None:
-    """CLI.md "Records, events and times": never later than --now, never back in time within a record."""
-    from propcli.timeutil import check_range
-
-    check_range(at, field)
-    if at > now:
-        raise BadInput(_("{field}: {at} is later than now ({now}); events cannot be recorded in the future",
-                         field=field, at=at.isoformat(), now=now.isoformat()))
-    if record is not None:
-        if record.last_at > now:
-            raise BadInput(_("{id}: already has an event at {last}, later than now ({now}); a change would go back in "
-                             "time",
-                             id=record.id, last=record.last_at.isoformat(), now=now.isoformat()))
-        if at < record.last_at:
-            raise BadInput(_("{field}: {at} is before the record's last event ({last}); events never go back in time",
-                             field=field, at=at.isoformat(), last=record.last_at.isoformat()))
+CONFIDENTIAL, commit_message, check_event_time = model.CONFIDENTIAL, model.commit_message, model.check_event_time
+"""Pure functions over records, kept in propcli.model (the kinds plan changes with them); named here too."""
 
 
 def check_hand_edit(ledger, relpath: str) -> None:

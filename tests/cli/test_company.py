@@ -145,6 +145,43 @@ def test_stats_sums_counts_and_recomputes_shares_never_averaging(offices):
     assert after == before  # reading never writes a copy
 
 
+def _drop_indexes(company: Path, codes) -> list[Path]:
+    dropped = []
+    for code in codes:
+        for suffix in ("", "-wal", "-shm"):
+            path = company / ".propcli" / "cache" / code / f"index.sqlite{suffix}"
+            path.unlink(missing_ok=True)
+        dropped.append(company / ".propcli" / "cache" / code / "index.sqlite")
+    return dropped
+
+
+def test_stats_figures_kept_per_office_by_head_month_and_clock(offices):
+    """Warm `company stats` (issue 20 point 5): an office whose copy did not move is not read again for the same
+    month and clock; a sync that moves it, or another clock, reads it again."""
+    company, made = offices
+    first = company_json(company, "stats", "2026-11")
+    dropped = _drop_indexes(company, made)
+    assert company_json(company, "stats", "2026-11") == first  # kept: the same figures,
+    assert not any(path.exists() for path in dropped)  # and no office's index was opened
+    later = company_json(company, "stats", "2026-11", now="2026-12-05T12:00")  # another clock: read again
+    assert all(path.exists() for path in dropped)
+    assert later["now"] != first["now"] and later["offices"][0]["repairs"] == first["offices"][0]["repairs"]
+    repair(made["HY01"]["ledger"], "2026-11-23T09:00", 1)
+    git(made["HY01"]["ledger"], "push", "-q", str(made["HY01"]["bare"]), "HEAD:refs/heads/main")
+    assert company_cli(company, "sync").exit_code == 0
+    dropped = _drop_indexes(company, made)
+    moved = company_json(company, "stats", "2026-11")
+    rows = {row["code"]: row for row in moved["offices"]}
+    assert rows["HY01"]["repairs"]["total"] == 3 and moved["company"]["repairs"]["total"] == 7
+    assert rows["HY01"]["repairs"]["on_time"]["repair.fill"] == round(2 / 3, 4)
+    assert [path.exists() for path in dropped] == [True, False, False]  # only the office that moved was read
+    own = invoke_json(made["HY01"]["ledger"], "stats", "2026-11", now=NOW)
+    assert rows["HY01"]["repairs"] == own["repairs"]
+    wall = company_json(company, "stats", "2026-11", now=None)  # the wall clock, to the 5 minutes
+    assert wall["now"][14:19].replace(":", "").isdigit() and int(wall["now"][14:16]) % 5 == 0
+    assert wall["now"][17:19] == "00"
+
+
 def test_stats_table_and_csv(offices):
     company, _made = offices
     table = company_cli(company, "stats", "2026-11")
