@@ -296,7 +296,8 @@ def plan(session, month: str) -> list[dict]:
     policy's callback.* deadline counted from `source_done`.
 
     Returns the month's plan: the first callback of every source of the month (`added`: made by this run)
-    and the month's move-in visits (入伙回访, 11.1.6: callbacks of their own kind, listed, never created).
+    and the month's move-in callbacks (入伙回访, 11.1.6: made by `visit new --type move-in`, listed, never
+    created here; move-in visits recorded before the third release too).
     """
     ledger = session.ledger
     check_month(month)
@@ -344,6 +345,14 @@ def month_plan(session, month: str, added=frozenset()) -> list[dict]:
             shown["added"] = chain[0].id in added
             result.append(shown)
     now = int(session.now.timestamp())
+    # 11.1.6: the month's move-in callbacks (入伙回访), which follow no other record
+    from propcli.kinds.visit import MOVE_IN
+
+    for record in _records(ledger, queries.docs_of_month(index, "callback", month, now), session.now):
+        if record.get("source_kind") == MOVE_IN and int(record.get("attempt") or 1) == 1:
+            shown = shown_json(session, view(record, ledger, session.now))
+            due = next((d["due"] for d in shown["deadlines"] if d["rule"] == "callback.move-in"), None)
+            result.append(dict(shown, source=record.id, due=shown.get("due") or due, added=False))
     for declared in kinds.all_kinds():
         if declared.is_callback is None:
             continue

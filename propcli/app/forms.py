@@ -756,10 +756,14 @@ def _letter_row(letter: dict) -> list[str]:
 
 
 def _visit_row(visit: dict) -> list[str]:
-    """A move-in visit, the 入伙回访 of 11.1.6, in the callback archive."""
+    """A move-in visit recorded before the third release, the 入伙回访 of 11.1.6, in the callback archive (labelled
+    by its type, not by the 入伙拜访 its file may hold)."""
+    from propcli.kinds.visit import TYPE_ZH
+
     done = _event(visit, "record")
     who = " ".join(x for x in (visit.get("name", ""), visit.get("address", ""), visit.get("phone", "")) if x)
-    return [visit["id"], _time(done.get("at")), "上门", who, f"{visit.get('type_zh', '')}（11.1.6）",
+    label = TYPE_ZH.get(visit.get("type") or "", visit.get("type_zh", ""))
+    return [visit["id"], _time(done.get("at")), "上门", who, f"{label}（11.1.6）",
             done.get("note", "") or "", RESULT_ZH.get(done.get("result"), ""), "", "", done.get("by", ""),
             done.get("signature", "") or "", ""]
 

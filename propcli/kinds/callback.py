@@ -372,6 +372,7 @@ LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's 
         "callback.reply": N_("answer to a callback question"),
         "callback.next": N_("next callback"),
         "callback.incident": N_("callback after an incident"),
+        "callback.move-in": N_("move-in callback"),
     },
     "value": {
         "visit": N_("visit"),
@@ -452,7 +453,7 @@ KIND = Kind(
     closing_event=closing_event,
     forms=("callback-record", "callback-summary"),
     rule_labels={"callback.reply": "回访问题答复", "callback.next": "再次回访",
-                 "callback.incident": "突发事件处理完毕后回访"},
+                 "callback.incident": "突发事件处理完毕后回访", "callback.move-in": "入伙回访"},
     summary_keys=("subject",),
     awaiting_review=awaiting_review,
     labels=LABELS,

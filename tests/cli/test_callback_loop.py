@@ -132,7 +132,8 @@ def test_plan_adds_repairs_events_incidents_and_anything_missing_and_lists_move_
     assert int(git(ledger, "rev-list", "--count", "HEAD")) == commits + 1
     assert set(planned) == {handled, repair, party, medical, missing, move_in}  # not the enquiry, not the holiday
     assert {s for s, row in planned.items() if row["added"]} == {repair, party, medical, missing}
-    assert planned[move_in]["kind"] == "visit" and planned[move_in]["id"] == move_in
+    # 11.1.6 (third release): the move-in contact is a callback of its own (入伙回访), listed, not added
+    assert planned[move_in]["kind"] == "callback" and planned[move_in]["id"] == move_in
     assert planned[move_in]["role"] == "property_officer" and planned[move_in]["due"] == "2026-11-19T23:59:59+08:00"
     incident = planned[medical]
     assert incident["role"] == "property_officer" and incident["source_kind"] == "request"  # 11.1.6
@@ -387,12 +388,11 @@ def test_a_move_in_visit_is_printed_in_the_callback_archive_and_a_holiday_visit_
     holiday = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "1栋0101",
                           now="2026-11-12T09:00")["id"]
     invoke_json(ledger, "visit", "record", holiday, "--result", "satisfied", now="2026-11-13T09:00", as_="李秀梅")
-    done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note",
-                       "满意",
-                       now="2026-11-13T09:00", as_="刘洋")
-    assert done["open"] is False
+    done = invoke_json(ledger, "callback", "record", visit, "--method", "visit", "--result", "satisfied",
+                       "--signature", "钱七", "--note", "满意", now="2026-11-13T09:00", as_="刘洋")
+    assert done["open"] is False  # 11.1.6 (third release): the move-in callback is recorded as any callback
     sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00", env=PAPER_ZH).stdout
-    assert (f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | "
+    assert (f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙回访（11.1.6） | "
             "满意 | 满意 |  |  | 刘洋 | 钱七") in sheet
     assert holiday not in sheet
 

@@ -267,3 +267,69 @@ def test_11_1_11_a_coverage_miss_and_a_handling_miss_are_marked_apart(ledger, tm
     for label in ("投诉：回访率", "投诉：回访处理率（已处理 ÷ 已回访）", "回访处理率"):
         assert "未达标" in rows[label], label
     assert "未达标" not in rows["维修：回访率"]  # no repair was due a callback: no quota missed
+
+
+# --- 11.1.6 / 11.1.7: the move-in contact is a callback (入伙回访) -------------------------------------------
+
+def _move_in(ledger, at="2026-11-12T09:00", name="钱七"):
+    return invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "8栋1201", "--name", name,
+                       "--phone", "13600136000", now=at, as_=OFFICER)
+
+
+def test_11_1_6_a_move_in_makes_a_callback_due_by_the_policy(ledger):
+    callback = _move_in(ledger)
+    assert callback["kind"] == "callback"
+    assert [r["id"] for r in invoke_json(ledger, "list", "--kind", "callback", now="2026-11-12T09:00")] == [
+        callback["id"]]
+    assert callback["source_kind"] == "move-in" and callback["subject"] == "入伙回访（11.1.6）"
+    (deadline,) = callback["deadlines"]
+    assert (deadline["rule"], deadline["clause"]) == ("callback.move-in", "11.1.6")
+    assert deadline["role"] == "property_officer"
+    assert deadline["due"] == "2026-11-19T23:59:59+08:00"
+    late = invoke_json(ledger, "overdue", now="2026-11-20T09:00")
+    assert [(r["id"], r["rule"]) for r in late] == [(callback["id"], "callback.move-in")]
+    plan = invoke_json(ledger, "callback", "plan", "--month", "2026-11", now="2026-11-12T10:00", as_=SERVICE_DIRECTOR)
+    assert [(r["id"], r["due"]) for r in plan] == [(callback["id"], "2026-11-19T23:59:59+08:00")]
+    # `visit record` no longer applies to move-ins (CLI.md): it is a callback
+    assert invoke(ledger, "visit", "record", callback["id"], "--result", "satisfied", now="2026-11-13T09:00",
+                  as_=OFFICER).exit_code == 2
+
+
+def test_11_1_7_the_move_in_callback_in_person_needs_the_signature_by_phone_is_marked(ledger, monkeypatch):
+    in_person, by_phone = _move_in(ledger)["id"], _move_in(ledger, at="2026-11-12T09:30", name="孙八")["id"]
+    message = invoke_refused(ledger, "callback", "record", in_person, "--method", "visit", "--result", "satisfied",
+                             now="2026-11-13T09:00", as_=OFFICER)
+    assert "--signature" in message and "11.1.7" in message
+    done = do(ledger, "callback", "record", in_person, "--method", "visit", "--result", "satisfied", "--signature",
+              "钱七", now="2026-11-13T09:00", as_=OFFICER)
+    assert done["open"] is False and done["events"][-1]["signature"] == "钱七"
+    phoned = do(ledger, "callback", "record", by_phone, "--method", "phone", "--result", "satisfied",
+                now="2026-11-13T10:00", as_=OFFICER)
+    assert phoned["events"][-1]["mark"] == "电话回访"
+    sheet = ok(invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T11:00",
+                      env={"PROPCLI_LANG": "zh_CN"})).stdout
+    assert f"{in_person} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙回访（11.1.6） |" in sheet
+    line = next(x for x in sheet.splitlines() if x.startswith(by_phone))
+    assert "| 电话回访 |" in line and "入伙回访（11.1.6）" in line and "入伙拜访" not in sheet
+
+
+def test_11_1_6_a_move_in_visit_recorded_before_still_shows(ledger):
+    """A ledger of the second release holds move-in visits (kind visit): they stay readable, labelled 入伙回访."""
+    from conftest import git
+
+    visit = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "8栋1201", "--name", "钱七",
+                        now="2026-11-12T09:00", as_=MANAGER)
+    path = ledger / next(p for p in git(ledger, "ls-files").split() if visit["id"] in p)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("type: holiday", "type: move-in").replace("重大节日拜访", "入伙拜访")
+                    .replace("role: manager", "role: property_officer"), encoding="utf-8")
+    git(ledger, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "a move-in visit of the second release")
+    ok(invoke(ledger, "visit", "record", visit["id"], "--result", "satisfied", "--signature", "钱七",
+              now="2026-11-13T09:00", as_=OFFICER))
+    shown = invoke_json(ledger, "show", visit["id"], now="2026-11-13T10:00")
+    assert shown["kind"] == "visit" and shown["type"] == "move-in" and shown["open"] is False
+    sheet = ok(invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00",
+                      env={"PROPCLI_LANG": "zh_CN"})).stdout
+    assert f"{visit['id']} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 | 入伙回访（11.1.6） |" in sheet
+    assert visit["id"] in [r["id"] for r in invoke_json(ledger, "callback", "plan", "--month", "2026-11",
+                                                        now="2026-11-13T10:00", as_=SERVICE_DIRECTOR)]
