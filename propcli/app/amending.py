@@ -11,6 +11,7 @@ checks and records them, for every kind alike:
 - `void` is for a director or the manager only, whatever policy.yaml `roles:` says.
 """
 from propcli import amend, kinds
+from propcli.kinds import fields
 from propcli.errors import BadInput
 from propcli.i18n import _
 
@@ -98,6 +99,8 @@ def planned_changes(session, record, pairs) -> dict[str, list]:
         if not value:
             raise BadInput(_("{field}: empty; expected the value it should read", field=name))
         corrected[name] = _converted(correctable[name], name, value)
+        if correctable[name].takes in fields.PERSON_TAKES:  # the same check as at intake (issue 16, point 4)
+            fields.named(session.ledger, correctable[name], value, field=name)
     declared = kinds.kind(record.kind)
     from propcli.kinds.base import Create
 

@@ -57,7 +57,6 @@ def humanize_minutes(minutes, lang: str | None = None) -> str:
 # The labels of rules, roles, severities and results are propcli.i18n.find_label's (roles fixed; rules and
 # values the kinds declare), in the page's language; a rule with no English falls back to its Chinese label.
 
-SOURCE_NAMES = {"complaint": N_("Complaints"), "repair": N_("Repairs"), "event": N_("Community events")}
 METHOD_NAMES = {"visit": N_("Visit"), "phone": N_("Phone callback")}
 
 
@@ -94,13 +93,14 @@ def result_name(result: str | None, lang: str) -> str:
 
 def source_name(kind: str | None, lang: str) -> str:
     """A callback source's category (《客户回访记录》 rows): 投诉, 维修, 社区活动, else the kind's label."""
-    if kind in SOURCE_NAMES:
-        return translator(lang)(SOURCE_NAMES[kind])
     from propcli import kinds
 
     if kind not in kinds.NAMES:
         return ""
     entry = kinds.kind(kind)
+    source = entry.callback_source
+    if source is not None and source.title:  # the name the kind gives its callbacks' source (issue 17)
+        return translator(lang)(source.title)
     return entry.zh if lang == "zh_CN" else entry.en
 
 

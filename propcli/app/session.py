@@ -98,7 +98,9 @@ class Session:
         ledger = self.ledger
         name = self.actor_text if self.actor_text is not None else os.environ.get("PROPCLI_USER")
         if name is not None and str(name).strip():
-            return ledger.member(name, "--as").name
+            from propcli.kinds.fields import visible_name
+
+            return ledger.member(visible_name(name, "--as"), "--as").name
         login = _login()
         member = ledger.member_of_login(login)
         if member is not None:

@@ -5,6 +5,7 @@ is the record as `show` prints it."""
 from importlib import import_module
 
 from propcli import kinds
+from propcli.kinds import fields
 from propcli.app.services import show, shown
 from propcli.app.writes import write
 
@@ -13,6 +14,7 @@ def new(session, kind_name: str, **options) -> dict:
     """`propcli KIND new …`: the kind's `new` plans the record, the unit of work writes it; printed as `show`
     prints it."""
     declared = kinds.kind(kind_name)
+    fields.check_named(session.ledger, declared.new_options, options, declared.clause)
     # a pre-numbered paper form (11.4): the number claimed and the record made under one lock
     if options.get("form_no"):
         from propcli.app import formbook
@@ -63,6 +65,9 @@ def check_actor_role(session, kind_name: str, step_name: str) -> None:
 def step(session, kind_name: str, text_id: str, step_name: str, at=None, **options) -> dict:
     """`propcli KIND STEP ID …`: one event on a record of that kind (refused steps exit 2 citing the clause)."""
     record_id = session.ledger.resolve(text_id, kind_name)
+    declared = kinds.kind(kind_name).step_named(step_name)
+    if declared is not None:
+        fields.check_named(session.ledger, declared.options, options, declared.clause)
     check_actor_role(session, kind_name, step_name)
     written = write(session, kinds.kind(kind_name).step(session, record_id, step_name, at, **options))
     return show(session, written if isinstance(written, str) else record_id)
@@ -75,6 +80,7 @@ SERVICES = {"billing": "propcli.app.billing:billing", "callback_plan": "propcli.
 def action(session, kind_name: str, action_name: str, *args, **options):
     """A kind's other command (`repair billing`, `callback plan`, `patrol repair`)."""
     declared = next(a for a in kinds.kind(kind_name).actions if a.name == action_name)
+    fields.check_named(session.ledger, declared.options, options)
     run = declared.run
     if isinstance(run, str):
         module, function = SERVICES[run].split(":")

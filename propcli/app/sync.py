@@ -366,6 +366,7 @@ def resolve(session, text_id: str, field_name: str | None, value: str, at_text: 
             raise BadInput(_("--field: {id} has no conflict on '{field}'; its conflicts are on {fields}",
                              id=record_id, field=field_name, fields=", ".join(fields)))
         chosen = _chosen_value(conflict, value)
+        _check_named_value(ledger, record.kind, field_name, chosen)
         record_merge.resolve_document(document, field_name, chosen)
         note = _("conflict resolved: {field} = {value}", field=field_name, value=chosen)
         event = Event("note", at, actor, MappingProxyType({"note": note, "resolved": field_name}))
@@ -381,6 +382,18 @@ def resolve(session, text_id: str, field_name: str | None, value: str, at_text: 
     at = session.at(at_text) if at_text else None
     edit(ledger, record_id, actor, session.now, at, settle, hand_edit_check)
     return show(session, record_id)
+
+
+def _check_named_value(ledger, kind_name: str, field_name: str, chosen) -> None:
+    """A name settled by `resolve` meets the check of intake (issue 16, points 4 and 5): no invisible
+    character, a staff member on the roster."""
+    from propcli import kinds
+    from propcli.kinds import fields
+
+    option = next((o for o in kinds.kind(kind_name).new_options
+                   if o.key == field_name and o.takes in fields.PERSON_TAKES), None)
+    if option is not None and isinstance(chosen, str):
+        fields.named(ledger, option, chosen, field="--value")
 
 
 def _chosen_value(conflict: dict, text: str):

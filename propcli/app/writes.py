@@ -36,8 +36,17 @@ def write(session, planned):
         if message is None:
             record, step, summary = planned.subject
             message = commit_message(record, step, summary) + planned.trailer
+
+        def validate_all(records):
+            if planned.validate is not None:  # the kind's own words first, then the one generic order
+                planned.validate(records)
+            for record_id, step, _data, _at in planned.appends:
+                declared = kinds.kind(records[record_id].kind)
+                if declared.step_named(step) is not None:
+                    declared.check_order(records[record_id], step)
+
         return unit.change(session.ledger, session.actor, session.now, message, appends=planned.appends,
-                           creates=planned.creates, validate=planned.validate)
+                           creates=planned.creates, validate=validate_all)
     return planned
 
 

@@ -27,7 +27,8 @@ class DeskTime(click.ParamType):
 
 
 _TYPES = {"int": click.INT, "time": DeskTime()}
-_METAVARS = {"time": "DATETIME", "person": "NAME", "id": "ID", "price": "CODE", "role": "ROLE"}
+_METAVARS = {"time": "DATETIME", "person": "NAME", "name": "NAME", "department": "DEPARTMENT", "id": "ID",
+             "price": "CODE", "role": "ROLE"}
 
 
 SAMPLES = {"--name": "张三", "--phone": "13800138000", "--address": "3栋0301", "--item": "厨房水龙头漏水",

@@ -43,7 +43,9 @@ class Declared:
 class Option(Declared):
     """A command-line option of `new` or of a step. `takes` says what the CLI reads:
     text, int, flag, choice (`choices`), time (a DATETIME in the ledger's timezone), person (a name of
-    staff.yaml), role (a role key), id (a record id)."""
+    staff.yaml), name (a resident's or an outside body's name, not on the roster), department (a department or
+    a name of staff.yaml), role (a role key), id (a record id). Whatever names someone is checked in one place
+    (fields.check_named: no invisible characters; the roster for person and department)."""
 
     name: str
     help: str = ""
@@ -115,6 +117,9 @@ class CallbackSource(Declared):
     settled: Callable[[Record], bool] = lambda record: True
     """An exempt source (11.1.13) counts as handled (11.1.11) when this says so: a 复函-only complaint once
     its written reply is attached."""
+    title: str | None = None
+    """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
+    (`Complaints`); None: the kind's label."""
 
 
 class Form(Declared):

@@ -38,7 +38,7 @@ KIND = Kind(
     new=new_call,
     new_help=N_("Record a call in the call log."),
     new_options=(
-        Option("--name", N_("the caller")),
+        Option("--name", N_("the caller"), takes="name"),
         Option("--phone"),
         Option("--address", N_("building and unit (房号)")),
         Option("--reason", N_("why the customer called (来电事由)"), metavar="TEXT"),

@@ -417,7 +417,7 @@ KIND = Kind(
              options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice",
                              choices=METHODS),
                       Option("--result", takes="choice", choices=RESULTS),
-                      Option("--signature", N_("the customer's signature (in person, 11.1.7)"), metavar="NAME"),
+                      Option("--signature", N_("the customer's signature (in person, 11.1.7)"), takes="name"),
                       Option("--note", N_("the customer's opinion")),
                       Option("--rectification", N_("what is to be fixed when dissatisfied (11.2.3)")),
                       Option("--next", N_("dissatisfied: when the next callback is (11.2.3)"), takes="time",

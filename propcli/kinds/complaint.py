@@ -297,7 +297,7 @@ KIND = Kind(
     new_help=N_("Register a complaint; first answer within {limit} (9.4.1-2)."),
     new_limit=("complaint.reply",),
     new_options=(
-        Option("--name", N_("the complainant's name")),
+        Option("--name", N_("the complainant's name"), takes="name"),
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--detail", N_("what the complaint is about")),
@@ -310,7 +310,7 @@ KIND = Kind(
                takes="flag"),
         Option("--forwarded-by", N_("the higher authority that forwarded it (上级转办, 11.1.13): name, phone and "
                                     "address may be absent"),
-               metavar="TEXT", sample="街道办"),
+               takes="name", metavar="TEXT", sample="街道办"),
         Option("--at", N_("when the complaint was received (default --now)"), takes="time"),
     ),
     steps=(
@@ -321,7 +321,7 @@ KIND = Kind(
              options=(Option("--note", N_("the reply given")),
                       Option("--text", N_("the written reply (复函), attached to the complaint (11.1.13)")))),
         Step("assign", "转责任部门", "8.6", N_("Routed to the responsible department or person."), repeatable=True,
-             options=(Option("--to", N_("department or person, e.g. 工程部"), metavar="DEPARTMENT"),)),
+             options=(Option("--to", N_("department or person, e.g. 工程部"), takes="department"),)),
         Step("handle", "处理完毕", "11.1.3",
              N_("Handling finished 处理完毕: starts the callback window (11.1.3, {limit})."),
              limit=("callback.complaint",),
@@ -339,7 +339,8 @@ KIND = Kind(
     order=check_step,
     closing_event=closing_event,
     uncounted_at=merged_at,
-    callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", role_of=caller_of, done_at=handled_at,
+    callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", title=N_("Complaints"),
+                                   role_of=caller_of, done_at=handled_at,
                                    exempt=needs_no_callback, plan_fields=callback_plan_fields, settled=settled),
     forms=("complaint-register",),
     rule_labels={"callback.complaint": "投诉回访", "complaint.reply": "投诉首次答复"},

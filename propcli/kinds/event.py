@@ -54,7 +54,8 @@ KIND = Kind(
         Option("--at", N_("when it was recorded (default --now)"), takes="time"),
     ),
     closing_event=first_event,
-    callback_source=CallbackSource("callback.event", 0.1, "11.1.5", role_of=lambda record: "culture_clerk",
+    callback_source=CallbackSource("callback.event", 0.1, "11.1.5", title=N_("Community events"),
+                                   role_of=lambda record: "culture_clerk",
                                    done_at=ended_at,
                                    plan_fields=lambda record: {k: record.get(k) for k in ("households",)
                                                                if record.get(k) is not None}),

@@ -130,6 +130,51 @@ def staff_member(ledger, name, field: str, roles: tuple[str, ...] = (), clause: 
                      who=wanted, where=where, hint=hint))
 
 
+PERSON_TAKES = ("person", "name", "department")
+"""Options naming someone (kinds.base.Option.takes): "person" a staff member (checked against staff.yaml),
+"name" a resident or an outside body as they sign (`--name`, `--signature`, `--forwarded-by`; never checked
+against the roster, CLI.md "Additions"), "department" a department or a staff member (`complaint assign --to`)."""
+
+DEPARTMENT_ENDINGS = ("部", "处", "科", "组", "中心", "室", "办", "队", "班")
+"""How an office's departments are named (工程部, 客户服务部, 管理处, 保安队, 综合办): `complaint assign --to`
+takes one of them, or a person on the roster (8.6)."""
+
+
+def named(ledger, option, value, clause: str = "", field: str | None = None):
+    """One value of an option naming someone (issue 16, points 4 and 5): no invisible or direction-changing
+    character (exit 2 naming the option), and a staff member's name on the roster (closest names otherwise)."""
+    if value is None:
+        return value
+    field = field or option.name
+    visible_name(value, field)
+    if option.takes == "person":
+        return staff_member(ledger, value, field, clause=clause, is_required=False)
+    if option.takes == "department":
+        text_value = str(value).strip()
+        if text_value and not text_value.endswith(DEPARTMENT_ENDINGS) \
+                and not any(m.name == text_value for m in ledger.staff):
+            from difflib import get_close_matches
+
+            close = get_close_matches(text_value, [m.name for m in ledger.staff], n=3, cutoff=0.3)
+            hint = _("; closest: {names}", names=", ".join(close)) if close else ""
+            raise BadInput(_("{field}: '{name}' is neither a department (工程部, 客户服务部, 管理处 …) nor a name in "
+                             "staff.yaml{where}{hint}", field=field, name=text_value,
+                             where=f" ({clause})" if clause else "", hint=hint))
+    return value
+
+
+def check_named(ledger, options, values: dict, clause: str = "") -> None:
+    """Every option of `options` (kinds.base.Option) that names someone, checked by `named`: the one place
+    `new`, every step, every action and `correct` go through (app/steps.py, app/amending.py), so a prompt's
+    answer, a typed option and a corrected value meet the same check."""
+    for option in options:
+        if option.takes not in PERSON_TAKES:
+            continue
+        given = values.get(option.key)
+        for value in (given if isinstance(given, (list, tuple)) else (given,)):
+            named(ledger, option, value, clause)
+
+
 def price_items(ledger, values, field: str = "--item", clause: str = "10.4.1-3") -> list[dict]:
     """`CODE[xQTY]` of the price list 有偿服务收费标准, each as a line with its standard charge (exact decimals)."""
     lines = []

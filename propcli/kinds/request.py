@@ -451,7 +451,7 @@ KIND = Kind(
     new_limit=("request.reply",),
     new_options=(
         Option("--category", "|".join(CATEGORIES) + " (9.4.1-1)", metavar="CATEGORY", takes="category"),
-        Option("--name", N_("the customer's name")),
+        Option("--name", N_("the customer's name"), takes="name"),
         Option("--phone"),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--detail", N_("what help is asked for"), metavar="TEXT", sample="老人在家晕倒"),  # medical
@@ -499,7 +499,7 @@ KIND = Kind(
              roles=("property_officer",),
              options=(Option("--item", N_("a price-list item, e.g. MC-03 or SD-01x2 (repeatable)"), multiple=True,
                              metavar="CODE[xQTY]", sample="MC-03"),
-                      Option("--signature", N_("the name the customer signed with"), metavar="NAME"))),
+                      Option("--signature", N_("the name the customer signed with"), takes="name"))),
         Step("finance", "交财务", "10.4.3",
              N_("The charged help service handed to finance, who bills it with the management fee like a repair "
                 "fee (9.4.9, 10.4.3-1); listed in repair billing."),

@@ -189,8 +189,7 @@ def conflict_messages(relpath: str, text: str) -> list[str]:
     messages = []
     for line, conflict, description in conflict_lines(relpath, text):
         record_id = conflict["id"]
-        messages.append(_("{path}:{line}: {description}; resolve: propcli resolve {id} --field {field} --value VALUE "
-                          "(or edit the file)",
+        messages.append(_("{path}:{line}: {description}; resolve: propcli resolve {id} --field {field} --value VALUE",
                           path=relpath, line=line, description=description, id=record_id, field=conflict["field"]))
     return messages
 

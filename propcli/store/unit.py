@@ -11,7 +11,7 @@
       6. index          never fails the command: a failing update marks the index stale (the next command
                         rebuilds it) and says so on stderr; the change is done, exit 0
 
-`create`, `append`, `create_many` and `append_many` are plans run through it (README "How writes stay safe").
+`create`, `append`, `create_many` and `append_many` are plans run through it (docs/design.md "How writes stay safe").
 """
 import json
 import os

@@ -73,7 +73,7 @@ def _fast():
 
 
 MAX_FILE_BYTES = 1_000_000
-"""The size limit of one record or settings file (README "How writes stay safe"): larger ones are refused
+"""The size limit of one record or settings file (docs/design.md "How writes stay safe"): larger ones are refused
 unread, so one hostile file cannot exhaust memory."""
 MAX_DEPTH = 64
 """Nesting deeper than this is refused before PyYAML's C composer (which recurses) sees it."""

@@ -77,3 +77,28 @@ def test_times_as_people_type_them_work_in_any_time_option(ledger):
                          "--item", "漏水", "--appointment", "今天 15:30", "--at", "8:55", now="2026-11-28T09:00")
     assert repair["appointment"] == "2026-11-28T15:30:00+08:00" and repair["received"] == "2026-11-28T08:55:00+08:00"
     assert invoke(ledger, "repair", "fill", repair["id"], "--at", "明天上午9点", now="2026-11-28T09:00").exit_code == 2
+
+
+def test_a_name_typed_with_an_invisible_character_is_asked_again(ledger):
+    """The prompt's answer meets the check of `--name` (issue 16, point 4): the refusal names the field and
+    the clerk types it again, in place; what is written holds no invisible character."""
+    terminal = Terminal(f"{sys.executable} -m propcli --ledger {ledger} --now 2026-11-28T09:00 --as 赵丽娟 repair new "
+                        "--phone 13800138000 --address 3栋0301 --item 漏水 --appointment 明天下午3点; sleep 60")
+    try:
+        terminal.wait_for("(--name)")
+        terminal.tmux("send-keys", "-t", "t", "-l", "张\u200b三")
+        terminal.tmux("send-keys", "-t", "t", "Enter")
+        terminal.answer("price-list item", "0")
+        shown = terminal.wait_for("U+200B")
+        assert "--name" in shown
+        deadline = time.monotonic() + 20
+        while terminal.screen().count("(--name)") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert terminal.screen().count("(--name)") == 2
+        terminal.tmux("send-keys", "-t", "t", "-l", "张三")
+        terminal.tmux("send-keys", "-t", "t", "Enter")
+        terminal.wait_for("R-")
+    finally:
+        terminal.close()
+    (repair,) = invoke_json(ledger, "list", "--kind", "repair")
+    assert repair["name"] == "张三"
