@@ -414,6 +414,7 @@ KIND = Kind(
     steps=(
         Step(RECORDED, "回访", "11.1.7",
              N_("Record a planned callback as made; dissatisfied: --next and the next callback is created (11.2.3)."),
+             roles=("caller",),  # the role the callback names (11.1.3: by the complaint's severity; 11.1.4-6)
              options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice",
                              choices=METHODS),
                       Option("--result", takes="choice", choices=RESULTS),
@@ -442,7 +443,7 @@ KIND = Kind(
                N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, "
                   "event ended and incident closed in the month that has none; lists them with the month's move-in "
                   "visits."),
-               "callback_plan",
+               "callback_plan", roles=("service_director",),
                options=(Option("--month",
                                N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),

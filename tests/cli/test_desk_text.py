@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from conftest import git, invoke, invoke_json, invoke_refused
+from conftest import DESK, git, invoke, invoke_json, invoke_refused
 
 PAPER_ZH = {"PROPCLI_LANG": "zh_CN"}  # the paper forms print in the language chosen (CLI.md); these read the Chinese
 
@@ -19,7 +19,7 @@ def new_repair(ledger, at, *extra, item="厨房水龙头漏水"):
     return invoke_json(ledger, "repair", "new", *RESIDENT, "--item", item, *extra, now=at)["id"]
 
 
-def step(ledger, record_id, name, at, *options, as_="王芳", kind="repair"):
+def step(ledger, record_id, name, at, *options, as_=DESK, kind="repair"):
     result = invoke(ledger, kind, name, record_id, *options, "-f", "json", now=at, as_=as_)
     assert result.exit_code == 0, f"{name}: {result.stderr}"
     return json.loads(result.stdout)
