@@ -150,4 +150,7 @@ KIND = Kind(
     closing_event=closing_event,
     forms=("public-inspection",),
     summary_keys=("area",),
+    # 12.2.2 每天巡楼: derived for each area of propcli.yaml patrol.areas (propcli/app/daily.py), never stored
+    rule_labels={"patrol.daily": "每日巡楼"},
+    labels={"rule": {"patrol.daily": N_("daily patrol round")}},
 )
