@@ -78,8 +78,9 @@ def check_actor_role(session, kind_name: str, step_name: str, record_id: str | N
     if not roles or held & set(roles):
         return
     people = [m.name for m in ledger.staff if m.role in roles][:4]
-    message = _("{field}: {name} ({held}) is not among the roles that do '{kind} {step}': {roles} (policy.yaml "
-                "steps:); who may: {people}",
+    declared = kinds.kind(kind_name).step_named(step_name)
+    message = _("{field}: {name} ({held}) is not among the roles that do '{kind} {step}' ({clause}): {roles} "
+                "(policy.yaml steps:); who may: {people}", clause=declared.clause if declared else "-",
                 field="--officer" if person and person != session.actor else "--as", name=who,
                 held=", ".join(sorted(held)) or "-", kind=kind_name, step=step_name,
                 roles=", ".join(role_label(r) for r in roles), people=" / ".join(people) or "-")

@@ -133,7 +133,7 @@ _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 CALLER = "caller"
 """A `callback.*` entry of `steps:` may name `caller`: the role the callback itself names (11.1.3-6)."""
-FINANCE_ONLY = frozenset({"repair.paid"})
+FINANCE_ONLY = frozenset({"repair.paid", "request.paid"})
 """Steps `steps:` may not give to anyone but finance (10.4.3-1: 一切费用由财务部收取); listing another role is
 a malformed policy (exit 3, FILE:LINE), not a setting quietly ignored."""
 
