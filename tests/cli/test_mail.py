@@ -206,9 +206,9 @@ def test_reminder_after_an_hour(ledger, smtp):
 
 def test_technician_breach_reaches_engineering_director(ledger, smtp):
     record_id = new_repair(ledger)
-    for step, extra in (("fill", ()), ("notify", ()), ("take", ("--to", "吴海涛"))):
+    for step, extra, who in (("fill", (), ACTOR), ("notify", (), ACTOR), ("take", ("--to", "吴海涛"), "周志强")):
         result = run(ledger, "repair", step, record_id, *extra, "--at", "2026-11-28T09:01:00+08:00",
-                     now="2026-11-28T09:01:00+08:00")
+                     now="2026-11-28T09:01:00+08:00", as_=who)
         assert result.exit_code == 0, result.stderr
     # repair.arrive: 10 min from take (10.4.1-2①) -> due 09:11; at 09:45 it is 34 min late
     assert mail(ledger, smtp, "2026-11-28T09:45:00+08:00").exit_code == 0
