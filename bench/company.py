@@ -15,7 +15,8 @@ its offices are written into company.yaml in one go (as `company add --no-fetch`
 Timed (whole processes, the code of this checkout through PYTHONPATH, modules byte-compiled):
   company sync (first)   clone of every office + each copy's index built
   company sync (warm)    fetch of every office, nothing new
-  company stats M        the last full month, -f json, warm (indexes fresh)
+  company stats M        the last full month, -f json, warm (indexes fresh, each office's figures kept)
+  the same               with no kept figures (figures.json removed before each run: every index read)
   company overdue        -f json, warm
 Peak memory (max RSS of the process tree's largest process, /usr/bin/time) beside each.
 Everything lives in /tmp/propcli-bench-company/<offices>x<records>/ and is reused (--rebuild to make it anew).
@@ -171,12 +172,23 @@ def bench(offices: int, size: int, args) -> list[tuple]:
         shutil.rmtree(company / ".propcli" / "cache", ignore_errors=True)
         (company / ".propcli" / "offices.json").unlink(missing_ok=True)
 
-    first, peak, _code = timed(PROPCLI + ["company", "sync"], company, 1, warm=0, before=wipe)
-    rows.append(("company sync (first: clone + index)", cell(first), peak))
+    if args.warm_only and (company / ".propcli" / "offices.json").exists():
+        rows.append(("company sync (first: clone + index)", "not run (--warm-only)", 0))
+    else:
+        first, peak, _code = timed(PROPCLI + ["company", "sync"], company, 1, warm=0, before=wipe)
+        rows.append(("company sync (first: clone + index)", cell(first), peak))
     warm, peak, _code = timed(PROPCLI + ["company", "sync"], company, args.runs)
     rows.append(("company sync (warm, nothing new)", cell(warm), peak))
     stats, peak, _code = timed(PROPCLI + ["company", "stats", month, "-f", "json"], company, args.runs)
     rows.append((f"company stats {month} -f json (warm)", cell(stats), peak))
+
+    def forget_figures():
+        for kept in (company / ".propcli" / "cache").glob("*/figures.json"):
+            kept.unlink()
+
+    fresh, peak, _code = timed(PROPCLI + ["company", "stats", month, "-f", "json"], company, args.runs,
+                               before=forget_figures)
+    rows.append((f"company stats {month} -f json (warm indexes, no kept figures)", cell(fresh), peak))
     late, peak, _code = timed(PROPCLI + ["company", "overdue", "-f", "json"], company, args.runs)
     rows.append(("company overdue -f json (warm)", cell(late), peak))
     return rows
@@ -187,6 +199,7 @@ def main() -> None:
     parser.add_argument("--scale", nargs="+", default=["100x2000", "10x100000"], metavar="OFFICESxRECORDS")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each warm command (median)")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--warm-only", action="store_true", help="keep the copies of an earlier run: no first sync")
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"## propcli company benchmark ({datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "

@@ -37,22 +37,38 @@ class PoTranslations(NoTranslation):
         import json
 
         self.messages: dict[str, str] = {}
-        entry: dict[str, str] = {}
-        current = None
-        fuzzy = False
+        # The lines that matter, then every string literal decoded by one json.loads (not one call a line: the
+        # catalogue is read at every start of a checkout without a .mo, issue 21).
+        kept: list[tuple[str, str]] = []
         for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
             line = raw.strip()
             if line.startswith("#,") and "fuzzy" in line:
-                fuzzy = True
+                kept.append(("fuzzy", ""))
             elif line.startswith(("msgid ", "msgstr ")):
                 current, _sep, literal = line.partition(" ")
+                kept.append((current, literal))
+            elif line.startswith('"'):
+                kept.append(("more", line))
+            elif not line:
+                kept.append(("end", ""))
+        texts = iter(json.loads("[" + ",".join(literal for kind, literal in kept if literal) + "]"))
+        entry: dict[str, str] = {}
+        current = None
+        fuzzy = False
+        for kind, literal in kept:
+            if kind == "fuzzy":
+                fuzzy = True
+            elif kind in ("msgid", "msgstr"):
+                current = kind
                 if current == "msgid" and "msgstr" in entry:
                     self._add(entry, fuzzy)
                     entry, fuzzy = {}, False
-                entry[current] = json.loads(literal)
-            elif line.startswith('"') and current:
-                entry[current] += json.loads(line)
-            elif not line:
+                entry[current] = next(texts)
+            elif kind == "more":
+                text = next(texts)
+                if current:
+                    entry[current] += text
+            else:
                 self._add(entry, fuzzy)
                 entry, current, fuzzy = {}, None, False
 

@@ -4,7 +4,8 @@
   month of `form paid-service M` and of `stats M` fees is the month of that moment (the kind's `fee_at`).
 - Finance bills from copy 3 of the 维修单 with the monthly management fee: copy 3 handed over from the 26th
   of the month before M through the 25th of M (25日前) is billed in M; one handed over on the 26th goes
-  with the next month's (the kind's `billed_at`).
+  with the next month's (the kind's `billed_at`). A charged help service handed to finance (`request
+  finance`, 9.4.9 with 10.4.3-1) is billed the same way, in the same list.
 
 Both read the index (its `fee_at`, `billed_at` and `fee_cents` columns) and judge as of --now: a form
 completed or handed over later than --now does not exist yet.
@@ -61,21 +62,34 @@ def billed_records(session, month: str, kind: str = "repair") -> list[dict]:
     return _shown(session, rows)
 
 
+BILLED_KINDS = ("repair", "request")
+"""What finance bills (10.4.3-1: only finance collects): copy 3 of resident repairs' 维修单 (10.4.1-7) and charged
+help services handed to it (9.4.9, `request finance`)."""
+
+
 def billing(session, month: str) -> list[dict]:
-    """`repair billing --month M`: the copy-3 forms of M's billing period (10.4.1-7, 10.4.3), one row each
-    with `fee_total` (what finance bills); the table shows their total."""
+    """`repair billing --month M`: what went to finance in M's billing period (10.4.1-7, 10.4.3): the copy-3
+    forms and the charged help services (9.4.9), one row each with `fee_total` (what finance bills); the table
+    shows their total."""
+    from propcli.kinds.request import paid_service_line
+
     rows = []
-    for record in billed_records(session, month):
-        finance = next(e for e in record["events"] if e["step"] == "finance")
-        fee = record.get("fee_total", 0.0)
-        rows.append({"id": record["id"], "name": record.get("name"), "address": record.get("address"),
-                     "phone": record.get("phone"), "item": record.get("item"), "fee_total": fee, "amount": fee,
-                     "finance": finance["at"], "paid": any(e["step"] == "paid" for e in record["events"])})
+    for kind in BILLED_KINDS:
+        for record in billed_records(session, month, kind):
+            finance = next(e for e in record["events"] if e["step"] == "finance")
+            fee = record.get("fee_total", 0.0)
+            item = record.get("item") if kind == "repair" else paid_service_line(record)["service"]
+            rows.append({"id": record["id"], "kind": kind, "name": record.get("name"),
+                         "address": record.get("address"), "phone": record.get("phone"), "item": item,
+                         "fee_total": fee, "amount": fee, "finance": finance["at"],
+                         "paid": any(e["step"] == "paid" for e in record["events"])})
+    rows.sort(key=lambda row: (row["finance"], row["id"]))
     return rows
 
 
 def billed_total(session, month: str, kind: str = "repair") -> float:
-    """The total of `repair billing --month M` (stats `repairs.billed`), from the index alone."""
+    """What `kind` adds to the total of `repair billing --month M` (stats `repairs.billed`, `requests.billed`),
+    from the index alone."""
     ledger = session.ledger
     start, end = billing_period(check_month(month), ledger.tz)
     _count, cents = queries.fees_between(ledger.index.fresh(), kind, "billed_at", int(start.timestamp()),

@@ -13,7 +13,11 @@ A source's callbacks form a chain (`previous`, `attempt`); the chain is its loop
   back; the coverage targets are minimums) and for every complaint exempt under 11.1.13;
 - a loop is closed when the chain's last callback is satisfied (with any agreed reply given) or answered by
   an open letter (11.1.10), or, for an exempt complaint, when it is settled (a 复函-only one: its written
-  reply attached); handling rate = closed ÷ needed (11.1.11; 1.0 when none is needed);
+  reply attached);
+- handling rate (11.1.11, corrected in the third release: 回访处理率 is about the callbacks made, not the
+  coverage) = settled ÷ called back: the sources called back (a callback recorded, in person, by phone or
+  by an open letter) and the complaints exempt under 11.1.13 (answered instead of called back), of which
+  those whose loop is closed; 1.0 when nothing was called back. Coverage is the separate figure above;
 - `open_dissatisfied`: loops still open after a dissatisfied answer (11.2.3).
 """
 import json
@@ -193,7 +197,8 @@ def month_loops(session, month: str) -> dict:
     still_open = []
     for kind in kinds.callback_sources():
         figures[kind] = {"eligible": 0, "done": 0, "satisfied": 0, "dissatisfied": 0, "fixed": 0,
-                         "loops_needed": 0, "loops_closed": 0, "open_dissatisfied": 0}
+                         "loops_needed": 0, "loops_closed": 0, "open_dissatisfied": 0, "called_back": 0,
+                         "settled": 0}
     for source in sources:
         entry = figures[source["kind"]]
         chain = by_source.get(source["id"], [])
@@ -209,6 +214,9 @@ def month_loops(session, month: str) -> dict:
                 entry[callback.result] += 1
             entry["fixed"] += callback.fixed
         state = loop_state(chain)
+        if any(c.method is not None for c in chain):  # called back (11.1.11's base)
+            entry["called_back"] += 1
+            entry["settled"] += state == "closed"
         if state != "none":
             entry["loops_needed"] += 1
             entry["loops_closed"] += state == "closed"
@@ -223,33 +231,50 @@ def month_loops(session, month: str) -> dict:
         record = record_from_plain(json.loads(doc), ledger.tz).as_of(session.now)
         if record is None:
             continue
+        settled = bool(kinds.kind(kind).callback_source.settled(record))
         figures[kind]["loops_needed"] += 1
-        figures[kind]["loops_closed"] += bool(kinds.kind(kind).callback_source.settled(record))
+        figures[kind]["loops_closed"] += settled
+        figures[kind]["called_back"] += 1  # 11.1.13: answered (复函, or nothing to answer) instead of called back
+        figures[kind]["settled"] += settled
     for kind, entry in figures.items():
         target = targets().get(kind)
         entry["target"] = target
         entry["coverage"] = round(entry["done"] / entry["eligible"], 4) if entry["eligible"] else 0.0
-        entry["handling_rate"] = (round(entry["loops_closed"] / entry["loops_needed"], 4)
-                                  if entry["loops_needed"] else HANDLING_TARGET)
-    needed = sum(e["loops_needed"] for e in figures.values())
-    closed = sum(e["loops_closed"] for e in figures.values())
-    return {"kinds": figures, "loops_needed": needed, "loops_closed": closed,
-            "open_dissatisfied": sum(e["open_dissatisfied"] for e in figures.values()),
-            "handling_rate": round(closed / needed, 4) if needed else HANDLING_TARGET, "open": still_open}
+        entry["handling_rate"] = handling_rate(entry["settled"], entry["called_back"])
+    totals = {key: sum(e[key] for e in figures.values())
+              for key in ("loops_needed", "loops_closed", "open_dissatisfied", "called_back", "settled")}
+    return {"kinds": figures, **totals, "handling_rate": handling_rate(totals["settled"], totals["called_back"]),
+            "open": still_open}
+
+
+def handling_rate(settled: int, called_back: int) -> float:
+    """11.1.11: 回访处理率 = settled ÷ called back (1.0 when nothing was called back: nothing is left unanswered)."""
+    return round(settled / called_back, 4) if called_back else HANDLING_TARGET
+
+
+def met(share: float | None, target: float | None) -> bool | None:
+    """Is a share at or above its target (coverage 11.1.3-5, handling 11.1.11)? None when there is no target."""
+    if share is None or target is None:
+        return None
+    return share + 1e-9 >= target
 
 
 def callback_stats(session, month: str) -> dict:
-    """The `callbacks` section of `stats` (CLI.md): eligible, done, coverage and target per source kind with a
-    target (11.1.3-5), the handling rate against its 100 % (11.1.11), loops needed and closed, and the loops
-    still open after a dissatisfied answer (11.2.3)."""
+    """The `callbacks` section of `stats` (CLI.md): per source kind with a coverage target (11.1.3-5) its
+    coverage (eligible, done, coverage, target) and, separately, its handling rate (called_back, settled,
+    handling_rate); over every source the handling rate against its 100 % (11.1.11: settled ÷ called back),
+    loops needed and closed, and the loops still open after a dissatisfied answer (11.2.3)."""
     loops = month_loops(session, month)
     section: dict = {}
     for kind, target in targets().items():
         entry = loops["kinds"][kind]
         section[kind] = {"eligible": entry["eligible"], "done": entry["done"], "coverage": entry["coverage"],
-                         "target": target}
+                         "target": target, "called_back": entry["called_back"], "settled": entry["settled"],
+                         "handling_rate": entry["handling_rate"]}
     section["handling_rate"] = loops["handling_rate"]
     section["handling_target"] = HANDLING_TARGET
+    section["called_back"] = loops["called_back"]
+    section["settled"] = loops["settled"]
     section["loops_needed"] = loops["loops_needed"]
     section["loops_closed"] = loops["loops_closed"]
     section["open_dissatisfied"] = loops["open_dissatisfied"]
@@ -271,7 +296,8 @@ def plan(session, month: str) -> list[dict]:
     policy's callback.* deadline counted from `source_done`.
 
     Returns the month's plan: the first callback of every source of the month (`added`: made by this run)
-    and the month's move-in visits (入伙回访, 11.1.6: callbacks of their own kind, listed, never created).
+    and the month's move-in callbacks (入伙回访, 11.1.6: made by `visit new --type move-in`, listed, never
+    created here; move-in visits recorded before the third release too).
     """
     ledger = session.ledger
     check_month(month)
@@ -319,6 +345,14 @@ def month_plan(session, month: str, added=frozenset()) -> list[dict]:
             shown["added"] = chain[0].id in added
             result.append(shown)
     now = int(session.now.timestamp())
+    # 11.1.6: the month's move-in callbacks (入伙回访), which follow no other record
+    from propcli.kinds.visit import MOVE_IN
+
+    for record in _records(ledger, queries.docs_of_month(index, "callback", month, now), session.now):
+        if record.get("source_kind") == MOVE_IN and int(record.get("attempt") or 1) == 1:
+            shown = shown_json(session, view(record, ledger, session.now))
+            due = next((d["due"] for d in shown["deadlines"] if d["rule"] == "callback.move-in"), None)
+            result.append(dict(shown, source=record.id, due=shown.get("due") or due, added=False))
     for declared in kinds.all_kinds():
         if declared.is_callback is None:
             continue

@@ -430,7 +430,8 @@ def misses(figures: dict) -> list[str]:
                 and (entry.get("coverage") or 0) < entry["target"]):
             found.append(f"callbacks.{kind}.coverage")
     rate, target = callbacks.get("handling_rate"), callbacks.get("handling_target", 1.0)
-    if rate is not None and callbacks.get("loops_needed") and rate < (target if target is not None else 1.0):
+    if rate is not None and (callbacks.get("called_back") or callbacks.get("loops_needed")) \
+            and rate < (target if target is not None else 1.0):
         found.append("callbacks.handling_rate")
     return found
 
@@ -503,7 +504,10 @@ def _recompute(node: dict) -> None:
 
     if "coverage" in node and "eligible" in node and "done" in node:
         node["coverage"] = round(node["done"] / node["eligible"], 4) if node["eligible"] else 0.0
-    if "handling_rate" in node and "loops_needed" in node and "loops_closed" in node:
+    if "handling_rate" in node and "called_back" in node and "settled" in node:  # 11.1.11: settled ÷ called back
+        node["handling_rate"] = (round(node["settled"] / node["called_back"], 4) if node["called_back"]
+                                 else HANDLING_TARGET)
+    elif "handling_rate" in node and "loops_needed" in node and "loops_closed" in node:  # a copy made before
         node["handling_rate"] = (round(node["loops_closed"] / node["loops_needed"], 4) if node["loops_needed"]
                                  else HANDLING_TARGET)
     for value in node.values():

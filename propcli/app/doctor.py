@@ -148,7 +148,25 @@ def check_policy(ledger) -> list[Finding]:
     if roles not in ("warn", "enforce"):
         findings.append(Finding("policy", PROBLEM, _("propcli.yaml: roles: '{value}'; expected warn or enforce",
                                                      value=roles), _("set roles: warn or roles: enforce")))
+    if not findings:
+        findings += _readings(ledger)
     return findings or [Finding("policy", OK, _("policy.yaml reads cleanly; roles: {roles}", roles=roles))]
+
+
+def _readings(ledger) -> list[Finding]:
+    """Settings made by an earlier release lack what this one reads (issue 18 point 6): say what to run."""
+    from propcli.app.upgrade import plan
+
+    try:
+        changes = plan(ledger).changes
+    except Exception:  # noqa: BLE001  a file the round trip cannot read is reported by the checks above
+        return []
+    if not changes:
+        return []
+    shown = "; ".join(changes[:3]) + (_(" (and {count} more)", count=len(changes) - 3) if len(changes) > 3 else "")
+    return [Finding("policy", WARNING, _("the settings lack {count} reading(s) of this release: {changes}",
+                                         count=len(changes), changes=shown),
+                    _("run propcli upgrade (one commit; records untouched; --dry-run to see it first)"))]
 
 
 def check_staff(ledger) -> list[Finding]:

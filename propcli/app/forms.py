@@ -536,8 +536,9 @@ def _technician(record: dict) -> str:
 
 
 def _paid_service_rows(session, month: str, t) -> list:
-    """《有偿服务记录表》 (10.5.1): resident repairs completed in M as of --now, then their 合计 (= `stats`
-    repairs.fees); help requests charged in M (9.4.9) follow with their own subtotal (= requests.fees)."""
+    """《有偿服务记录表》 (10.5.1): every paid service whose fee became owed in M as of --now (resident repairs
+    completed, help requests charged, 9.4.9), by date, and their one 合计 (= `stats` fees.total = repairs.fees
+    + requests.fees): finance collects them all alike (10.4.3-1), so there is no separate subtotal."""
     from propcli import kinds
     from propcli.app.billing import fee_records
 
@@ -547,21 +548,13 @@ def _paid_service_rows(session, month: str, t) -> list:
         return [shown["date"], shown["id"], shown["unit"], shown["resident"], shown["service"], yuan(shown["amount"]),
                 shown["by"], Sign(shown["signature"]), shown["finance"]]
 
-    def total(label: str, lines: list[dict]) -> Total:
-        cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
-        return Total([label, "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])
-
-    repairs = kinds.kind("repair")
-    lines = [repairs.paid_service(r) for r in fee_records(session, month, repairs.name)]
-    rows = [line(x) for x in lines] + [total(_("Total"), lines)]
+    lines: list[dict] = []
     for declared in kinds.all_kinds():
-        if declared.paid_service is None or declared is repairs:
-            continue
-        charged = [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
-        if charged:
-            name = declared.zh if paper_language(session.ledger) == "zh_CN" else declared.en
-            rows += [line(x) for x in charged] + [total(_("{kind} paid services subtotal (9.4.9)", kind=name), charged)]
-    return rows
+        if declared.paid_service is not None:
+            lines += [declared.paid_service(r) for r in fee_records(session, month, declared.name)]
+    lines.sort(key=lambda x: x["date"])  # stable: within a day, in the index's order
+    cents = sum(int(Decimal(str(x["amount"] or 0)) * 100) for x in lines)
+    return [line(x) for x in lines] + [Total([_("Total"), "", "", "", "", yuan(Decimal(cents) / 100), "", "", ""])]
 
 
 def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> list:
@@ -763,10 +756,14 @@ def _letter_row(letter: dict) -> list[str]:
 
 
 def _visit_row(visit: dict) -> list[str]:
-    """A move-in visit, the 入伙回访 of 11.1.6, in the callback archive."""
+    """A move-in visit recorded before the third release, the 入伙回访 of 11.1.6, in the callback archive (labelled
+    by its type, not by the 入伙拜访 its file may hold)."""
+    from propcli.kinds.visit import TYPE_ZH
+
     done = _event(visit, "record")
     who = " ".join(x for x in (visit.get("name", ""), visit.get("address", ""), visit.get("phone", "")) if x)
-    return [visit["id"], _time(done.get("at")), "上门", who, f"{visit.get('type_zh', '')}（11.1.6）",
+    label = TYPE_ZH.get(visit.get("type") or "", visit.get("type_zh", ""))
+    return [visit["id"], _time(done.get("at")), "上门", who, f"{label}（11.1.6）",
             done.get("note", "") or "", RESULT_ZH.get(done.get("result"), ""), "", "", done.get("by", ""),
             done.get("signature", "") or "", ""]
 
@@ -818,21 +815,31 @@ def summary_context(session, month: str) -> dict:
     """The values of 《客户回访记录》 (11.2.4) for a template: `month`, `preparer` (编制人: the service director of
     staff.yaml), `figures` (one row per source kind and a total), `open_loops`, `approvals` (the lines to sign:
     部门主任审阅, 报公司领导) and `lines` (all of these as label/value pairs)."""
-    from propcli.app.callbacks import HANDLING_TARGET, month_loops
+    from propcli.app.callbacks import HANDLING_TARGET, met, month_loops
     from propcli.policy.roles import ROLE_LABELS
 
     check_month(month, "ID")
     ledger = session.ledger
     loops = month_loops(session, month)
+
+    def marked(share: float, target: float | None) -> str:
+        """`25% 未达标`: a share and, against its target, 达标 or 未达标 (11.1.3-5, 11.1.11)."""
+        verdict = met(share, target)
+        return _percent(share) + ("" if verdict is None else " 达标" if verdict else " 未达标")
+
     figures = []
     for kind, entry in loops["kinds"].items():
         target = f"≥{entry['target']:.0%}" if entry["target"] is not None else "—"
-        figures.append([source_zh(kind), str(entry["eligible"]), str(entry["done"]),
-                        _percent(entry["coverage"]) if entry["eligible"] else "—", target, str(entry["satisfied"]),
-                        str(entry["dissatisfied"]), str(entry["fixed"]), _percent(entry["handling_rate"])])
+        # coverage (called back ÷ due a callback, 11.1.3-5) and handling (settled ÷ called back, 11.1.11) apart
+        coverage = marked(entry["coverage"], entry["target"]) if entry["eligible"] else "—"
+        handling = (f"{marked(entry['handling_rate'], HANDLING_TARGET)}（{entry['settled']}/{entry['called_back']}）"
+                    if entry["called_back"] else "—")
+        figures.append([source_zh(kind), str(entry["eligible"]), str(entry["done"]), coverage, target,
+                        str(entry["satisfied"]), str(entry["dissatisfied"]), str(entry["fixed"]), handling])
     totals = {k: sum(e[k] for e in loops["kinds"].values()) for k in ("satisfied", "dissatisfied", "fixed")}
     figures.append(["合计", "", "", "", "", str(totals["satisfied"]), str(totals["dissatisfied"]), str(totals["fixed"]),
-                    f"{_percent(loops['handling_rate'])}（目标 {HANDLING_TARGET:.0%}，11.1.11）"])
+                    f"{marked(loops['handling_rate'], HANDLING_TARGET)}（{loops['settled']}/{loops['called_back']}，"
+                    f"目标 {HANDLING_TARGET:.0%}，11.1.11）"])
     open_loops = []
     for source, last in loops["open"]:
         open_loops.append({"source": source["id"], "callback": last.id, "attempt": last.attempt, "due": last.due})
@@ -840,13 +847,17 @@ def summary_context(session, month: str) -> dict:
     approvals = ["部门主任审阅", "报公司领导"]
     open_text = "；".join(f"{o['source']} → {o['callback']}（第{o['attempt']}次回访，{_time(o['due'])}）"
                          for o in open_loops)
-    lines = [("不满意未闭环", f"{len(open_loops)} 件" + (f"：{open_text}" if open_text else "")),
+    handled = marked(loops["handling_rate"], HANDLING_TARGET)
+    lines = [("回访处理率（11.1.11）", f"已回访 {loops['called_back']} 件，已处理 {loops['settled']} 件：{handled}"
+                                        f"（目标 {HANDLING_TARGET:.0%}；回访率另计，见上表，11.1.3-5）"),
+             ("不满意未闭环", f"{len(open_loops)} 件" + (f"：{open_text}" if open_text else "")),
              ("月份", month), ("管理处", " ".join(x for x in (ledger.office, ledger.config.get("name", "")) if x)),
              ("编制人", f"{preparer}（{ROLE_LABELS['service_director']}）" if preparer else "________")]
     lines += [(label, "________") for label in approvals]
     return {"month": month, "preparer": preparer, "preparer_role": "service_director", "figures": figures,
             "open_loops": open_loops, "approvals": approvals, "lines": lines,
-            "handling_rate": loops["handling_rate"], "open_dissatisfied": loops["open_dissatisfied"]}
+            "handling_rate": loops["handling_rate"], "called_back": loops["called_back"], "settled": loops["settled"],
+            "open_dissatisfied": loops["open_dissatisfied"]}
 
 
 # --- the 维修单 -------------------------------------------------------------------------------------

@@ -143,6 +143,11 @@ def plan(session, rows: list[dict], via: str | None = None) -> list[dict]:
     step = _span(settings.get("escalate_after"), "30m", "mail.escalate_after")
     items = []
     for row in rows:
+        if row.get("derived"):  # 12.2.2 patrol.daily: no record to note a notice on (see the module's docstring)
+            item = _derived_item(row, tz, now)
+            if item is not None:
+                items.append(item)
+            continue
         doc = _doc(ledger, row["id"])
         events = _events(doc, tz, now)
         if any(at > now for at, _raw in events):
@@ -153,7 +158,7 @@ def plan(session, rows: list[dict], via: str | None = None) -> list[dict]:
         mine = [(at, raw) for at, raw in events
                 if raw.get("step") in NOTICE_STEPS and str(raw.get("rule", "")) == row["rule"]
                 and (raw.get("via") or None) == via]
-        item = {"row": row, "doc": doc, "chain": chain, "due_at": due}
+        item = {"row": row, "doc": doc, "chain": chain, "due_at": due, "told_before": len(mine)}
         if late <= 0:
             if any(raw.get("due_soon") and str(raw.get("due", "")) == row["due"] for _at, raw in mine):
                 continue
@@ -179,6 +184,20 @@ def plan(session, rows: list[dict], via: str | None = None) -> list[dict]:
             continue
         items.append(item)
     return items
+
+
+def _derived_item(row: dict, tz: str, now: datetime) -> dict | None:
+    """A derived breach (`patrol.daily`, 12.2.2: an area without a round on a working day) has no record to keep
+    a notice on: it is mailed on every run during the day after the one it names (and as due soon on that day,
+    with --within), never recorded; `overdue` keeps listing it."""
+    due = parse_time(row["due"], tz)
+    late = (now - due).total_seconds()
+    if late > 24 * 3600:
+        return None
+    chain = [r for r in (row.get("escalation") or [row.get("role")]) if r]
+    kind = "due_soon" if late <= 0 else "notice"
+    return {"row": row, "doc": {}, "chain": chain, "due_at": due, "kind": kind, "to": chain[0],
+            "data": {"rule": row["rule"], "to": chain[0], "clause": row["clause"]}, "derived": True}
 
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+$")
@@ -228,7 +247,7 @@ def _line_fields(item: dict, tz: str) -> dict:
     how = lateness(row["minutes_late"])  # 超时 16 分钟 / 还剩 3 分钟
     mark = {"notice": _("first notice"), "reminder": _("reminder"),
             "escalate": _("escalated to {role}", role=role_label(item["to"])), "due_soon": _("due soon")}[item["kind"]]
-    where = doc.get("address") or doc.get("location") or ""
+    where = doc.get("address") or doc.get("location") or row.get("area") or ""
     return {
         "id": row["id"], "what": rule_label(row["rule"]), "item": job_of(row, doc), "clause": _("clause {clause}",
                                                                                                 clause=row["clause"]),
@@ -249,9 +268,27 @@ def _groups(items: list[dict]) -> list[tuple[str, list[dict]]]:
     return groups
 
 
+def message_id(ledger, items: list[dict], to: list[str]) -> str:
+    """The digest's Message-ID, the same whenever the same notices go to the same people (issue 16, point 6).
+
+    Delivery is at-least-once: the notice is recorded after the SMTP server's 250, so a run killed between the
+    two mails the same items again on the next run. That resend must be the same message to a mail client
+    (which drops a second copy with a Message-ID it holds), so the id is not random: it is a hash of the
+    ledger's office, the recipients, and per item its record id, rule, due time, what it is (notice,
+    reminder, escalation, due soon), whom it tells and how many notices of that breach were recorded before
+    it. A reminder an hour later, or an escalation, has recorded notices the first message had not: a new id."""
+    import hashlib
+
+    parts = [str(ledger.office or ""), *sorted(str(a).strip().lower() for a in to)]
+    parts += sorted("|".join(str(x) for x in (i["row"]["id"], i["row"]["rule"], i["row"]["due"], i["kind"],
+                                                 i.get("to") or "", i.get("told_before", 0))) for i in items)
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:40]
+    return f"<overdue.{digest}@propcli>"
+
+
 def compose(session, items: list[dict], to: list[str], sender: str):
     from email.message import EmailMessage
-    from email.utils import formatdate, make_msgid
+    from email.utils import formatdate
 
     ledger = session.ledger
     tz = ledger.tz
@@ -281,7 +318,7 @@ def compose(session, items: list[dict], to: list[str], sender: str):
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="propcli")
+    message["Message-ID"] = message_id(ledger, items, to)
     message.set_content("\n".join(text))
     message.add_alternative(html, subtype="html")
     return message
@@ -422,11 +459,15 @@ def record_sent(session, items: list[dict], subject: str, unrecorded: str, via: 
     now = session.now
     events: dict[str, list] = {}
     for item in items:
+        if item.get("derived"):
+            continue  # nothing to record it on (12.2.2 patrol.daily is derived, never stored)
         step = item.get("step") or "notice"
         data = dict(item["data"], via=via) if via else dict(item["data"])
         events.setdefault(item["row"]["id"], []).append(Event(step, now, by, MappingProxyType(data)))
     lines = [f"{i['row']['id']} {i['row']['rule']} ({i['row']['clause']}): {i['kind']} -> {i['to']}" for i in items]
     commit = "\n".join([subject, "", summarise(items), "", *lines, "", "Step: notice"]) + "\n"
+    if not events:
+        return
     try:
         append_many(ledger, events, by, now, commit)
     except PropcliError as error:

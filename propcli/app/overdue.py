@@ -51,8 +51,13 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
             "role": role_, "escalated_to": _escalated(notices.get((record_id, rule), []), chain),
             "assignee": assignee_, "escalation": chain,
         })
+    # 12.2.2: an area with no patrol round on a working day (derived from propcli.yaml patrol.areas, never stored)
+    if kind in (None, "patrol") and role in (None, "property_officer") and assignee is None:
+        from propcli.app.daily import breaches
+
+        result += breaches(session, limit)
     result.sort(key=lambda row: (-row["minutes_late"], row["id"], row["rule"]))
-    return result
+    return result[:first] if first is not None else result
 
 
 def send_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None,

@@ -230,6 +230,9 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
     requests = [row(_("Help requests"), "9.4.10", ("requests", "total"))]
     if _get(current, "requests", "fees") is not None:
         requests.append(row(_("Paid help services (yuan)"), "9.4.9", ("requests", "fees"), "yuan"))
+    if _get(current, "requests", "billed") is not None:
+        requests.append(row(_("Paid help services billed by finance (yuan)"), "10.4.3", ("requests", "billed"),
+                            "yuan"))
     requests += [row(_("of which: {category}", category=_category(c, lang)), "9.4.1-1", ("requests", "by_category", c))
                  for c in (_get(current, "requests", "by_category") or {})]
     repairs = [row(_("Repairs"), "10.4", ("repairs", "total")),
@@ -240,6 +243,11 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                row(_("Fees of completed resident repairs (yuan)"), "10.4.1-6", ("repairs", "fees"), "yuan")]
     if _get(current, "repairs", "billed") is not None:
         repairs.append(row(_("Billed with the management fee (yuan)"), "10.4.3", ("repairs", "billed"), "yuan"))
+    if _get(current, "fees", "total") is not None:  # 9.4.9, 10.4.3-1: repairs and help services alike
+        repairs += [row(_("Paid services in all, 《有偿服务记录表》 total (yuan)"), "10.5.1", ("fees", "total"),
+                        "yuan"),
+                    row(_("Paid services handed to finance, billed in all (yuan)"), "10.4.3", ("fees", "billed"),
+                        "yuan")]
     paths = {rule: path for rule, (path, _share) in on_time(last).items()}
     paths.update({rule: path for rule, (path, _share) in on_time(current).items()})
     on_time_rows = [row(rule_name(rule, lang), clauses.get(rule, ""), paths[rule], "share", 1.0)
@@ -259,10 +267,19 @@ def _sections(current: dict, last: dict, t, lang: str, clauses: dict) -> list[di
                                  f"{_count(_get(last, 'callbacks', kind, 'eligible'))}")
         callbacks.append(row(_("{source}: callback coverage", source=source_name(kind, lang)), clause,
                              ("callbacks", kind, "coverage"), "share", target))
+        if not _get(current, "callbacks", kind, "eligible"):
+            callbacks[-1]["bad"] = False  # nothing was due a callback: no quota missed
+        if _get(current, "callbacks", kind, "handling_rate") is not None:  # 11.1.11, apart from the coverage
+            callbacks.append(row(_("{source}: handling rate (settled ÷ called back)", source=source_name(kind, lang)),
+                                 "11.1.11", ("callbacks", kind, "handling_rate"), "share", 1.0))
+            covered.update({("callbacks", kind, "called_back"), ("callbacks", kind, "settled")})
     handling_target = _get(current, "callbacks", "handling_target")
     covered.add(("callbacks", "handling_target"))
     callbacks.append(row(_("Callback handling rate"), "11.1.11", ("callbacks", "handling_rate"), "share",
-                         1.0 if handling_target is None else handling_target))
+                         1.0 if handling_target is None else handling_target))  # settled ÷ called back
+    for key, label in (("called_back", _("Matters called back or answered")), ("settled", _("Matters settled"))):
+        if _get(current, "callbacks", key) is not None:
+            callbacks.append(row(label, "11.1.11", ("callbacks", key)))
     for key, label in (("loops_needed", _("Matters needing an outcome")), ("loops_closed", _("Matters closed"))):
         if _get(current, "callbacks", key) is not None:
             callbacks.append(row(label, "11.1.11", ("callbacks", key)))

@@ -7,7 +7,10 @@ share is filed under the section of its kind: `requests`, `repairs` (the residen
 
 Money agrees with the forms (propcli/app/billing.py): `repairs.fees` = the fees of resident repairs
 completed in the month as of --now = the total of `form paid-service`; `repairs.billed` = the total of
-`repair billing --month`; `requests.fees` = the help-request charges of the month (9.4.9).
+`repair billing --month`'s repairs; `requests.fees` = the help-request charges of the month (9.4.9),
+`requests.billed` = the charged help services in `repair billing --month` (handed to finance, 10.4.3-1).
+Finance collects both alike, so `fees.total` = repairs.fees + requests.fees = the one 合计 of
+`form paid-service M`, and `fees.billed` = repairs.billed + requests.billed = the total of `repair billing`.
 """
 from propcli.store import queries
 from propcli.timeutil import check_month
@@ -22,13 +25,14 @@ def section_of(kind: str, rule: str) -> str:
 
 
 def _requests(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
-    from propcli.app.billing import fees_total
+    from propcli.app.billing import billed_total, fees_total
     from propcli.kinds.request import CATEGORIES
 
     by_category = queries.count_by_field(index, kind, "category", month, now, counted_only=True)
     return {"requests": {"total": sum(by_category.values()),
                          "by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
-                         "fees": fees_total(session, month, kind), "on_time": on_time.get("requests", {})}}
+                         "fees": fees_total(session, month, kind), "billed": billed_total(session, month, kind),
+                         "on_time": on_time.get("requests", {})}}
 
 
 def _repairs(session, kind: str, month: str, index, now: int, on_time: dict) -> dict:
@@ -105,4 +109,13 @@ def month_stats_and_counts(session, month: str) -> tuple[dict, dict]:
     index = session.ledger.index.fresh()
     now = int(session.now.timestamp())
     counts = _counts_by_section(queries.on_time_by_kind_rule(index, month, now))
-    return {"month": month, **sections(session, month, index, now, _shares(counts))}, counts
+    found = sections(session, month, index, now, _shares(counts))
+    return {"month": month, **found, "fees": paid_services(found)}, counts
+
+
+def paid_services(found: dict) -> dict:
+    """9.4.9, 10.4.3-1: every paid service, repairs and help services alike: `total` = the one 合计 of
+    《有偿服务记录表》, `billed` = the total of finance's billing list (`repair billing`)."""
+    parts = [found.get(section) or {} for section in ("repairs", "requests")]
+    return {"total": round(sum(part.get("fees") or 0 for part in parts), 2),
+            "billed": round(sum(part.get("billed") or 0 for part in parts), 2)}

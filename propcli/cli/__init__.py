@@ -11,6 +11,7 @@ from propcli.i18n import _
 
 COMMANDS = {
     "init": "propcli.cli.ledger:init",
+    "upgrade": "propcli.cli.ledger:upgrade",
     "demo": "propcli.cli.ledger:demo",
     "check": "propcli.cli.ledger:check",
     "reindex": "propcli.cli.ledger:reindex",

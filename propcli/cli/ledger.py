@@ -1,4 +1,4 @@
-"""Ledger-wide commands: init, demo, check, reindex, show, list, log, note, export, import, prices, staff."""
+"""Ledger-wide commands: init, upgrade, demo, check, reindex, show, list, log, note, export, import, prices, staff."""
 
 import click
 
@@ -34,6 +34,30 @@ def init(path, office, timezone):
     from propcli.app.services import init_ledger
 
     click.echo(_("ledger created at {path}", path=init_ledger(path, office, timezone)))
+
+
+@click.command(cls=DeclaredCommand, example="propcli upgrade --roles enforce")
+@click.option("--roles", type=click.Choice(["enforce", "warn"]),
+              help=_("also set propcli.yaml roles: (kept as it is otherwise)"))
+@click.option("--dry-run", is_flag=True, help=_("print what would change; write nothing"))
+@click.pass_context
+def upgrade(ctx, roles, dry_run):
+    """Add to this ledger's settings what the installed release reads and they lack (rules, steps:, roles:), as
+    one commit; records untouched; running it again changes nothing."""
+    from propcli.app.upgrade import upgrade as run_upgrade
+
+    result = run_upgrade(session_of(ctx), roles, dry_run)
+    for line in result.changes:
+        click.echo(line)
+    for line in result.kept:
+        click.echo(line, err=True)
+    if not result.changes:
+        click.echo(_("the ledger's settings are up to date; nothing changed"))
+    elif dry_run:
+        click.echo(_("{count} change(s) would be made; nothing written (without --dry-run: one commit)",
+                     count=len(result.changes)))
+    else:
+        click.echo(_("{count} change(s) committed as one commit; records untouched", count=len(result.changes)))
 
 
 @click.command(cls=DeclaredCommand, example="propcli demo ./propcli-demo")

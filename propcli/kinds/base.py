@@ -100,6 +100,8 @@ class Action(Declared):
     required: tuple[str, ...] = ()
     total: str | None = None
     """A column of "rows" summed below the table (`repair billing`: what finance bills); JSON stays the rows."""
+    roles: tuple[str, ...] = ()
+    """Who runs it (`callback plan`: the service director, 11.1.2); policy.yaml `steps:` may say otherwise."""
 
 
 class CallbackSource(Declared):
@@ -219,6 +221,9 @@ class Kind(Declared):
     new_options: tuple[Option, ...] = ()
     new_help: str = ""
     new_limit: tuple[str, ...] = ()
+    new_roles: tuple[str, ...] = ()
+    """Who records a new one (`patrol new`: property and patrol officers, 12.1); policy.yaml `KIND.new` may
+    say otherwise; none: anyone on the roster."""
     steps: tuple[Step, ...] = ()
     step: Callable | None = None
     actions: tuple[Action, ...] = ()

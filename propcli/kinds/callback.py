@@ -372,6 +372,7 @@ LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's 
         "callback.reply": N_("answer to a callback question"),
         "callback.next": N_("next callback"),
         "callback.incident": N_("callback after an incident"),
+        "callback.move-in": N_("move-in callback"),
     },
     "value": {
         "visit": N_("visit"),
@@ -387,6 +388,8 @@ LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's 
         "coverage": N_("coverage"),
         "target": N_("target"),
         "handling_rate": N_("handling rate"),
+        "called_back": N_("called back or answered (handling base, 11.1.11)"),
+        "settled": N_("settled"),
         "open_dissatisfied": N_("dissatisfied, still open"),
         "event": N_("community events"),
         "complaint": N_("complaints"),
@@ -411,6 +414,7 @@ KIND = Kind(
     steps=(
         Step(RECORDED, "回访", "11.1.7",
              N_("Record a planned callback as made; dissatisfied: --next and the next callback is created (11.2.3)."),
+             roles=("caller",),  # the role the callback names (11.1.3: by the complaint's severity; 11.1.4-6)
              options=(Option("--method", N_("visit (上门, needs --signature) or phone (电话回访)"), takes="choice",
                              choices=METHODS),
                       Option("--result", takes="choice", choices=RESULTS),
@@ -439,7 +443,7 @@ KIND = Kind(
                N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, "
                   "event ended and incident closed in the month that has none; lists them with the month's move-in "
                   "visits."),
-               "callback_plan",
+               "callback_plan", roles=("service_director",),
                options=(Option("--month",
                                N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),
@@ -450,7 +454,7 @@ KIND = Kind(
     closing_event=closing_event,
     forms=("callback-record", "callback-summary"),
     rule_labels={"callback.reply": "回访问题答复", "callback.next": "再次回访",
-                 "callback.incident": "突发事件处理完毕后回访"},
+                 "callback.incident": "突发事件处理完毕后回访", "callback.move-in": "入伙回访"},
     summary_keys=("subject",),
     awaiting_review=awaiting_review,
     labels=LABELS,

@@ -221,7 +221,8 @@ def _callback_by(ledger, record: Record, text: str, handled):
     rule = ledger.policy.rule("callback.complaint", {"source_kind": "complaint", "role": caller_of(record)})
     if rule is None or not rule.sooner:
         raise BadInput(_("--callback-by: this ledger's policy.yaml does not read a per-complaint callback date yet "
-                         "(11.2.2); add 'sooner: callback_by' to its callback.complaint rules"))
+                         "(11.2.2); run propcli upgrade (it adds 'sooner: callback_by' to the callback.complaint "
+                         "rules)"))
     latest = due_at(rule, handled, record, None, ledger.calendar)
     if latest is not None and moment > latest:
         raise BadInput(_("--callback-by: {at} is later than the {limit} of 11.1.3 (due {due}); expected a time up to "

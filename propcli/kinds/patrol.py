@@ -124,6 +124,7 @@ KIND = Kind(
                                                                                                 "officer")),
     new=new_patrol,
     new_help=N_("Record a patrol round and its findings."),
+    new_roles=("property_officer", "patrol_officer"),
     new_options=(
         Option("--area", N_("the area patrolled")),
         Option("--finding", N_("a finding (repeatable)"), multiple=True),
@@ -132,7 +133,7 @@ KIND = Kind(
     ),
     steps=(
         Step("handle", "现场处理", "12.2.2", N_("A finding dealt with on the spot (12.2.2), without a repair."),
-             roles=("property_officer",), repeatable=True,
+             roles=("property_officer", "patrol_officer"), repeatable=True,
              options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
                       Option("--outcome", N_("how it was dealt with"), metavar="TEXT"))),
     ),
@@ -149,4 +150,7 @@ KIND = Kind(
     closing_event=closing_event,
     forms=("public-inspection",),
     summary_keys=("area",),
+    # 12.2.2 每天巡楼: derived for each area of propcli.yaml patrol.areas (propcli/app/daily.py), never stored
+    rule_labels={"patrol.daily": "每日巡楼"},
+    labels={"rule": {"patrol.daily": N_("daily patrol round")}},
 )

@@ -29,7 +29,12 @@ STEPS = {
     "medical": "9.4.2",       # the way of help chosen for a medical emergency, and its checklist
     "close": "9.4.1-2",       # every request gets an outcome
     "charge": "9.4.9",        # a paid service, by the price list 有偿服务收费标准
+    "finance": "10.4.3",      # the charged service handed to finance, who bills it (9.4.9 with 10.4.3-1)
+    "paid": "10.4.3",         # finance collected the fee (only finance collects, 10.4.3-1)
 }
+BILLING_STEPS = ("finance", "paid")
+"""Finance's part of a charged help service (9.4.9, 10.4.3): it follows the service, so a closed request still
+takes them."""
 CONFIDENTIAL = "保密"
 """How lists, mail, printed forms and reports show a confidential enquiry's detail (9.4.3-4)."""
 EVENT_TEXTS = ("note", "text", "outcome", "action")
@@ -129,6 +134,9 @@ def check_step(record: Record, step: str, data: dict) -> None:
                          step=step, steps=", ".join(STEPS)))
     clause = STEPS[step]
     closing = closing_event(record)
+    if step in BILLING_STEPS:
+        check_billing(record, step)
+        return
     if closing is not None:
         raise BadInput(_("request {id}: closed at {at}; '{step}' is not possible ({clause})",
                          id=record.id, at=closing.at.isoformat(), step=step, clause=clause))
@@ -187,6 +195,32 @@ def check_step(record: Record, step: str, data: dict) -> None:
         if way is None and not any(e.step == "medical" and e.get("way") for e in record.events):
             raise BadInput(_("--action: choose the way of help first with --way {ways} (9.4.2-1)",
                              ways="|".join(MEDICAL_WAYS)))
+
+
+def check_billing(record: Record, step: str) -> None:
+    """9.4.9 with 10.4.3-1: a charged help service goes to finance (`finance`), then finance collects (`paid`),
+    each once, in that order; whether or not the request is closed."""
+    charge = record.first("charge")
+    if charge is None:
+        raise BadInput(_("request {id}: nothing charged; '{step}' follows a paid service: first propcli request "
+                         "charge {id} --item CODE (9.4.9)",
+                         id=record.id, step=step))
+    done = record.first(step)
+    if done is not None:
+        raise BadInput(_("request {id}: '{step}' is already recorded at {at}; it is done once (10.4.3)",
+                         id=record.id, step=step, at=done.at.isoformat()))
+    if step == "paid" and record.first("finance") is None:
+        raise BadInput(_("request {id}: finance collects what was handed to it (10.4.3): first propcli request "
+                         "finance {id}",
+                         id=record.id))
+
+
+def check_roles(session, step: str) -> None:
+    """10.4.3-1: only finance collects fees (任何部门及其工作人员均不得向用户私自进行收费), whatever `roles:` says."""
+    if step == "paid" and "finance" not in session.ledger.roles_of(session.actor):
+        raise BadInput(_("--as: {name} does not have the finance role in staff.yaml; only finance collects fees "
+                         "(10.4.3)",
+                         name=session.actor))
 
 
 def reminders(request: dict) -> list[str]:
@@ -286,6 +320,8 @@ def request_step(session, record_id: str, step: str, at=None, **options):
     elif step == "charge":
         data["items"] = fields.price_items(ledger, options.get("item"), clause="9.4.9")
         data["signature"] = fields.optional(options.get("signature"))
+    elif step in BILLING_STEPS:
+        data["note"] = note
     else:
         check_step(record, step, data)  # names the steps there are
 
@@ -299,7 +335,8 @@ def request_step(session, record_id: str, step: str, at=None, **options):
     summary = data.get("note") or data.get("text") or data.get("outcome") or data.get("action")
     if record.get("confidential") and summary:
         summary = CONFIDENTIAL
-    return Append(record_id, step, data, session.at(at) if at else None, summary=summary)
+    check = (lambda current, event: check_roles(session, step)) if step in BILLING_STEPS else None
+    return Append(record_id, step, data, session.at(at) if at else None, check=check, summary=summary)
 
 
 def _route(session, record_id: str, data: dict, at) -> str:
@@ -346,16 +383,25 @@ def charged_at(record: Record):
     return charge.at if charge is not None else None
 
 
+def billed_at(record: Record):
+    """A charged help service handed to finance (9.4.9, 10.4.3): billed with the management fee of the billing
+    period it falls in, like copy 3 of a 维修单 (10.4.1-7): `repair billing`."""
+    finance = record.first("finance") if record.first("charge") is not None else None
+    return finance.at if finance is not None else None
+
+
 def paid_service_line(shown: dict) -> dict:
     """One line of 《有偿服务记录表》 (10.5.1): a charged help request (9.4.9), as `show` prints it."""
     from decimal import Decimal
 
     charge: dict = next((e for e in shown.get("events", []) if e["step"] == "charge"), {})
+    finance: dict = next((e for e in shown.get("events", []) if e["step"] == "finance"), {})
     service = "；".join(f"{line.get('code')} {line.get('name')} {Decimal(str(line.get('unit_price') or 0)):.2f}元"
                        f"×{line.get('qty', 1)}" for line in charge.get("items") or ())
     return {"date": (charge.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
             "resident": shown.get("name", ""), "service": service, "amount": shown.get("fee_total", 0.0),
-            "by": charge.get("by", ""), "signature": charge.get("signature") or "", "finance": ""}
+            "by": charge.get("by", ""), "signature": charge.get("signature") or "",
+            "finance": (finance.get("at") or "")[:10]}
 
 
 _NOTE = Option("--note", metavar="TEXT")
@@ -454,6 +500,12 @@ KIND = Kind(
              options=(Option("--item", N_("a price-list item, e.g. MC-03 or SD-01x2 (repeatable)"), multiple=True,
                              metavar="CODE[xQTY]", sample="MC-03"),
                       Option("--signature", N_("the name the customer signed with"), takes="name"))),
+        Step("finance", "交财务", "10.4.3",
+             N_("The charged help service handed to finance, who bills it with the management fee like a repair "
+                "fee (9.4.9, 10.4.3-1); listed in repair billing."),
+             roles=("property_officer", "receptionist"), when_closed=True, options=(_NOTE,)),
+        Step("paid", "财务收费", "10.4.3", N_("Finance collected the fee (10.4.3-1; finance role only)."),
+             roles=("finance",), when_closed=True, options=(_NOTE,)),
     ),
     step=request_step,
     check_step=lambda before, event: check_step(before, event.step, dict(event.data)),
@@ -466,6 +518,7 @@ KIND = Kind(
     summary_keys=("detail",),
     fee_total=fee_total,
     fee_at=charged_at,
+    billed_at=billed_at,
     paid_service=paid_service_line,
     redact=redact,
     labels=LABELS,

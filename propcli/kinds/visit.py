@@ -1,12 +1,13 @@
-"""Visits 拜访 (11.1.6): holiday visits organised by the manager, and move-in visits, each recorded with the
-resident's opinion. A visit is planned when registered (`new`) and done when recorded (`record`).
+"""Visits 拜访 (11.1.6): holiday visits organised by the manager, recorded with the resident's opinion. A visit is
+planned when registered (`new`) and done when recorded (`record`); the procedures give no time for it: the
+policy's `visit.record` rule (an office choice) says when it is due.
 
-The procedures give no time for a visit: the policy's `visit.record` rule (an office choice) says when it is
-due; holiday visits are the manager's to organise, move-in visits the property officer's.
-
-A move-in visit is the 入伙回访 of 11.1.6, a callback in its own right (`is_callback`): `callback plan --month`
-lists the month's move-in visits beside the callbacks it plans (nothing is created for them), and the month's
-《回访记录表》 prints those made. A holiday visit (拜访) is not a callback.
+11.1.6 (third release): 重大节日拜访由管理处经理组织进行，入伙回访、突发事件处理完毕后回访 — the move-in contact is
+a callback (入伙回访), not a 拜访. `visit new --type move-in` keeps working and makes that callback (kind
+`callback`, `source_kind: move-in`), recorded with `callback record --method visit|phone` as any callback: a
+signature in person, the 电话回访 mark by phone (11.1.7); due by the policy's `callback.move-in` rule. Move-in
+visits recorded before (kind `visit`, type move-in) stay readable and still count as callbacks (`is_callback`:
+listed in the month's plan and printed in the 《回访记录表》), labelled 入伙回访.
 """
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
@@ -16,7 +17,9 @@ from propcli.kinds.callback import RESULT_ZH, RESULTS
 from propcli.model import Record
 
 TYPES = ("holiday", "move-in")
-TYPE_ZH = {"holiday": "重大节日拜访", "move-in": "入伙拜访"}
+TYPE_ZH = {"holiday": "重大节日拜访", "move-in": "入伙回访"}
+MOVE_IN = "move-in"
+"""The `source_kind` of a move-in callback (11.1.6): it follows no other record."""
 ORGANISER = {"holiday": "manager", "move-in": "property_officer"}
 """Who organises the visit (11.1.6: major holidays by the manager)."""
 RECORDED = "record"
@@ -33,7 +36,22 @@ def new_visit(session, type=None, address=None, name=None, phone=None, household
                   fields.required(address, "--address", _("building and unit, e.g. 3栋0301"))),
               "name": fields.optional(name), "phone": fields.phone(phone, is_required=False), "households": households}
     values = {k: v for k, v in values.items() if v is not None}
+    if type == MOVE_IN:
+        return move_in_callback(session, values, session.at(at))
     return Create("visit", values, session.at(at))
+
+
+def move_in_callback(session, values: dict, at) -> Create:
+    """入伙回访 (11.1.6): a callback of its own, planned; who calls: the property officer (the text names none),
+    reviewed by the property director (11.1.8)."""
+    from propcli.timeutil import zone
+
+    received = at or session.now
+    callback = {"office": values["office"], "source_kind": MOVE_IN, "role": ORGANISER[MOVE_IN],
+                "plan_month": f"{received.astimezone(zone(session.ledger.tz)):%Y-%m}", "method_hint": "any",
+                "attempt": 1, "subject": f"{TYPE_ZH[MOVE_IN]}（11.1.6）"}
+    callback.update({k: values[k] for k in ("name", "phone", "address", "households") if k in values})
+    return Create("callback", callback, at)
 
 
 def check_step(record: Record, event) -> None:
@@ -81,15 +99,17 @@ LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's 
 
 KIND = Kind(
     name="visit", zh="拜访", en="visit", clause="11.1.6",
-    help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager, move-in visits."),
+    help=N_("Visits 拜访 (11.1.6): major-holiday visits organised by the manager; --type move-in makes the move-in "
+            "callback (入伙回访)."),
     fields=(Field("type", "拜访类型", "type"), Field("address", "房号", "address"), Field("name", "住户", "resident"),
             Field("phone", "电话", "phone"), Field("households", "户数", "households")),
     asks=lambda values: (("type", "address")),
     new=new_visit,
     new_help=N_("Register a visit to make (11.1.6; due {limit})."),
-    new_limit=("visit.record",),
+    new_limit=("visit.record", "callback.move-in"),
     new_options=(
-        Option("--type", N_("holiday (重大节日拜访) or move-in (入伙拜访)"), takes="choice", choices=TYPES),
+        Option("--type", N_("holiday (重大节日拜访) or move-in (入伙回访: makes the move-in callback, 11.1.6)"),
+               takes="choice", choices=TYPES),
         Option("--address", N_("building and unit, e.g. 3栋0301")),
         Option("--name", N_("the resident's name"), takes="name"),
         Option("--phone"),

@@ -131,6 +131,13 @@ class Policy:
 _TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
+CALLER = "caller"
+"""A `callback.*` entry of `steps:` may name `caller`: the role the callback itself names (11.1.3-6)."""
+FINANCE_ONLY = frozenset({"repair.paid", "request.paid"})
+"""Steps `steps:` may not give to anyone but finance (10.4.3-1: 一切费用由财务部收取); listing another role is
+a malformed policy (exit 3, FILE:LINE), not a setting quietly ignored."""
+
+
 def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy, list[PolicyProblem]]:
     """Rules from parsed policy.yaml; every malformed rule is a problem, the rest still load."""
     problems: list[PolicyProblem] = []
@@ -154,10 +161,16 @@ def parse_policy(plain, lines: Mapping[int, int] | None = None) -> tuple[Policy,
         raw_steps = {}
     for key, roles in raw_steps.items():
         listed = [roles] if isinstance(roles, str) else roles
-        unknown = ([r for r in listed or [] if not isinstance(r, str) or r not in ROLES] if isinstance(listed, list)
+        known = ROLES + ((CALLER,) if str(key).startswith("callback.") else ())
+        unknown = ([r for r in listed or [] if not isinstance(r, str) or r not in known] if isinstance(listed, list)
                    else [str(roles)])
         if unknown or not listed:
             problems.append(PolicyProblem(1, _("steps: {key}: expected a list of role keys of SPEC.md, not {roles}",
+                                               key=key, roles=roles), where=("steps", key)))
+            continue
+        if key in FINANCE_ONLY and tuple(listed) != ("finance",):
+            problems.append(PolicyProblem(1, _("steps: {key}: only finance collects (10.4.3); an office may relax "
+                                               "other steps, never this one; expected [finance], not {roles}",
                                                key=key, roles=roles), where=("steps", key)))
             continue
         step_roles[str(key)] = tuple(listed)

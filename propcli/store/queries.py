@@ -261,3 +261,16 @@ def docs_mentioning(index, text: str, except_id: str) -> list[tuple[str, str]]:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return index.query("SELECT doc, path FROM records WHERE doc LIKE :text ESCAPE '\\' AND id != :id "
                        "ORDER BY received, id", {"text": f"%{escaped}%", "id": except_id})
+
+
+def first_received(index) -> int | None:
+    """When the ledger's first record was received (epoch seconds), None when it holds none."""
+    rows = index.query("SELECT MIN(received) FROM records", ())
+    return rows[0][0] if rows and rows[0][0] is not None else None
+
+
+def field_received_between(index, kind: str, field: str, start: int, end: int, now: int) -> list[tuple[int, str]]:
+    """(received, `field`) of records of `kind` received in [start, end) and by `now`."""
+    return index.query(f"SELECT received, json_extract(doc, '$.{field}') FROM records WHERE kind = :kind "
+                       "AND received >= :start AND received < :end AND received <= :now",
+                       {"kind": kind, "start": start, "end": end, "now": now})

@@ -87,7 +87,7 @@ def record_callback(ledger, callback: str, now: str, satisfied: bool = True, sig
             args += ["--next", f"{day[:8]}{int(day[8:]) + 2:02d}T10:00"]
         if has_option("callback", "record", "--fix-by"):
             args += ["--fix-by", PATROL]
-    ok(invoke(ledger, *args, now=now, as_="罗婷"))
+    ok(invoke(ledger, *args, now=now))  # as the role the callback names (11.1.3; conftest.CALLERS)
 
 
 def call(ledger, day: str = "2026-11-20", reason: str = "咨询停车费") -> None:

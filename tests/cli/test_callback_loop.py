@@ -132,7 +132,8 @@ def test_plan_adds_repairs_events_incidents_and_anything_missing_and_lists_move_
     assert int(git(ledger, "rev-list", "--count", "HEAD")) == commits + 1
     assert set(planned) == {handled, repair, party, medical, missing, move_in}  # not the enquiry, not the holiday
     assert {s for s, row in planned.items() if row["added"]} == {repair, party, medical, missing}
-    assert planned[move_in]["kind"] == "visit" and planned[move_in]["id"] == move_in
+    # 11.1.6 (third release): the move-in contact is a callback of its own (入伙回访), listed, not added
+    assert planned[move_in]["kind"] == "callback" and planned[move_in]["id"] == move_in
     assert planned[move_in]["role"] == "property_officer" and planned[move_in]["due"] == "2026-11-19T23:59:59+08:00"
     incident = planned[medical]
     assert incident["role"] == "property_officer" and incident["source_kind"] == "request"  # 11.1.6
@@ -220,7 +221,8 @@ def test_a_chain_of_three_callbacks_across_a_month_end(ledger):
                    "--note", "墙面仍潮", "--next", "2026-12-02T10:00", "--fix-by", "吴海涛",
                    now="2026-11-30T15:00")["events"][-1]["next_callback"]
     november = stats(ledger, "2026-11", "2026-12-01T09:00")
-    assert november["complaint"] == {"eligible": 1, "done": 1, "coverage": 1.0, "target": 0.5}
+    assert november["complaint"] == {"eligible": 1, "done": 1, "coverage": 1.0, "target": 0.5,
+                                     "called_back": 1, "settled": 0, "handling_rate": 0.0}  # 11.1.11, apart
     assert (november["handling_rate"], november["open_dissatisfied"], november["loops_needed"]) == (0.0, 1, 1)
     assert (third, "callback.next") not in overdue(ledger, "2026-12-02T10:00")
     assert overdue(ledger, "2026-12-02T10:01")[(third, "callback.next")]["due"] == "2026-12-02T10:00:00+08:00"
@@ -296,7 +298,8 @@ def test_a_letter_answers_two_complaints_one_after_a_dissatisfied_callback(ledge
         assert (shown["events"][-1]["method"], shown["events"][-1]["letter"]) == ("letter", letter["id"])
         assert next(d for d in shown["deadlines"] if d["rule"].startswith("callback."))["state"] == "met"
     figures = stats(ledger, "2026-11", "2026-11-08T09:00")
-    assert figures["complaint"] == {"eligible": 2, "done": 2, "coverage": 1.0, "target": 0.5}
+    assert figures["complaint"] == {"eligible": 2, "done": 2, "coverage": 1.0, "target": 0.5,
+                                    "called_back": 2, "settled": 2, "handling_rate": 1.0}  # a letter settles (11.1.10)
     assert (figures["handling_rate"], figures["open_dissatisfied"]) == (1.0, 0)
     assert "by open letter" in invoke_refused(ledger, "callback", "record", pending, "--method", "phone", "--result",
                                               "satisfied", now="2026-11-08T10:00")
@@ -328,12 +331,13 @@ def test_event_coverage_counts_households(ledger):
     record(ledger, planned[party], "--method", "phone", "--result", "satisfied", "--households", "3",
            now="2026-11-16T10:00", as_="梁小雨")
     assert stats(ledger, "2026-11", "2026-11-16T11:00")["event"] == {"eligible": 41, "done": 3, "coverage": 0.0732,
-                                                                    "target": 0.1}
+                                                                    "target": 0.1, "called_back": 1, "settled": 1,
+                                                                    "handling_rate": 1.0}
     record(ledger, planned[plain], "--method", "phone", "--result", "satisfied", now="2026-11-16T11:00", as_="梁小雨")
     figures = stats(ledger, "2026-11", "2026-11-16T12:00")
     assert figures["event"]["done"] == 4 and figures["event"]["coverage"] == round(4 / 41, 4)
     summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-16T12:00", env=PAPER_ZH).stdout
-    assert "文体活动 | 41 | 4 | 9.7% | ≥10%" in summary  # 9.76 %: never rounded up to the quota
+    assert "文体活动 | 41 | 4 | 9.7% 未达标 | ≥10%" in summary  # 9.76 %: never rounded up to the quota
 
 
 # --- 6. merged and 复函 complaints ------------------------------------------------------------------------------
@@ -384,12 +388,11 @@ def test_a_move_in_visit_is_printed_in_the_callback_archive_and_a_holiday_visit_
     holiday = invoke_json(ledger, "visit", "new", "--type", "holiday", "--address", "1栋0101",
                           now="2026-11-12T09:00")["id"]
     invoke_json(ledger, "visit", "record", holiday, "--result", "satisfied", now="2026-11-13T09:00", as_="李秀梅")
-    done = invoke_json(ledger, "visit", "record", visit, "--result", "satisfied", "--signature", "钱七", "--note",
-                       "满意",
-                       now="2026-11-13T09:00", as_="刘洋")
-    assert done["open"] is False
+    done = invoke_json(ledger, "callback", "record", visit, "--method", "visit", "--result", "satisfied",
+                       "--signature", "钱七", "--note", "满意", now="2026-11-13T09:00", as_="刘洋")
+    assert done["open"] is False  # 11.1.6 (third release): the move-in callback is recorded as any callback
     sheet = invoke(ledger, "form", "callback-record", "2026-11", now="2026-11-13T10:00", env=PAPER_ZH).stdout
-    assert (f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙拜访（11.1.6） | "
+    assert (f"{visit} | 2026-11-13 09:00 | 上门 | 钱七 8栋1201 13600136000 | 入伙回访（11.1.6） | "
             "满意 | 满意 |  |  | 刘洋 | 钱七") in sheet
     assert holiday not in sheet
 
@@ -406,9 +409,9 @@ def test_the_monthly_summary_carries_month_office_preparer_quotas_open_loops_and
                     now="2026-11-07T10:00")["events"][-1]["next_callback"]
     text = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-30T18:00", env=PAPER_ZH).stdout
     assert "《客户回访记录》（11.3.2）" in text
-    assert "投诉 | 2 | 2 | 100% | ≥50% | 1 | 1 | 0 | 50%" in text
+    assert "投诉 | 2 | 2 | 100% 达标 | ≥50% | 1 | 1 | 0 | 50% 未达标（1/2）" in text  # 11.1.11: marked (third release)
     assert "维修单 | 0 | 0 | — | ≥30%" in text and "文体活动 | 0 | 0 | — | ≥10%" in text
-    assert "合计 |  |  |  |  | 1 | 1 | 0 | 50%（目标 100%，11.1.11）" in text
+    assert "合计 |  |  |  |  | 1 | 1 | 0 | 50% 未达标（1/2，目标 100%，11.1.11）" in text
     assert f"不满意未闭环 | 1 件：{unhappy} → {follow}（第2次回访，2026-12-03 10:00）" in text
     assert "月份 | 2026-11" in text and "管理处 | HY01 和园物业管理处" in text
     assert "编制人 | 陈静（客户服务部主任）" in text

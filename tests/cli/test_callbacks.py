@@ -179,10 +179,12 @@ def test_agreed_reply_is_a_tracked_deadline(ledger):
 
 def test_stats_callbacks_section(ledger):
     empty = invoke_json(ledger, "stats", "2026-11", now="2026-11-30T12:00")["callbacks"]
-    assert empty == {"complaint": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.5},
-                     "repair": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.3},
-                     "event": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.1},
-                     "handling_rate": 1.0, "handling_target": 1.0, "loops_needed": 0, "loops_closed": 0,
+    handling = {"called_back": 0, "settled": 0, "handling_rate": 1.0}  # 11.1.11 per kind (third release)
+    assert empty == {"complaint": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.5, **handling},
+                     "repair": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.3, **handling},
+                     "event": {"eligible": 0, "done": 0, "coverage": 0.0, "target": 0.1, **handling},
+                     "handling_rate": 1.0, "handling_target": 1.0, "called_back": 0, "settled": 0,
+                     "loops_needed": 0, "loops_closed": 0,
                      "open_dissatisfied": 0, "on_time": {}}  # issue 9: the loops of 11.1.11 and 11.2.3
     first = complaint(ledger)
     complaint(ledger, phone="13900000001")
@@ -195,11 +197,16 @@ def test_stats_callbacks_section(ledger):
     invoke_json(ledger, "callback", "record", planned[first]["id"], "--method", "phone", "--result", "satisfied",
                 now="2026-11-21T09:00")
     stats = invoke_json(ledger, "stats", "2026-11", now="2026-11-30T12:00")["callbacks"]
-    assert stats["complaint"] == {"eligible": 2, "done": 1, "coverage": 0.5, "target": 0.5}
-    assert stats["repair"] == {"eligible": 1, "done": 0, "coverage": 0.0, "target": 0.3}
-    assert stats["event"] == {"eligible": 1, "done": 0, "coverage": 0.0, "target": 0.1}
-    # issue 9: closed loops ÷ loops needed (11.1.11): the satisfied one and the anonymous one (11.1.13) of five
-    assert stats["handling_rate"] == 0.4
+    assert stats["complaint"] == {"eligible": 2, "done": 1, "coverage": 0.5, "target": 0.5,
+                                  "called_back": 2, "settled": 2, "handling_rate": 1.0}
+    assert stats["repair"] == {"eligible": 1, "done": 0, "coverage": 0.0, "target": 0.3,
+                               "called_back": 0, "settled": 0, "handling_rate": 1.0}
+    assert stats["event"] == {"eligible": 1, "done": 0, "coverage": 0.0, "target": 0.1,
+                              "called_back": 0, "settled": 0, "handling_rate": 1.0}
+    # 11.1.11 (third release): settled ÷ called back: the satisfied one and the anonymous one (11.1.13, answered
+    # instead of called back), both settled; the callbacks planned and not yet made are coverage's concern
+    assert (stats["called_back"], stats["settled"], stats["handling_rate"]) == (2, 2, 1.0)
+    assert (stats["loops_needed"], stats["loops_closed"]) == (5, 2)
     before = invoke_json(ledger, "stats", "2026-11", now="2026-11-21T08:00")["callbacks"]  # before the callback
     assert before["complaint"]["done"] == 0
 

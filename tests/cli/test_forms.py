@@ -101,6 +101,6 @@ def test_complaint_register_callback_record_and_summary(ledger):
     assert "2026-11-08 15:00 | 电话回访 | 王五 2栋0502 13700137000 | 投诉" in record
     assert "不满意 | 加装隔音提示" in record
     summary = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-09T09:00").stdout
-    assert "投诉 | 1 | 1 | 100% | ≥50% | 0 | 1 | 0 | 0%" in summary  # issue 9: a dissatisfied loop is not handled
+    assert "投诉 | 1 | 1 | 100% 达标 | ≥50% | 0 | 1 | 0 | 0% 未达标（0/1）" in summary  # issue 9, 11.1.11 marked
     register = invoke(ledger, "form", "complaint-register", "2026-11", now="2026-11-09T09:00").stdout
     assert "2026-11-08 15:00 陈静 不满意" in register

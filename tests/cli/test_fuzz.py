@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ACTOR, invoke_json, make_ledger, run_cli
+from conftest import ACTOR, invoke_json, make_ledger, person_for, run_cli
 
 NOW = "2026-11-28T10:00:00+08:00"
 EXAMPLES = int(os.environ.get("PROPCLI_FUZZ_EXAMPLES", "40"))
@@ -138,7 +138,7 @@ class World:
     def baseline_refusal(self, path, command) -> str | None:
         """The line a baseline invocation is refused with (a step out of order), or None when it passes."""
         if path not in self.baseline_refusals:
-            argv = ["--ledger", str(self.ledger), "--now", NOW, "--as", ACTOR] + self.argv(
+            argv = ["--ledger", str(self.ledger), "--now", NOW, "--as", actor(self, path)] + self.argv(
                 path, command, self.baseline(path, command))
             result = run_cli_safely(argv)
             self.baseline_refusals[path] = result.stderr.strip() if result.exit_code == 2 else None
@@ -255,10 +255,16 @@ ROOT = [p for p in __import__("propcli.cli", fromlist=["cli"]).cli.params
         if isinstance(p, click.Option) and not p.is_flag and p.name not in ("ledger", "help")]
 
 
+def actor(world, path) -> str:
+    """Who does the step of `path` (conftest.PEOPLE; a callback's caller read from the record)."""
+    return person_for(world.ledger, (*path, world.ids.get(path[0], "")))
+
+
 def run_case(world: World, path, command, param, value: str) -> None:
     values = world.baseline(path, command)
     values[param.name] = value
-    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", ACTOR] + world.argv(path, command, values)
+    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", actor(world, path)] + world.argv(
+        path, command, values)  # the person whose role does the step (roles: enforce): the field is what is judged
     before = world.snapshot()
     result = run_cli_safely(argv)
     world.cases += 1
@@ -376,7 +382,8 @@ def test_named_cases_are_bad_input(world, path, name, value):
     param = next(p for p in command.params if p.name == name)
     values = world.baseline(path, command)
     values[name] = value
-    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", ACTOR] + world.argv(path, command, values)
+    argv = ["--ledger", str(world.ledger), "--now", NOW, "--as", actor(world, path)] + world.argv(
+        path, command, values)  # the person whose role does the step: the field is what is judged
     if path == ("form",):
         argv += [world.ids["repair"]] if "record_id" not in values else []
     before = world.snapshot()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import git, git_state, invoke, invoke_json, make_ledger
+from conftest import DESK, git, git_state, invoke, invoke_json, make_ledger
 
 LATER = "2026-11-30T12:00:00+08:00"
 
@@ -25,7 +25,7 @@ def export_lines(ledger, *args, now=LATER) -> list[dict]:
     return [json.loads(line) for line in lines]
 
 
-def run(ledger, *args, now, as_="王芳"):
+def run(ledger, *args, now, as_=DESK):
     result = invoke(ledger, *args, now=now, as_=as_)
     assert result.exit_code == 0, f"{args}: {result.stderr}"
     return result

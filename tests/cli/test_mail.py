@@ -6,8 +6,11 @@ real git commits; everything driven through the CLI with a fixed clock (--now).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -203,9 +206,9 @@ def test_reminder_after_an_hour(ledger, smtp):
 
 def test_technician_breach_reaches_engineering_director(ledger, smtp):
     record_id = new_repair(ledger)
-    for step, extra in (("fill", ()), ("notify", ()), ("take", ("--to", "吴海涛"))):
+    for step, extra, who in (("fill", (), ACTOR), ("notify", (), ACTOR), ("take", ("--to", "吴海涛"), "周志强")):
         result = run(ledger, "repair", step, record_id, *extra, "--at", "2026-11-28T09:01:00+08:00",
-                     now="2026-11-28T09:01:00+08:00")
+                     now="2026-11-28T09:01:00+08:00", as_=who)
         assert result.exit_code == 0, result.stderr
     # repair.arrive: 10 min from take (10.4.1-2①) -> due 09:11; at 09:45 it is 34 min late
     assert mail(ledger, smtp, "2026-11-28T09:45:00+08:00").exit_code == 0
@@ -273,7 +276,7 @@ def test_two_cron_jobs_at_the_same_minute_mail_a_breach_once(ledger, smtp):
 
     new_repair(ledger)
     command = [sys.executable, "-m", "propcli", "--ledger", str(ledger), "--now", "2026-11-28T09:10:00+08:00",
-               "--as", "cron", "overdue", "--mail-to", "a@example.com", "--smtp", smtp.url]
+               "--lang", "zh_CN", "--as", ACTOR, "overdue", "--mail-to", "a@example.com", "--smtp", smtp.url]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROPCLI_")}
     jobs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
     results = [job.communicate(timeout=60) for job in jobs]
@@ -285,3 +288,70 @@ def test_two_cron_jobs_at_the_same_minute_mail_a_breach_once(ledger, smtp):
 def git_notice_commits(ledger) -> int:
     out = subprocess.run(["git", "log", "--format=%s"], cwd=ledger, capture_output=True, text=True).stdout
     return sum(1 for line in out.splitlines() if line.startswith("notice:"))
+
+
+class KillingCollector(Collector):
+    """Keeps the envelope, then kills the sending propcli before it reads the 250: the message is delivered
+    and its notice never recorded, as when the machine dies between the two (issue 16, point 6)."""
+
+    victim: int | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        if self.victim is not None:
+            os.kill(self.victim, signal.SIGKILL)
+            self.victim = None
+        return "250 OK"
+
+
+def test_a_resend_after_a_crash_before_the_record_is_the_same_message(ledger):
+    """Delivery is at-least-once (docs/notify.md): the resend carries the same Message-ID, so a mail client
+    shows it once; a later reminder is a new message."""
+    handler = KillingCollector()
+    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    url = handler.url = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        record_id = new_repair(ledger)
+        late = "2026-11-28T09:40:00+08:00"
+        process = subprocess.Popen([sys.executable, "-m", "propcli", "--ledger", str(ledger), "--now", late,
+                                    "--lang", "zh_CN", "--as", ACTOR, "overdue", "--mail-to", "a@example.com", "--smtp", url],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        handler.victim = process.pid
+        process.communicate(timeout=60)
+        assert process.returncode == -signal.SIGKILL
+        assert len(handler.envelopes) == 1 and notices(ledger, record_id) == []  # sent, not recorded
+
+        assert mail(ledger, handler, late).exit_code == 0  # the next run sends it again, and records it
+        assert len(handler.envelopes) == 2 and len(notices(ledger, record_id)) >= 1
+        first, again = (parsed(e) for e in handler.envelopes)
+        assert first["Message-ID"] == again["Message-ID"]
+        assert first["Message-ID"].startswith("<overdue.") and first["Message-ID"].endswith("@propcli>")
+        assert parts(first)["text/plain"] == parts(again)["text/plain"]
+
+        assert mail(ledger, handler, late).exit_code == 0  # recorded: nothing more to send
+        assert len(handler.envelopes) == 2
+        assert mail(ledger, handler, "2026-11-28T10:45:00+08:00").exit_code == 0  # a reminder or escalation
+        assert len(handler.envelopes) == 3
+        assert parsed(handler.envelopes[2])["Message-ID"] != first["Message-ID"]
+    finally:
+        controller.stop()
+
+
+def test_the_message_id_is_one_per_breach_set_recipients_and_office():
+    """Only what a resend shares makes the id: the same items to the same people of the same office."""
+    from types import SimpleNamespace
+
+    from propcli.app.mail import message_id
+
+    row = {"id": "R-6K2M9Q7XF4", "rule": "repair.fill", "due": "2026-11-28T09:15:00+08:00"}
+    item = {"row": row, "kind": "notice", "to": "receptionist", "told_before": 0}
+    here, there = SimpleNamespace(office="HY01"), SimpleNamespace(office="HY02")
+    first = message_id(here, [item], ["a@example.com", "b@example.com"])
+    assert first == message_id(here, [item], ["B@example.com", "a@example.com"])  # order and case of addresses
+    assert first != message_id(there, [item], ["a@example.com", "b@example.com"])
+    assert first != message_id(here, [item], ["a@example.com"])
+    assert first != message_id(here, [{**item, "told_before": 1, "kind": "reminder"}], ["a@example.com",
+                                                                                       "b@example.com"])
+    assert first != message_id(here, [{**item, "row": {**row, "due": "2026-11-28T09:16:00+08:00"}}],
+                               ["a@example.com", "b@example.com"])

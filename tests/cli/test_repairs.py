@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import git, invoke, invoke_json, invoke_refused
+from conftest import DESK, git, invoke, invoke_json, invoke_refused
 
 RESIDENT = ("--name", "张三", "--phone", "13800138000", "--address", "3栋0301")
 
@@ -12,13 +12,13 @@ def new_repair(ledger, *extra, now="2026-11-28T09:00", item="厨房水龙头漏�
     return invoke_json(ledger, "repair", "new", *RESIDENT, "--item", item, *extra, now=now)["id"]
 
 
-def step(ledger, record_id, name, *options, now, as_="王芳"):
+def step(ledger, record_id, name, *options, now, as_=DESK):
     result = invoke(ledger, "repair", name, record_id, *options, "-f", "json", now=now, as_=as_)
     assert result.exit_code == 0, f"{name}: {result.stderr}"
     return json.loads(result.stdout)
 
 
-def refused(ledger, record_id, name, *options, now, as_="王芳"):
+def refused(ledger, record_id, name, *options, now, as_=DESK):
     return invoke_refused(ledger, "repair", name, record_id, *options, now=now, as_=as_)
 
 

@@ -1,7 +1,7 @@
 """Help requests 求助 (9.4) and the call log 来电 (8.7.2) end to end, on a real ledger."""
 import json
 
-from conftest import git, invoke, invoke_json, invoke_refused
+from conftest import DESK, git, invoke, invoke_json, invoke_refused
 
 CUSTOMER = ("--name", "李四", "--phone", "13900139000", "--address", "5栋1202")
 
@@ -11,7 +11,7 @@ def new_request(ledger, category="other", *extra, now="2026-11-28T09:00", detail
                        now=now)
 
 
-def step(ledger, record_id, name, *options, now, as_="王芳"):
+def step(ledger, record_id, name, *options, now, as_=DESK):
     result = invoke(ledger, "request", name, record_id, *options, "-f", "json", now=now, as_=as_)
     assert result.exit_code == 0, f"{name}: {result.stderr}"
     return json.loads(result.stdout)
@@ -45,7 +45,7 @@ def test_reply_within_ten_minutes_meets_the_rule(ledger):
     record = step(ledger, record_id, "reply", "--note", "已联系管理处补办", now="2026-11-28T09:08")
     assert reply_deadline(record)["state"] == "met"
     assert record["status"] == "reply" and record["open"] is True
-    assert record["events"][-1] == {"step": "reply", "at": "2026-11-28T09:08:00+08:00", "by": "王芳",
+    assert record["events"][-1] == {"step": "reply", "at": "2026-11-28T09:08:00+08:00", "by": "刘洋",
                                     "note": "已联系管理处补办"}
 
 

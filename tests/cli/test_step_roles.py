@@ -1,4 +1,5 @@
-"""Who may do a step (CLI.md "Additions", Who may act): policy.yaml `steps:`, `roles: warn|enforce`."""
+"""Who may do a step (CLI.md "Additions", Who may act): policy.yaml `steps:`, `roles: warn|enforce`.
+Since the third release `init` writes `roles: enforce` (CLI.md "The procedures, third pass")."""
 from conftest import invoke, invoke_json, invoke_refused
 
 
@@ -7,21 +8,31 @@ def _repair(ledger):
                        "--item", "水龙头漏水", "--price-code", "SD-01", as_="赵丽娟")["id"]
 
 
-def test_a_step_by_another_role_is_recorded_with_a_warning_by_default(ledger):
+def _set(ledger, name, old, new):
+    path = ledger / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_new_ledger_refuses_a_step_by_another_role_naming_who_may(ledger):
+    assert "roles: enforce" in (ledger / "propcli.yaml").read_text(encoding="utf-8")
     repair = _repair(ledger)
-    done = invoke(ledger, "repair", "fill", repair, as_="吴海涛")  # a technician fills the form
-    assert done.exit_code == 0 and "repair fill" in done.stderr and "receptionist" in done.stderr
-    quiet = invoke(ledger, "repair", "notify", repair, as_="赵丽娟")  # the receptionist: no warning
+    message = invoke_refused(ledger, "repair", "fill", repair, as_="吴海涛")  # a technician fills the form
+    assert "repair fill" in message and "receptionist" in message and "赵丽娟" in message
+    quiet = invoke(ledger, "repair", "fill", repair, as_="赵丽娟")  # the receptionist: no warning
     assert quiet.exit_code == 0 and "policy.yaml" not in quiet.stderr
 
 
-def test_roles_enforce_refuses_it_and_the_policy_decides_the_roles(ledger):
-    config = ledger / "propcli.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("roles: warn", "roles: enforce"), encoding="utf-8")
+def test_roles_warn_records_it_with_a_warning(ledger):
+    _set(ledger, "propcli.yaml", "roles: enforce", "roles: warn")
+    repair = _repair(ledger)
+    done = invoke(ledger, "repair", "fill", repair, as_="吴海涛")
+    assert done.exit_code == 0 and "repair fill" in done.stderr and "receptionist" in done.stderr
+
+
+def test_the_policy_decides_the_roles(ledger):
     repair = _repair(ledger)
     assert "receptionist" in invoke_refused(ledger, "repair", "fill", repair, as_="吴海涛")
-    policy = ledger / "policy.yaml"
-    policy.write_text(policy.read_text(encoding="utf-8").replace("repair.fill: [receptionist]",
-                                                                 "repair.fill: [receptionist, technician]"),
-                      encoding="utf-8")
+    _set(ledger, "policy.yaml", "repair.fill: [receptionist]", "repair.fill: [receptionist, technician]")
     assert invoke(ledger, "repair", "fill", repair, as_="吴海涛").exit_code == 0

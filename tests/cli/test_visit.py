@@ -23,9 +23,11 @@ def test_a_holiday_visit_is_the_managers_due_by_the_policy_and_recorded_with_the
 
 def test_a_move_in_visit_is_the_property_officers_and_bad_input_is_refused(ledger):
     visit = invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "3栋0301", now="2026-11-01T09:00")
+    assert visit["kind"] == "callback"  # 11.1.6 (third release): the 入伙回访 is a callback
     assert visit["deadlines"][0]["role"] == "property_officer"
     assert "--type" in invoke_refused(ledger, "visit", "new", "--type", "birthday", "--address", "3栋0301")
     assert "--address" in invoke_refused(ledger, "visit", "new", "--type", "move-in")
-    invoke(ledger, "visit", "record", visit["id"], "--result", "satisfied", now="2026-11-02T09:00")
-    assert "already recorded" in invoke_refused(ledger, "visit", "record", visit["id"], "--result", "satisfied",
-                                                now="2026-11-03T09:00")
+    invoke_json(ledger, "callback", "record", visit["id"], "--method", "phone", "--result", "satisfied",
+                now="2026-11-02T09:00", as_="刘洋")
+    assert "already recorded" in invoke_refused(ledger, "callback", "record", visit["id"], "--method", "phone",
+                                                "--result", "satisfied", now="2026-11-03T09:00")

@@ -14,6 +14,8 @@ from conftest import git, invoke, invoke_json, invoke_refused
 
 from propcli import kinds
 
+LEAD = "马俊杰"  # the skeleton roster's security duty leader
+
 MODULE = '''
 """Fire drills 消防演练: an office's own procedure, declared as data (the worked example of docs/design.md)."""
 from propcli.errors import BadInput
@@ -131,14 +133,15 @@ def test_a_kind_declared_in_one_module_works_end_to_end(drill_ledger):
     assert deadline["rule"] == "drill.hold" and deadline["due"].startswith("2026-11-09T23:59:59")
 
     # the step order comes from Step.after: a review before the drill was held is refused, nothing written
-    assert "hold" in invoke_refused(ledger, "drill", "review", drill["id"], "--note", "ok", now="2026-11-03T09:00")
-    assert "--people" in invoke_refused(ledger, "drill", "hold", drill["id"], "--people", "0")
+    assert "hold" in invoke_refused(ledger, "drill", "review", drill["id"], "--note", "ok", now="2026-11-03T09:00",
+                                     as_=LEAD)
+    assert "--people" in invoke_refused(ledger, "drill", "hold", drill["id"], "--people", "0", as_=LEAD)
 
     late = invoke_json(ledger, "overdue", now="2026-11-10T09:00")
     assert [(row["id"], row["rule"]) for row in late] == [(drill["id"], "drill.hold")]
 
     held = invoke_json(ledger, "drill", "hold", drill["id"], "--people", "40", now="2026-11-10T10:00",
-                       as_="王芳")
+                       as_=LEAD)
     assert held["open"] is True and [d["state"] for d in held["deadlines"]][:1] == ["missed"]
     assert [r["id"] for r in invoke_json(ledger, "list", "--kind", "drill", now="2026-11-10T10:00")] == [drill["id"]]
     shown = invoke_json(ledger, "show", drill["id"], now="2026-11-10T10:00")
@@ -146,10 +149,11 @@ def test_a_kind_declared_in_one_module_works_end_to_end(drill_ledger):
     assert "实施演练" in invoke(ledger, "show", drill["id"], now="2026-11-10T10:00",
                              env={"PROPCLI_LANG": "zh_CN"}).stdout
 
-    done = invoke_json(ledger, "drill", "review", drill["id"], "--note", "疏散用时4分钟", now="2026-11-11T09:00")
+    done = invoke_json(ledger, "drill", "review", drill["id"], "--note", "疏散用时4分钟", now="2026-11-11T09:00",
+                       as_=LEAD)  # the step's role (security_lead): a new ledger enforces it
     assert done["open"] is False
     assert "closed by 'review'" in invoke_refused(ledger, "drill", "review", drill["id"], "--note", "again",
-                                       now="2026-11-11T10:00")
+                                                  now="2026-11-11T10:00", as_=LEAD)
 
     checked = invoke(ledger, "check", now="2026-11-11T10:00")
     assert checked.exit_code == 0, checked.output

@@ -34,4 +34,5 @@ def test_the_visit_register_prints_one_row_per_visit():
         "events": [{"step": "new", "at": "2026-11-01T09:00:00+08:00", "by": "王芳"},
                    {"step": "record", "at": "2026-11-02T10:00:00+08:00", "by": "王芳", "result": "satisfied",
                     "note": "满意", "signature": "李四"}]}])
-    assert row[:3] == ["V-1", "入伙拜访", "3栋0301"] and "满意" in row and "李四" in row
+    # 11.1.6 (third release): a move-in visit recorded before reads 入伙回访
+    assert row[:3] == ["V-1", "入伙回访", "3栋0301"] and "满意" in row and "李四" in row
