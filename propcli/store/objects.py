@@ -284,6 +284,18 @@ def parse_tree(body: bytes) -> list[tuple[bytes, bytes, bytes]]:
     return entries
 
 
+def _in_tree(objects: Objects, tree_sha: str, path: bytes) -> bool:
+    """Whether `path` names an entry of the tree `tree_sha` (the trees along it are read)."""
+    head, slash, rest = path.partition(b"/")
+    kind, body = objects.read(tree_sha)
+    if kind != "tree":
+        return False
+    for mode, name, raw in parse_tree(body):
+        if name == head:
+            return _in_tree(objects, raw.hex(), rest) if slash and mode == b"40000" else not slash
+    return False
+
+
 def _tree_key(mode: bytes, name: bytes) -> bytes:
     return name + b"/" if mode == b"40000" else name
 
@@ -394,9 +406,8 @@ def _smudged(raw: bytes) -> bytes:
 class SplitIndex:
     """The small .git/index of a split index (or a small whole index, all of whose entries count as added):
     replaced entries (kept as they are), added entries (sorted, each [name, fixed 62 or 64 bytes]), and the
-    extensions. Adding an entry for a path replaces any added
-    entry of that path; one already in the shared index is overridden by it (git reads an added entry over
-    a shared one of the same name, and writes the result back as a replacement)."""
+    extensions. Adding an entry for a path replaces any added entry of that path; a path that may be in the
+    shared index is left to git's plumbing (may_be_shared)."""
 
     def __init__(self, data: bytes):
         if len(data) < 32 or data[:4] != b"DIRC":
@@ -454,6 +465,7 @@ class SplitIndex:
             self.extensions.append([signature, body])
         if at != end:
             raise Unsupported("index extensions")
+        self.split = has_link
         if not has_link and len(data) > WHOLE_INDEX_LIMIT:
             raise Unsupported("not a split index")  # git's plumbing writes it (and splits it: core.splitIndex)
         trailer = data[end:]
@@ -473,6 +485,12 @@ class SplitIndex:
         for entry in self.added:
             if _racy(entry[1], since_second):
                 entry[1] = _smudged(entry[1])
+
+    def may_be_shared(self, name: bytes) -> bool:
+        """Whether `name` may have an entry in the shared index, which this file does not read: a split index
+        whose added entries do not hold it. Adding an entry for such a name beside the shared one (not marked
+        deleted in the link extension's bitmap) is an index git never writes; git 2.39 crashed on it."""
+        return self.split and all(entry[0] != name for entry in self.added)
 
     def put(self, name: bytes, raw_sha: bytes, stat) -> None:
         mask = 0xFFFFFFFF
@@ -583,6 +601,8 @@ def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: st
     try:
         written_second = index_path.stat().st_mtime_ns // 1_000_000_000
         index = SplitIndex(index_path.read_bytes())  # read under its lock, as git does
+        if any(index.may_be_shared(name) and _in_tree(objects, parent_tree, name) for name in names):
+            raise Unsupported("a path of the shared index")  # git's plumbing marks its shared entry replaced
         index.smudge_racy(written_second)
         changes = {}
         for name, data in names.items():
