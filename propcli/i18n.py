@@ -55,7 +55,7 @@ class PoTranslations(NoTranslation):
         entry: dict[str, str] = {}
         current = None
         fuzzy = False
-        for kind, literal in kept:
+        for kind, _literal in kept:
             if kind == "fuzzy":
                 fuzzy = True
             elif kind in ("msgid", "msgstr"):

@@ -315,7 +315,8 @@ def test_a_resend_after_a_crash_before_the_record_is_the_same_message(ledger):
         record_id = new_repair(ledger)
         late = "2026-11-28T09:40:00+08:00"
         process = subprocess.Popen([sys.executable, "-m", "propcli", "--ledger", str(ledger), "--now", late,
-                                    "--lang", "zh_CN", "--as", ACTOR, "overdue", "--mail-to", "a@example.com", "--smtp", url],
+                                    "--lang", "zh_CN", "--as", ACTOR, "overdue", "--mail-to", "a@example.com",
+                                    "--smtp", url],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         handler.victim = process.pid
         process.communicate(timeout=60)
