@@ -9,6 +9,10 @@ from propcli.i18n import _
 
 
 def _undecodable(text: str) -> bool:
+    """An undecodable byte, or a NUL (which no file name, git argument or C string can hold; only a caller
+    in-process can pass one)."""
+    if "\0" in text:
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -25,28 +29,29 @@ def refuse_undecodable(root: click.Group, args) -> None:
     for token in args:
         if expects is not None:
             if _undecodable(token):
-                raise _bad(expects)
+                raise _bad(expects, token)
             expects = None
             continue
         if token.startswith("-") and token != "-":
             name, _eq, value = token.partition("=")
             param = _option(command, name)
             if _undecodable(token):
-                raise _bad(param.opts[0] if param is not None else name if not _undecodable(name) else _("an option"))
+                raise _bad(param.opts[0] if param is not None else name if not _undecodable(name) else _("an option"),
+                           token)
             if param is not None and not param.is_flag and not _eq:
                 expects = param.opts[0]
             continue
         if isinstance(command, click.Group):
             sub = None if _undecodable(token) else command.get_command(ctx, token)
             if sub is None:
-                raise _bad(_("COMMAND"))
+                raise _bad(_("COMMAND"), token)
             ctx = click.Context(sub, parent=ctx, info_name=token)
             command, positionals = sub, 0
             continue
         if _undecodable(token):
             arguments = [p for p in command.params if isinstance(p, click.Argument)]
             name = arguments[min(positionals, len(arguments) - 1)].human_readable_name if arguments else _("argument")
-            raise _bad(name)
+            raise _bad(name, token)
         positionals += 1
 
 
@@ -57,7 +62,9 @@ def _option(command, name: str):
     return None
 
 
-def _bad(field: str) -> BadInput:
+def _bad(field: str, token: str = "") -> BadInput:
+    if "\0" in token:
+        return BadInput(_("{field}: contains a control character; expected printable text", field=field))
     return BadInput(_("{field}: not valid text (an undecodable byte); expected UTF-8 text", field=field))
 
 
