@@ -144,8 +144,10 @@ def words(pdf: Path) -> tuple[list[tuple[float, float]], list[Word]]:
 
 
 def column_text(found: list[Word], page: int, x0: float, x1: float, y0: float = 0, y1: float = 1e9) -> str:
-    """The text inside a column of a page (a cell that wraps), top to bottom, without spaces."""
-    inside = [w for w in found if w.page == page and w.x0 >= x0 - 0.5 and w.x1 <= x1 + 0.5 and y0 <= w.y0 <= y1]
+    """The text inside a column of a page (a cell that wraps), top to bottom, without spaces. A word is below
+    y0 when its middle is: a font's boxes may be taller than its lines (Noto CJK's overlap the line above)."""
+    inside = [w for w in found if w.page == page and w.x0 >= x0 - 0.5 and w.x1 <= x1 + 0.5
+              and y0 <= (w.y0 + w.y1) / 2 <= y1]
     inside.sort(key=lambda w: (round(w.y0), w.x0))
     return "".join(w.text for w in inside)
 
