@@ -68,6 +68,30 @@ def _free_id(ledger, kind: str, received, taken: set) -> str:
                      kind=kind, at=received.isoformat()))
 
 
+def _visible_names(kind_name: str, plain: dict, where: str) -> None:
+    """A name in an imported line holds no invisible or direction-changing character, as a typed one must not
+    (issue 16, point 4: fields.visible_name); the roster is not asked, as an old paper register names people
+    who have since left."""
+    from propcli.kinds import kind
+    from propcli.kinds.fields import PERSON_TAKES, visible_name
+
+    declared = kind(kind_name)
+    checks = [(plain, declared.new_options)]
+    for event in plain["events"] if isinstance(plain["events"], list) else ():
+        step = declared.step_named(event.get("step")) if isinstance(event, dict) else None
+        if step is not None:
+            checks.append((event, step.options))
+    for values, options in checks:
+        for option in options:
+            given = values.get(option.key) if option.takes in PERSON_TAKES else None
+            for value in given if isinstance(given, list) else (given,):
+                if isinstance(value, str):
+                    try:
+                        visible_name(value, option.key)
+                    except BadInput as error:
+                        raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
+
+
 def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
     """The file's records, each checked like a command would check it; BadInput naming FILE:LINE otherwise.
     Records without an id get one (`generated_ids` of the returned list says which)."""
@@ -97,6 +121,7 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
                 raise BadInput(f"{where}: {error.message}; " + _("nothing imported")) from None
             events = [{"step": "new", "at": format_time(at, ledger.tz), "by": plain.pop("by", None) or actor}]
         plain["events"] = events
+        _visible_names(kind, plain, where)
         money_as_text(plain)
         plain["schema"] = 1
         if not plain.get("id"):

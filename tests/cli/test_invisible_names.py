@@ -91,3 +91,24 @@ def test_characters_outside_the_ranges_stay_names(ledger):
         shown = invoke_json(ledger, "repair", "new", "--name", name, *RESIDENT, "--item", "漏水")
         assert shown["name"] == name.strip()
     assert len(json.loads(invoke(ledger, "list", "-f", "json").stdout)) == 3
+
+
+def test_a_bulk_import_refuses_a_hidden_character_in_a_name_as_typing_would(ledger, tmp_path):
+    """`import` checks the names of each line (the record's and its events') as the commands do, naming the
+    line; nothing of the file is written. The roster is not asked: an old register names people who left."""
+    good = {"kind": "call", "name": "李四", "phone": "13800138001", "reason": "咨询", "at": "2026-11-28T09:00"}
+    lines = [good, dict(good, name="李\u200b四", phone="13800138002")]
+    path = tmp_path / "calls.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    message = invoke_refused(ledger, "import", str(path))
+    assert "calls.jsonl:2: name:" in message and "U+200B" in message
+    repair = {"kind": "repair", "name": "王五", "phone": "13800138003", "address": "3栋0301", "item": "漏水",
+              "events": [{"step": "new", "at": "2026-11-28T09:00:00+08:00", "by": "赵丽娟"},
+                         {"step": "sign", "at": "2026-11-28T09:40:00+08:00", "by": "吴海涛",
+                          "signature": "王\u202e五"}]}
+    path.write_text(json.dumps(repair, ensure_ascii=False) + "\n", encoding="utf-8")
+    message = invoke_refused(ledger, "import", str(path))
+    assert "calls.jsonl:1: signature:" in message and "U+202E" in message
+    path.write_text(json.dumps(good, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert invoke(ledger, "import", str(path)).exit_code == 0
+    assert [r["name"] for r in invoke_json(ledger, "list", "--kind", "call")] == ["李四"]
