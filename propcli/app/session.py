@@ -23,6 +23,12 @@ class Session:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    @property
+    def commits(self) -> int:
+        """The commits this command made (none when it never opened the ledger)."""
+        ledger = self.__dict__.get("ledger")
+        return ledger.commits if ledger is not None else 0
+
     def write(self, planned):
         """Run what a kind planned as one unit of work (propcli/app/writes.py): a kind never writes itself."""
         from propcli.app.writes import write

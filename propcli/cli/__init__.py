@@ -120,8 +120,6 @@ class PropcliGroup(LocalizingGroup, click.Group):
         sys.exit(code)
 
     def invoke(self, ctx):
-        unit = sys.modules.get("propcli.store.unit")  # commits made before this command (none yet: not loaded)
-        ctx.meta["propcli.commits"] = unit.COMMITS[0] if unit is not None else 0
         try:
             return super().invoke(ctx)
         except PropcliError as error:

@@ -90,7 +90,7 @@ def sync(ctx, fmt):
         render.lines(brought.warnings, err=True)
     rows = [b.as_dict() for b in results]
     if fmt == "json":
-        click.echo(render._json(rows))
+        render.print_json(rows)
     else:
         shown = [dict(r, outcome=_outcome(r["outcome"]), error=r["error"] or "") for r in rows]
         render.rows(shown, "table", ["code", "name", "outcome", "records", "fetched_at", "error"],
@@ -139,7 +139,7 @@ def _print_stats(data: dict, fmt: str) -> None:
     from propcli.cli import render
 
     if fmt == "json":
-        click.echo(render._json(data))
+        render.print_json(data)
         return
     ranked = sorted(data["offices"], key=lambda r: (r.get("rank") is None, r.get("rank") or 0))  # best first
     rows = ranked + [dict(data["company"], code=_("company"), rank=None, stale=False, fetched_at=None)]
@@ -281,7 +281,7 @@ def overdue(ctx, within, office, kind, role, check_, fmt):
     found = run_overdue(_company(ctx), _now(ctx), within, office, kind, role)
     render.lines(found.warnings, err=True)
     if fmt == "json":
-        click.echo(render._json(found.rows))
+        render.print_json(found.rows)
     else:
         columns = ["office", *render.OVERDUE_COLUMNS]
         if fmt != "table" or render._meta("output"):

@@ -38,8 +38,32 @@ def use_color() -> bool:
         return False
 
 
+_captured: list[str] | None = None
+"""While a text is printed to -o FILE (`_to_output`): its lines, written to the file when it is complete."""
+
+
 def _echo(text: str = "", err: bool = False) -> None:
+    if _captured is not None and not err:
+        _captured.append(text)
+        return
     click.echo(text, err=err, color=True if use_color() else None)
+
+
+def _to_output(formatter, *args) -> None:
+    """Run a formatter; with -o FILE what it prints goes to the file, written once it is complete."""
+    global _captured
+    path = _meta("output")
+    if not path or _captured is not None:  # (a formatter that calls another: the outer one writes the file)
+        formatter(*args)
+        return
+    _captured = []
+    try:
+        formatter(*args)
+        text = "\n".join(_captured)
+    finally:
+        _captured = None
+    if text:
+        _write_file(path, click.unstyle(text) + "\n")
 
 
 # --- output options: -o FILE, --bom ----------------------------------------------------------------
@@ -67,15 +91,14 @@ def _write_file(path, data) -> None:
     """-o FILE. When the command has already recorded its change, a file that cannot be written is a
     warning: the change is done, and a retrying script must not make it twice (exit 0)."""
     from propcli.errors import BadInput
-    from propcli.store import unit
     from propcli.store.output import write_output
 
     ctx = click.get_current_context(silent=True)
-    before = ctx.find_root().meta.get("propcli.commits", 0) if ctx is not None else 0
+    session = ctx.find_root().obj if ctx is not None else None
     try:
         write_output(path, data)
     except BadInput as error:
-        if unit.COMMITS[0] == before:
+        if not getattr(session, "commits", 0):
             raise
         click.echo(_("propcli: warning: the change is recorded, but {problem}", problem=error.message), err=True)
 
@@ -88,6 +111,9 @@ def _meta(key: str):
 def _emit(text: str) -> None:
     """stdout, or -o FILE; CSV with --bom starts with a BOM."""
     path = _meta("output")
+    if _captured is not None:
+        _captured.append(("\ufeff" if _meta("bom") and not _captured else "") + text)
+        return
     if path:
         _write_file(path, (text + "\n").encode("utf-8-sig" if _meta("bom") else "utf-8"))
         return
@@ -505,11 +531,11 @@ def rows(data: list[dict], fmt: str, columns: list[str], total: str | None = Non
     """Rows as a table, JSON, CSV or xlsx; `total`: a column whose sum the table shows below it (JSON/CSV/xlsx:
     rows only); `labels` names a column where the usual heading would mislead (a price's `name`)."""
     headers = [labels.get(c) or heading(c) for c in columns] if labels else None
-    ROW_FORMATS.get(fmt, _rows_table)(data, columns, headers, total, title, priority)
+    _to_output(ROW_FORMATS.get(fmt, _rows_table), data, columns, headers, total, title, priority)
 
 
 def _rows_json(data, columns, headers, total, title, priority) -> None:
-    click.echo(_json(data))
+    _echo(_json(data))
 
 
 def _rows_csv(data, columns, headers, total, title, priority) -> None:
@@ -536,10 +562,18 @@ ROW_FORMATS = {"json": _rows_json, "csv": _rows_csv, "xlsx": _rows_xlsx, "table"
 
 def _emit_table(text: str) -> None:
     path = _meta("output")
+    if _captured is not None:
+        _captured.append(text)
+        return
     if path:
         _write_file(path, click.unstyle(text) + "\n")
     else:
         _echo(text)
+
+
+def print_json(data) -> None:
+    """`data` as JSON on stdout, or to -o FILE."""
+    _to_output(_echo, _json(data))
 
 
 def _json(data) -> str:
@@ -572,11 +606,11 @@ AMEND_KEYS = ("corrections", "withdrawn", "voided")
 
 
 def record(data: dict, fmt: str) -> None:
-    RECORD_FORMATS.get(fmt, _record_table)(data, fmt)
+    _to_output(RECORD_FORMATS.get(fmt, _record_table), data, fmt)
 
 
 def _record_json(data: dict, fmt: str) -> None:
-    click.echo(_json(data))
+    _echo(_json(data))
 
 
 def _record_row(data: dict, fmt: str) -> None:
@@ -627,11 +661,11 @@ OVERDUE_COLUMNS = ["id", "kind", "rule", "clause", "due", "minutes_late", "role"
 
 
 def overdue(data: list[dict], fmt: str) -> None:
-    OVERDUE_FORMATS.get(fmt, _overdue_rows)(data, fmt)
+    _to_output(OVERDUE_FORMATS.get(fmt, _overdue_rows), data, fmt)
 
 
 def _overdue_json(data: list[dict], fmt: str) -> None:
-    click.echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
+    _echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
 
 
 def _overdue_rows(data: list[dict], fmt: str) -> None:
@@ -656,7 +690,7 @@ OVERDUE_FORMATS = {"json": _overdue_json, "csv": _overdue_rows, "xlsx": _overdue
 
 
 def explain(data: dict, fmt: str) -> None:
-    {"json": _record_json}.get(fmt, _explain_text)(data, fmt)
+    _to_output({"json": _record_json}.get(fmt, _explain_text), data, fmt)
 
 
 def _explain_text(data: dict, fmt: str) -> None:
@@ -874,7 +908,7 @@ def percent(value) -> str:
 
 
 def stats(data: dict, fmt: str) -> None:
-    STATS_FORMATS.get(fmt, _stats_table)(data, fmt)
+    _to_output(STATS_FORMATS.get(fmt, _stats_table), data, fmt)
 
 
 def _stats_rows(data: dict, fmt: str, labelled: bool = False) -> None:

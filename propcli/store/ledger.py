@@ -46,6 +46,9 @@ def find_root(start: Path) -> Path | None:
 class Ledger:
     clock_now: datetime | None = None
     """The wall clock as this command last read it (None with --now); store.unit reads it again under the lock."""
+    commits: int = 0
+    """How many commits this command made to this ledger (store.unit): a failure after one (printing to -o)
+    must not turn done into an error (Session.commits)."""
 
     def __init__(self, root: Path):
         self.root = Path(root).resolve()

@@ -201,9 +201,6 @@ def check_text(value, name: str) -> None:
         raise BadInput(_("{field}: contains a control character; expected printable text", field=name))
 
 
-COMMITS = [0]
-"""How many commits this process made: a failure after one (printing to -o) must not turn done into an error."""
-
 
 def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new: bool = False):
     """Journal, write `texts` (None: commit the files as they are), one commit; on any failure `_undo`.
@@ -233,7 +230,7 @@ def _commit(ledger, paths: list, texts: dict | None, message: str, by: str, new:
     except BaseException:
         _undo(ledger, journal, originals)
         raise
-    COMMITS[0] += 1
+    ledger.commits += 1
     return parent, sha
 
 

@@ -96,3 +96,22 @@ def test_a_qr_text_naming_no_register_is_exit_2(paid):
     ledger, _record_id = paid
     result = invoke(ledger, "show", "propcli:no-such-form/2026-11@abcdef1", now="2026-11-28T09:30")
     assert result.exit_code == 2 and "propcli:NAME/YYYY-MM" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_o_file_gets_what_stdout_would_in_every_format(paid, tmp_path, fmt):
+    """`-o FILE` writes the command's output to FILE, in every format, and nothing to stdout: a script's
+    `list -f json -o out.json` must not find an empty file beside JSON on its terminal (it did)."""
+    ledger, record_id = paid
+    now = "2026-11-12T09:00"
+    for args in (("list",), ("show", record_id), ("overdue", "--within", "1d"), ("explain", record_id),
+                 ("stats", "2026-11")):
+        if fmt == "csv" and args[0] == "explain":
+            continue
+        printed = invoke(ledger, *args, "-f", fmt, now=now, env=ZH)
+        assert printed.exit_code == 0, (args, printed.stderr)
+        target = tmp_path / f"{args[0]}.{fmt}"
+        written = invoke(ledger, *args, "-f", fmt, "-o", str(target), now=now, env=ZH)
+        assert written.exit_code == 0, (args, written.stderr)
+        assert written.stdout == "", (args, written.stdout[:200])
+        assert target.read_text(encoding="utf-8") == printed.stdout, args

@@ -161,3 +161,16 @@ def test_writes_refuse_an_unborn_branch(ledger):
     git(ledger, "checkout", "-q", "--orphan", "empty")
     result = invoke(ledger, "complaint", "new", *RESIDENT, "--detail", "噪音")
     assert result.exit_code == 3 and "unborn" in result.stderr, result.output
+
+
+def test_an_output_file_that_cannot_be_written_after_the_change_is_a_warning_not_a_failure(ledger, tmp_path):
+    """-o /dev/full (the file opens, the write fails: no space): a command that recorded its change says so
+    and exits 0 (a retrying script must not record it twice; the count of commits lives on the command's
+    session); a command that only reads fails loud."""
+    missing = "/dev/full"
+    done = invoke(ledger, "complaint", "new", *RESIDENT, "--detail", "噪音", "-f", "json", "-o", str(missing))
+    assert done.exit_code == 0, done.stderr
+    assert "warning: the change is recorded, but" in done.stderr
+    assert len(invoke_json(ledger, "list", "--kind", "complaint")) == 1
+    refused = invoke(ledger, "list", "-f", "json", "-o", str(missing))
+    assert refused.exit_code in (2, 3) and "warning" not in refused.stderr, refused.stderr
