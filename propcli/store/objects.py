@@ -395,6 +395,15 @@ WHOLE_INDEX_LIMIT = 1 << 20
 """An index that is not split is rewritten here too while it is at most this big (a young ledger)."""
 
 
+def _entry_fixed(raw_sha: bytes, stat, flags: int) -> bytes:
+    """An index entry's fixed part (stat data, mode 100644, sha, flags) for a file as `os.stat` saw it."""
+    mask = 0xFFFFFFFF
+    return struct.pack(">10I20sH", (stat.st_ctime_ns // 1_000_000_000) & mask, stat.st_ctime_ns % 1_000_000_000,
+                       (stat.st_mtime_ns // 1_000_000_000) & mask, stat.st_mtime_ns % 1_000_000_000,
+                       stat.st_dev & mask, stat.st_ino & mask, 0o100644, stat.st_uid & mask,
+                       stat.st_gid & mask, stat.st_size & mask, raw_sha, flags)
+
+
 def _racy(raw: bytes, since_second: int) -> bool:
     return struct.unpack_from(">I", raw, 8)[0] >= since_second
 
@@ -403,11 +412,137 @@ def _smudged(raw: bytes) -> bytes:
     return raw[:36] + b"\0\0\0\0" + raw[40:]
 
 
+def ewah_positions(body: bytes, at: int) -> tuple[list[int], int]:
+    """The set bits of the EWAH bitmap at `at` (git's ewah/ewah_io.c: bit count, word count, the 64-bit words,
+    the last marker's position), ascending, and the offset after it."""
+    if at + 8 > len(body):
+        raise Unsupported("link extension")
+    _bits, count = struct.unpack_from(">II", body, at)
+    end = at + 8 + 8 * count + 4
+    if end > len(body):
+        raise Unsupported("link extension")
+    words = struct.unpack_from(f">{count}Q", body, at + 8)
+    found: list[int] = []
+    position = k = 0
+    while k < count:
+        marker = words[k]
+        k += 1
+        run, literals = (marker >> 1) & 0xFFFFFFFF, marker >> 33
+        if marker & 1:
+            found.extend(range(position, position + 64 * run))
+        position += 64 * run
+        for word in words[k:k + literals]:
+            found.extend(position + bit for bit in range(64) if word >> bit & 1)
+            position += 64
+        k += literals
+    return found, end
+
+
+def ewah_bytes(positions: list[int]) -> bytes:
+    """An EWAH bitmap with exactly `positions` set (ascending): runs of empty words, then literal words."""
+    size = positions[-1] + 1 if positions else 0
+    words = [0] * ((size + 63) // 64)
+    for position in positions:
+        words[position // 64] |= 1 << (position % 64)
+    out: list[int] = []
+    last_marker = 0
+    at = 0
+    while at < len(words):
+        run = 0
+        while at < len(words) and words[at] == 0:
+            run, at = run + 1, at + 1
+        literals = []
+        while at < len(words) and words[at] != 0:
+            literals.append(words[at])
+            at += 1
+        last_marker = len(out)
+        out.append(run << 1 | len(literals) << 33)
+        out.extend(literals)
+    if not out:
+        out = [0]
+    return struct.pack(f">II{len(out)}QI", size, len(out), *out, last_marker)
+
+
+class SharedNames:
+    """Where each path sits in a shared index (`sharedindex.<sha>`, which git never changes once written):
+    read once into `.git/propcli/shared-<sha>.names` (a line `path TAB position` a path, in the index's
+    order), then found by binary search over that file, so a commit does not read the ledger-sized index."""
+
+    def __init__(self, git_dir: Path, sha: str):
+        self.path = git_dir / "propcli" / f"shared-{sha}.names"
+        if not self.path.exists():
+            self._build(git_dir / f"sharedindex.{sha}")
+
+    def _build(self, shared_path: Path) -> None:
+        try:
+            data = shared_path.read_bytes()
+        except OSError:
+            raise Unsupported("no shared index") from None
+        if len(data) < 32 or data[:4] != b"DIRC":
+            raise Unsupported("shared index")
+        version, count = struct.unpack_from(">II", data, 4)
+        if version not in (2, 3, 4):
+            raise Unsupported("shared index version")
+        lines = []
+        at, previous = 12, b""
+        for position in range(count):
+            start = at
+            flags = struct.unpack_from(">H", data, at + 60)[0]
+            if flags & 0x3000:
+                raise Unsupported("a conflict in the shared index")
+            fixed_size = 64 if flags & 0x4000 else 62
+            at += fixed_size
+            if version == 4:
+                strip, at = _varint_decode(data, at)
+                nul = data.index(b"\0", at)
+                name = previous[:len(previous) - strip] + data[at:nul]
+                at = nul + 1
+            else:
+                nul = data.index(b"\0", at)
+                name = data[at:nul]
+                at = start + ((fixed_size + len(name) + 8) & ~7)
+            if b"\n" in name or b"\t" in name:
+                raise Unsupported("a path with a tab or a newline")
+            lines.append(b"%s\t%d\n" % (name, position))
+            previous = name
+        self.path.parent.mkdir(exist_ok=True)
+        temp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        temp.write_bytes(b"".join(lines))
+        os.replace(temp, self.path)
+        for old in self.path.parent.glob("shared-*.names"):
+            if old != self.path:
+                old.unlink(missing_ok=True)
+
+    def position(self, name: bytes) -> int | None:
+        import mmap
+
+        with open(self.path, "rb") as stream:
+            if os.fstat(stream.fileno()).st_size == 0:
+                return None
+            with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                low, high = 0, len(data)
+                while low < high:
+                    start = data.rfind(b"\n", 0, (low + high) // 2) + 1
+                    end = data.find(b"\n", start)
+                    tab = data.find(b"\t", start, end)
+                    if end < 0 or tab < 0:
+                        raise Unsupported("shared names")
+                    key = data[start:tab]
+                    if key == name:
+                        return int(data[tab + 1:end])
+                    if key < name:
+                        low = end + 1
+                    else:
+                        high = start
+        return None
+
+
 class SplitIndex:
     """The small .git/index of a split index (or a small whole index, all of whose entries count as added):
     replaced entries (kept as they are), added entries (sorted, each [name, fixed 62 or 64 bytes]), and the
-    extensions. Adding an entry for a path replaces any added entry of that path; a path that may be in the
-    shared index is left to git's plumbing (may_be_shared)."""
+    extensions. Adding an entry for a path replaces any added entry of that path; a path the shared index
+    holds (and has not deleted) is given a replaced entry instead, as git's own writer does, so no path is
+    ever entered twice (git 2.39 crashed on an added entry over a live shared one: `git reset --hard`)."""
 
     def __init__(self, data: bytes):
         if len(data) < 32 or data[:4] != b"DIRC":
@@ -466,6 +601,7 @@ class SplitIndex:
         if at != end:
             raise Unsupported("index extensions")
         self.split = has_link
+        self.link_dirty = False
         if not has_link and len(data) > WHOLE_INDEX_LIMIT:
             raise Unsupported("not a split index")  # git's plumbing writes it (and splits it: core.splitIndex)
         trailer = data[end:]
@@ -486,19 +622,45 @@ class SplitIndex:
             if _racy(entry[1], since_second):
                 entry[1] = _smudged(entry[1])
 
-    def may_be_shared(self, name: bytes) -> bool:
-        """Whether `name` may have an entry in the shared index, which this file does not read: a split index
-        whose added entries do not hold it. Adding an entry for such a name beside the shared one (not marked
-        deleted in the link extension's bitmap) is an index git never writes; git 2.39 crashed on it."""
-        return self.split and all(entry[0] != name for entry in self.added)
+    def link(self) -> tuple[str, list[int], list[int], bytes]:
+        """The link extension: the shared index's sha, the deleted and the replaced positions, and the
+        delete bitmap's bytes (kept as they are)."""
+        body = next(body for signature, body in self.extensions if signature == b"link")
+        deleted, after = ewah_positions(body, 20)
+        replaced, end = ewah_positions(body, after)
+        if end != len(body) or len(replaced) != len(self.replaced):
+            raise Unsupported("link extension")
+        return body[:20].hex(), deleted, replaced, body[20:after]
+
+    def put_shared(self, shared: SharedNames, name: bytes, raw_sha: bytes, stat) -> bool:
+        """The new entry of `name` as a replaced entry when the shared index holds it (live); False otherwise
+        (then `put` adds it)."""
+        if not self.split or any(entry[0] == name for entry in self.added):
+            return False
+        position = shared.position(name)
+        if position is None:
+            return False
+        sha, deleted, replaced, delete_bitmap = self.link()
+        if position in deleted:
+            return False
+        import bisect
+
+        entry = _entry_fixed(raw_sha, stat, 0) + b"\0\0"  # a replaced entry: no name (git's split-index.c)
+        rank = bisect.bisect_left(replaced, position)
+        if rank < len(replaced) and replaced[rank] == position:
+            self.replaced[rank] = entry
+        else:
+            replaced.insert(rank, position)
+            self.replaced.insert(rank, entry)
+            body = bytes.fromhex(sha) + delete_bitmap + ewah_bytes(replaced)
+            for extension in self.extensions:
+                if extension[0] == b"link":
+                    extension[1] = body
+        self._invalidate_tree(name)
+        return True
 
     def put(self, name: bytes, raw_sha: bytes, stat) -> None:
-        mask = 0xFFFFFFFF
-        flags = min(len(name), 0x0FFF)
-        fixed = struct.pack(">10I20sH", (stat.st_ctime_ns // 1_000_000_000) & mask, stat.st_ctime_ns % 1_000_000_000,
-                            (stat.st_mtime_ns // 1_000_000_000) & mask, stat.st_mtime_ns % 1_000_000_000,
-                            stat.st_dev & mask, stat.st_ino & mask, 0o100644, stat.st_uid & mask,
-                            stat.st_gid & mask, stat.st_size & mask, raw_sha, flags)
+        fixed = _entry_fixed(raw_sha, stat, min(len(name), 0x0FFF))
         import bisect
 
         names = [entry[0] for entry in self.added]
@@ -601,8 +763,9 @@ def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: st
     try:
         written_second = index_path.stat().st_mtime_ns // 1_000_000_000
         index = SplitIndex(index_path.read_bytes())  # read under its lock, as git does
-        if any(index.may_be_shared(name) and _in_tree(objects, parent_tree, name) for name in names):
-            raise Unsupported("a path of the shared index")  # git's plumbing marks its shared entry replaced
+        shared = None
+        if index.split and any(_in_tree(objects, parent_tree, name) for name in names):
+            shared = SharedNames(git_dir, index.link()[0])  # a path the shared index may hold
         index.smudge_racy(written_second)
         changes = {}
         for name, data in names.items():
@@ -616,7 +779,9 @@ def commit(root: Path, branch_ref: str, parent: str, contents: dict, message: st
         commit_body = f"tree {tree}\nparent {parent}\nauthor {ident}\ncommitter {ident}\n\n{message}".encode()
         sha = objects.write("commit", commit_body, written)
         for name in names:
-            index.put(name, changes[name], os.stat(root / name.decode("utf-8")))
+            stat = os.stat(root / name.decode("utf-8"))
+            if shared is None or not index.put_shared(shared, name, changes[name], stat):
+                index.put(name, changes[name], stat)
         os.write(index_fd, index.serialize())
         settle_objects(written)
         _update_ref(git_dir, branch_ref, parent, sha, f"{ident}\t{reflog_message}\n")

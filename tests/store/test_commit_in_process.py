@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,26 @@ def paths_twice_in_index(ledger) -> list:
             at = start + ((at - start + len(name) + 8) & ~7)
         shared[name], previous = position, name
     return [name for name, _fixed in index.added if name in shared and shared[name] not in deleted]
+
+
+def replaced_positions(ledger) -> set:
+    """The shared entries the split index replaces (the link extension's second bitmap)."""
+    from propcli.store import objects
+
+    index = objects.SplitIndex((ledger / ".git" / "index").read_bytes())
+    link = [body for signature, body in index.extensions if signature == b"link"][0]
+    _deleted, after = _ewah_bits(link, 20)
+    return _ewah_bits(link, after)[0]
+
+
+@pytest.mark.parametrize("positions", [[], [0], [63], [64], [5, 700, 701], list(range(0, 300, 3)),
+                                       list(range(64, 192))])
+def test_the_replace_bitmap_is_written_as_git_reads_it(positions):
+    from propcli.store import objects
+
+    body = objects.ewah_bytes(positions)
+    assert objects.ewah_positions(body, 0) == (positions, len(body))
+    assert _ewah_bits(body, 0) == (set(positions), len(body))  # (the test's own reading of git's format)
 
 
 def staged_blob(ledger, relpath):
@@ -263,18 +284,26 @@ def test_a_hand_edit_racily_clean_in_the_index_stays_seen_after_an_in_process_co
     assert git(ledger, "--no-optional-locks", "status", "--porcelain", "--", "policy.yaml").strip() == "M policy.yaml"
 
 
-def test_a_record_whose_entry_git_moved_to_the_shared_index_is_never_entered_twice(ledger):
-    """A split index holds a path once: the in-process commit adds entries only for paths the shared index
-    cannot hold, else git's plumbing marks the shared entry replaced. Two entries of one path (an added one
+def test_a_record_whose_entry_git_moved_to_the_shared_index_is_never_entered_twice(ledger, plumbing):
+    """A split index holds a path once: a path the shared index holds gets a replaced entry (the link
+    extension's replace bitmap), in-process, as git's own writer does. Two entries of one path (an added one
     over a live shared one, the shared one also replaced after a refresh) crashed `git reset --hard`."""
     record = new_repair(ledger)["id"]
+    other = new_repair(ledger, now="2026-11-28T09:05")["id"]
     relpath = git(ledger, "ls-files", "records/repair").split()[0]
+    time.sleep(1.1)  # the records older than the index git writes next: not racily clean, so not replaced
+    git(ledger, "status", "--porcelain")  # every entry refreshed by git
     git(ledger, "-c", "splitIndex.maxPercentChange=0", "update-index", "--split-index")  # every entry shared
     os.utime(ledger / relpath)
     git(ledger, "status", "--porcelain")  # ... and the record's refreshed entry is a replaced one
-    for minute in range(3):
-        assert invoke(ledger, "note", record, f"第{minute}次", now=f"2026-11-28T09:2{minute}").exit_code == 0
-        assert paths_twice_in_index(ledger) == []
-    assert_honest(ledger)
+    replaced_before = replaced_positions(ledger)
+    for minute in range(3):  # the first replaces an entry already replaced; then one the shared index holds
+        for record_id in (record, other):
+            assert invoke(ledger, "note", record_id, f"第{minute}次", now=f"2026-11-28T09:2{minute}").exit_code == 0
+            assert paths_twice_in_index(ledger) == []
+            assert_honest(ledger)
+    assert "update-index" not in plumbing and "write-tree" not in plumbing, plumbing
+    assert len(replaced_positions(ledger)) == len(replaced_before) + 1  # other's entry: a replacement added
     assert subprocess.run(["git", "reset", "-q", "--hard", "HEAD~2"], cwd=ledger).returncode == 0
+    assert invoke(ledger, "check").exit_code == 0
     assert_honest(ledger)
