@@ -104,6 +104,8 @@ def main() -> None:
     growth = [
         ("repair new (+commit)", new, new),
         ("show ID", bench.PROPCLI + ["show", some_id["b"]], bench.PROPCLI + ["show", some_id["s"]]),
+        ("note ID (+commit: a step on a record the shared index holds)",
+         bench.PROPCLI + ["note", some_id["b"], "业主来电催问"], bench.PROPCLI + ["note", some_id["s"], "业主来电催问"]),
         (f"stats {month} -f json", bench.PROPCLI + ["stats", month, "-f", "json"], None),
         ("overdue --limit 50 -f json", bench.PROPCLI + ["overdue", "--limit", "50", "-f", "json"], None),
     ]
