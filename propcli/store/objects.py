@@ -412,6 +412,28 @@ def _smudged(raw: bytes) -> bytes:
     return raw[:36] + b"\0\0\0\0" + raw[40:]
 
 
+def index_entries(data: bytes, version: int, count: int):
+    """Each entry of an index file (version 2, 3 or 4: names prefix-compressed in 4), in order: its offset,
+    the size of its fixed part, its flags, its name and the offset after it."""
+    at, previous = 12, b""
+    for _i in range(count):
+        start = at
+        flags = struct.unpack_from(">H", data, at + 60)[0]
+        fixed_size = 64 if flags & 0x4000 else 62
+        at += fixed_size
+        if version == 4:
+            strip, at = _varint_decode(data, at)
+            nul = data.index(b"\0", at)
+            name = previous[:len(previous) - strip] + data[at:nul]
+            at = nul + 1
+        else:
+            nul = data.index(b"\0", at)
+            name = data[at:nul]
+            at = start + ((fixed_size + len(name) + 8) & ~7)
+        previous = name
+        yield start, fixed_size, flags, name, at
+
+
 def ewah_positions(body: bytes, at: int) -> tuple[list[int], int]:
     """The set bits of the EWAH bitmap at `at` (git's ewah/ewah_io.c: bit count, word count, the 64-bit words,
     the last marker's position), ascending, and the offset after it."""
@@ -484,27 +506,12 @@ class SharedNames:
         if version not in (2, 3, 4):
             raise Unsupported("shared index version")
         lines = []
-        at, previous = 12, b""
-        for position in range(count):
-            start = at
-            flags = struct.unpack_from(">H", data, at + 60)[0]
+        for position, (_start, _fixed_size, flags, name, _end) in enumerate(index_entries(data, version, count)):
             if flags & 0x3000:
                 raise Unsupported("a conflict in the shared index")
-            fixed_size = 64 if flags & 0x4000 else 62
-            at += fixed_size
-            if version == 4:
-                strip, at = _varint_decode(data, at)
-                nul = data.index(b"\0", at)
-                name = previous[:len(previous) - strip] + data[at:nul]
-                at = nul + 1
-            else:
-                nul = data.index(b"\0", at)
-                name = data[at:nul]
-                at = start + ((fixed_size + len(name) + 8) & ~7)
             if b"\n" in name or b"\t" in name:
                 raise Unsupported("a path with a tab or a newline")
             lines.append(b"%s\t%d\n" % (name, position))
-            previous = name
         self.path.parent.mkdir(exist_ok=True)
         temp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         temp.write_bytes(b"".join(lines))
@@ -552,30 +559,15 @@ class SplitIndex:
             raise Unsupported("index version")
         self.version = version
         at = 12
-        previous = b""
         self.replaced = []  # raw bytes of each replaced entry (empty names)
         self.added = []  # [name, fixed bytes]
         replaced_done = False
-        for _i in range(count):
-            start = at
-            flags = struct.unpack_from(">H", data, at + 60)[0]
-            fixed_size = 64 if flags & 0x4000 else 62
+        for start, fixed_size, flags, name, at in index_entries(data, version, count):
             if flags & 0x4000 and version < 3:
                 raise Unsupported("extended flags in a version 2 index")
-            at += fixed_size
             length = flags & 0x0FFF
-            if version == 4:
-                strip, at = _varint_decode(data, at)
-                nul = data.index(b"\0", at)
-                name = previous[:len(previous) - strip] + data[at:nul]
-                at = nul + 1
-            else:
-                nul = data.index(b"\0", at)
-                name = data[at:nul]
-                at = start + ((fixed_size + len(name) + 8) & ~7)
             if length != 0x0FFF and length != len(name):
                 raise Unsupported("index entry name length")
-            previous = name
             if not name:
                 if replaced_done:
                     raise Unsupported("replaced entry after added ones")
