@@ -1,19 +1,20 @@
-"""`propcli check`: every problem as `path:line: message`, never raising."""
+"""`propcli check`: every problem as a value (propcli/problems.py: path, line, message), never raising."""
 import os
 
-from propcli.store import merge, yamlio
 from propcli.i18n import _
 from propcli.model import RecordProblem, record_from_plain
+from propcli.problems import Problem
+from propcli.store import merge, yamlio
 
 
-def check_policy(ledger) -> list[str]:
+def check_policy(ledger) -> list[Problem]:
     text = ledger.file_text("policy.yaml")
     if not text:
-        return [_("policy.yaml:1: missing; copy it from the skeleton (propcli init)")]
+        return [Problem("policy.yaml", 1, _("missing; copy it from the skeleton (propcli init)"))]
     return _settings_problems(ledger, "policy.yaml", text)
 
 
-def _settings_problems(ledger, name: str, text: str) -> list[str]:
+def _settings_problems(ledger, name: str, text: str) -> list[Problem]:
     """`FILE:LINE: message` for every problem of a settings file (the same checks that stop a command with
     exit 3, propcli/app/settings.py)."""
     from propcli.app import settings
@@ -22,11 +23,11 @@ def _settings_problems(ledger, name: str, text: str) -> list[str]:
         yamlio.parse_roundtrip(text, name)  # also finds a key given twice (a merge of two desks' edits)
         plain = yamlio.parse_plain(text, name)
     except yamlio.DamagedFile as error:
-        return [f"{name}:{error.line}: {error.problem}"]
+        return [Problem(name, error.line, error.problem)]
     return settings.located(ledger, name, settings.problems(name, plain))
 
 
-def check_config_files(ledger) -> list[str]:
+def check_config_files(ledger) -> list[Problem]:
     problems = []
     for name in ("propcli.yaml", "prices.yaml", "staff.yaml", "calendar.yaml"):
         text = ledger.file_text(name)
@@ -34,22 +35,22 @@ def check_config_files(ledger) -> list[str]:
             try:
                 yamlio.parse_plain(text, name)
             except yamlio.DamagedFile as error:
-                problems.append(f"{name}:{error.line}: {error.problem}")
+                problems.append(Problem(name, error.line, error.problem))
         elif text:
             problems += _settings_problems(ledger, name, text)
     return problems
 
 
-def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = True) -> list[str]:
+def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = True) -> list[Problem]:
     path = ledger.root / relpath
     try:
         text = yamlio.read_text(path, relpath)  # refuses invalid UTF-8, links and oversized files (path:line)
         plain = yamlio.parse_plain(text, relpath)
         record = record_from_plain(plain, ledger.tz, relpath)
     except yamlio.DamagedFile as error:
-        return [f"{relpath}:{error.line}: {error.problem}"]
+        return [Problem(relpath, error.line, error.problem)]
     except UnicodeDecodeError:
-        return [_("{path}:1: not UTF-8 text", path=relpath)]
+        return [Problem(relpath, 1, _("not UTF-8 text"))]
     except RecordProblem as problem:
         line = 1
         try:
@@ -59,15 +60,15 @@ def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = Tr
                 line = document["events"].lc.item(problem.event_index)[0] + 1
         except Exception:
             pass
-        return [f"{relpath}:{line}: {problem.message}"]
+        return [Problem(relpath, line, problem.message)]
     problems = []
     expected = ledger.record_relpath(record.kind, record.id, record.received)
     if expected != relpath:
-        problems.append(_("{path}:1: should be at {expected} for its id and received time", path=relpath,
-                          expected=expected))
+        problems.append(Problem(relpath, 1, _("should be at {expected} for its id and received time",
+                                              expected=expected)))
     if record.id in known_ids:
-        problems.append(_("{path}:1: id {id} is also used by {other}", path=relpath, id=record.id,
-                          other=known_ids[record.id]))
+        problems.append(Problem(relpath, 1, _("id {id} is also used by {other}", id=record.id,
+                                              other=known_ids[record.id])))
     known_ids[record.id] = relpath
     problems += merge.conflict_messages(relpath, text)  # fields two desks changed differently (store/merge.py)
     if not semantic:  # a settings file is malformed (listed first): the steps cannot be judged against it
@@ -75,8 +76,8 @@ def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = Tr
     try:
         found = semantic_problems(ledger, record, with_index=True)
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as error:  # values no rule expected
-        return problems + [_("{path}:1: cannot be checked: {error}", path=relpath,
-                             error=f"{type(error).__name__}: {error}")]
+        return problems + [Problem(relpath, 1, _("cannot be checked: {error}",
+                                                 error=f"{type(error).__name__}: {error}"))]
     if found:
         document = yamlio.parse_roundtrip(text, relpath)
         for number, message in found:
@@ -84,7 +85,7 @@ def check_record_file(ledger, relpath: str, known_ids: dict, semantic: bool = Tr
                 line = document["events"].lc.item(number)[0] + 1
             except Exception:
                 line = 1
-            problems.append(f"{relpath}:{line}: {message}")
+            problems.append(Problem(relpath, line, message))
     return problems
 
 
@@ -133,7 +134,7 @@ def amend_problems(record) -> list[tuple[int, str]]:
     return problems
 
 
-def check_ledger(ledger, now=None) -> list[str]:
+def check_ledger(ledger, now=None) -> list[Problem]:
     from propcli.app.formbook import unused_problems
 
     settings = check_config_files(ledger) + check_policy(ledger)
@@ -148,16 +149,17 @@ def check_ledger(ledger, now=None) -> list[str]:
                 continue
             relpath = os.path.relpath(os.path.join(folder, name), ledger.root).replace(os.sep, "/")
             if not name.endswith(".yaml"):
-                problems.append(_("{path}:1: not a record file (expected <id>.yaml)", path=relpath))
+                problems.append(Problem(relpath, 1, _("not a record file (expected <id>.yaml)")))
                 continue
             problems += check_record_file(ledger, relpath, known, usable)
     return problems
 
 
-def check_history(ledger) -> list[str]:
+def check_history(ledger) -> list[Problem]:
     """`check --history` (CLI.md "Correcting the register"): every commit of the branch that deleted a record
     file, removed or changed an event, or changed an id or kind, as `path:commit: message` (store/history.py;
     docs/history.md)."""
     from propcli.store import history
 
-    return [rewrite.line() for rewrite in history.branch_rewrites(ledger.git, ledger.state_dir)]
+    return [Problem(rewrite.path, rewrite.commit[:12], rewrite.message)
+            for rewrite in history.branch_rewrites(ledger.git, ledger.state_dir)]

@@ -143,7 +143,7 @@ def check_policy(ledger) -> list[Finding]:
 
     problems = policy_problems(ledger)
     roles = str(ledger.config.get("roles") or "warn")
-    findings = [Finding("policy", PROBLEM, problem, _("fix policy.yaml at that line (propcli check)"))
+    findings = [Finding("policy", PROBLEM, str(problem), _("fix policy.yaml at that line (propcli check)"))
                 for problem in problems]
     if roles not in ("warn", "enforce"):
         findings.append(Finding("policy", PROBLEM, _("propcli.yaml: roles: '{value}'; expected warn or enforce",

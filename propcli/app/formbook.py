@@ -14,6 +14,7 @@ from datetime import datetime
 
 from propcli.errors import BadInput
 from propcli.i18n import _
+from propcli.problems import Problem
 from propcli.store import queries
 
 PATH = "forms/repair-order.yaml"
@@ -175,20 +176,19 @@ def _a_month_after(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=day, hour=23, minute=59, second=59)
 
 
-def unused_problems(ledger, now: datetime | None = None) -> list[str]:
-    """`check`: `path:line: message` for damaged lines, numbers unused a month after they were issued,
+def unused_problems(ledger, now: datetime | None = None) -> list:
+    """`check`: a Problem (path, line, message) for damaged lines, numbers unused a month after they were issued,
     numbers used twice and repairs naming a number never issued."""
     from propcli.timeutil import parse_time, utc_now
 
     path = ledger.root / PATH
     if not path.is_file():
         used = _used(ledger)
-        return [_("{path}:1: form_no {number} was never issued ({file} does not exist)",
-                  path=ledger.index.path_of(ids[0]) or ids[0], number=number, file=PATH)
+        return [Problem(ledger.index.path_of(ids[0]) or ids[0], 1,
+                        _("form_no {number} was never issued ({file} does not exist)", number=number, file=PATH))
                 for number, ids in sorted(used.items())]
     text = path.read_text(encoding="utf-8")
-    problems = [_("{path}:{line}: not a line propcli writes; fix or undo the hand edit (git checkout)", path=PATH,
-                  line=line)
+    problems = [Problem(PATH, line, _("not a line propcli writes; fix or undo the hand edit (git checkout)"))
                 for line in _damaged_lines(text)]
     now = now or utc_now()
     issued = read_issued(ledger, text)
@@ -196,24 +196,24 @@ def unused_problems(ledger, now: datetime | None = None) -> list[str]:
     for entry in issued:
         users = used.get(entry["number"], [])
         if len(users) > 1:
-            problems.append(_("{path}:{line}: form number {number} is used by {count} repairs: {ids}", path=PATH,
-                              line=entry["line"], number=entry["number"], count=len(users), ids=", ".join(users)))
+            problems.append(Problem(PATH, entry["line"], _("form number {number} is used by {count} repairs: {ids}",
+                                                           number=entry["number"], count=len(users),
+                                                           ids=", ".join(users))))
         if users:
             continue
         try:
             at = parse_time(entry["issued"], ledger.tz, field="issued")
         except BadInput:
-            problems.append(_("{path}:{line}: issued: '{value}' is not a time", path=PATH, line=entry["line"],
-                              value=entry["issued"]))
+            problems.append(Problem(PATH, entry["line"], _("issued: '{value}' is not a time", value=entry["issued"])))
             continue
         if now > _a_month_after(at):
-            problems.append(_("{path}:{line}: form {number} issued {date} by {by} is unused after a month; link it or "
-                              "account for the paper (10.4.1)",
-                              path=PATH, line=entry["line"], number=entry["number"], date=entry["issued"][:10],
-                              by=entry["by"]))
+            problems.append(Problem(PATH, entry["line"], _(
+                "form {number} issued {date} by {by} is unused after a month; link it or account for the paper "
+                "(10.4.1)", number=entry["number"], date=entry["issued"][:10], by=entry["by"])))
     known = {entry["number"] for entry in issued}
     for number, ids in sorted(used.items()):
         if number not in known:
-            problems.append(_("{path}:1: form_no {number} was never issued ({file} does not list it)",
-                              path=ledger.index.path_of(ids[0]) or ids[0], number=number, file=PATH))
+            problems.append(Problem(ledger.index.path_of(ids[0]) or ids[0], 1,
+                                    _("form_no {number} was never issued ({file} does not list it)", number=number,
+                                      file=PATH)))
     return problems

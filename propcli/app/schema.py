@@ -22,7 +22,7 @@ class KindsSchema:
         return IndexColumns(current.status, current.open, current.closed_at, source_done(record), fee_cents,
                             current.deadlines, needs_callback(record), uncounted, fee_at, billed_at)
 
-    def record_file_problems(self, ledger, relpath: str) -> list[str]:
+    def record_file_problems(self, ledger, relpath: str) -> list:
         from propcli.app.checks import check_record_file
 
         return check_record_file(ledger, relpath, {})

@@ -184,12 +184,13 @@ def _prices(plain) -> list:
     return found
 
 
-def located(ledger, name: str, found: list[tuple[tuple, str]]) -> list[str]:
-    """`FILE:LINE: message` for each problem, the line found with ruamel.yaml."""
+def located(ledger, name: str, found: list[tuple[tuple, str]]) -> list:
+    """A Problem (FILE, LINE, message) for each problem, the line found with ruamel.yaml."""
+    from propcli.problems import Problem
     from propcli.store import yamlio
 
     text = ledger.file_text(name)
-    return [f"{name}:{yamlio.line_at(text, where)}: {message}" for where, message in found]
+    return [Problem(name, yamlio.line_at(text, where), message) for where, message in found]
 
 
 def require(ledger, name: str, plain) -> None:
@@ -199,4 +200,4 @@ def require(ledger, name: str, plain) -> None:
         return
     first = located(ledger, name, found[:1])[0]
     more = _(" (and {n} more; propcli check lists them)", n=len(found) - 1) if len(found) > 1 else ""
-    raise LedgerUnusable(first + more)
+    raise LedgerUnusable(f"{first}{more}")

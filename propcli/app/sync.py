@@ -186,7 +186,7 @@ def _merge(ledger, name: str, branch: str, tip: str, actor: str, email: str, rep
     return set(remote_git.record_paths(changed))
 
 
-def _problems_after_merge(ledger, both: list[str], changed: list[str]) -> list[str]:
+def _problems_after_merge(ledger, both: list[str], changed: list[str]) -> list:
     """`check` on what the merge combined: records changed on both desks (two desks may each have recorded the
     same step), and the settings files when the remote changed them."""
     from propcli.app.checks import check_config_files, check_policy, check_record_file
@@ -200,7 +200,7 @@ def _problems_after_merge(ledger, both: list[str], changed: list[str]) -> list[s
     return problems
 
 
-def _without_conflicts(ledger, relpath: str, problems: list[str]) -> list[str]:
+def _without_conflicts(ledger, relpath: str, problems: list) -> list:
     """Problems of a record file other than its recorded conflicts (those are listed on their own)."""
     try:
         text = (ledger.root / relpath).read_text(encoding="utf-8")
@@ -245,7 +245,7 @@ def commit_local(ledger, actor: str) -> list[str]:
                 continue
             if settings_problems is None:
                 settings_problems = check_config_files(ledger) + check_policy(ledger)
-            problems = [p for p in settings_problems if p.startswith(relpath + ":")]
+            problems = [p for p in settings_problems if p.path == relpath]
         else:
             problems = []
         if problems:
@@ -271,7 +271,7 @@ def _rewrites_by_hand(ledger, relpath: str) -> list[str]:
     return [f"{relpath}: {problem}"] if problem else []
 
 
-def conflicts(ledger) -> tuple[list[str], int]:
+def conflicts(ledger) -> tuple[list, int]:
     """Every unresolved conflict of the ledger (`path:line: message`) and how many records have one."""
     from propcli.store import queries
 

@@ -844,9 +844,10 @@ def _item_sentence(item: dict, kind: str | None = None) -> str:
     return _detail_value("", item, kind)
 
 
-def lines(items: list[str], err: bool = False) -> None:
+def lines(items: list, err: bool = False) -> None:
+    """One line each: a text, or a Problem as CLI.md writes it (`path:line: message`)."""
     for item in items:
-        click.echo(item, err=err)
+        click.echo(str(item), err=err)
 
 
 def _flatten(data, prefix="") -> list[dict]:

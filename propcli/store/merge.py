@@ -184,13 +184,15 @@ def conflict_lines(relpath: str, text: str) -> list[tuple[int, dict, str]]:
     return result
 
 
-def conflict_messages(relpath: str, text: str) -> list[str]:
-    """`check`'s lines for a record file's unresolved conflicts: `path:line: message`, naming the record."""
+def conflict_messages(relpath: str, text: str) -> list:
+    """`check`'s problems for a record file's unresolved conflicts (propcli/problems.py), naming the record."""
+    from propcli.problems import Problem
+
     messages = []
     for line, conflict, description in conflict_lines(relpath, text):
-        record_id = conflict["id"]
-        messages.append(_("{path}:{line}: {description}; resolve: propcli resolve {id} --field {field} --value VALUE",
-                          path=relpath, line=line, description=description, id=record_id, field=conflict["field"]))
+        messages.append(Problem(relpath, line, _("{description}; resolve: propcli resolve {id} --field {field} --value "
+                                                 "VALUE", description=description, id=conflict["id"],
+                                                 field=conflict["field"])))
     return messages
 
 

@@ -99,10 +99,11 @@ def test_a_field_changed_differently_on_two_desks_is_kept_as_a_conflict(tmp_path
     assert len(plain["events"]) == 3  # the events still merge
     messages = merge.conflict_messages("records/repair/2026/11/R-2QG9RG0YKQ.yaml", text)
     assert len(messages) == 1
-    path, line, message = messages[0].split(":", 2)
+    path, line, message = messages[0].path, messages[0].line, messages[0].message  # a Problem (propcli/problems.py)
     assert path == "records/repair/2026/11/R-2QG9RG0YKQ.yaml"
     assert text.splitlines()[int(line) - 1] == "- field: name"
     assert "R-2QG9RG0YKQ" in message and "张三丰" in message and "张叁" in message
+    assert str(messages[0]) == f"{path}:{line}: {message}"
     assert merge.conflicts_in(plain)[0]["values"] == ["张三丰", "张叁"]
 
 
