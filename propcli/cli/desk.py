@@ -64,7 +64,7 @@ def explain(ctx, record_id, fmt):
 
 @click.command(cls=DeclaredCommand, example="propcli stats 2026-11 -f html -o 月报-2026-11.html")
 @click.argument("month", metavar="YYYY-MM")
-@format_option("html", "pdf")
+@format_option("html", "pdf", "md")
 @click.pass_context
 def stats(ctx, month, fmt):
     """Monthly statistics: requests, repairs (fees, on-time shares), complaints, callbacks; -f html|pdf: the monthly report."""  # noqa: E501 (the help text is the catalogue's msgid)

@@ -920,18 +920,33 @@ def _stats_rows(data: dict, fmt: str, labelled: bool = False) -> None:
     rows(flat, fmt, ["figure", "value"], title=data.get("month"))
 
 
-def _stats_table(data: dict, fmt: str) -> None:
-    """Shares as percentages (44%), figures named; JSON and CSV keep the numbers and the paths."""
+def _stats_read(data: dict) -> list[dict]:
+    """The figures as people read them: named, shares as percentages (44%)."""
     flat = _flatten({k: v for k, v in data.items() if k != "month"})
     flat = [dict(r, value=percent(r["value"])) if is_share(r["figure"]) and isinstance(r["value"], (int, float))
             else r for r in flat]
-    flat = [dict(r, figure=figure_label(r["figure"])) for r in flat]
+    return [dict(r, figure=figure_label(r["figure"])) for r in flat]
+
+
+def _stats_table(data: dict, fmt: str) -> None:
+    """Shares as percentages (44%), figures named; JSON and CSV keep the numbers and the paths."""
     _echo(_("Statistics for {month}", month=data["month"]))
-    rows(flat, fmt, ["figure", "value"], title=data.get("month"))
+    rows(_stats_read(data), fmt, ["figure", "value"], title=data.get("month"))
+
+
+def _stats_md(data: dict, fmt: str) -> None:
+    """A Markdown table (CLI.md: `stats` adds md where it fits), to paste into a chat or a wiki."""
+    def cell(value) -> str:
+        return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+    out = ["## " + _("Statistics for {month}", month=data["month"]), "",
+           f"| {heading('figure')} | {heading('value')} |", "|---|---:|"]
+    out += [f"| {cell(r['figure'])} | {cell(display('value', r['value'], r))} |" for r in _stats_read(data)]
+    _echo("\n".join(out))
 
 
 STATS_FORMATS = {"json": _record_json, "csv": _stats_rows, "xlsx": lambda data, fmt: _stats_rows(data, fmt, True),
-                 "table": _stats_table}
+                 "table": _stats_table, "md": _stats_md}
 
 
 # --- progress ---------------------------------------------------------------------------------------

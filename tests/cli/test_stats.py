@@ -36,3 +36,19 @@ def test_month_figures(ledger):
 def test_bad_month_is_bad_input(ledger):
     result = invoke(ledger, "stats", "11-2026")
     assert result.exit_code == 2 and "YYYY-MM" in result.stderr
+
+
+def test_stats_as_markdown_names_each_figure_and_gives_shares_as_percentages(ledger):
+    """`stats M -f md` (CLI.md: stats adds md where it fits): a Markdown table, one row a figure, as the table
+    names it; shares as percentages; a `|` in a cell cannot break the table."""
+    record = invoke_json(ledger, "repair", "new", *RESIDENT, "--item", "水龙头漏水", now="2026-11-10T09:00")["id"]
+    assert invoke(ledger, "repair", "fill", record, now="2026-11-10T09:01").exit_code == 0
+    shown = invoke(ledger, "stats", "2026-11", "-f", "md", now="2026-11-30T12:00", env={"PROPCLI_LANG": "zh_CN"})
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "## 2026-11 月度统计" and lines[2] == "| 项目 | 数值 |" and lines[3] == "|---|---:|"
+    body = lines[4:]
+    assert body and all(line.startswith("| ") and line.endswith(" |") and line.count(" | ") == 1 for line in body)
+    assert "| 维修 · 按时 · 填写维修单 | 100% |" in body
+    table = invoke(ledger, "stats", "2026-11", now="2026-11-30T12:00", env={"PROPCLI_LANG": "zh_CN"}).stdout
+    assert len(body) == len(table.strip().splitlines()) - 3   # the same figures as the table (title, heading, rule)
