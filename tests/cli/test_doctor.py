@@ -133,9 +133,14 @@ def test_writes_run_git_gc_auto_now_and_then(ledger, tmp_path):
     lines = [json.dumps({"kind": "call", "name": f"住户{n}", "phone": "13800138000", "reason": "咨询",
                          "at": "2026-11-01T09:00"}, ensure_ascii=False) for n in range(1000)]
     (tmp_path / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert invoke(ledger, "import", str(tmp_path / "calls.jsonl"), now=NOW).exit_code == 0
+    trace = tmp_path / "git-trace.log"
+    assert invoke(ledger, "import", str(tmp_path / "calls.jsonl"), now=NOW,
+                  env={"GIT_TRACE": str(trace)}).exit_code == 0
+    assert "gc --auto" in trace.read_text(encoding="utf-8")
     figures = dict(line.split(": ") for line in git(ledger, "count-objects", "-v").splitlines())
-    assert int(figures["count"]) < 50 and int(figures["in-pack"]) > 1000
+    # git decides from a sample (the loose objects of .git/objects/17, times 256): it packed them unless the
+    # sample happened to be empty (about 2 in 100 runs with ~1,000 objects), which made this test flaky
+    assert (int(figures["count"]) < 50 and int(figures["in-pack"]) > 1000) or int(figures["in-pack"]) == 0
 
 
 def test_doctor_needs_no_actor_and_outside_a_ledger_is_exit_3(tmp_path, monkeypatch):
