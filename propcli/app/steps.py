@@ -78,7 +78,8 @@ def check_actor_role(session, kind_name: str, step_name: str, record_id: str | N
     if not roles or held & set(roles):
         return
     people = [m.name for m in ledger.staff if m.role in roles][:4]
-    declared = kinds.kind(kind_name).step_named(step_name)
+    declared = kinds.kind(kind_name).step_named(step_name) or next(
+        (action for action in kinds.kind(kind_name).actions if action.name == step_name), None)
     message = _("{field}: {name} ({held}) is not among the roles that do '{kind} {step}' ({clause}): {roles} "
                 "(policy.yaml steps:); who may: {people}", clause=declared.clause if declared else "-",
                 field="--officer" if person and person != session.actor else "--as", name=who,

@@ -102,6 +102,8 @@ class Action(Declared):
     """A column of "rows" summed below the table (`repair billing`: what finance bills); JSON stays the rows."""
     roles: tuple[str, ...] = ()
     """Who runs it (`callback plan`: the service director, 11.1.2); policy.yaml `steps:` may say otherwise."""
+    clause: str = "-"
+    """The clause it carries out, quoted when someone else is refused (`callback plan`: 11.1.2)."""
 
 
 class CallbackSource(Declared):

@@ -443,7 +443,7 @@ KIND = Kind(
                N_("The month's callback plan (11.1.2): adds a callback for every complaint handled, repair completed, "
                   "event ended and incident closed in the month that has none; lists them with the month's move-in "
                   "visits."),
-               "callback_plan", roles=("service_director",),
+               "callback_plan", roles=("service_director",), clause="11.1.2",
                options=(Option("--month",
                                N_("the month whose handled complaints, completed repairs and ended events are planned"),
                                metavar="YYYY-MM"),),

@@ -140,7 +140,7 @@ KIND = Kind(
     step=patrol_step,
     actions=(
         Action("repair", N_("Turn a finding into a public-facility repair (10.4.2), linked both ways."),
-               repair_from_finding, argument="ID",
+               repair_from_finding, argument="ID", clause="10.4.2",
                options=(Option("--finding", N_("the finding's number, from 1"), takes="int"),
                         Option("--location", N_("where (default: the patrol's area)")),
                         Option("--at", N_("when it happened (default --now)"), takes="time")),

@@ -553,7 +553,7 @@ KIND = Kind(
         Action("billing",
                N_("Copy-3 forms handed to finance from the 26th of the month before to the 25th: what finance bills "
                   "with the month's management fee (10.4.1-7, 10.4.3)."),
-               "billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",),
+               "billing", options=(Option("--month", metavar="YYYY-MM"),), required=("month",), clause="10.4.3",
                shows="rows", columns=("id", "name", "address", "phone", "item", "fee_total", "finance", "paid"),
                total="fee_total"),
     ),

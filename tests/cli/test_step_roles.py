@@ -36,3 +36,10 @@ def test_the_policy_decides_the_roles(ledger):
     assert "receptionist" in invoke_refused(ledger, "repair", "fill", repair, as_="吴海涛")
     _set(ledger, "policy.yaml", "repair.fill: [receptionist]", "repair.fill: [receptionist, technician]")
     assert invoke(ledger, "repair", "fill", repair, as_="吴海涛").exit_code == 0
+
+
+def test_a_refused_action_names_its_clause_too(ledger):
+    """A command that is not a step on one record (`callback plan`, 11.1.2) quotes its clause when it refuses
+    someone, as a step does (it printed "(-)")."""
+    message = invoke_refused(ledger, "callback", "plan", "--month", "2026-11", as_="吴海涛")
+    assert "callback plan' (11.1.2)" in message and "service_director" in message
