@@ -3,7 +3,6 @@
 Nothing derived (status, deadlines, fees) is stored in a record file; it is computed by
 replaying the events (see workflow.py and policy.py).
 """
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -11,18 +10,28 @@ from collections.abc import Mapping
 
 from propcli.ids import ID_PATTERN, PREFIX, kind_of
 from propcli.timeutil import format_time, parse_time
+from propcli.values import Value, settable
 
 EVENT_KEYS = ("step", "at", "by")
 SIDE_STEPS = frozenset({"note", "notice", "escalate"})
 """Steps that record something about a record without moving its workflow."""
 
 
-@dataclass(frozen=True)
-class Event:
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
+class Event(Value):
+    __slots__ = ("step", "at", "by", "data")
     step: str
     at: datetime
     by: str
-    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    data: Mapping[str, Any]
+
+    def __init__(self, step: str, at: datetime, by: str, data: Mapping[str, Any] = _NO_DATA):
+        settable(self, "step", step)
+        settable(self, "at", at)
+        settable(self, "by", by)
+        settable(self, "data", data)
 
     def get(self, key, default=None):
         return self.data.get(key, default)
@@ -33,20 +42,30 @@ class Event:
         return plain
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(Value):
     """A record as it reads: `fields` with the corrections applied, `events` without withdrawn events and
     without the amending steps (correct, undo, void; see propcli/amend.py). `log` holds every event of the
     file and `intake` the fields as entered (both empty/None when nothing amends the record: the same as
     `events` and `fields`). Build one from a file's events with `amended`."""
 
+    __slots__ = ("kind", "id", "fields", "events", "path", "log", "intake")
     kind: str
     id: str
     fields: Mapping[str, Any]
     events: tuple[Event, ...]
-    path: str = ""
-    log: tuple[Event, ...] = ()
-    intake: Mapping[str, Any] | None = None
+    path: str
+    log: tuple[Event, ...]
+    intake: Mapping[str, Any] | None
+
+    def __init__(self, kind: str, id: str, fields: Mapping[str, Any], events: tuple[Event, ...], path: str = "",
+                 log: tuple[Event, ...] = (), intake: Mapping[str, Any] | None = None):
+        settable(self, "kind", kind)
+        settable(self, "id", id)
+        settable(self, "fields", fields)
+        settable(self, "events", events)
+        settable(self, "path", path)
+        settable(self, "log", log)
+        settable(self, "intake", intake)
 
     @property
     def all_events(self) -> tuple[Event, ...]:

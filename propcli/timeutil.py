@@ -1,11 +1,11 @@
 """Parsing and printing of times and durations (stdlib only: cheap on warm paths)."""
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from propcli.errors import BadInput
 from propcli.i18n import _
+from propcli.values import Value, settable
 
 
 _pendulum_zones = False
@@ -88,12 +88,16 @@ def utc_now() -> datetime:
 _DURATION = re.compile(r"^\s*([+-]?)(\d+)\s*(mo|min|m|h|d|s)\s*$")
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(Value):
     """A policy or command-line length: minutes/hours/seconds are exact, days and months are calendar periods."""
 
+    __slots__ = ("amount", "unit")
     amount: int
     unit: str  # "s" | "m" | "h" | "d" | "mo"
+
+    def __init__(self, amount: int, unit: str):
+        settable(self, "amount", amount)
+        settable(self, "unit", unit)
 
     @property
     def exact(self) -> timedelta | None:

@@ -1,5 +1,4 @@
 """What a record is at a moment: status, open, fees and deadlines, replayed from its events."""
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -7,16 +6,26 @@ from propcli import kinds
 from propcli.model import Record, record_to_plain
 from propcli.policy.rules import Deadline, deadlines
 from propcli.timeutil import format_time
+from propcli.values import Value, settable
 
 
-@dataclass(frozen=True)
-class View:
+class View(Value):
+    __slots__ = ("record", "status", "open", "closed_at", "deadlines", "fee_total")
     record: Record
     status: str
     open: bool
     closed_at: datetime | None
     deadlines: tuple[Deadline, ...]
     fee_total: Decimal | None
+
+    def __init__(self, record: Record, status: str, open: bool, closed_at: datetime | None,
+                 deadlines: tuple[Deadline, ...], fee_total: Decimal | None):
+        settable(self, "record", record)
+        settable(self, "status", status)
+        settable(self, "open", open)
+        settable(self, "closed_at", closed_at)
+        settable(self, "deadlines", deadlines)
+        settable(self, "fee_total", fee_total)
 
 
 def closing_event(record: Record):

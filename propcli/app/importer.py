@@ -1,7 +1,6 @@
 """Reading `import` files: JSON Lines as `export` writes them, or CSV with a header row."""
 import csv
 import json
-from dataclasses import replace
 
 from propcli.app.derive import money_as_text
 from propcli.errors import BadInput
@@ -145,7 +144,7 @@ def read_import(ledger, path, actor: str, now, progress=None) -> list[Record]:
             raise BadInput(_("{where}: id {id} is already in the ledger; nothing imported", where=where, id=record.id))
         from propcli.app.checks import semantic_problems
 
-        record = replace(record, path=ledger.record_relpath(record.kind, record.id, record.received))
+        record = record.replace(path=ledger.record_relpath(record.kind, record.id, record.received))
         problems = semantic_problems(ledger, record)
         if problems:
             raise BadInput(_("{where}: {message}; nothing imported", where=where, message=problems[0]))

@@ -1,6 +1,5 @@
 """What every command shares: the ledger, the clock (--now) and who is acting (--as)."""
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -11,14 +10,21 @@ from propcli.i18n import _
 from propcli.timeutil import parse_time, utc_now
 
 
-@dataclass
 class Session:
-    ledger_path: str | None = None
-    now_text: str | None = None
-    actor_text: str | None = None
-    debug: bool = False
-    warnings: list = field(default_factory=list)
+    ledger_path: str | None
+    now_text: str | None
+    actor_text: str | None
+    debug: bool
+    warnings: list
     """What the command warns about after it is done (printed on stderr by the CLI)."""
+
+    def __init__(self, ledger_path: str | None = None, now_text: str | None = None, actor_text: str | None = None,
+                 debug: bool = False, warnings: list | None = None):
+        self.ledger_path = ledger_path
+        self.now_text = now_text
+        self.actor_text = actor_text
+        self.debug = debug
+        self.warnings = [] if warnings is None else warnings
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

@@ -22,7 +22,6 @@ is met by an escalation to the manager, not to a director; `rule: null`: by the 
 mail's own escalation, which names the rule it chases).
 """
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from collections.abc import Mapping
@@ -32,41 +31,70 @@ from propcli.i18n import _
 from propcli.model import Event, Record
 from propcli.policy.roles import ROLES  # noqa: F401  (re-exported)
 from propcli.timeutil import Duration, parse_duration, parse_time
+from propcli.values import Value, settable
 
 DUE_FORMS = ("length", "offset", "cutoff", "cutoff_day", "agreed")
 RULE_KEYS = {"key", "clause", "kind", "when", "start", "end", "end_when", "role", "escalate", "assignee",
              "working_days", "note", "sooner", *DUE_FORMS}
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Value):
+    __slots__ = ("key", "clause", "kind", "start", "end", "role", "escalate", "when", "assignee", "length",
+                 "offset_from", "offset_by", "cutoff", "cutoff_day", "agreed", "working_days", "line", "end_when",
+                 "sooner")
     key: str
     clause: str
     kind: str
     start: str
     end: tuple[str, ...]
     role: str
-    escalate: tuple[str, ...] = ()
-    when: Mapping[str, Any] = field(default_factory=dict)
-    assignee: str | None = None
-    length: Duration | None = None
-    offset_from: str | None = None
-    offset_by: Duration | None = None
-    cutoff: time | None = None
-    cutoff_day: int | None = None
-    agreed: str | None = None
-    working_days: bool = False
-    line: int = 0
-    end_when: Mapping[str, Any] = field(default_factory=dict)
-    sooner: str | None = None
+    escalate: tuple[str, ...]
+    when: Mapping[str, Any]
+    assignee: str | None
+    length: Duration | None
+    offset_from: str | None
+    offset_by: Duration | None
+    cutoff: time | None
+    cutoff_day: int | None
+    agreed: str | None
+    working_days: bool
+    line: int
+    end_when: Mapping[str, Any]
+    sooner: str | None
     """A field of the record that may set an earlier due time than the rule's (11.2.2: `callback_by`)."""
+
+    def __init__(self, key: str, clause: str, kind: str, start: str, end: tuple[str, ...], role: str,
+                 escalate: tuple[str, ...] = (), when: Mapping[str, Any] | None = None, assignee: str | None = None,
+                 length: Duration | None = None, offset_from: str | None = None, offset_by: Duration | None = None,
+                 cutoff: time | None = None, cutoff_day: int | None = None, agreed: str | None = None,
+                 working_days: bool = False, line: int = 0, end_when: Mapping[str, Any] | None = None,
+                 sooner: str | None = None):
+        settable(self, "key", key)
+        settable(self, "clause", clause)
+        settable(self, "kind", kind)
+        settable(self, "start", start)
+        settable(self, "end", end)
+        settable(self, "role", role)
+        settable(self, "escalate", escalate)
+        settable(self, "when", {} if when is None else when)
+        settable(self, "assignee", assignee)
+        settable(self, "length", length)
+        settable(self, "offset_from", offset_from)
+        settable(self, "offset_by", offset_by)
+        settable(self, "cutoff", cutoff)
+        settable(self, "cutoff_day", cutoff_day)
+        settable(self, "agreed", agreed)
+        settable(self, "working_days", working_days)
+        settable(self, "line", line)
+        settable(self, "end_when", {} if end_when is None else end_when)
+        settable(self, "sooner", sooner)
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
         return all(facts.get(name) == value for name, value in self.when.items())
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(Value):
+    __slots__ = ("rule", "clause", "role", "escalate", "assignee", "start", "due", "done", "cancelled")
     rule: str
     clause: str
     role: str
@@ -75,7 +103,19 @@ class Deadline:
     start: datetime
     due: datetime
     done: datetime | None
-    cancelled: datetime | None = None
+    cancelled: datetime | None
+
+    def __init__(self, rule: str, clause: str, role: str, escalate: tuple[str, ...], assignee: str | None,
+                 start: datetime, due: datetime, done: datetime | None, cancelled: datetime | None = None):
+        settable(self, "rule", rule)
+        settable(self, "clause", clause)
+        settable(self, "role", role)
+        settable(self, "escalate", escalate)
+        settable(self, "assignee", assignee)
+        settable(self, "start", start)
+        settable(self, "due", due)
+        settable(self, "done", done)
+        settable(self, "cancelled", cancelled)
 
     def state(self, now: datetime) -> str:
         if self.done is not None and self.done <= now:
@@ -97,13 +137,19 @@ class PolicyProblem(Exception):
         self.line, self.message, self.field, self.where = line, message, field, where
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Value):
+    __slots__ = ("rules", "step_roles", "travel_time")
     rules: tuple[Rule, ...]
-    step_roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    step_roles: Mapping[str, tuple[str, ...]]
     """`KIND.STEP` -> the roles that do that step (policy.yaml `steps:`); a step not listed: its kind's default."""
-    travel_time: Any = "10m"
+    travel_time: Any
     """policy.yaml `travel_time`, as written: what a technician needs to reach a unit (10.4.1-2②); `travel()`."""
+
+    def __init__(self, rules: tuple[Rule, ...], step_roles: Mapping[str, tuple[str, ...]] | None = None,
+                 travel_time: Any = "10m"):
+        settable(self, "rules", rules)
+        settable(self, "step_roles", {} if step_roles is None else step_roles)
+        settable(self, "travel_time", travel_time)
 
     def travel(self) -> timedelta:
         """`travel_time` as a span; PolicyProblem when it is not minutes or hours."""
@@ -275,9 +321,12 @@ def _parse_rule(raw, line: int) -> Rule:
 
 # --- the calendar -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class WorkCalendar:
-    closures: frozenset = frozenset()
+class WorkCalendar(Value):
+    __slots__ = ("closures",)
+    closures: frozenset
+
+    def __init__(self, closures: frozenset = frozenset()):
+        settable(self, "closures", closures)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.closures:
@@ -316,6 +365,10 @@ def _add_exact(moment: datetime, span: timedelta) -> datetime:
     return (moment.astimezone(timezone.utc) + span).astimezone(moment.tzinfo)
 
 
+NO_CLOSURES = WorkCalendar()
+"""China's working days with no closures of the office's own (calendar.yaml empty)."""
+
+
 def _calendar_date(moment: datetime):
     """The local date of `moment` as a pendulum Date (calendar arithmetic: months clamp to their last day)."""
     import pendulum
@@ -324,7 +377,7 @@ def _calendar_date(moment: datetime):
 
 
 def due_at(rule: Rule, start: datetime, record: Record, start_event: Event | None,
-           calendar: WorkCalendar = WorkCalendar()) -> datetime | None:
+           calendar: WorkCalendar = NO_CLOSURES) -> datetime | None:
     """When `rule`, started at `start`, falls due; None when the record lacks what it needs."""
     tz = start.tzinfo
     if rule.length is not None:
@@ -380,7 +433,7 @@ def _start_of(rule: Rule, record: Record) -> tuple[datetime | None, Event | None
 
 
 def deadlines(record: Record, policy: Policy, closed_at: datetime | None = None,
-              calendar: WorkCalendar = WorkCalendar()) -> list["Deadline"]:
+              calendar: WorkCalendar = NO_CLOSURES) -> list["Deadline"]:
     """Every deadline the record has started, in rule order, replayed from its events."""
     facts = facts_of(record)
     result = []

@@ -216,10 +216,9 @@ class Index:
         folders = self._folders()
         known = json.loads(self.meta("folders") or "{}")
         settings = self.ledger.config.get("index") or {}
-        count = self.db.execute("SELECT count(*) FROM records").fetchone()[0]
         now = int(time.time())
-        full = (count <= int(settings.get("full_scan_limit", 10000))
-                or now - int(self.meta("full_scan") or 0) >= int(settings.get("full_scan_every", 600)))
+        full = (now - int(self.meta("full_scan") or 0) >= int(settings.get("full_scan_every", 600))
+                or self._holds_at_most(int(settings.get("full_scan_limit", 10000))))
         scan = [f for f in folders if full or known.get(f) != folders[f]]
         scan += [f for f in known if f not in folders]
         for folder in scan:
@@ -243,6 +242,14 @@ class Index:
         if recovered:
             self.reread(recovered)
         return self
+
+    def _holds_at_most(self, limit: int) -> bool:
+        """Whether the index holds at most `limit` records, at a cost bounded by `limit`, not by the ledger
+        (`count(*)` reads every row: 25 ms at 200,000 records, on every command)."""
+        if limit < 0:
+            return False
+        (found,) = self.db.execute("SELECT count(*) FROM (SELECT 1 FROM records LIMIT ?)", (limit + 1,)).fetchone()
+        return found <= limit
 
     def reread(self, relpaths) -> None:
         """Read these files again (rolled back by the recovery of a killed command); "." for every file."""

@@ -2,7 +2,6 @@
 price list, staff roster and one YAML file per record under records/<kind>/<yyyy>/<mm>/<id>.yaml.
 """
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -13,27 +12,42 @@ from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import normalise
 from propcli.timeutil import zone
+from propcli.values import Value, settable
 
 CONFIG = "propcli.yaml"
 RECORDS = "records"
 
 
-@dataclass(frozen=True)
-class PriceItem:
+class PriceItem(Value):
+    __slots__ = ("code", "name", "price", "unit")
     code: str
     name: str
     price: Decimal
     unit: str
 
+    def __init__(self, code: str, name: str, price: Decimal, unit: str):
+        settable(self, "code", code)
+        settable(self, "name", name)
+        settable(self, "price", price)
+        settable(self, "unit", unit)
 
-@dataclass(frozen=True)
-class StaffMember:
+
+class StaffMember(Value):
+    __slots__ = ("name", "role", "email", "phone", "login")
     name: str
     role: str
-    email: str | None = None
-    phone: str | None = None
-    login: str | None = None
+    email: str | None
+    phone: str | None
+    login: str | None
     """The operating-system user who acts as this member when neither --as nor PROPCLI_USER is given."""
+
+    def __init__(self, name: str, role: str, email: str | None = None, phone: str | None = None,
+                 login: str | None = None):
+        settable(self, "name", name)
+        settable(self, "role", role)
+        settable(self, "email", email)
+        settable(self, "phone", phone)
+        settable(self, "login", login)
 
 
 def find_root(start: Path) -> Path | None:

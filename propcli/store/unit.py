@@ -18,7 +18,6 @@ import os
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
@@ -85,16 +84,24 @@ def load(ledger, record_id: str) -> Record:
 
 # --- the unit of work ------------------------------------------------------------------------------
 
-@dataclass
 class Change:
     """What one unit of work commits: the records as they stand after it, their files' new text, the message."""
 
     records: list
     texts: dict  # relpath -> text
     message: str
-    new: bool = False  # the files must not exist yet
-    hand_edits: list = field(default_factory=list)  # uncommitted hand edits, committed first in their own commit
-    hand_message: str = "hand edits\n"
+    new: bool  # the files must not exist yet
+    hand_edits: list  # uncommitted hand edits, committed first in their own commit
+    hand_message: str
+
+    def __init__(self, records: list, texts: dict, message: str, new: bool = False, hand_edits: list | None = None,
+                 hand_message: str = "hand edits\n"):
+        self.records = records
+        self.texts = texts
+        self.message = message
+        self.new = new
+        self.hand_edits = [] if hand_edits is None else hand_edits
+        self.hand_message = hand_message
 
 
 class Clock:
