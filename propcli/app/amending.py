@@ -164,7 +164,7 @@ def correct(session, text_id: str, sets, reason, at_text=None) -> str:
         _check_replay(ledger, current, current.with_event(event))
 
     summary = ", ".join(changes)  # the fields' names only: a value may be confidential (git log shows commit messages)
-    append(ledger, record_id, "correct", {"changes": changes, "reason": why}, at, session.actor, session.now,
+    append(ledger, record_id, "correct", {"changes": changes, "reason": why}, at, session.actor, session.fixed_now,
            validate, summary=summary)
     return record_id
 
@@ -238,8 +238,8 @@ def undo(session, text_id: str, reason) -> str:
             raise BadInput(_("{id}: changed meanwhile; run undo again", id=record_id))
 
     step = first.all_events[index].step
-    append(ledger, record_id, "undo", {"undoes": index, "reason": why}, None, session.actor, session.now, validate,
-           summary=f"undoes events[{index}] ({step})")
+    append(ledger, record_id, "undo", {"undoes": index, "reason": why}, None, session.actor, session.fixed_now,
+           validate, summary=f"undoes events[{index}] ({step})")
     return record_id
 
 
@@ -261,5 +261,5 @@ def void(session, text_id: str, reason) -> str:
         held = ", ".join(role_label(r) for r in sorted(ledger.roles_of(actor))) or "-"
         raise BadInput(_("--as: {name} ({held}) may not void a record; a director or the manager voids (作废)",
                          name=actor, held=held))
-    append(ledger, record_id, "void", {"reason": why}, None, actor, session.now, summary="void")
+    append(ledger, record_id, "void", {"reason": why}, None, actor, session.fixed_now, summary="void")
     return record_id

@@ -324,7 +324,8 @@ def note(session, text_id: str, text: str, at_text: str | None) -> dict:
         raise BadInput(_("TEXT: the note is empty; expected the remark to record"))
     ledger = session.ledger
     record_id = ledger.resolve(text_id)
-    append(ledger, record_id, "note", {"note": text.strip()}, session.at(at_text), session.actor, session.now,
+    at = session.at(at_text) if at_text else None
+    append(ledger, record_id, "note", {"note": text.strip()}, at, session.actor, session.fixed_now,
            summary=text.strip())
     return show(session, record_id)
 

@@ -81,6 +81,11 @@ class Session:
             ledger.clock_now = parse_time(utc_now(), ledger.tz)
         return ledger.clock_now
 
+    @property
+    def fixed_now(self) -> datetime | None:
+        """--now for a write (store.unit), None without it: the unit of work reads the wall clock under the lock."""
+        return self._given_now if self.now_text else None
+
     @cached_property
     def _given_now(self) -> datetime:
         """--now as ISO 8601, or as the desk types a time (`15:35`, `昨天下午3点`), read against the wall clock."""

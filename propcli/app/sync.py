@@ -380,7 +380,7 @@ def resolve(session, text_id: str, field_name: str | None, value: str, at_text: 
                                    problem=problems[0]))
 
     at = session.at(at_text) if at_text else None
-    edit(ledger, record_id, actor, session.now, at, settle, hand_edit_check)
+    edit(ledger, record_id, actor, session.fixed_now, at, settle, hand_edit_check)
     return show(session, record_id)
 
 

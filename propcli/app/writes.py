@@ -14,7 +14,7 @@ def write(session, planned):
 
     if isinstance(planned, Create):
         record = unit.create(session.ledger, planned.kind, planned.values, planned.received, session.actor,
-                             session.now, planned.first_event, planned.summary)
+                             session.fixed_now, planned.first_event, planned.summary)
         if planned.then is not None:
             planned.then(record)
         return record
@@ -27,7 +27,7 @@ def write(session, planned):
                 planned.check(record, event)
 
         updated = unit.append(session.ledger, planned.record_id, planned.step, planned.data, planned.at,
-                              session.actor, session.now, validate, summary=planned.summary)
+                              session.actor, session.fixed_now, validate, summary=planned.summary)
         if planned.then is not None:
             planned.then(updated)
         return planned.record_id
@@ -45,7 +45,7 @@ def write(session, planned):
                 if declared.step_named(step) is not None:
                     declared.check_order(records[record_id], step)
 
-        return unit.change(session.ledger, session.actor, session.now, message, appends=planned.appends,
+        return unit.change(session.ledger, session.actor, session.fixed_now, message, appends=planned.appends,
                            creates=planned.creates, validate=validate_all)
     return planned
 

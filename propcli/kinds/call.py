@@ -25,7 +25,7 @@ def new_call(session, name=None, phone=None, address=None, reason=None, handled=
     if values["record"] is not None:
         session.load(values["record"])
     values = {k: v for k, v in values.items() if v is not None}
-    return Create("call", values, received)
+    return Create("call", values, received if at else None)
 
 
 KIND = Kind(

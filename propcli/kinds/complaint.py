@@ -142,7 +142,7 @@ def new_complaint(session, name=None, phone=None, address=None, detail=None, sev
     values = {k: v for k, v in values.items() if v is not None}
     if request:
         values["request"] = request  # the help request it came from (9.4.4)
-    return Create("complaint", values, received)
+    return Create("complaint", values, received if at else None)
 
 
 def complaint_step(session, record_id: str, step: str, at=None, **options):

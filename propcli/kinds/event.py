@@ -22,7 +22,7 @@ def new_event(session, title=None, ended=None, households=None, at=None) -> Crea
     values = {"office": ledger.office, "title": title, "ended": format_time(end, ledger.tz)}
     if households is not None:
         values["households"] = households
-    return Create("event", values, received)
+    return Create("event", values, received if at else None)
 
 
 def ended_at(record: Record):

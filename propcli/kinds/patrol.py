@@ -70,7 +70,7 @@ def new_patrol(session, area: str | None = None, finding: tuple[str, ...] = (), 
     officer = fields.staff_member(session.ledger, officer, "--officer", clause="12.1", is_required=False)
     if officer:
         values["officer"] = officer
-    return Create("patrol", values, session.at(at))
+    return Create("patrol", values, session.at(at) if at else None)
 
 
 def repair_from_finding(session, text_id: str, finding: int, location: str | None = None, at=None) -> str:

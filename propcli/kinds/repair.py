@@ -226,7 +226,8 @@ def new_repair(session, name=None, phone=None, address=None, item=None, price_co
             values["appointment"] = format_time(moment, ledger.tz)
     if form_no:  # the pre-numbered paper form this repair was written on (claimed by the caller, 11.4)
         values["form_no"] = form_no
-    return Create("repair", values, received, then=lambda record: _warn_appointment(session, record, received))
+    return Create("repair", values, received if at else None,
+                  then=lambda record: _warn_appointment(session, record, received))
 
 
 def _fees(ledger, pairs) -> list[dict]:

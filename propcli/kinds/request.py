@@ -255,7 +255,7 @@ def new_request(session, category=None, name=None, phone=None, address=None, det
         values["written"] = True
     if confidential:
         values["confidential"] = True
-    return Create("request", values, received, summary=CONFIDENTIAL if confidential else None)
+    return Create("request", values, received if at else None, summary=CONFIDENTIAL if confidential else None)
 
 
 def redact(shown: dict, drop: bool = False) -> dict:

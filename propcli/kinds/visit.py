@@ -37,8 +37,8 @@ def new_visit(session, type=None, address=None, name=None, phone=None, household
               "name": fields.optional(name), "phone": fields.phone(phone, is_required=False), "households": households}
     values = {k: v for k, v in values.items() if v is not None}
     if type == MOVE_IN:
-        return move_in_callback(session, values, session.at(at))
-    return Create("visit", values, session.at(at))
+        return move_in_callback(session, values, session.at(at) if at else None)
+    return Create("visit", values, session.at(at) if at else None)
 
 
 def move_in_callback(session, values: dict, at) -> Create:

@@ -205,14 +205,14 @@ class Ledger:
     def member(self, name, field: str = "--as") -> StaffMember:
         """The staff member `name` names (CLI.md "Who may act"); BadInput naming `field` and the closest names
         in staff.yaml otherwise."""
-        from difflib import get_close_matches
-
         text = "" if name is None else str(name).strip()
         if not text:
             raise BadInput(_("{field}: missing; expected a name in staff.yaml (propcli staff lists them)", field=field))
         for member in self.staff:
             if member.name == text:
                 return member
+        from difflib import get_close_matches
+
         close = get_close_matches(text, [m.name for m in self.staff], n=3, cutoff=0.3)
         hint = _("; closest: {names}", names=", ".join(close)) if close else ""
         raise BadInput(_("{field}: '{name}' is not in staff.yaml (propcli staff lists the names){hint}",

@@ -12,6 +12,8 @@
                         rebuilds it) and says so on stderr; the change is done, exit 0
 
 `create`, `append`, `create_many` and `append_many` are plans run through it (docs/design.md "How writes stay safe").
+Their `now` is --now as given, or None: the wall clock, read under the lock (`Clock`); an event's `at` is --at as
+given, or None: that now.
 """
 import json
 import os
@@ -105,22 +107,22 @@ class Change:
 
 
 class Clock:
-    """`now` for a step, read again once the lock is held when it is the wall clock (no --now): a step
-    queued behind another command's lock is stamped when it is made, never before the record's last event."""
+    """`now` for a step. `now` given (--now): that time. `now` None: the wall clock, read once the lock is held,
+    so a step queued behind another command's lock is stamped when it is made, never before the record's last
+    event; it never reads earlier than the time the command already showed (`ledger.clock_now`)."""
 
     def __init__(self, ledger, now: datetime | None):
-        self.given = self.now = now
-        wall: datetime | None = getattr(ledger, "clock_now", None)
-        if now is not None and now is wall:
+        if now is None:
             from propcli.timeutil import parse_time, utc_now
 
             fresh = parse_time(utc_now(), ledger.tz)
-            if fresh > now:
-                self.now = ledger.clock_now = fresh
+            shown: datetime | None = getattr(ledger, "clock_now", None)
+            now = ledger.clock_now = fresh if shown is None or fresh > shown else shown
+        self.now: datetime = now
 
-    def at(self, at: datetime | None) -> datetime | None:
-        """An explicit --at stays; a defaulted one (the wall clock read before the lock) is now."""
-        return self.now if at is None or at is self.given else at
+    def at(self, at: datetime | None) -> datetime:
+        """The time of an event: `at` as given (--at), None: now."""
+        return self.now if at is None else at
 
 
 def _apply(ledger, by: str, now: datetime | None, plan) -> Change:
@@ -634,7 +636,7 @@ def refuse_voided(record: Record, step: str) -> None:
                          id=record.id, at=void.at.isoformat(), by=void.by, step=step))
 
 
-def create(ledger, kind: str, fields: dict, at: datetime, by: str, now: datetime,
+def create(ledger, kind: str, fields: dict, at: datetime | None, by: str, now: datetime | None,
            first_event: dict | None = None, summary: str | None = None) -> Record:
     """A new record file with its `new` event, in one commit (`summary`: the commit body, by default the
     record's item or detail)."""
@@ -676,7 +678,7 @@ def _appended_text(ledger, record: Record, events) -> str:
     return yamlio.dump(document)
 
 
-def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, by: str, now: datetime,
+def append(ledger, record_id: str, step: str, data: dict, at: datetime | None, by: str, now: datetime | None,
            validate=None, summary: str | None = None) -> Record:
     """Append one event to a record and commit it; `validate(record, event)` may refuse (exit 2)."""
 
@@ -722,7 +724,7 @@ def create_many(ledger, records: list[Record], by: str, message: str, renumber=f
     return _apply(ledger, by, None, plan).records
 
 
-def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str) -> None:
+def append_many(ledger, events_by_id: dict, by: str, now: datetime | None, message: str) -> None:
     """Append events to several records in ONE commit (the overdue mail's notices); all or nothing."""
     if not any(events_by_id.values()):
         return
@@ -748,7 +750,7 @@ def append_many(ledger, events_by_id: dict, by: str, now: datetime, message: str
     _apply(ledger, by, now, plan)
 
 
-def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(), validate=None) -> dict:
+def change(ledger, by: str, now: datetime | None, message: str, appends=(), creates=(), validate=None) -> dict:
     """Events appended to existing records AND new records created, in ONE commit; all or nothing (a
     complaint handled with its callback, a dissatisfied callback with the next one, an open letter with
     the callbacks it answers).
@@ -788,7 +790,7 @@ def change(ledger, by: str, now: datetime, message: str, appends=(), creates=(),
     return {record.id: record for record in made.records}
 
 
-def edit(ledger, record_id: str, by: str, now: datetime, at: datetime | None, apply,
+def edit(ledger, record_id: str, by: str, now: datetime | None, at: datetime | None, apply,
          hand_edit_check=check_hand_edit) -> Record:
     """A change to a record's file beyond appending events (a field two desks changed differently, settled):
     `apply(record, document, text, at)` edits the round-trip `document` of the file's `text` in place (it

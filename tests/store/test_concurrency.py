@@ -174,3 +174,36 @@ def test_parallel_first_commands_in_a_fresh_clone(ledger, tmp_path):
         assert code == 0, err
     assert len(invoke_json(clone, "list")) == 1 + WORKERS // 2
     assert_sound(clone)
+
+
+def test_without_now_a_step_waiting_for_the_lock_is_stamped_when_it_is_made_and_at_stays_as_given(ledger):
+    """The wall clock is read again once the lock is held (store.unit.Clock): `now` None means "now", an --at
+    given is kept as given."""
+    from datetime import datetime, timezone
+
+    record_id = invoke_json(ledger, "repair", "new", "--name", "张三", "--phone", "13800138000",
+                            "--address", "3栋0301", "--item", "水龙头漏水")["id"]
+    lock_path = ledger / ".git" / "propcli" / "lock"
+
+    def waiting(*args):
+        return subprocess.Popen([sys.executable, "-m", "propcli", "--ledger", str(ledger), "--as", "王芳", *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env(PROPCLI_LOCK_TIMEOUT="30"))
+
+    with ledger_lock(lock_path, timeout=5):
+        started = datetime.now(timezone.utc)
+        processes = [waiting("note", record_id, "等锁"),
+                     *(waiting("call", "new", "--name", name, "--phone", "13900139000", "--address", "3栋0302",
+                               "--reason", "问停水时间", *at) for name, at in (("李四", ()),
+                                                                         ("赵六", ("--at", "2026-11-28T09:05"))))]
+        time.sleep(2.5)
+        released = datetime.now(timezone.utc).replace(microsecond=0)
+    results = finish(processes)
+    assert all(code == 0 for code, _out, _err in results), [(code, err) for code, _out, err in results]
+    shown = invoke_json(ledger, "show", record_id, now=None)
+    notes = {e["note"]: datetime.fromisoformat(e["at"]) for e in shown["events"] if e["step"] == "note"}
+    assert notes["等锁"] >= released > started, (notes, started, released)
+    calls = {r["name"]: datetime.fromisoformat(r["received"]) for r in invoke_json(ledger, "list", "--kind", "call",
+                                                                                     now=None)}
+    assert calls["李四"] >= released
+    assert calls["赵六"] == datetime.fromisoformat("2026-11-28T09:05+08:00")
