@@ -147,3 +147,28 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     """The test above can fail: a store module importing kinds is caught."""
     fake = {"propcli.store.x": {"propcli.kinds.repair"}}
     assert [m for m, deps in fake.items() if any(layer(d) not in ALLOWED[layer(m)] for d in deps)]
+
+
+def kind_names_in(source: str, names) -> list[tuple[int, str]]:
+    """(line, name) of every string literal of `source` that is a kind's name (`"repair"`, `'complaint'`)."""
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names]
+
+
+KIND_BLIND = ("app/forms.py", "app/report.py", "app/stats.py", "app/billing.py", "app/xlsx.py", "cli/completion.py",
+              "cli/desk.py")
+"""Modules that print, count and bill every kind alike: what differs by kind they ask the kinds' declarations
+(issue 17: "One fact, one place"), never `if kind == …`."""
+
+
+def test_the_forms_report_statistics_and_billing_name_no_kind():
+    from propcli import kinds
+
+    named = [f"{module}:{line}: {name!r}" for module in KIND_BLIND
+             for line, name in kind_names_in((PACKAGE / module).read_text(encoding="utf-8"), kinds.NAMES)]
+    assert not named, named
+
+
+def test_the_kind_name_checker_sees_one():
+    planted = 'rows = list_records(session, kind="letter")\nif name == \'repair-order\':\n    pass\n'
+    assert kind_names_in(planted, ("letter", "repair")) == [(1, "letter")]

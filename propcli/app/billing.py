@@ -53,7 +53,7 @@ def _shown(session, rows) -> list[dict]:
     return shown
 
 
-def billed_records(session, month: str, kind: str = "repair") -> list[dict]:
+def billed_records(session, month: str, kind: str) -> list[dict]:
     """Records of `kind` handed to finance in M's billing period, by --now, as `show` prints them."""
     ledger = session.ledger
     start, end = billing_period(check_month(month), ledger.tz)
@@ -62,32 +62,29 @@ def billed_records(session, month: str, kind: str = "repair") -> list[dict]:
     return _shown(session, rows)
 
 
-BILLED_KINDS = ("repair", "request")
-"""What finance bills (10.4.3-1: only finance collects): copy 3 of resident repairs' 维修单 (10.4.1-7) and charged
-help services handed to it (9.4.9, `request finance`)."""
-
-
 def billing(session, month: str) -> list[dict]:
     """`repair billing --month M`: what went to finance in M's billing period (10.4.1-7, 10.4.3): the copy-3
     forms and the charged help services (9.4.9), one row each with `fee_total` (what finance bills); the table
-    shows their total."""
-    from propcli.kinds.request import paid_service_line
+    shows their total. What finance bills (10.4.3-1: only finance collects) are the records of the kinds with a
+    paid-service line (`Kind.paid_service`, which names the item billed)."""
+    from propcli import kinds
 
     rows = []
-    for kind in BILLED_KINDS:
-        for record in billed_records(session, month, kind):
+    for declared in kinds.all_kinds():
+        if declared.paid_service is None:
+            continue
+        for record in billed_records(session, month, declared.name):
             finance = next(e for e in record["events"] if e["step"] == "finance")
             fee = record.get("fee_total", 0.0)
-            item = record.get("item") if kind == "repair" else paid_service_line(record)["service"]
-            rows.append({"id": record["id"], "kind": kind, "name": record.get("name"),
-                         "address": record.get("address"), "phone": record.get("phone"), "item": item,
-                         "fee_total": fee, "amount": fee, "finance": finance["at"],
-                         "paid": any(e["step"] == "paid" for e in record["events"])})
+            rows.append({"id": record["id"], "kind": declared.name, "name": record.get("name"),
+                         "address": record.get("address"), "phone": record.get("phone"),
+                         "item": declared.paid_service(record)["item"], "fee_total": fee, "amount": fee,
+                         "finance": finance["at"], "paid": any(e["step"] == "paid" for e in record["events"])})
     rows.sort(key=lambda row: (row["finance"], row["id"]))
     return rows
 
 
-def billed_total(session, month: str, kind: str = "repair") -> float:
+def billed_total(session, month: str, kind: str) -> float:
     """What `kind` adds to the total of `repair billing --month M` (stats `repairs.billed`, `requests.billed`),
     from the index alone."""
     ledger = session.ledger

@@ -182,8 +182,8 @@ def month_loops(session, month: str) -> dict:
     """Per source kind and in all: coverage and loops of month M as of --now (see the module's docstring).
 
     {"kinds": {kind: {eligible, done, coverage, target, satisfied, dissatisfied, fixed, loops_needed,
-    loops_closed, open_dissatisfied}}, "loops_needed", "loops_closed", "open_dissatisfied",
-    "handling_rate", "open": [(source, LoopFacts of its last callback)] of loops open after dissatisfaction}"""
+    loops_closed, open_dissatisfied}}, "loops_needed", "loops_closed", "open_dissatisfied", "handling_rate"};
+    the loops open after dissatisfaction themselves: `open_loops`."""
     ledger = session.ledger
     index = ledger.index.fresh()
     now = int(session.now.timestamp())
@@ -194,7 +194,6 @@ def month_loops(session, month: str) -> dict:
         for source in eligible_sources(index, month, ledger.tz, now, source_kinds=["event"]):
             households[source["id"]] = int(source["doc"].get("households") or 1)
     figures: dict = {}
-    still_open = []
     for kind in kinds.callback_sources():
         figures[kind] = {"eligible": 0, "done": 0, "satisfied": 0, "dissatisfied": 0, "fixed": 0,
                          "loops_needed": 0, "loops_closed": 0, "open_dissatisfied": 0, "called_back": 0,
@@ -220,9 +219,7 @@ def month_loops(session, month: str) -> dict:
         if state != "none":
             entry["loops_needed"] += 1
             entry["loops_closed"] += state == "closed"
-            if state == "dissatisfied":
-                entry["open_dissatisfied"] += 1
-                still_open.append((source, chain[-1]))
+            entry["open_dissatisfied"] += state == "dissatisfied"
     start, end = month_bounds(month, ledger.tz)
     from propcli.model import record_from_plain
 
@@ -243,8 +240,40 @@ def month_loops(session, month: str) -> dict:
         entry["handling_rate"] = handling_rate(entry["settled"], entry["called_back"])
     totals = {key: sum(e[key] for e in figures.values())
               for key in ("loops_needed", "loops_closed", "open_dissatisfied", "called_back", "settled")}
-    return {"kinds": figures, **totals, "handling_rate": handling_rate(totals["settled"], totals["called_back"]),
-            "open": still_open}
+    return {"kinds": figures, **totals, "handling_rate": handling_rate(totals["settled"], totals["called_back"])}
+
+
+def open_loops(session, month: str | None = None) -> list[dict]:
+    """The callback loops still open after a dissatisfied answer (11.2.3, 11.1.11), as of --now: of the sources of
+    month M (done in it), or of every source called back; a loop is open when its chain's last recorded callback
+    was dissatisfied and nothing closed it since (`loop_state`: a satisfied callback, an open letter of 11.1.10).
+    One dict each, by the time of the dissatisfied answer: the source and its kind; the dissatisfied callback
+    (`dissatisfied`: its id, `at`, `by`, the resident's `name` and `address`, `subject`, the `rectification` and
+    who does it, `fix_by`; `next`: the next callback or the agreed reply); the callback now open (`open`, its
+    `attempt`, `due`). The monthly report and 《客户回访记录》 (11.3.2) both list these."""
+    from propcli.kinds.callback import facts_of
+
+    ledger = session.ledger
+    index = ledger.index.fresh()
+    if month is not None:
+        sources = eligible_sources(index, month, ledger.tz, int(session.now.timestamp()), with_docs=False)
+        source_ids, since = [s["id"] for s in sources], sources[0]["done"] if sources else None
+    else:
+        source_ids, since = sorted(v for v in queries.linked_values(index, "callback", "source") if v), None
+    loops = []
+    for source_id, chain in chains(ledger, source_ids, session.now, since).items():
+        if loop_state([facts_of(callback) for callback in chain]) != "dissatisfied":
+            continue
+        answered = [callback for callback in chain if callback.first(RECORDED) is not None][-1]
+        done, now_open = answered.first(RECORDED), chain[-1]
+        loops.append({"source": source_id, "source_kind": answered.get("source_kind"), "dissatisfied": answered.id,
+                      "at": format_time(done.at, ledger.tz), "by": done.by, "name": answered.get("name", ""),
+                      "address": answered.get("address", ""), "subject": answered.get("subject", ""),
+                      "rectification": done.get("rectification", ""), "fix_by": done.get("fix_by", ""),
+                      "next": done.get("next") or done.get("reply_by") or "", "open": now_open.id,
+                      "attempt": attempt(now_open), "due": now_open.get("due") or ""})
+    loops.sort(key=lambda loop: loop["at"])
+    return loops
 
 
 def handling_rate(settled: int, called_back: int) -> float:
@@ -279,6 +308,82 @@ def callback_stats(session, month: str) -> dict:
     section["loops_closed"] = loops["loops_closed"]
     section["open_dissatisfied"] = loops["open_dissatisfied"]
     return section
+
+
+# --- 《客户回访记录》 (11.3.2) -------------------------------------------------------------------------------
+
+def _percent(share: float) -> str:
+    """`50%`, `9.8%`: a share as the summary prints it, never rounded up to a quota."""
+    tenths = int(share * 1000 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
+
+
+def _time(value) -> str:
+    return str(value)[:16].replace("T", " ") if value else ""
+
+
+def summary_context(session, month: str) -> dict:
+    """The values of 《客户回访记录》 (11.3.2, 11.2.4): `month`, `preparer` (编制人: the service director of
+    staff.yaml), `figures` (one row per source kind and a total, keyed by the register's columns), `open_loops`
+    (`open_loops` of the month), `approvals` (the lines to sign: 部门主任审阅, 报公司领导) and `lines` (all of these
+    as label/value pairs). Per source: the base, those called back and the coverage against the target of
+    11.1.3-5, satisfied / dissatisfied, rectifications done and the handling rate (11.1.11, target 100 %); an
+    event's figures are households (11.1.5)."""
+    from propcli.kinds.callback import source_label
+    from propcli.policy.roles import ROLE_LABELS
+
+    check_month(month, "ID")
+    ledger = session.ledger
+    loops = month_loops(session, month)
+
+    def marked(share: float, target: float | None) -> str:
+        """`25% 未达标`: a share and, against its target, 达标 or 未达标 (11.1.3-5, 11.1.11)."""
+        verdict = met(share, target)
+        return _percent(share) + ("" if verdict is None else " 达标" if verdict else " 未达标")
+
+    figures = []
+    for kind, entry in loops["kinds"].items():
+        # coverage (called back ÷ due a callback, 11.1.3-5) and handling (settled ÷ called back, 11.1.11) apart
+        figures.append({
+            "source": source_label(kind), "eligible": str(entry["eligible"]), "done": str(entry["done"]),
+            "coverage": marked(entry["coverage"], entry["target"]) if entry["eligible"] else "—",
+            "target": f"≥{entry['target']:.0%}" if entry["target"] is not None else "—",
+            "satisfied": str(entry["satisfied"]), "dissatisfied": str(entry["dissatisfied"]),
+            "fixed": str(entry["fixed"]),
+            "handling": (f"{marked(entry['handling_rate'], HANDLING_TARGET)}"
+                         f"（{entry['settled']}/{entry['called_back']}）" if entry["called_back"] else "—")})
+    totals = {k: sum(e[k] for e in loops["kinds"].values()) for k in ("satisfied", "dissatisfied", "fixed")}
+    figures.append({"source": "合计", "satisfied": str(totals["satisfied"]),
+                    "dissatisfied": str(totals["dissatisfied"]), "fixed": str(totals["fixed"]),
+                    "handling": f"{marked(loops['handling_rate'], HANDLING_TARGET)}（{loops['settled']}/"
+                                f"{loops['called_back']}，目标 {HANDLING_TARGET:.0%}，11.1.11）"})
+    still_open = open_loops(session, month)
+    preparer = next((m.name for m in ledger.staff if m.role == "service_director"), "")
+    approvals = ["部门主任审阅", "报公司领导"]
+    open_text = "；".join(f"{o['source']} → {o['open']}（第{o['attempt']}次回访，{_time(o['due'])}）"
+                         for o in still_open)
+    handled = marked(loops["handling_rate"], HANDLING_TARGET)
+    lines = [("回访处理率（11.1.11）", f"已回访 {loops['called_back']} 件，已处理 {loops['settled']} 件：{handled}"
+                                        f"（目标 {HANDLING_TARGET:.0%}；回访率另计，见上表，11.1.3-5）"),
+             ("不满意未闭环", f"{len(still_open)} 件" + (f"：{open_text}" if open_text else "")),
+             ("月份", month), ("管理处", " ".join(x for x in (ledger.office, ledger.config.get("name", "")) if x)),
+             ("编制人", f"{preparer}（{ROLE_LABELS['service_director']}）" if preparer else "________")]
+    lines += [(label, "________") for label in approvals]
+    return {"month": month, "preparer": preparer, "preparer_role": "service_director", "figures": figures,
+            "open_loops": still_open, "approvals": approvals, "lines": lines,
+            "handling_rate": loops["handling_rate"], "called_back": loops["called_back"], "settled": loops["settled"],
+            "open_dissatisfied": loops["open_dissatisfied"]}
+
+
+def summary_rows(session, sheet) -> list[dict]:
+    """The rows of 《客户回访记录》 (11.3.2, the callback kind's register): a row per source kind, the 合计, then the
+    lines below the table (handling rate, loops still open, month, office, preparer, the lines to sign) as 合计
+    lines of a label and its value."""
+    from propcli.kinds.paper import Total
+
+    context = summary_context(session, sheet.month)
+    *figures, total = context["figures"]
+    return figures + [Total(total)] + [Total({"source": label, "eligible": value}) for label, value in context["lines"]]
 
 
 # --- the plan -----------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ side by side, a month-by-month line of the company's shares, six months of volum
 (the offices' figures below target, offices read from a stale copy).
 """
 from propcli.app.company import previous_month, stats
-from propcli.app.forms import Paper, paper_language, render_template, rule_name, source_name, translator, yuan
+from propcli.app.forms import Paper, paper_language, render_template, rule_name, source_name, translator
+from propcli.kinds.paper import yuan
 from propcli.app.report import TREND_MONTHS, _clauses, _get, _pct, _sections
 from propcli.i18n import _
 from propcli.timeutil import check_month

@@ -8,8 +8,9 @@ by rule and by person, dissatisfied callback loops still open); and a short anal
 figures. Printed on A4 by a browser, or as PDF through the `pdf` extra.
 """
 from propcli.app.forms import (Paper, humanize_minutes, paper_language, render_template, role_name, rule_name,
-                               severity_name, source_name, translator, yuan)
+                               severity_name, source_name, translator)
 from propcli.i18n import _
+from propcli.kinds.paper import yuan
 from propcli.store import queries
 from propcli.timeutil import check_month
 
@@ -99,37 +100,11 @@ def late_deadlines(session, month: str) -> list[dict]:
     return result
 
 
-def open_loops(session) -> list[dict]:
-    """Callback loops still open after a dissatisfied answer (11.2.3, 11.1.11): sources whose latest recorded
-    callback was dissatisfied, not answered since by an open letter (11.1.10)."""
-    from propcli.app.services import list_records
-
-    answered = set()
-    for letter in list_records(session, kind="letter"):
-        answered.update(letter.get("complaints") or [])
-    latest: dict = {}
-    for callback in list_records(session, kind="callback"):
-        done = next((e for e in reversed(callback["events"]) if e["step"] == "record"), None)
-        if done is None:
-            continue
-        source = callback.get("source")
-        if source not in latest or done["at"] >= latest[source][1]["at"]:
-            latest[source] = (callback, done)
-    loops = []
-    for source, (callback, done) in sorted(latest.items(), key=lambda item: item[1][1]["at"]):
-        if done.get("result") == "dissatisfied" and source not in answered:
-            loops.append({"source": source, "source_kind": callback.get("source_kind"), "callback": callback["id"],
-                          "at": done["at"], "by": done.get("by", ""), "name": callback.get("name", ""),
-                          "address": callback.get("address", ""), "subject": callback.get("subject", ""),
-                          "rectification": done.get("rectification", ""), "fix_by": done.get("fix_by", ""),
-                          "next": done.get("next") or done.get("reply_by") or ""})
-    return loops
-
-
 # --- the report -----------------------------------------------------------------------------------
 
 def report_data(session, month: str) -> dict:
     """Everything the report shows, in the language people read."""
+    from propcli.app.callbacks import open_loops
     from propcli.app.stats import month_stats
 
     check_month(month, "YYYY-MM")
@@ -201,7 +176,7 @@ def report_data(session, month: str) -> dict:
         "loop_heads": [_("Source"), _("Callback"), _("Called back"), _("Resident"), _("Subject"), _("To be rectified"),
                        _("Rectified by"), _("Next callback")],
         "loops": [[f"{source_name(loop['source_kind'], lang)} {loop['source']}".strip(),
-                   loop["callback"], f"{loop['at'][:16].replace('T', ' ')} {loop['by']}",
+                   loop["dissatisfied"], f"{loop['at'][:16].replace('T', ' ')} {loop['by']}",
                    f"{loop['name']} {loop['address']}".strip(),
                    loop["subject"], loop["rectification"], loop["fix_by"], loop["next"][:16].replace("T", " ")]
                   for loop in loops],

@@ -116,12 +116,9 @@ def write_register(session, name: str, key: str | None, path) -> Path:
     from propcli.errors import BadInput
     from propcli.i18n import _
 
-    if name not in forms.FORMS:
-        raise BadInput(_("NAME: '{name}' is not a form; expected one of {names}", name=name,
-                         names=", ".join(forms.FORMS)))
-    if name == "repair-order":
-        raise BadInput(_("--format: the repair order is a paper form in four copies, not a register; expected text or "
-                         "html"))
+    if forms.register_named(name)[1].per_record:
+        raise BadInput(_("--format: {name} is a paper form of one record, not a register; expected text or html",
+                         name=name))
     title, columns, rows = forms.register_table(session, name, key)
     amount = re.compile(r"^-?\d+\.\d\d$")
     cells = [[float(v) if isinstance(v, str) and amount.match(v) else v for v in row] for row in rows]

@@ -168,15 +168,11 @@ def categories(ctx, param, incomplete):
 
 
 def form_names(ctx, param, incomplete):
-    from propcli.app.forms import FORMS, form_names as names
+    from propcli.app.forms import registers
     from propcli.i18n import gettext
 
-    out = []
-    for name in names():
-        title, clause = (gettext(FORMS[name].title), FORMS[name].clause) if name in FORMS else ("", "")
-        if name.startswith(incomplete):
-            out.append(CompletionItem(name, help=f"{title} {clause}".strip() or None))
-    return out
+    return [CompletionItem(name, help=f"{gettext(register.title)} {register.clause}")
+            for name, (_kind, register) in registers().items() if name.startswith(incomplete)]
 
 
 def roles(ctx, param, incomplete):

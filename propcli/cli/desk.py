@@ -102,7 +102,7 @@ def _emit(data, output) -> None:
 
 
 class FormCommand(DeclaredCommand):
-    """`form --help` lists every form, the seven of CLI.md and those the kinds declare."""
+    """`form --help` lists every form the kinds declare (the seven of CLI.md among them)."""
 
     def format_help_text(self, ctx, formatter):
         from propcli.app.forms import form_names

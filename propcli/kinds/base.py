@@ -9,7 +9,7 @@ from typing import Any
 from collections.abc import Callable
 
 from propcli.errors import BadInput
-from propcli.i18n import _
+from propcli.i18n import N_, _
 from propcli.model import Record
 
 
@@ -126,17 +126,55 @@ class CallbackSource(Declared):
     (`Complaints`); None: the kind's label."""
 
 
-class Form(Declared):
-    """A paper register a kind prints (`propcli form NAME YYYY-MM`): its title, clause, columns, the function
-    turning the month's records (as `show` prints them) into rows, and its template. A row is a list of cells
-    in the order of `columns`, or a dict keyed by column name (a column it leaves out prints empty)."""
+class Column(Declared):
+    """A column of a register: `name` keys its cell in a row, `label` heads it (an English msgid of the catalogue,
+    or the heading itself in a plug-in's words; default: the name), `width` in mm of the printable width (A4
+    landscape 273 mm, portrait 186 mm, the 序号 column included; None: an equal share of 264 mm). A register may
+    give a column as its heading alone (a str)."""
+
+    name: str
+    label: str | None = None
+    width: int | None = None
+
+
+class Register(Declared):
+    """A paper form a kind prints (`propcli form NAME KEY`, SPEC.md "The paper forms and their fields"): a register
+    of a month, one row per line (`rows`), or a form of one record (`fill`: the 维修单, 10.4.1).
+
+    `rows(sheet)` gets the app layer's read-only view of what it prints (propcli/app/forms.py `Sheet`: the key, the
+    month, the kind's records of the month as paper prints them, and what else a register reads: other kinds'
+    records, a record by id, the fees owed in the month) and returns dicts keyed by column name (a column left out
+    prints empty; `kinds.paper.Sign` a place to sign, `kinds.paper.Total` a 合计 line). `rows` may instead name a
+    service of the app layer (`propcli.app.forms.SERVICES`: a kind never names an app module). With `of_record`
+    the register is also printed for one record (`form NAME ID`: `sheet.record`)."""
 
     name: str
     title: str
     clause: str
-    columns: tuple[str, ...]
-    rows: Callable[[list], list]
+    columns: tuple[Column | str, ...] = ()
+    rows: Callable[[Any], list[dict]] | str | None = None
     template: str = "register"
+    orientation: str = "landscape"
+    footer: tuple[str, ...] = (N_("Prepared by"), N_("Reviewed by"))
+    """The signature lines below the register (msgids)."""
+    blank_rows: int = 12
+    """The empty rows of a blank register, to fill in by hand."""
+    takes: str = N_("a month YYYY-MM")
+    """What the key may be, as `form`'s refusal says it."""
+    of_record: bool = False
+    fill: Callable[[Any, dict], dict] | None = None
+    """A form of one record (per record, not per month): its template's values given the sheet and the record as
+    paper prints it ({} for a blank form); it refuses a record it is not for (BadInput)."""
+    numbered: bool = False
+    """Pre-numbered: `form NAME --blank --count N` reserves N numbers of the ledger's form-number book first."""
+
+    @property
+    def per_record(self) -> bool:
+        return self.fill is not None
+
+    @property
+    def column_list(self) -> tuple[Column, ...]:
+        return tuple(c if isinstance(c, Column) else Column(c) for c in self.columns)
 
 
 class Stat(Declared):
@@ -238,8 +276,8 @@ class Kind(Declared):
     uncounted_at: Callable[[Record], Any] = never
     """When the record stopped counting in statistics (a merged duplicate, 11.1.12); None: it counts."""
     callback_source: CallbackSource | None = None
-    forms: tuple[str, ...] = ()
-    registers: tuple[Form, ...] = ()
+    registers: tuple[Register, ...] = ()
+    """The paper forms it prints (`propcli form NAME`), rows and all."""
     rule_labels: dict[str, str] = {}
     """The Chinese label of each deadline rule the kind's policy rows name."""
     labels: dict[str, dict[str, Any]] = {}
@@ -270,7 +308,10 @@ class Kind(Declared):
     """When the fee went to finance for billing (copy 3 of the 维修单, 10.4.1-7): `repair billing`."""
     paid_service: Callable[[dict], dict] | None = None
     """The line of 《有偿服务记录表》 (10.5.1) of a record as `show` prints it: date, id, unit, resident, service,
-    amount, by, signature, finance."""
+    amount, by, signature, finance; and `item`, what finance's billing list names (`repair billing`, 10.4.3)."""
+    archive_line: Callable[[dict], tuple[str, dict] | None] | None = None
+    """Its line in the callback archive 《回访记录表》 (11.3.1) of a record as paper prints it: (when it was filed,
+    the line keyed by the register's columns), or None for a record not filed there (a holiday visit)."""
     redact: Callable[[dict, bool], dict] | None = None
     """What lists, mail, printed forms and reports show of a record (as `show` prints it): a confidential
     enquiry's detail as 保密 (9.4.3-4); with `drop`, the detail left out (`export --redact`)."""

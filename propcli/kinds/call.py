@@ -1,7 +1,7 @@
 """The call log 来电 《客户来电记录表》 (8.7.2): one line per call, complete once recorded."""
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Create, Field, Kind, Option, first_event
+from propcli.kinds.base import Column, Create, Field, Kind, Option, Register, first_event
 
 
 def new_call(session, name=None, phone=None, address=None, reason=None, handled=None, category=None,
@@ -28,6 +28,24 @@ def new_call(session, name=None, phone=None, address=None, reason=None, handled=
     return Create("call", values, received if at else None)
 
 
+def call_log_rows(sheet) -> list[dict]:
+    """《客户来电记录表》 (8.7.2): one line per call received in the month; 接听人 is who recorded it."""
+    from propcli.kinds.paper import time_text
+
+    return [{"at": time_text(call["received"]), "caller": call.get("name", ""), "phone": call.get("phone", ""),
+             "unit": call.get("address", ""), "reason": call.get("reason", "") or call.get("detail", ""),
+             "handling": "；".join(x for x in (call.get("handled", ""), call.get("record", "")) if x),
+             "answered_by": call["events"][0]["by"], "note": call.get("note", "")} for call in sheet.records]
+
+
+CALL_LOG = Register(
+    "call-log", N_("Customer call log 《客户来电记录表》"), "8.7.2",
+    (Column("at", N_("Call time"), 19), Column("caller", N_("Caller"), 15), Column("phone", N_("Phone"), 21),
+     Column("unit", N_("Unit"), 16), Column("reason", N_("Reason for the call"), 60),
+     Column("handling", N_("Handling / passed on to"), 68), Column("answered_by", N_("Answered by"), 15),
+     Column("note", N_("Remarks"), 50)),
+    call_log_rows)
+
 KIND = Kind(
     name="call", zh="来电", en="call", clause="8.7.2",
     help=N_("The call log 《客户来电记录表》 (8.7.2)."),
@@ -50,6 +68,6 @@ KIND = Kind(
         Option("--at", N_("when the call came in (default --now)"), takes="time"),
     ),
     closing_event=first_event,
-    forms=("call-log",),
+    registers=(CALL_LOG,),
     summary_keys=("reason",),
 )

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, Change, Field, Kind, Option, Stat, Step
+from propcli.kinds.base import Action, Append, Change, Column, Field, Kind, Option, Register, Stat, Step
 from propcli.model import Event, Record
 
 METHODS = ("visit", "phone")
@@ -367,6 +367,98 @@ def callback_step(session, record_id: str, step: str, at=None, **options):
     return handlers[step](session, record_id, at=at, **options)
 
 
+# --- 《回访记录表》 (11.3.1) and 《客户回访记录》 (11.3.2) ----------------------------------------------------------
+
+def source_label(kind: str | None) -> str:
+    """A callback source's kind as the archive names it (投诉, 维修单, …); empty for none (入伙回访)."""
+    from propcli import kinds
+
+    return kinds.kind(kind).zh if kind in kinds.NAMES else ""
+
+
+def archive_line(record: dict) -> tuple[str, dict] | None:
+    """A callback's line of 《回访记录表》 (11.3.1), filed when it was made: how (上门 / 电话回访 / 公开信), the
+    resident, the source and which callback of its loop, opinion, satisfaction, what is to be fixed (by whom,
+    done), the agreed reply or next callback, the caller, the signature in person (11.1.7) and the director's
+    review (11.1.8, 11.2.4). None: not made yet."""
+    from propcli.kinds.paper import event_of
+
+    done = event_of(record, RECORDED)
+    if not done.get("at"):
+        return None
+    return done["at"], callback_line(record)
+
+
+def callback_line(record: dict) -> dict:
+    """The line of `archive_line`, of a callback made or not."""
+    from propcli.kinds.paper import Sign, event_of, time_text
+
+    done = event_of(record, RECORDED)
+    method = {"visit": "上门", "phone": "电话回访"}.get(done.get("method") or "", "")
+    if done.get("method") == LETTER:
+        method = f"公开信 {done.get('letter', '')}"
+    who = " ".join(x for x in (record.get("name", ""), record.get("address", ""), record.get("phone", "")) if x)
+    reason = f"{source_label(record.get('source_kind'))} {record.get('source', '')} {record.get('subject', '')}".strip()
+    if (record.get("attempt") or 1) > 1:
+        reason += f"（第{record['attempt']}次回访，上次 {record.get('previous', '')}）"
+    fix = done.get("rectification", "") or ""
+    if done.get("fix_by"):
+        fix += f"（整改人 {done['fix_by']}）"
+    fixed = event_of(record, "fix")
+    if fixed:
+        fix += f"；已整改 {time_text(fixed['at'])} {fixed.get('note', '')}"
+    agreed = time_text(done.get("reply_by"))
+    if done.get("next"):
+        agreed = "；".join(x for x in (agreed, f"下次回访 {time_text(done['next'])} {done.get('next_callback', '')}"
+                                                 .strip()) if x)
+    review = event_of(record, "review")
+    opinion = f"{review.get('opinion', '')}（{review['by']} {review['at'][:10]}）" if review else ""
+    return {"id": record["id"], "at": time_text(done.get("at")), "method": method, "who": who, "subject": reason,
+            "opinion": done.get("note", "") or "", "satisfaction": RESULT_ZH.get(done.get("result") or "", ""),
+            "fix": fix, "agreed": agreed, "by": done.get("by", "") if method else "",
+            "signature": Sign(done.get("signature", "") if done.get("method") == "visit" else ""), "review": opinion}
+
+
+def archive_rows(sheet) -> list[dict]:
+    """《回访记录表》 (11.3.1) of a month: what every kind files in the callback archive in it (`Kind.archive_line`:
+    the callbacks made, the open letters of 11.1.10, the move-in visits of 11.1.6), by date; of one callback
+    (`form callback-record ID`), its line."""
+    from propcli import kinds
+
+    if sheet.record:
+        if sheet.record["kind"] != KIND.name:
+            raise BadInput(_("ID: {id} is not a callback (11.3.1)", id=sheet.record["id"]))
+        return [callback_line(sheet.record)]
+    dated = []
+    for declared in kinds.all_kinds():
+        if declared.archive_line is not None:
+            filed = (declared.archive_line(record) for record in sheet.records_of(declared.name))
+            dated += [found for found in filed if found is not None and found[0][:7] == sheet.month]
+    return [line for _at, line in sorted(dated, key=lambda item: item[0])]
+
+
+ARCHIVE = Register(
+    "callback-record", N_("Callback record 《回访记录表》"), "11.3.1",
+    (Column("id", N_("Record no."), 24), Column("at", N_("Callback date"), 18), Column("method", N_("Method"), 14),
+     Column("who", N_("Resident / unit / phone"), 28), Column("subject", N_("Subject"), 28),
+     Column("opinion", N_("Resident's opinion"), 26), Column("satisfaction", N_("Satisfaction"), 12),
+     Column("fix", N_("To be rectified"), 22), Column("agreed", N_("Agreed reply / next callback"), 31),
+     Column("by", N_("Called by"), 11), Column("signature", N_("Customer's signature"), 17),
+     Column("review", N_("Department director's opinion"), 33)),
+    archive_rows, footer=(N_("Prepared by"), N_("Department director")), of_record=True,
+    takes=N_("a callback id or a month YYYY-MM"))
+
+SUMMARY = Register(
+    "callback-summary", N_("Monthly callback summary 《客户回访记录》"), "11.3.2",
+    (Column("source", N_("Source"), 25), Column("eligible", N_("To call back"), 19),
+     Column("done", N_("Called back"), 19), Column("coverage", N_("Coverage"), 19), Column("target", N_("Target"), 19),
+     Column("satisfied", N_("Satisfied"), 19), Column("dissatisfied", N_("Dissatisfied"), 19),
+     Column("fixed", N_("Rectified"), 19), Column("handling", N_("Handling rate"), 19)),
+    "callback_summary", orientation="portrait",
+    footer=(N_("Prepared by"), N_("Director's review"), N_("Submitted to company leadership")), blank_rows=3)
+"""11.3.2, 11.2.4: its figures are the month's callback loops, which the app layer counts from the index."""
+
+
 LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
     "rule": {
         "callback.reply": N_("answer to a callback question"),
@@ -452,7 +544,8 @@ KIND = Kind(
     ),
     check_step=check_step,
     closing_event=closing_event,
-    forms=("callback-record", "callback-summary"),
+    registers=(ARCHIVE, SUMMARY),
+    archive_line=archive_line,
     rule_labels={"callback.reply": "回访问题答复", "callback.next": "再次回访",
                  "callback.incident": "突发事件处理完毕后回访", "callback.move-in": "入伙回访"},
     summary_keys=("subject",),

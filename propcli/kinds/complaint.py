@@ -15,7 +15,7 @@ the complaint it duplicates (11.1.12) before it is handled. Status is the last s
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Append, CallbackSource, Change, Create, Field, Kind, Option, Stat, Step
+from propcli.kinds.base import Append, CallbackSource, Change, Column, Create, Field, Kind, Option, Register, Stat, Step
 from propcli.model import Record
 
 SEVERITY_ZH = {"general": "一般", "important": "重要", "major": "重大"}
@@ -269,6 +269,119 @@ def caller_of(record: Record) -> str:
     return CALLER_ROLE.get(record.get("severity") or "general", CALLER_ROLE["general"])
 
 
+# --- 《客户投诉登记表》 (8.7.1) ------------------------------------------------------------------------------
+
+def _callbacks_by_source(callbacks: list[dict]) -> dict:
+    """source id -> its callbacks (as `show` prints them), in chain order."""
+    found: dict = {}
+    for callback in callbacks:
+        found.setdefault(callback.get("source"), []).append(callback)
+    for chain in found.values():
+        chain.sort(key=lambda c: (c.get("attempt") or 1, c["received"]))
+    return found
+
+
+def _callback_state(callback: dict) -> str:
+    """A callback as the register's 回访 column says it: `2026-11-08 15:00 陈静 不满意`, `待回访（…）`."""
+    from propcli.kinds.callback import RESULT_ZH
+    from propcli.kinds.paper import event_of, time_text
+
+    done = event_of(callback, "record")
+    if not done:
+        return f"待回访（{time_text(callback.get('due'))}）" if callback.get("due") else "待回访"
+    if done.get("method") == "letter":
+        return f"{time_text(done['at'])} 公开信 {done.get('letter', '')}（11.1.10）"
+    return f"{time_text(done['at'])} {done['by']} {RESULT_ZH.get(done.get('result') or '', '')}"
+
+
+def _repeats_by_kept(complaints: list[dict], every_complaint: list[dict]) -> dict:
+    """complaint id -> the repeats merged into it (11.1.12), oldest first, wherever they were received."""
+    from propcli.kinds.paper import event_of
+
+    kept = {r["id"] for r in complaints}
+    found: dict = {}
+    for record in every_complaint if kept else ():
+        into = event_of(record, "merge").get("into")
+        if into in kept:
+            found.setdefault(into, []).append(record)
+    for repeats in found.values():
+        repeats.sort(key=lambda r: r["received"])
+    return found
+
+
+def _channel(record: dict) -> str:
+    """投诉方式; a complaint forwarded by a higher authority names it (上级转办, 11.1.13)."""
+    channel = record.get("channel", "")
+    return f"{channel}（{record['forwarded_by']}）" if record.get("forwarded_by") else channel
+
+
+def register_line(record: dict, callbacks: list[dict], repeats: list[dict]) -> dict:
+    """One line of 《客户投诉登记表》 (8.7.1): the first complaint with its repeats noted on its line (11.1.12); the
+    回访 column every callback of the loop (11.2.3); 复函 the written replies attached (11.1.13); 主管审核 a place to
+    sign."""
+    from propcli.kinds.paper import Sign, event_of, last_event, time_text
+
+    handled = event_of(record, "handle")
+    detail = record.get("detail", "")
+    if repeats:
+        noted = "、".join(f"{r['id']}（{time_text(r['received'])} {r.get('channel', '')}）" for r in repeats)
+        detail = f"{detail}；重复投诉 {len(repeats)} 次：{noted}（11.1.12，只记一次）"
+    if record.get("anonymous") or record.get("written_reply_only"):
+        follow_up = "无需回访（11.1.13）"
+    else:
+        follow_up = "；".join(_callback_state(c) for c in callbacks)
+    written = [e for e in record["events"] if e["step"] == "reply" and e.get("text")]
+    replies = [f"{e['at'][:10]} {e['text']}" for e in written]
+    if record.get("written_reply_only"):
+        replies += [e.get("note", "") for e in record["events"] if e["step"] == "reply" and e.get("note")]
+    return {"id": record["id"], "at": time_text(record["received"]),
+            "complainant": "匿名" if record.get("anonymous") else record.get("name", ""),
+            "unit": record.get("address", ""), "phone": record.get("phone", ""), "channel": _channel(record),
+            "detail": detail, "severity": SEVERITY_ZH.get(record.get("severity") or "", ""),
+            "department": event_of(record, "assign").get("to", ""), "received_by": record["events"][0]["by"],
+            "outcome": handled.get("outcome", ""), "handled_at": time_text(handled.get("at")), "callback": follow_up,
+            "reply": "；".join(replies), "review": Sign(last_event(record, "review").get("by", ""))}
+
+
+def _register_total(complaints: list[dict]) -> dict:
+    """The register's last line: complaints counted, a merged duplicate once, on its first complaint's line
+    (11.1.12), a voided one not at all."""
+    from propcli.kinds.paper import Total, event_of
+
+    voided = sum(1 for r in complaints if r.get("voided"))
+    repeats = sum(1 for r in complaints if event_of(r, "merge") and not r.get("voided"))
+    text = f"{len(complaints) - repeats - voided} 件"
+    text += f"（另重复投诉 {repeats} 次，已记于原投诉一行，不重复计数，11.1.12）" if repeats else ""
+    text += f"（另作废 {voided} 件，不计数）" if voided else ""
+    return Total({"id": "合计", "at": text})
+
+
+def register_rows(sheet) -> list[dict]:
+    """《客户投诉登记表》 (8.7.1) of a month: one line per complaint received in it (a merged repeat on the line of
+    the complaint it repeats, 11.1.12), then the 合计."""
+    from propcli.kinds.paper import event_of
+
+    complaints = sheet.records
+    callbacks = _callbacks_by_source(sheet.records_of("callback"))
+    repeats = _repeats_by_kept(complaints, sheet.listed("complaint") if complaints else [])
+    rows = [register_line(record, callbacks.get(record["id"], []), repeats.get(record["id"], []))
+            for record in complaints if not event_of(record, "merge")]
+    return rows + [_register_total(complaints)] if rows else rows
+
+
+REGISTER = Register(
+    "complaint-register", N_("Complaint register 《客户投诉登记表》"), "8.7.1",
+    (Column("id", N_("Record no."), 24), Column("at", N_("Complaint time"), 18), Column("complainant",
+                                                                                       N_("Complainant"), 12),
+     Column("unit", N_("Unit/address"), 16), Column("phone", N_("Phone"), 20),
+     Column("channel", N_("Complaint channel"), 14), Column("detail", N_("Complaint"), 24),
+     Column("severity", N_("Severity"), 14), Column("department", N_("Responsible department"), 14),
+     Column("received_by", N_("Received by"), 13), Column("outcome", N_("Action and result"), 24),
+     Column("handled_at", N_("Handled at"), 19), Column("callback", N_("Callback"), 22),
+     Column("reply", N_("Written reply"), 15), Column("review", N_("Supervisor's review"), 15)),
+    register_rows, footer=(N_("Prepared by"), N_("Supervisor's review")))
+
+
 LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
     "rule": {
         "complaint.reply": N_("first answer to a complaint"),
@@ -343,7 +456,7 @@ KIND = Kind(
     callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", title=N_("Complaints"),
                                    role_of=caller_of, done_at=handled_at,
                                    exempt=needs_no_callback, plan_fields=callback_plan_fields, settled=settled),
-    forms=("complaint-register",),
+    registers=(REGISTER,),
     rule_labels={"callback.complaint": "投诉回访", "complaint.reply": "投诉首次答复"},
     summary_keys=("detail",),
     labels=LABELS,

@@ -66,6 +66,18 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> C
                   appends=tuple((c.id, RECORDED, data, received) for c in answered))
 
 
+def archive_line(letter: dict) -> tuple[str, dict]:
+    """An open letter in the callback archive 《回访记录表》 (11.1.10): filed when recorded, with the complaints it
+    answers and its text."""
+    from propcli.kinds.paper import Sign, time_text
+
+    answered = "、".join(letter.get("complaints") or [])
+    return letter["received"], {
+        "id": letter["id"], "at": time_text(letter["received"]), "method": "公开信",
+        "who": f"相关投诉 {answered}" if answered else "", "subject": f"公开信（11.1.10）{letter.get('subject', '')}",
+        "opinion": letter.get("text", ""), "by": letter["events"][0]["by"], "signature": Sign("")}
+
+
 KIND = Kind(
     name="letter", zh="公开信", en="open letter", clause="11.1.10",
     help=N_("Open letters 公开信, filed in the callback archive (11.1.10); they answer the callbacks of the complaints "
@@ -85,4 +97,5 @@ KIND = Kind(
     ),
     closing_event=first_event,
     summary_keys=("subject",),
+    archive_line=archive_line,
 )

@@ -8,7 +8,7 @@ the finding was made (巡视人, 巡视日期/时间 of 《公共区域现场巡
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, Create, Field, Kind, Option, Step
+from propcli.kinds.base import Action, Append, Column, Create, Field, Kind, Option, Register, Step
 from propcli.model import Event, Record
 
 DEALT = ("repair", "handle")
@@ -117,6 +117,83 @@ def inspection_rows(round_: dict, repairs: dict) -> list[dict]:
     return rows
 
 
+# --- 《公共区域现场巡视表》 (10.5.2) --------------------------------------------------------------------------
+
+def _inspection_line(found_at, officer, where, finding, handling, repair: dict | None) -> dict:
+    """One line of the inspection form: the finding, and the public repair's course (10.4.2-1 to -4)."""
+    from propcli.kinds.paper import Sign, first_events, time_text
+
+    done = first_events(repair) if repair else {}
+    complete = done.get("complete", {})
+    return {"at": time_text(found_at), "officer": officer or "", "where": where or "", "finding": finding or "",
+            "handling": handling, "notified": time_text(done.get("notify", {}).get("at")),
+            "signed": Sign(done.get("take", {}).get("by", "")), "arrived": time_text(done.get("arrive", {}).get("at")),
+            "work": complete.get("work", ""), "cleanup": complete.get("cleanup", ""),
+            "completed": time_text(complete.get("at"))}
+
+
+def _public_repair_line(repair: dict) -> dict:
+    """A public repair (10.4.2): from a patrol finding, the officer and the time of the finding; else who recorded
+    the report and when."""
+    return _inspection_line(repair.get("found_at") or repair["received"],
+                            repair.get("patrol_officer") or repair["events"][0]["by"], repair.get("location", ""),
+                            repair.get("item", ""), _("Repair {id}", id=repair["id"]), repair)
+
+
+def _round_lines(sheet, round_: dict) -> list[tuple[str, dict]]:
+    """One line per finding of a patrol round (12.2.2): the public repair it became, or how it was handled."""
+    linked = {}
+    for event in round_["events"]:
+        if event["step"] == "repair" and event.get("repair"):
+            try:
+                linked[event["repair"]] = sheet.show(event["repair"])
+            except BadInput:
+                pass
+    lines = []
+    for row in inspection_rows(round_, linked):
+        if row["repair_id"]:
+            handling = _("Repair {id}", id=row["repair_id"])
+        elif row["handled"]:
+            handling = _("Handled on the spot: {outcome}", outcome=row["handled"])
+        else:
+            handling = _("To be dealt with")
+        lines.append((row["at"], _inspection_line(row["at"], row["officer"], row["where"], row["finding"], handling,
+                                                  row["repair"])))
+    return lines
+
+
+def inspection_form_rows(sheet) -> list[dict]:
+    """《公共区域现场巡视表》 (10.5.2) of a month (every round made in it, one line per finding, and the public repairs
+    reported in it that no round found), of a public repair or of a patrol round."""
+    record = sheet.record
+    if record and record.get("public"):
+        return [_public_repair_line(record)]
+    if record and "findings" in record:
+        return [line for _at, line in _round_lines(sheet, record)]
+    if record:
+        raise BadInput(_("ID: {id} is neither a public repair (10.4.2) nor a patrol round (12); expected one of them "
+                         "or a month YYYY-MM",
+                         id=record["id"]))
+    lines = []
+    for round_ in sheet.records:
+        lines += _round_lines(sheet, round_)
+    for repair in sheet.records_of("repair", sheet.month):
+        if repair.get("public") and not repair.get("patrol"):
+            lines.append((repair["received"], _public_repair_line(repair)))
+    return [line for _at, line in sorted(lines, key=lambda pair: pair[0])]
+
+
+INSPECTION = Register(
+    "public-inspection", N_("Public-area inspection form 《公共区域现场巡视表》"), "10.5.2",
+    (Column("at", N_("Patrol date/time"), 21), Column("officer", N_("Patrolled by"), 14),
+     Column("where", N_("Area/location"), 22), Column("finding", N_("Problem found"), 36),
+     Column("handling", N_("Action required"), 30), Column("notified", N_("Engineering notified at"), 23),
+     Column("signed", N_("Engineering signed for copy 2"), 30), Column("arrived", N_("On site at"), 19),
+     Column("work", N_("Repair work"), 30), Column("cleanup", N_("Site cleaned up"), 20),
+     Column("completed", N_("Completed at"), 19)),
+    inspection_form_rows, of_record=True, takes=N_("a public repair id, a patrol round id or a month YYYY-MM"))
+
+
 KIND = Kind(
     name="patrol", zh="巡查", en="patrol round", clause="12",
     help=N_("Daily patrol rounds 巡查 (12): each finding becomes a public repair or is handled on the spot."),
@@ -148,7 +225,7 @@ KIND = Kind(
     ),
     check_step=check_step,
     closing_event=closing_event,
-    forms=("public-inspection",),
+    registers=(INSPECTION,),
     summary_keys=("area",),
     # 12.2.2 每天巡楼: derived for each area of propcli.yaml patrol.areas (propcli/app/daily.py), never stored
     rule_labels={"patrol.daily": "每日巡楼"},

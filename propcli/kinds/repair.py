@@ -8,7 +8,7 @@ from decimal import Decimal
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, CallbackSource, Create, Field, Kind, Option, Stat
+from propcli.kinds.base import Action, Append, CallbackSource, Column, Create, Field, Kind, Option, Register, Stat
 from propcli.kinds.base import Step as BaseStep
 from propcli.kinds.fields import money
 from propcli.model import Record
@@ -127,25 +127,40 @@ def _item_line(line) -> dict:
             "amount": money(line["amount"], "items") if line.get("amount") is not None else unit_price * qty}
 
 
-def fee_lines(record: Record) -> list[dict]:
-    """What the resident owes, line by line: the items actually done (10.4.1-3: from the price list, and work
-    not on it as the engineering director priced it), else the listed price or the quote."""
-    if is_public(record):
+def _done_lines(complete) -> list[dict]:
+    """The items actually done, as the completion recorded them (10.4.1-3): from the price list (with `qty`), and
+    work not on it as the engineering director priced it."""
+    if not complete:
         return []
-    complete = record.first("complete")
-    if complete is not None and (complete.get("items") or complete.get("fees")):
-        return ([_item_line(line) for line in complete.get("items") or ()]
-                + [{"item": line["item"], "amount": money(line["amount"],
-                                                          "fees")} for line in complete.get("fees") or ()])
+    return ([_item_line(line) for line in complete.get("items") or ()]
+            + [{"item": line["item"], "amount": money(line["amount"], "fees")} for line in complete.get("fees") or ()])
+
+
+def charged_lines(record, complete, quote) -> list[dict]:
+    """What the resident owes, line by line (10.4.1-3, -6): the items actually done (from the price list, and work
+    not on it as the engineering director priced it), else the listed price, else the director's quote; each
+    {item, name, qty, unit_price, amount} (Decimal amounts; the code as `item` for a listed one). `record` is a
+    Record or a record as `show` prints it; `complete` and `quote` its events (None or {} when not recorded). The
+    one place the fee lines are made: the fee total, the 维修单 and the paid-service record read it."""
+    done = _done_lines(complete)
+    if done:
+        return done
     if record.get("price_code"):
         qty = int(record.get("qty") or 1)
         unit_price = money(record.get("unit_price") or 0, "unit_price")
-        return [{"item": record.get("price_code"), "name": record.get("price_name"), "qty": qty,
+        return [{"item": str(record.get("price_code")), "name": str(record.get("price_name") or ""), "qty": qty,
                  "unit_price": unit_price, "amount": unit_price * qty}]
-    quote = record.first("quote")
-    if quote is not None and quote.get("price") is not None:
-        return [{"item": _("quote"), "amount": money(quote.get("price"), "price")}]
+    if quote and quote.get("price") is not None:
+        return [{"item": _("quote"), "name": str(record.get("item") or ""),
+                 "amount": money(quote.get("price"), "price")}]
     return []
+
+
+def fee_lines(record: Record) -> list[dict]:
+    """What the resident owes, line by line (`charged_lines`); a public repair owes nothing (10.4.2)."""
+    if is_public(record):
+        return []
+    return charged_lines(record, record.first("complete"), record.first("quote"))
 
 
 def fee_total(record: Record) -> Decimal:
@@ -388,47 +403,190 @@ def _warn_appointment(session, record: Record, at) -> None:
         session.warn(message)
 
 
-# --- the paid-service line (10.5.1) ------------------------------------------------------------------
-
-def _event(shown: dict, step: str) -> dict:
-    return next((e for e in shown.get("events", []) if e["step"] == step), {})
-
-
-def _yuan(value) -> str:
-    return f"{Decimal(str(value or 0)):.2f}"
-
+# --- the paper: the 维修单 (10.4.1) and 《有偿服务记录表》 (10.5.1) -------------------------------------------------
 
 def actual_items(shown: dict) -> str:
     """The items actually done (10.4.1-3) as the forms print them: 'SD-01 更换水龙头 15.00元×2 30.00元' from the
     price list, work not on it by name and amount; empty when the completion named none."""
-    complete = _event(shown, "complete")
-    parts = [f"{line.get('code')} {line.get('name')} {_yuan(line.get('unit_price'))}元×{line.get('qty', 1)} "
-             f"{_yuan(line.get('amount'))}元" for line in complete.get("items") or ()]
-    parts += [f"{line['item']} {_yuan(line['amount'])}元" for line in complete.get("fees") or ()]
-    return "；".join(parts)
+    from propcli.kinds.paper import event_of
+
+    return "；".join(f"{line['item']} {line['name']} {line['unit_price']:.2f}元×{line['qty']} {line['amount']:.2f}元"
+                    if "qty" in line else f"{line['item']} {line['amount']:.2f}元"
+                    for line in _done_lines(event_of(shown, "complete")))
 
 
 def service_items(shown: dict) -> str:
     """What was charged for: the items actually done, else the listed item or the quoted work."""
+    from propcli.kinds.paper import event_of
+
     done = actual_items(shown)
     if done:
         return done
     if shown.get("price_code"):
-        return (f"{shown['price_code']} {shown.get('price_name', '')} {_yuan(shown.get('unit_price'))}元"
-                f"×{shown.get('qty', 1)}")
-    quote = _event(shown, "quote")
+        (line,) = charged_lines(shown, None, None)
+        return f"{line['item']} {line['name']} {line['unit_price']:.2f}元×{line['qty']}"
+    quote = event_of(shown, "quote")
     if quote.get("price") is not None:
-        return f"{shown.get('item', '')}（评审报价 {_yuan(quote['price'])}元）"
+        (line,) = charged_lines(shown, None, quote)
+        return f"{line['name']}（评审报价 {line['amount']:.2f}元）"
     return str(shown.get("item", ""))
 
 
 def paid_service_line(shown: dict) -> dict:
-    """One line of 《有偿服务记录表》 (10.5.1): a completed resident repair, as `show` prints it."""
-    complete, sign = _event(shown, "complete"), _event(shown, "sign")
+    """One line of 《有偿服务记录表》 (10.5.1): a completed resident repair, as `show` prints it; finance's billing
+    list names the repair requested (`item`)."""
+    from propcli.kinds.paper import event_of
+
+    complete, sign = event_of(shown, "complete"), event_of(shown, "sign")
     return {"date": (complete.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
             "resident": shown.get("name", ""), "service": service_items(shown),
-            "amount": shown.get("fee_total", 0.0), "by": _event(shown, "take").get("to") or complete.get("by", ""),
-            "signature": sign.get("signature", ""), "finance": (_event(shown, "finance").get("at") or "")[:10]}
+            "amount": shown.get("fee_total", 0.0), "by": event_of(shown, "take").get("to") or complete.get("by", ""),
+            "signature": sign.get("signature", ""), "finance": (event_of(shown, "finance").get("at") or "")[:10],
+            "item": shown.get("item")}
+
+
+def paid_service_rows(sheet) -> list[dict]:
+    """《有偿服务记录表》 (10.5.1): every paid service whose fee became owed in the month as of --now (resident repairs
+    completed, help requests charged, 9.4.9: each kind's `paid_service` line), by date, and their one 合计
+    (= `stats` fees.total = repairs.fees + requests.fees): finance collects them all alike (10.4.3-1), so there is
+    no separate subtotal."""
+    from propcli import kinds
+    from propcli.kinds.paper import Sign, Total, yuan
+
+    lines: list[dict] = []
+    for declared in kinds.all_kinds():
+        if declared.paid_service is not None:
+            lines += [declared.paid_service(record) for record in sheet.fee_records(declared.name)]
+    lines.sort(key=lambda line: line["date"])  # stable: within a day, in the index's order
+    cents = sum(int(Decimal(str(line["amount"] or 0)) * 100) for line in lines)
+    rows = [dict(line, amount=yuan(line["amount"]), signature=Sign(line["signature"])) for line in lines]
+    return rows + [Total({"date": _("Total"), "amount": yuan(Decimal(cents) / 100)})]
+
+
+COPIES = (
+    (N_("Copy 1: resident (basis for payment)"),
+     N_("Goes to: the resident, from the technician, as the basis for payment (10.4.1-6)")),
+    (N_("Copy 2: kept by customer service"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then kept by customer service "
+        "after 返单 (10.4.1-7)")),
+    (N_("Copy 3: finance (basis for billing)"),
+     N_("Goes to: the engineering director by 17:00 the same day for confirmation, then to finance by the 25th as the "
+        "basis for billing (10.4.1-7, 10.4.3)")),
+)
+"""The copies of the 维修单 and where each goes (10.4.1-6, -7); the fourth is the office's (propcli.yaml copy4)."""
+
+
+def _copies(copy4: str) -> list[dict]:
+    from propcli.i18n import gettext
+
+    copies = [{"label": gettext(label), "goes": gettext(goes)} for label, goes in COPIES]
+    copies.append({"label": _("Copy 4: {destination}", destination=copy4),
+                   "goes": _("Goes to: kept by {destination} (propcli.yaml copy4; 10.4.1-7 leaves it open)",
+                             destination=copy4)})
+    return copies
+
+
+def _material_text(event: dict) -> str:
+    """A 10.4.1-5 verdict as recorded: the result, the warning given and the resident's own decision."""
+    colon = _(": ")
+    extra = _("; ").join(f"{label}{colon}{event[key]}" for key, label in
+                         (("warning", _("warning given")), ("decision", _("resident's decision"))) if event.get(key))
+    return _("{result} ({details})", result=event["result"], details=extra) if extra else event["result"]
+
+
+def _technician(record: dict) -> str:
+    from propcli.kinds.paper import event_of
+
+    return event_of(record, "take").get("to", "") or event_of(record, "arrive").get("by", "")
+
+
+def _printed_fee_line(line: dict) -> dict:
+    from propcli.kinds.paper import yuan
+
+    qty = line.get("qty")
+    return {"item": str(line.get("name") or line.get("item") or ""), "code": str(line.get("item") or "")
+            if "unit_price" in line else "", "unit_price": yuan(line.get("unit_price")),
+            "qty": "" if qty is None else str(qty), "amount": yuan(line.get("amount"))}
+
+
+def order_form(sheet, record: dict) -> dict:
+    """One 《维修单》 (10.4.1) of a resident repair as paper prints it ({} for a blank form): its fields, fee lines,
+    signature lines and four copies."""
+    from propcli.kinds.paper import Sign, first_events, last_event, time_text, yuan
+
+    if record and (record["kind"] != KIND.name or record.get("public")):
+        raise BadInput(_("ID: {id} is not a resident repair; the 维修单 is for 10.4.1 repairs", id=record["id"]))
+    done = first_events(record)
+    take, arrive, complete = done.get("take", {}), done.get("arrive", {}), done.get("complete", {})
+    quote, refuse, sign = last_event(record, "quote"), done.get("refuse", {}), done.get("sign", {})
+    confirm = done.get("confirm", {})
+    if record.get("price_code"):
+        standard = _("{code} {name}, {price} yuan per {unit} × {qty}", code=record["price_code"],
+                     name=record.get("price_name", ""), price=yuan(record.get("unit_price")),
+                     unit=record.get("unit", ""), qty=record.get("qty", 1))
+    elif quote:
+        standard = _("Cannot be repaired (10.4.1-2③)") if quote.get("unrepairable") else \
+            _("Director's quote {price} yuan (10.4.1-2③)", price=yuan(quote.get("price")))
+    else:
+        standard = ""
+    materials = [e for e in record.get("events", []) if e["step"] == "material"]
+    refusal_signers = list(refuse.get("signed_by") or [])
+    technician_signer = refuse.get("technician") or (refusal_signers[0] if refusal_signers else "")
+    director_signer = refuse.get("director") or (refusal_signers[1] if len(refusal_signers) > 1 else "")
+    head = [
+        (_("Reported at"), time_text(record.get("received"))), (_("Appointment"), time_text(record.get("appointment"))),
+        (_("Resident"), record.get("name", "")), (_("Phone"), record.get("phone", "")),
+        (_("Address"), record.get("address", "")), (_("Ledger record"), record.get("id", "")),
+    ]
+    quoted_by = complete.get("quoted_by") or (quote.get("by", "") if quote and not quote.get("unrepairable") else "")
+    work = [
+        (_("Order taken at"), time_text(take.get("at"))), (_("Technician"), _technician(record)),
+        (_("On site at"), time_text(arrive.get("at"))), (_("Completed at"), time_text(complete.get("at"))),
+        (_("Quoted by (engineering director)"), quoted_by), (_("Resident signed at"), time_text(sign.get("at"))),
+    ]
+    lines = [_printed_fee_line(line) for line in charged_lines(record, complete, quote)] if record else []
+    total = yuan(record.get("fee_total")) if record and record.get("fee_total") is not None else ""
+    return {
+        "copies": _copies(str(sheet.ledger.config.get("copy4") or "工程部")), "head": head, "work": work,
+        "item_label": _("Repair requested"), "item": record.get("item", ""),
+        "standard_label": _("Price-list item or quote"), "standard": standard,
+        "material_label": _("Resident's material check (10.4.1-5)"),
+        "material": _("; ").join(_material_text(m) for m in materials),
+        "fees_label": _("Work done and charges (10.4.1-3, -6)"),
+        "actual_label": _("Work done and charges"), "actual": actual_items(record) if record else "",
+        "fee_columns": [_("Item"), _("Price code"), _("Unit price"), _("Qty"), _("Amount (yuan)")],
+        "fees": lines, "fee_blank_rows": 0 if lines else 3, "total_label": _("Total due (yuan)"), "total": total,
+        "signatures": [
+            {"label": _("Resident's signature (tested and accepted)"), "short": _("Resident's signature"),
+             "sign": Sign(sign.get("signature", ""))},
+            {"label": _("Technician"), "short": _("Technician"), "sign": Sign(_technician(record) if complete else "")},
+        ],
+        "refusal_signed_label": _("Refusal signed by"),
+        "refusal_signed": ("、" if sheet.lang == "zh_CN" else ", ").join(x for x in (technician_signer,
+                                                                                     director_signer) if x),
+        "refusal_label": _("Refusal (10.4.1-4)"), "reason_label": _("Reason"), "reason": refuse.get("reason", ""),
+        "refusal_signatures": [
+            {"label": _("Technician"), "sign": Sign(technician_signer)},
+            {"label": _("Engineering director"), "sign": Sign(director_signer)},
+        ],
+        "return_label": _("Returned (10.4.1-7)"),
+        "returns": [(_("Copies 2 and 3 back to engineering at"), time_text(done.get("return", {}).get("at"))),
+                    (_("Confirmed by the engineering director at"), time_text(confirm.get("at"))),
+                    (_("Copy 3 handed to finance on"), (done.get("finance", {}).get("at") or "")[:10])],
+        "confirm": {"label": _("Engineering director's confirmation"), "sign": Sign(confirm.get("by", ""))},
+    }
+
+
+ORDER = Register("repair-order", N_("Repair order 《维修单》"), "10.4.1", template="repair-order",
+                 orientation="portrait", takes=N_("a resident repair id"), fill=order_form, numbered=True)
+
+PAID_SERVICE = Register(
+    "paid-service", N_("Paid service record 《有偿服务记录表》"), "10.5.1",
+    (Column("date", N_("Date"), 19), Column("id", N_("Record no."), 23), Column("unit", N_("Unit"), 18),
+     Column("resident", N_("Resident"), 18), Column("service", N_("Service"), 76),
+     Column("amount", N_("Charge (yuan)"), 24), Column("by", N_("Technician"), 18),
+     Column("signature", N_("Resident's signature"), 40), Column("finance", N_("Handed to finance"), 28)),
+    paid_service_rows, footer=(N_("Prepared by"), N_("Engineering director"), N_("Finance department")))
 
 
 def done_at(record: Record):
@@ -570,7 +728,7 @@ KIND = Kind(
     callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", title=N_("Repairs"),
                                    role_of=lambda record: "area_officer",
                                    done_at=done_at),
-    forms=("repair-order", "paid-service", "public-inspection"),
+    registers=(ORDER, PAID_SERVICE),
     rule_labels={"repair.fill": "填写维修单", "repair.notify": "通知工程部接单",
                  "repair.quote": "收费标准外项目评审答复",
                  "repair.arrive": "维修人员到场", "repair.return": "第二、三联交回工程部",

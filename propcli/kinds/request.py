@@ -391,7 +391,8 @@ def billed_at(record: Record):
 
 
 def paid_service_line(shown: dict) -> dict:
-    """One line of 《有偿服务记录表》 (10.5.1): a charged help request (9.4.9), as `show` prints it."""
+    """One line of 《有偿服务记录表》 (10.5.1): a charged help request (9.4.9), as `show` prints it; finance's billing
+    list names the service (`item`)."""
     from decimal import Decimal
 
     charge: dict = next((e for e in shown.get("events", []) if e["step"] == "charge"), {})
@@ -401,7 +402,7 @@ def paid_service_line(shown: dict) -> dict:
     return {"date": (charge.get("at") or "")[:10], "id": shown["id"], "unit": shown.get("address", ""),
             "resident": shown.get("name", ""), "service": service, "amount": shown.get("fee_total", 0.0),
             "by": charge.get("by", ""), "signature": charge.get("signature") or "",
-            "finance": (finance.get("at") or "")[:10]}
+            "finance": (finance.get("at") or "")[:10], "item": service}
 
 
 _NOTE = Option("--note", metavar="TEXT")

@@ -91,8 +91,10 @@ def test_staff_prices_categories_and_forms(desk):
     codes = complete(ledger, "propcli repair new --price-code SD")
     assert codes and all(c.startswith("SD-") for c in codes) and "SD-01" in codes
     assert complete(ledger, "propcli request new --category me") == ["medical"]
-    assert complete(ledger, "propcli form ")[:7] == ["complaint-register", "call-log", "repair-order", "paid-service",
-                                                      "public-inspection", "callback-record", "callback-summary"]
+    # every form the kinds declare, in the order of the procedure's clauses (visit-record: 11.1.6)
+    assert complete(ledger, "propcli form ") == ["complaint-register", "call-log", "repair-order", "paid-service",
+                                                 "public-inspection", "visit-record", "callback-record",
+                                                 "callback-summary"]
 
 
 def test_completion_scripts(ledger):

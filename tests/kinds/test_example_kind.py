@@ -20,7 +20,7 @@ MODULE = '''
 """Fire drills 消防演练: an office's own procedure, declared as data (the worked example of docs/design.md)."""
 from propcli.errors import BadInput
 from propcli.kinds import fields
-from propcli.kinds.base import Append, Create, Field, Form, Kind, Option, Stat, Step
+from propcli.kinds.base import Append, Create, Field, Kind, Option, Register, Stat, Step
 
 
 def new_drill(session, title=None, at=None):
@@ -41,10 +41,10 @@ def closing_event(record):
     return record.first("review")
 
 
-def register_rows(drills):
-    """《消防演练记录表》: one row a drill, keyed by column name."""
+def register_rows(sheet):
+    """《消防演练记录表》: one row a drill of the month (the app hands them over on `sheet`), keyed by column name."""
     rows = []
-    for drill in drills:
+    for drill in sheet.records:
         held = next((e for e in drill["events"] if e["step"] == "hold"), {})
         rows.append({"编号": drill["id"], "演练名称": drill.get("title", ""),
                      "实施时间": (held.get("at") or "")[:16].replace("T", " "),
@@ -78,8 +78,8 @@ KIND = Kind(
     labels={"rule": {"drill.hold": ("drill held", "实施演练"), "drill.review": ("drill reviewed", "演练总结")},
             "stat": {"drills": ("fire drills", "消防演练"), "held": ("held", "已实施")}},
     stats=Stat("drills", statistics),
-    registers=(Form("drill-record", "《消防演练记录表》", "X.1", ("编号", "演练名称", "实施时间", "参加人数"),
-                    register_rows),),
+    registers=(Register("drill-record", "《消防演练记录表》", "X.1", ("编号", "演练名称", "实施时间", "参加人数"),
+                        register_rows),),
     summary_keys=("title",),
 )
 '''
