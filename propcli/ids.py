@@ -19,7 +19,8 @@ KIND_OF_PREFIX: dict[str, str] = {}
 ID_PATTERN = re.compile(r"^([A-Z])-([0-9A-HJKMNP-TV-Z]{10})$")
 _PREFIX_PATTERN = re.compile(r"^[A-Z](-[0-9A-Z]{0,10})?$")
 REFERENCE_PREFIX = "propcli:"
-_REFERENCE = re.compile(r"^propcli:([^@\s]+)(?:@([0-9a-fA-F]{7,40}))?$", re.IGNORECASE)
+_REFERENCE = r"^propcli:([^@\s]+)(?:@([0-9a-fA-F]{7,40}))?$"
+"""Compiled on first use (`re` keeps it), as _REGISTER: most commands never read a QR code's text."""
 
 
 def register(prefixes: dict[str, str]) -> None:
@@ -46,19 +47,20 @@ def new_id(kind: str, received: datetime) -> str:
 def split_reference(text: str) -> tuple[str, str | None]:
     """The text of a printed form's QR code, `propcli:ID@COMMIT` (or `propcli:FORM-NO`), as (ID, COMMIT);
     anything else is returned as it is, with no commit (CLI.md "Forms and the QR code")."""
-    match = _REFERENCE.match(str(text).strip())
+    raw = str(text).strip()
+    match = re.match(_REFERENCE, raw, re.IGNORECASE) if raw[:8].lower() == REFERENCE_PREFIX else None
     if not match:
         return str(text), None
     return match.group(1), (match.group(2).lower() if match.group(2) else None)
 
 
-_REGISTER = re.compile(r"^propcli:([a-z][a-z-]*)/([^@\s/]+)(?:@([0-9a-fA-F]{7,40}))?$", re.IGNORECASE)
+_REGISTER = r"^propcli:([a-z][a-z-]*)/([^@\s/]+)(?:@([0-9a-fA-F]{7,40}))?$"
 
 
 def split_register_reference(text: str) -> tuple[str, str, str | None] | None:
     """A monthly register's QR code, `propcli:NAME/KEY@COMMIT` (`propcli:paid-service/2026-11@1a2b3c4`), as
     (NAME, KEY, COMMIT); None for anything else (a record's or a pre-numbered form's reference)."""
-    match = _REGISTER.match(str(text).strip())
+    match = re.match(_REGISTER, str(text).strip(), re.IGNORECASE)
     if not match:
         return None
     return match.group(1).lower(), match.group(2), (match.group(3).lower() if match.group(3) else None)
