@@ -485,6 +485,20 @@ def ewah_bytes(positions: list[int]) -> bytes:
     return struct.pack(f">II{len(out)}QI", size, len(out), *out, last_marker)
 
 
+def _left_by_a_dead_process(temp: Path) -> bool:
+    """A `shared-<sha>.names.<pid>.tmp` whose writer is gone (killed while writing it)."""
+    pid = temp.name.rsplit(".", 2)[-2] if temp.name.endswith(".tmp") else ""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return int(pid) == os.getpid()
+
+
 class SharedNames:
     """Where each path sits in a shared index (`sharedindex.<sha>`, which git never changes once written):
     read once into `.git/propcli/shared-<sha>.names` (a line `path TAB position` a path, in the index's
@@ -516,8 +530,8 @@ class SharedNames:
         temp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         temp.write_bytes(b"".join(lines))
         os.replace(temp, self.path)
-        for old in self.path.parent.glob("shared-*.names"):
-            if old != self.path:
+        for old in self.path.parent.glob("shared-*.names*"):
+            if old != self.path and (old.suffix == ".names" or _left_by_a_dead_process(old)):
                 old.unlink(missing_ok=True)
 
     def position(self, name: bytes) -> int | None:

@@ -307,3 +307,26 @@ def test_a_record_whose_entry_git_moved_to_the_shared_index_is_never_entered_twi
     assert subprocess.run(["git", "reset", "-q", "--hard", "HEAD~2"], cwd=ledger).returncode == 0
     assert invoke(ledger, "check").exit_code == 0
     assert_honest(ledger)
+
+
+def test_a_names_file_left_half_written_by_a_killed_command_is_removed_with_the_old_ones(ledger):
+    """`.git/propcli/shared-<sha>.names` is written through `….names.<pid>.tmp`: when a new one is written, the old
+    names files go, and so does a temporary file whose writer is gone; one another live process is writing stays."""
+    record = new_repair(ledger)["id"]
+    git(ledger, "-c", "splitIndex.maxPercentChange=0", "update-index", "--split-index")  # every entry shared
+    state = ledger / ".git" / "propcli"
+    finished = subprocess.Popen(["true"])  # its pid: a process that has ended
+    finished.wait()
+    dead = state / f"shared-{'0' * 40}.names.{finished.pid}.tmp"
+    live = state / f"shared-{'0' * 40}.names.{os.getppid()}.tmp"  # a live process (this test's parent)
+    old = state / f"shared-{'1' * 40}.names"
+    for path in (dead, live, old):
+        path.write_bytes(b"records/x.yaml\t0\n")
+    for path in state.glob("shared-*.names"):
+        if path != old:
+            path.unlink()
+    assert invoke(ledger, "note", record, "催办", now="2026-11-28T09:10").exit_code == 0
+    names = sorted(p.name for p in state.glob("shared-*"))
+    assert live.name in names and dead.name not in names and old.name not in names, names
+    assert [n for n in names if n.endswith(".names")], names
+    assert_honest(ledger)
