@@ -51,12 +51,15 @@ _PROFILES: queue.Queue | None = None
 def _profile_pool(base: Path):
     """Chromium profiles to reuse (a fresh one costs a second at start-up); one per process at a time."""
     global _PROFILES
+    import atexit
     import queue
+    import shutil
     import tempfile
 
     if _PROFILES is None:
         _PROFILES = queue.Queue()
         root = Path(tempfile.mkdtemp(prefix="propcli-chromium-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)  # (a test run left one behind per worker)
         for n in range(2):
             _PROFILES.put(root / f"profile-{n}")
     return _PROFILES
