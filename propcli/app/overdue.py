@@ -149,8 +149,9 @@ def explain(session, text_id: str) -> dict:
             **amendments_json(current.record, tz)}
 
 
-def _start_label(start: str, rule_key: str) -> str:
-    """What starts a rule as people read it: a step's label (`已接单`), or a field's (`来源办结时间`), not its key."""
+def _start_label(start: str, kind: str) -> str:
+    """What starts a rule as people read it: a step's label, looked up first among the steps of the rule's kind
+    (policy.yaml `kind:`: `public.arrive`'s is repair), or a field's (`来源办结时间`), not its key."""
     from propcli import kinds
     from propcli.i18n import STEPS, label
 
@@ -158,7 +159,6 @@ def _start_label(start: str, rule_key: str) -> str:
         return label("field", start[6:])
     if start in STEPS:
         return label("step", start)
-    kind = {"public": "repair"}.get(rule_key.split(".")[0], rule_key.split(".")[0])
     names = [kind] if kind in kinds.NAMES else list(kinds.NAMES)
     for name in names:
         declared = kinds.kind(name)
@@ -174,7 +174,7 @@ def describe_rule(policy, key: str, clause: str) -> str:
     from propcli.i18n import label
     from propcli.policy.rules import describe_limit
 
-    start = _("from '{step}'", step=_start_label(rule.start, key))
+    start = _("from '{step}'", step=_start_label(rule.start, rule.kind))
     if rule.length is not None:
         return _("{start}, within {length}", start=start, length=describe_limit(rule))
     if rule.offset_from is not None:
