@@ -165,8 +165,10 @@ class Register(Declared):
     fill: Callable[[Any, dict], dict] | None = None
     """A form of one record (per record, not per month): its template's values given the sheet and the record as
     paper prints it ({} for a blank form); it refuses a record it is not for (BadInput)."""
-    numbered: bool = False
-    """Pre-numbered: `form NAME --blank --count N` reserves N numbers of the ledger's form-number book first."""
+    numbered: str | None = None
+    """Pre-numbered (11.4, 10.4.1): the field of the kind's records naming the number of the paper form a record was
+    written on (the 维修单's `form_no`, `repair new --form-no`); `form NAME --blank --count N` reserves N numbers of
+    the ledger's form-number book first. None: not pre-numbered."""
 
     @property
     def per_record(self) -> bool:

@@ -578,7 +578,7 @@ def order_form(sheet, record: dict) -> dict:
 
 
 ORDER = Register("repair-order", N_("Repair order 《维修单》"), "10.4.1", template="repair-order",
-                 orientation="portrait", takes=N_("a resident repair id"), fill=order_form, numbered=True)
+                 orientation="portrait", takes=N_("a resident repair id"), fill=order_form, numbered="form_no")
 
 PAID_SERVICE = Register(
     "paid-service", N_("Paid service record 《有偿服务记录表》"), "10.5.1",
