@@ -124,6 +124,10 @@ class CallbackSource(Declared):
     title: str | None = None
     """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
     (`Complaints`); None: the kind's label."""
+    households: str | None = None
+    """The field saying how many households a source stands for (an event's participating households, 11.1.5): its
+    coverage counts households reached (each callback's `--households`, default 1) of those (default 1), not
+    sources called back. None: a source counts once."""
 
 
 class Column(Declared):
