@@ -51,13 +51,34 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
             "role": role_, "escalated_to": _escalated(notices.get((record_id, rule), []), chain),
             "assignee": assignee_, "escalation": chain,
         })
-    # 12.2.2: an area with no patrol round on a working day (derived from propcli.yaml patrol.areas, never stored)
-    if kind in (None, "patrol") and role in (None, "property_officer") and assignee is None:
-        from propcli.app.daily import breaches
-
-        result += breaches(session, limit)
+    if assignee is None:
+        result += derived_breaches(session, limit, kind, role)
     result.sort(key=lambda row: (-row["minutes_late"], row["id"], row["rule"]))
     return result[:first] if first is not None else result
+
+
+SERVICES = {"daily_rounds": "propcli.app.daily:breaches"}
+"""The services listing the breaches of a kind's deadlines kept on no record, by the name its `Derived.breaches`
+gives (a kind never names an app module), imported when asked."""
+
+
+def derived_breaches(session, limit: int, kind: str | None = None, role: str | None = None) -> list[dict]:
+    """The rows of the deadlines kept on no record (`Kind.derived`: 12.2.2's daily patrol rounds, never stored) due
+    before `limit` (epoch seconds), of `kind` and answered for by `role` (None: any). Only a kind with settings in
+    propcli.yaml (under its name) is asked: `overdue` imports no other kind's module."""
+    from importlib import import_module
+
+    from propcli import kinds
+
+    rows: list[dict] = []
+    for name in kinds.NAMES if kind is None else (kind,):
+        if name not in kinds.PREFIXES or session.ledger.config.get(name) is None:
+            continue
+        for derived in kinds.kind(name).derived:
+            if role in (None, derived.role):
+                module, function = SERVICES[derived.breaches].split(":")
+                rows += getattr(import_module(module), function)(session, name, derived, limit)
+    return rows
 
 
 def send_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None,

@@ -199,6 +199,23 @@ class Stat(Declared):
         return next((s for prefix, s in self.rule_sections.items() if rule.startswith(prefix)), self.section)
 
 
+class Derived(Declared):
+    """A deadline rule of a kind kept on no record, derived from the kind's settings (propcli.yaml, under the kind's
+    name) and its records: 12.2.2 每天巡楼 `patrol.daily`, a round due every working day for each area of
+    `patrol.areas`. `overdue` lists its breaches, unassigned, when asked for the kind and for the role that answers
+    for them: the first of `escalation`, who is told next after it in order. `breaches` names the service of the app
+    layer that lists them (`propcli.app.overdue.SERVICES`: a kind never names an app module)."""
+
+    rule: str
+    clause: str
+    escalation: tuple[str, ...]
+    breaches: str
+
+    @property
+    def role(self) -> str:
+        return self.escalation[0]
+
+
 class Create(Declared):
     """What a kind's `new` plans: a record of `kind` with `values`, received at `received`. The app layer
     writes it (one commit); `then(record)` runs after (a warning to print)."""
@@ -291,6 +308,8 @@ class Kind(Declared):
     catalogue, or (English, Chinese) for a kind whose words are not in the catalogue (a plug-in)."""
     stats: Stat | None = None
     """Its section of `propcli stats`."""
+    derived: tuple[Derived, ...] = ()
+    """Its deadline rules kept on no record, whose breaches `overdue` derives (patrol's daily round, 12.2.2)."""
     refine_after: Callable[[Record, str, tuple[str, ...]], tuple[str, ...] | None] | None = None
     """The steps `step` may follow on this record, refining its `Step.after` (given): repair's public procedure
     (10.4.2) and listed/quoted variants (10.4.1-2); None: not a step of this record."""
