@@ -124,6 +124,10 @@ class CallbackSource(Declared):
     title: str | None = None
     """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
     (`Complaints`); None: the kind's label."""
+    compared: str | None = None
+    """The heading of its coverage where the company's monthly report sets the offices side by side (11.2.4), an
+    English msgid (`Complaint callbacks`), also a line of its month-by-month chart; None: its coverage is in the
+    figures table only."""
     households: str | None = None
     """The field saying how many households a source stands for (an event's participating households, 11.1.5): its
     coverage counts households reached (each callback's `--households`, default 1) of those (default 1), not

@@ -726,6 +726,7 @@ KIND = Kind(
     billed_at=billed_at,
     paid_service=paid_service_line,
     callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", title=N_("Repairs"),
+                                   compared=N_("Repair callbacks"),
                                    role_of=lambda record: "area_officer",
                                    done_at=done_at),
     registers=(ORDER, PAID_SERVICE),
