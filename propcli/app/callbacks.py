@@ -25,10 +25,12 @@ from datetime import datetime
 
 from propcli import kinds
 from propcli.i18n import _
-from propcli.kinds.callback import LETTER, RECORDED, LoopFacts, attempt, closes_loop
+from propcli.kinds.callback import KIND as CALLBACK_KIND, LETTER, LETTER_ID, RECORDED, LoopFacts, attempt, closes_loop
 from propcli.store import queries
 from propcli.timeutil import check_month, format_time, zone
 
+CALLBACKS = CALLBACK_KIND.name
+"""The kind of the callback records (11): a source's chain is those whose `source` names it."""
 HANDLING_TARGET = 1.0
 """11.1.11: 回访处理率达100%."""
 
@@ -82,7 +84,7 @@ def chains(ledger, source_ids, now: datetime, since: datetime | None = None) -> 
     found: dict = {}
     if not source_ids:
         return found
-    rows = queries.linked_docs(ledger.index.fresh(), "callback", "source", list(source_ids), int(now.timestamp()),
+    rows = queries.linked_docs(ledger.index.fresh(), CALLBACKS, "source", list(source_ids), int(now.timestamp()),
                                _month_of(since, ledger.tz))
     for callback in _records(ledger, rows, now):
         found.setdefault(callback.get("source"), []).append(callback)
@@ -97,7 +99,7 @@ def loop_facts(ledger, source_ids, now: datetime, since_month: str = "") -> dict
     found: dict = {}
     if not source_ids:
         return found
-    rows = queries.linked_step_facts(ledger.index.fresh(), "callback", "source", list(source_ids), ("attempt", "due"),
+    rows = queries.linked_step_facts(ledger.index.fresh(), CALLBACKS, "source", list(source_ids), ("attempt", "due"),
                                      RECORDED, ("method", "result", "reply_by", "households"), ("reply", "fix"),
                                      int(now.timestamp()), since_month)
     seen = set()
@@ -123,7 +125,7 @@ def chain_summary(callback, tz: str) -> dict:
                "method": recorded.get("method") if recorded else None,
                "result": recorded.get("result") if recorded else None}
     if recorded is not None and recorded.get("method") == LETTER:
-        summary["letter"] = recorded.get("letter")
+        summary[LETTER_ID] = recorded.get(LETTER_ID)
     if recorded is not None and recorded.get("next_callback"):
         summary["next_callback"] = recorded.get("next_callback")
     fixed = callback.first("fix")
@@ -174,7 +176,8 @@ def loop_state(chain: list) -> str:
 
 
 def _reached(chain: list) -> int:
-    """Households an event's callbacks reached (11.1.5): each recorded callback's --households (default 1)."""
+    """Households a source's callbacks reached (an event's, 11.1.5; `CallbackSource.households`): each recorded
+    callback's --households (default 1)."""
     return sum(int(c.households or 1) for c in chain if c.method is not None)
 
 
@@ -190,9 +193,10 @@ def month_loops(session, month: str) -> dict:
     sources = eligible_sources(index, month, ledger.tz, now, with_docs=False)
     by_source = loop_facts(ledger, [s["id"] for s in sources], session.now, month) if sources else {}
     households = {}
-    if any(s["kind"] == "event" for s in sources):
-        for source in eligible_sources(index, month, ledger.tz, now, source_kinds=["event"]):
-            households[source["id"]] = int(source["doc"].get("households") or 1)
+    counted = {name: source.households for name, source in kinds.callback_sources().items() if source.households}
+    if any(s["kind"] in counted for s in sources):
+        for source in eligible_sources(index, month, ledger.tz, now, source_kinds=list(counted)):
+            households[source["id"]] = int(source["doc"].get(counted[source["kind"]]) or 1)
     figures: dict = {}
     for kind in kinds.callback_sources():
         figures[kind] = {"eligible": 0, "done": 0, "satisfied": 0, "dissatisfied": 0, "fixed": 0,
@@ -259,7 +263,7 @@ def open_loops(session, month: str | None = None) -> list[dict]:
         sources = eligible_sources(index, month, ledger.tz, int(session.now.timestamp()), with_docs=False)
         source_ids, since = [s["id"] for s in sources], sources[0]["done"] if sources else None
     else:
-        source_ids, since = sorted(v for v in queries.linked_values(index, "callback", "source") if v), None
+        source_ids, since = sorted(v for v in queries.linked_values(index, CALLBACKS, "source") if v), None
     loops = []
     for source_id, chain in chains(ledger, source_ids, session.now, since).items():
         if loop_state([facts_of(callback) for callback in chain]) != "dissatisfied":
@@ -419,7 +423,7 @@ def _plan_locked(session, ledger, month: str) -> set[str]:
     index = ledger.index.fresh()
     now = session.now
     sources = eligible_sources(index, month, ledger.tz, int(now.timestamp()))
-    planned = queries.linked_values(index, "callback", "source")
+    planned = queries.linked_values(index, CALLBACKS, "source")
     records, used = [], set()
     for source in sources:
         if source["id"] in planned:
@@ -453,7 +457,7 @@ def month_plan(session, month: str, added=frozenset()) -> list[dict]:
     # 11.1.6: the month's move-in callbacks (入伙回访), which follow no other record
     from propcli.kinds.visit import MOVE_IN
 
-    for record in _records(ledger, queries.docs_of_month(index, "callback", month, now), session.now):
+    for record in _records(ledger, queries.docs_of_month(index, CALLBACKS, month, now), session.now):
         if record.get("source_kind") == MOVE_IN and int(record.get("attempt") or 1) == 1:
             shown = shown_json(session, view(record, ledger, session.now))
             due = next((d["due"] for d in shown["deadlines"] if d["rule"] == "callback.move-in"), None)

@@ -8,15 +8,19 @@ against its target with misses marked; charts drawn as inline SVG (no script): t
 side by side, a month-by-month line of the company's shares, six months of volumes; what needs attention
 (the offices' figures below target, offices read from a stale copy).
 """
+from propcli import kinds
 from propcli.app.company import previous_month, stats
 from propcli.app.forms import Paper, paper_language, render_template, rule_name, source_name, translator
 from propcli.kinds.paper import yuan
 from propcli.app.report import TREND_MONTHS, _clauses, _get, _pct, _sections
-from propcli.i18n import _
+from propcli.i18n import _, gettext
 from propcli.timeutil import check_month
 
 CHART_ROWS = 25
 """Offices per bar chart (a company of 100 offices gets four charts, each fitting a page)."""
+FIGURE_CELLS = 7
+"""The cells of an office's figures besides the coverage of each compared source: help requests, repairs, complaints,
+fees, on time, handling rate, below target (an office not read: its error in the first, the others blank)."""
 
 
 def company_report(company, month: str, now_text: str | None, fmt: str):
@@ -46,6 +50,12 @@ def _clauses_of(company, rows: list[dict]) -> dict:
     return {}
 
 
+def compared_sources() -> dict[str, str]:
+    """kind -> heading, of the callback sources whose coverage the offices are compared on (11.1.3-4, 11.2.4: each
+    kind's `CallbackSource.compared`), in the order of their clauses."""
+    return {name: source.compared for name, source in kinds.callback_sources().items() if source.compared}
+
+
 def _miss_label(path: str, lang: str) -> str:
     parts = path.split(".")
     if ".on_time." in path:
@@ -66,20 +76,22 @@ def report_data(company, month: str, now_text: str | None) -> dict:
     rows, whole, last_month = data["offices"], data["company"], data["last_month"]
     months = [previous_month(month, back) for back in range(TREND_MONTHS - 1, -1, -1)]
     clauses = _clauses_of(company, rows)
+    compared = compared_sources()
     sections = _sections(whole, whole["last_month"], t, lang, clauses)
     read = [r for r in rows if "error" not in r]
     ranked = sorted(read, key=lambda r: r["rank"]) + [r for r in rows if "error" in r]
     office_rows = []
     for row in ranked:
-        office_rows.append(_office_row(row, lang))
-    office_rows.append(_office_row(dict(whole, code="", rank=None, stale=False, fetched_at=None), lang, total=True))
+        office_rows.append(_office_row(row, compared))
+    office_rows.append(_office_row(dict(whole, code="", rank=None, stale=False, fetched_at=None), compared,
+                                   total=True))
     bars = [{"label": f"{r['code']} {r['name']}", "value": r.get("on_time_overall"),
              "last": _get(r, "last_month", "on_time_overall"), "target": 1.0} for r in ranked if "error" not in r]
     bar_charts = [bars[i:i + CHART_ROWS] for i in range(0, len(bars), CHART_ROWS)] or [[]]
     series = [{"label": _("On time (all rules)"), "values": [m.get("on_time_overall") for m in data["months"]]},
               {"label": _("Callback handling rate"), "values": [_get(m, "callbacks",
                                                                      "handling_rate") for m in data["months"]]}]
-    for kind in ("complaint", "repair"):
+    for kind in compared:
         series.append({"label": _("{source} callback coverage", source=source_name(kind, lang)),
                        "values": [_get(m, "callbacks", kind, "coverage") for m in data["months"]]})
     month_labels = [m[5:] + ("月" if lang == "zh_CN" else "") for m in months]
@@ -112,7 +124,7 @@ def report_data(company, month: str, now_text: str | None) -> dict:
                   "last": _("Last month ({month})", month=last_month), "change": _("Change")},
         "sections": sections,
         "office_heads": [_("Rank"), _("Office"), _("Help requests"), _("Repairs"), _("Complaints"), _("Fees (yuan)"),
-                         _("On time"), _("Complaint callbacks"), _("Repair callbacks"), _("Handling rate"),
+                         _("On time"), *(gettext(heading) for heading in compared.values()), _("Handling rate"),
                          _("Below target")],
         "office_rows": office_rows,
         "office_note": _("In brackets: {month}. Bold: below target (every deadline on time; callback quotas of "
@@ -137,7 +149,7 @@ def report_data(company, month: str, now_text: str | None) -> dict:
     }
 
 
-def _office_row(row: dict, lang: str, total: bool = False) -> dict:
+def _office_row(row: dict, compared: dict, total: bool = False) -> dict:
     misses = set(row.get("misses") or [])
     last = row.get("last_month") or {}
 
@@ -156,7 +168,8 @@ def _office_row(row: dict, lang: str, total: bool = False) -> dict:
                                                                                                                " "))
     if "error" in row:
         return {"total": False, "cells": [{"text": "", "bad": False}, {"text": name, "bad": False},
-                                          {"text": row["error"], "bad": True}] + [{"text": "", "bad": False}] * 8}
+                                          {"text": row["error"], "bad": True}]
+                + [{"text": "", "bad": False}] * (FIGURE_CELLS - 1 + len(compared))}
     severity = _get(row, "complaints", "by_severity") or {}
     fees = (_get(row, "repairs", "fees") or 0) + (_get(row, "requests", "fees") or 0)
     cells = [{"text": "" if row.get("rank") is None else str(row["rank"]), "bad": False},
@@ -167,8 +180,7 @@ def _office_row(row: dict, lang: str, total: bool = False) -> dict:
               "bad": False},
              {"text": yuan(round(fees, 2)), "bad": False},
              share(("on_time_overall",), "on_time"),
-             share(("callbacks", "complaint", "coverage"), "callbacks.complaint.coverage"),
-             share(("callbacks", "repair", "coverage"), "callbacks.repair.coverage"),
+             *(share(("callbacks", kind, "coverage"), f"callbacks.{kind}.coverage") for kind in compared),
              share(("callbacks", "handling_rate"), "callbacks.handling_rate"),
              {"text": str(len(misses)), "bad": bool(misses)}]
     return {"total": total, "cells": cells}

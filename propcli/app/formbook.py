@@ -117,11 +117,20 @@ def reserve(session, count: int, book: str | None = None) -> list[str]:
     return numbers
 
 
+def numbered_field() -> tuple[str, str]:
+    """(kind, field) of the pre-numbered paper form (11.4, 10.4.1): the kind whose register is `numbered` and the
+    field of its records naming the number (the 维修单's `form_no`, `repair new --form-no`)."""
+    from propcli import kinds
+
+    return next((declared.name, register.numbered) for declared in kinds.all_kinds()
+                for register in declared.registers if register.numbered)
+
+
 def _used(ledger) -> dict[str, list[str]]:
-    """form number -> the repairs that name it (the `form_no` field of `repair new --form-no`)."""
+    """form number -> the records that name it (`numbered_field`: the repairs of `repair new --form-no`)."""
     index = ledger.index.fresh()
     found: dict[str, list[str]] = {}
-    for record_id, number in queries.field_values(index, "repair", "form_no"):
+    for record_id, number in queries.field_values(index, *numbered_field()):
         found.setdefault(normalise(number), []).append(record_id)
     return found
 

@@ -51,13 +51,34 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
             "role": role_, "escalated_to": _escalated(notices.get((record_id, rule), []), chain),
             "assignee": assignee_, "escalation": chain,
         })
-    # 12.2.2: an area with no patrol round on a working day (derived from propcli.yaml patrol.areas, never stored)
-    if kind in (None, "patrol") and role in (None, "property_officer") and assignee is None:
-        from propcli.app.daily import breaches
-
-        result += breaches(session, limit)
+    if assignee is None:
+        result += derived_breaches(session, limit, kind, role)
     result.sort(key=lambda row: (-row["minutes_late"], row["id"], row["rule"]))
     return result[:first] if first is not None else result
+
+
+SERVICES = {"daily_rounds": "propcli.app.daily:breaches"}
+"""The services listing the breaches of a kind's deadlines kept on no record, by the name its `Derived.breaches`
+gives (a kind never names an app module), imported when asked."""
+
+
+def derived_breaches(session, limit: int, kind: str | None = None, role: str | None = None) -> list[dict]:
+    """The rows of the deadlines kept on no record (`Kind.derived`: 12.2.2's daily patrol rounds, never stored) due
+    before `limit` (epoch seconds), of `kind` and answered for by `role` (None: any). Only a kind with settings in
+    propcli.yaml (under its name) is asked: `overdue` imports no other kind's module."""
+    from importlib import import_module
+
+    from propcli import kinds
+
+    rows: list[dict] = []
+    for name in kinds.NAMES if kind is None else (kind,):
+        if name not in kinds.PREFIXES or session.ledger.config.get(name) is None:
+            continue
+        for derived in kinds.kind(name).derived:
+            if role in (None, derived.role):
+                module, function = SERVICES[derived.breaches].split(":")
+                rows += getattr(import_module(module), function)(session, name, derived, limit)
+    return rows
 
 
 def send_overdue(session, within, kind, role, assignee, mail_to: list[str], smtp: str | None,
@@ -149,8 +170,9 @@ def explain(session, text_id: str) -> dict:
             **amendments_json(current.record, tz)}
 
 
-def _start_label(start: str, rule_key: str) -> str:
-    """What starts a rule as people read it: a step's label (`已接单`), or a field's (`来源办结时间`), not its key."""
+def _start_label(start: str, kind: str) -> str:
+    """What starts a rule as people read it: a step's label, looked up first among the steps of the rule's kind
+    (policy.yaml `kind:`: `public.arrive`'s is repair), or a field's (`来源办结时间`), not its key."""
     from propcli import kinds
     from propcli.i18n import STEPS, label
 
@@ -158,7 +180,6 @@ def _start_label(start: str, rule_key: str) -> str:
         return label("field", start[6:])
     if start in STEPS:
         return label("step", start)
-    kind = {"public": "repair"}.get(rule_key.split(".")[0], rule_key.split(".")[0])
     names = [kind] if kind in kinds.NAMES else list(kinds.NAMES)
     for name in names:
         declared = kinds.kind(name)
@@ -174,7 +195,7 @@ def describe_rule(policy, key: str, clause: str) -> str:
     from propcli.i18n import label
     from propcli.policy.rules import describe_limit
 
-    start = _("from '{step}'", step=_start_label(rule.start, key))
+    start = _("from '{step}'", step=_start_label(rule.start, rule.kind))
     if rule.length is not None:
         return _("{start}, within {length}", start=start, length=describe_limit(rule))
     if rule.offset_from is not None:

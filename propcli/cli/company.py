@@ -188,8 +188,10 @@ def _table_row(row: dict) -> dict:
         return {"rank": "", "code": row["code"], "name": row["name"], "misses": row["error"],
                 "fetched_at": row.get("fetched_at") or _("never")}
     severity = _get(row, "complaints", "by_severity") or {}
+    from propcli.app.callbacks import targets
+
     coverage = "/".join(_share(row, ("callbacks", kind, "coverage"), f"callbacks.{kind}.coverage")
-                        for kind in ("complaint", "repair", "event"))
+                        for kind in targets())
     on_time = _pct(row.get("on_time_overall")) + ("✗" if any(".on_time." in m for m in row.get("misses") or []) else "")
     last_on_time = _get(row, "last_month", "on_time_overall")
     fetched = row.get("fetched_at") or ""

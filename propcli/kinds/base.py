@@ -124,6 +124,14 @@ class CallbackSource(Declared):
     title: str | None = None
     """Its name where callbacks are counted by source (《客户回访记录》, the monthly report): an English msgid
     (`Complaints`); None: the kind's label."""
+    compared: str | None = None
+    """The heading of its coverage where the company's monthly report sets the offices side by side (11.2.4), an
+    English msgid (`Complaint callbacks`), also a line of its month-by-month chart; None: its coverage is in the
+    figures table only."""
+    households: str | None = None
+    """The field saying how many households a source stands for (an event's participating households, 11.1.5): its
+    coverage counts households reached (each callback's `--households`, default 1) of those (default 1), not
+    sources called back. None: a source counts once."""
 
 
 class Column(Declared):
@@ -165,8 +173,10 @@ class Register(Declared):
     fill: Callable[[Any, dict], dict] | None = None
     """A form of one record (per record, not per month): its template's values given the sheet and the record as
     paper prints it ({} for a blank form); it refuses a record it is not for (BadInput)."""
-    numbered: bool = False
-    """Pre-numbered: `form NAME --blank --count N` reserves N numbers of the ledger's form-number book first."""
+    numbered: str | None = None
+    """Pre-numbered (11.4, 10.4.1): the field of the kind's records naming the number of the paper form a record was
+    written on (the 维修单's `form_no`, `repair new --form-no`); `form NAME --blank --count N` reserves N numbers of
+    the ledger's form-number book first. None: not pre-numbered."""
 
     @property
     def per_record(self) -> bool:
@@ -191,6 +201,23 @@ class Stat(Declared):
 
     def section_of(self, rule: str) -> str:
         return next((s for prefix, s in self.rule_sections.items() if rule.startswith(prefix)), self.section)
+
+
+class Derived(Declared):
+    """A deadline rule of a kind kept on no record, derived from the kind's settings (propcli.yaml, under the kind's
+    name) and its records: 12.2.2 每天巡楼 `patrol.daily`, a round due every working day for each area of
+    `patrol.areas`. `overdue` lists its breaches, unassigned, when asked for the kind and for the role that answers
+    for them: the first of `escalation`, who is told next after it in order. `breaches` names the service of the app
+    layer that lists them (`propcli.app.overdue.SERVICES`: a kind never names an app module)."""
+
+    rule: str
+    clause: str
+    escalation: tuple[str, ...]
+    breaches: str
+
+    @property
+    def role(self) -> str:
+        return self.escalation[0]
 
 
 class Create(Declared):
@@ -285,6 +312,8 @@ class Kind(Declared):
     catalogue, or (English, Chinese) for a kind whose words are not in the catalogue (a plug-in)."""
     stats: Stat | None = None
     """Its section of `propcli stats`."""
+    derived: tuple[Derived, ...] = ()
+    """Its deadline rules kept on no record, whose breaches `overdue` derives (patrol's daily round, 12.2.2)."""
     refine_after: Callable[[Record, str, tuple[str, ...]], tuple[str, ...] | None] | None = None
     """The steps `step` may follow on this record, refining its `Step.after` (given): repair's public procedure
     (10.4.2) and listed/quoted variants (10.4.1-2); None: not a step of this record."""

@@ -27,6 +27,8 @@ from propcli.model import Event, Record
 METHODS = ("visit", "phone")
 LETTER = "letter"
 """The method of a callback met by an open letter (11.1.10)."""
+LETTER_ID = "letter"
+"""The field of such a callback's `record` naming the open letter that met it (11.1.10)."""
 RESULT_ZH = {"satisfied": "满意", "dissatisfied": "不满意"}
 RESULTS = tuple(RESULT_ZH)
 PHONE_MARK = "电话回访"  # 11.1.7
@@ -120,7 +122,7 @@ def check_record(callback: Record, method: str, result: str | None, signature: s
         raise _not_a_callback(callback)
     recorded = recorded_event(callback)
     if recorded is not None:
-        how = _("by open letter {letter}", letter=recorded.get("letter")) if recorded.get("method") == LETTER else ""
+        how = _("by open letter {letter}", letter=recorded.get(LETTER_ID)) if recorded.get("method") == LETTER else ""
         raise BadInput(_("callback {id}: already recorded at {at} {how}", id=callback.id, at=recorded.at.isoformat(),
                          how=how).rstrip())
     if method == LETTER:

@@ -454,6 +454,7 @@ KIND = Kind(
     closing_event=closing_event,
     uncounted_at=merged_at,
     callback_source=CallbackSource("callback.complaint", 0.5, "11.1.3", title=N_("Complaints"),
+                                   compared=N_("Complaint callbacks"),
                                    role_of=caller_of, done_at=handled_at,
                                    exempt=needs_no_callback, plan_fields=callback_plan_fields, settled=settled),
     registers=(REGISTER,),

@@ -55,7 +55,7 @@ KIND = Kind(
     ),
     closing_event=first_event,
     callback_source=CallbackSource("callback.event", 0.1, "11.1.5", title=N_("Community events"),
-                                   role_of=lambda record: "culture_clerk",
+                                   households="households", role_of=lambda record: "culture_clerk",
                                    done_at=ended_at,
                                    plan_fields=lambda record: {k: record.get(k) for k in ("households",)
                                                                if record.get(k) is not None}),

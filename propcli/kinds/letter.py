@@ -29,7 +29,7 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> C
     from types import MappingProxyType
 
     from propcli.ids import new_id
-    from propcli.kinds.callback import LETTER, RECORDED, check_record
+    from propcli.kinds.callback import LETTER, LETTER_ID, RECORDED, check_record
     from propcli.model import Event
 
     ledger = session.ledger
@@ -53,7 +53,7 @@ def new_letter(session, subject=None, text=None, complaint_ids=(), at=None) -> C
     letter = Record("letter", record_id, MappingProxyType(values),
                     (Event("new", received, session.actor, MappingProxyType({})),),
                     ledger.record_relpath("letter", record_id, received))
-    data = {"method": LETTER, "letter": record_id}
+    data = {"method": LETTER, LETTER_ID: record_id}
 
     def validate(records):
         for callback in records.values():

@@ -8,7 +8,7 @@ the finding was made (巡视人, 巡视日期/时间 of 《公共区域现场巡
 from propcli.errors import BadInput
 from propcli.i18n import N_, _
 from propcli.kinds import fields
-from propcli.kinds.base import Action, Append, Column, Create, Field, Kind, Option, Register, Step
+from propcli.kinds.base import Action, Append, Column, Create, Derived, Field, Kind, Option, Register, Step
 from propcli.model import Event, Record
 
 DEALT = ("repair", "handle")
@@ -227,7 +227,8 @@ KIND = Kind(
     closing_event=closing_event,
     registers=(INSPECTION,),
     summary_keys=("area",),
-    # 12.2.2 每天巡楼: derived for each area of propcli.yaml patrol.areas (propcli/app/daily.py), never stored
+    derived=(Derived("patrol.daily", "12.2.2", ("property_officer", "property_director", "manager", "leadership"),
+                     "daily_rounds"),),
     rule_labels={"patrol.daily": "每日巡楼"},
     labels={"rule": {"patrol.daily": N_("daily patrol round")}},
 )

@@ -578,7 +578,7 @@ def order_form(sheet, record: dict) -> dict:
 
 
 ORDER = Register("repair-order", N_("Repair order 《维修单》"), "10.4.1", template="repair-order",
-                 orientation="portrait", takes=N_("a resident repair id"), fill=order_form, numbered=True)
+                 orientation="portrait", takes=N_("a resident repair id"), fill=order_form, numbered="form_no")
 
 PAID_SERVICE = Register(
     "paid-service", N_("Paid service record 《有偿服务记录表》"), "10.5.1",
@@ -726,6 +726,7 @@ KIND = Kind(
     billed_at=billed_at,
     paid_service=paid_service_line,
     callback_source=CallbackSource("callback.repair", 0.3, "11.1.4", title=N_("Repairs"),
+                                   compared=N_("Repair callbacks"),
                                    role_of=lambda record: "area_officer",
                                    done_at=done_at),
     registers=(ORDER, PAID_SERVICE),
