@@ -21,6 +21,16 @@ os.environ["PROPCLI_LANG"] = "en"
 
 from propcli.cli import cli  # noqa: E402
 
+@pytest.fixture(autouse=True)
+def _language_of_the_environment():
+    """Each test starts with the language its environment says (PROPCLI_LANG=en): a command run in-process with
+    zh_CN settles the language for the process, and a test calling the app layer next would read Chinese."""
+    from propcli import i18n
+
+    i18n.reset()
+    yield
+
+
 NOW = "2026-11-28T09:00:00+08:00"
 ACTOR = "王芳"
 
