@@ -193,9 +193,12 @@ def shown(session, record, history: bool = False) -> dict:
     if current is None:
         raise BadInput(_("ID: {id} was received after --now ({now}); it did not exist then",
                          id=record_id, now=session.now.isoformat()))
-    from propcli.app.callbacks import shown_json
+    if source_done(current.record) is None:  # (the callback loop's module is loaded only for a source done)
+        data = to_json(current, session.now, ledger.tz)
+    else:
+        from propcli.app.callbacks import shown_json
 
-    data = shown_json(session, current)
+        data = shown_json(session, current)
     if history:
         data["history"] = log(session, record_id)
     return data
