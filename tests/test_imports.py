@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NEVER = ("tabulate", "wcwidth", "importlib.metadata", "jinja2", "markupsafe", "openpyxl", "xlsxwriter",
          "weasyprint", "segno", "pendulum", "chinese_calendar", "ruamel", "yaml", "pygit2", "email", "http",
          "urllib.request", "csv", "multiprocessing", "concurrent", "xml", "zipfile", "tarfile", "ssl", "socket",
-         "asyncio", "argparse", "textwrap", "secrets", "random", "tempfile", "shutil", "pkg_resources")
-"""Not for these commands (the ledger's settings are read from their JSON cache: no YAML parser either)."""
+         "asyncio", "argparse", "textwrap", "secrets", "random", "tempfile", "shutil", "pkg_resources", "hashlib")
+"""Not for these commands (the ledger's settings are read from their JSON cache: no YAML parser either; SHA-1 of small
+data from CPython's `_sha1`, propcli/digest.py: no OpenSSL start-up)."""
 
 LISTER = """
 import json, runpy, sys

@@ -30,9 +30,9 @@ def _is_sha(text: str) -> bool:
 
 def blob_sha(data: bytes) -> str:
     """The id git gives a file's content (`git hash-object`), computed here without a process."""
-    import hashlib
+    from propcli.digest import sha1
 
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 class Git:
@@ -262,7 +262,6 @@ class Git:
     def _write_commit_object(self, tree: str, parent: str | None, author: str, email: str, message: str) -> str | None:
         """The commit as a loose object, written here rather than by one more git process (what
         `git commit-tree` writes); None where the repository layout is unusual (then git does it)."""
-        import hashlib
         import time
         import zlib
 
@@ -277,7 +276,9 @@ class Git:
         lines += [f"author {author} <{email}> {stamp}", f"committer {author} <{email}> {stamp}", "", message]
         body = "\n".join(lines).encode("utf-8")
         data = b"commit " + str(len(body)).encode() + b"\0" + body
-        sha = hashlib.sha1(data).hexdigest()
+        from propcli.digest import sha1
+
+        sha = sha1(data).hexdigest()
         target = objects / sha[:2] / sha[2:]
         if not target.exists():
             target.parent.mkdir(exist_ok=True)

@@ -55,9 +55,9 @@ MONTH_INDEX = "CREATE INDEX IF NOT EXISTS records_month_uncounted ON records(mon
 
 
 def _digest(*texts: str) -> str:
-    import hashlib
+    from propcli.digest import sha1
 
-    hasher = hashlib.sha1()
+    hasher = sha1()
     for text in texts:
         hasher.update(text.encode("utf-8"))
         hasher.update(b"\0")

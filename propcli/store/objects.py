@@ -20,8 +20,9 @@ import os
 import struct
 import time
 import zlib
-from hashlib import sha1
 from pathlib import Path
+
+from propcli.digest import sha1
 
 
 class Unsupported(Exception):
