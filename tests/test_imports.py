@@ -69,6 +69,7 @@ def test_a_command_imports_only_what_it_uses(busy_ledger, args):
     modules = loaded(busy_ledger, *args)
     assert "propcli.store.unit" in modules or args[0] == "overdue"  # the lister saw the command run
     assert heavy(modules) == []
+    assert "difflib" not in modules  # `-f` is read as `--format` (click builds a "no such option" error first)
     if args[0] == "repair":
         assert "subprocess" not in modules  # the commit is made in-process (store/objects.py)
         # a new record is no callback source done yet: the callback loop is not loaded
