@@ -6,6 +6,7 @@ schema's implicit types, about 20x faster; both give the same plain data.
 """
 import os
 import re
+import stat
 from pathlib import Path
 
 from propcli.errors import LedgerUnusable
@@ -484,8 +485,13 @@ def read_text(path: Path, relpath=None, links: bool = False) -> str:
     shown = relpath if relpath is not None else path
     if not links and os.path.islink(path):
         raise DamagedFile(shown, 1, _("a symbolic link, not a record file; replace it with the file itself"))
-    with open(path, "rb") as stream:
-        size = os.fstat(stream.fileno()).st_size
+    # opened without waiting (a FIFO named like a record would block every reader until a writer came)
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+        found = os.fstat(stream.fileno())
+        if not stat.S_ISREG(found.st_mode):
+            raise DamagedFile(shown, 1, _("not a regular file (a FIFO, a device or a socket); replace it with the "
+                                          "record file itself"))
+        size = found.st_size
         if size > MAX_FILE_BYTES:
             raise DamagedFile(shown, 1, _("larger than {size} bytes; a record file is at most that",
                                           size=MAX_FILE_BYTES))

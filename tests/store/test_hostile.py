@@ -53,6 +53,8 @@ def hostile_files(ledger, other_id: str) -> dict:
     link = folder / "R-2QWG000008.yaml"
     os.symlink("/etc/passwd", link)
     made["symlink"] = f"{FOLDER}/R-2QWG000008.yaml"
+    os.mkfifo(folder / "R-2QWG000009.yaml")  # opened for reading, a FIFO waits for a writer: it must not
+    made["fifo"] = f"{FOLDER}/R-2QWG000009.yaml"
     return made
 
 
@@ -80,12 +82,14 @@ def test_hostile_files_are_reported_and_skipped_and_the_rest_works(ledger):
     for relpath in made.values():
         assert relpath in err, (relpath, err)
 
+    code, out, err, _peak, seconds = run_measured(ledger, "check")  # a child: a reader waiting on the FIFO times out
+    assert code == 1 and made["fifo"] + ":1: not a regular file" in out, (code, out, err)
     check = invoke(ledger, "check", now="2026-11-28T10:00")
     assert check.exit_code == 1
     lines = check.stdout.splitlines()
     expected = {"alias": "alias", "size": "larger than 1000000 bytes", "deep": "nested more than",
                 "deep_block": "nested more than", "utf8": "not UTF-8", "symlink": "symbolic link",
-                "wrong_id": "also used by", "digits": ""}
+                "wrong_id": "also used by", "digits": "", "fifo": "not a regular file"}
     for name, words in expected.items():
         found = [line for line in lines if line.startswith(made[name] + ":")]
         assert any(words in line for line in found), (name, found)
