@@ -1,4 +1,6 @@
 """The desk's reading commands: overdue (and its mail), explain, stats, form."""
+import sys
+
 import click
 
 from propcli.cli.common import DeclaredCommand, format_option, session_of
@@ -92,7 +94,7 @@ def _emit(data, output) -> None:
 
         write_output(output, data)
     elif isinstance(data, bytes):
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer  # (click.get_binary_stream is deprecated, gone in click 9)
         if stream.isatty():
             raise BadInput(_("-o: a PDF is not printed on a terminal; give -o FILE or redirect stdout"))
         stream.write(data)
