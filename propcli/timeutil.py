@@ -59,10 +59,11 @@ def parse_time(text, tz: str, field: str = "--at") -> datetime:
                   "2026-11-28T09:30:00+08:00",
                   field=field, value=raw)
             ) from None
-    check_range(moment, field)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone(tz))
-    return moment.astimezone(zone(tz)).replace(microsecond=0)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        check_range(moment, field)
+    place = zone(tz)
+    moment = moment.astimezone(place) if moment.tzinfo is not None else moment.replace(tzinfo=place)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
 
 
 def format_time(moment: datetime | None, tz: str) -> str | None:

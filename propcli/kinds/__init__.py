@@ -7,6 +7,7 @@ so start-up pays for none of them.
 
 Adding a kind: its module, its line in `PREFIXES` below, its rows in `ledger/policy.yaml` (docs/design.md).
 """
+import sys
 from importlib import import_module
 
 PREFIXES = {"call": "C", "request": "Q", "repair": "R", "complaint": "T", "callback": "B", "letter": "L",
@@ -42,7 +43,8 @@ def remove(name: str) -> None:
 
 def kind(name: str):
     """The full declaration (`KIND`) of a kind, importing its module on first use; KeyError for no kind."""
-    return import_module(MODULES[name]).KIND
+    module = sys.modules.get(MODULES[name])
+    return (module if module is not None else import_module(MODULES[name])).KIND
 
 
 def all_kinds():
