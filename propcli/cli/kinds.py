@@ -1,5 +1,7 @@
 """The groups of the record kinds (`propcli repair …`, `propcli request …`), built from their declarations
 in propcli/kinds/: `new`, one command per step, and the kind's other actions."""
+from functools import partial
+
 import click
 
 from propcli import kinds
@@ -263,15 +265,38 @@ def _action_command(declared, action):
                          example=example(words, action.options, 2))(run)
 
 
+class KindGroup(DeclaredGroup):
+    """A kind's group, each command built when it is named: `repair new` builds `new`, not the kind's thirty
+    commands and their two hundred options (issue 21). Help and completion list and build them all."""
+
+    def __init__(self, declared):
+        super().__init__(declared.name, lazy_help=LazyHelp(declared.help))
+        self.makers: dict = {}
+        if declared.new is not None:
+            self.makers["new"] = partial(_new_command, declared)
+        if declared.step is not None:
+            for step in declared.steps:
+                self.makers[step.name] = partial(_step_command, declared, step)
+        for action in declared.actions:
+            self.makers[action.name] = partial(_action_command, declared, action)
+
+    @property
+    def example(self):
+        first = next(iter(self.makers), None)
+        return self.get_command(None, first).example if first is not None else None
+
+    @example.setter
+    def example(self, value) -> None:
+        pass  # (derived from the first command)
+
+    def list_commands(self, ctx):
+        return sorted(set(self.makers) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.makers:
+            self.add_command(self.makers[name]())
+        return self.commands.get(name)
+
+
 def group_for(name: str) -> click.Group:
-    declared = kinds.kind(name)
-    group = DeclaredGroup(name, lazy_help=LazyHelp(declared.help))
-    if declared.new is not None:
-        group.add_command(_new_command(declared))
-    if declared.step is not None:
-        for step in declared.steps:
-            group.add_command(_step_command(declared, step))
-    for action in declared.actions:
-        group.add_command(_action_command(declared, action))
-    group.example = next(iter(group.commands.values())).example if group.commands else None
-    return group
+    return KindGroup(kinds.kind(name))

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +132,42 @@ def test_compiled_catalogue_says_what_the_po_says(tmp_path):
     for mo in written:
         compiled = i18n.MoTranslations(mo).messages
         assert compiled == i18n.PoTranslations(mo.with_suffix(".po")).messages
+
+
+def _mo(entries: list[tuple[bytes, bytes]], reverse: bool) -> bytes:
+    """A .mo file as msgfmt and Babel lay it out (every msgid one after another, then every msgstr);
+    `reverse`: each block stored last entry first."""
+    import struct
+
+    count, head = len(entries), 7 * 4
+    start = head + 16 * count
+    tables, blob = [], b""
+    for column in (0, 1):
+        places = {}
+        for entry in (reversed(entries) if reverse else entries):
+            places[entry[0]] = start + len(blob)
+            blob += entry[column] + b"\0"
+        tables.append(b"".join(struct.pack("<2I", len(entry[column]), places[entry[0]]) for entry in entries))
+    return struct.pack("<7I", 0x950412de, 0, count, head, head + 8 * count, 0, 0) + tables[0] + tables[1] + blob
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("plural", [False, True])
+def test_a_catalogue_in_any_layout_reads_as_gettext_reads_it(tmp_path, reverse, plural):
+    """One after another (read at once), stored in another order, or with a plural (read entry by entry)."""
+    import gettext
+
+    entries = sorted([(b"", b"Content-Type: text/plain; charset=UTF-8\n"), (b"apple", "苹果".encode()),
+                      (b"repair", "维修".encode())] + ([(b"one\0many", "一\0多".encode())] if plural else []))
+    path = tmp_path / "x.mo"
+    path.write_bytes(_mo(entries, reverse))
+    with path.open("rb") as stream:
+        expected = gettext.GNUTranslations(stream)
+    found = i18n.MoTranslations(path).messages
+    assert found == {"apple": "苹果", "repair": "维修"}
+    assert (i18n._packed_strings(path.read_bytes(), struct.unpack("<6I", path.read_bytes()[28:52])) is None) \
+        == (reverse or plural)  # read at once only when laid out one after another
+    assert all(expected.gettext(key) == value for key, value in found.items())
 
 
 # --- choosing the language ---------------------------------------------------------------------------
