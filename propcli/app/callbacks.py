@@ -18,7 +18,9 @@ A source's callbacks form a chain (`previous`, `attempt`); the chain is its loop
   coverage) = settled ÷ called back: the sources called back (a callback recorded, in person, by phone or
   by an open letter) and the complaints exempt under 11.1.13 (answered instead of called back), of which
   those whose loop is closed; 1.0 when nothing was called back. Coverage is the separate figure above;
-- `open_dissatisfied`: loops still open after a dissatisfied answer (11.2.3).
+- `open_dissatisfied`: loops still open after a dissatisfied answer (11.2.3);
+- a callback that follows no record (入伙回访, 11.1.6) is a loop of its own, keyed by its first callback, of the
+  month it was made in: in the totals (handling rate, loops, open_dissatisfied), under no source kind.
 """
 import json
 from datetime import datetime
@@ -88,6 +90,27 @@ def chains(ledger, source_ids, now: datetime, since: datetime | None = None) -> 
                                _month_of(since, ledger.tz))
     for callback in _records(ledger, rows, now):
         found.setdefault(callback.get("source"), []).append(callback)
+    for chain in found.values():
+        chain.sort(key=lambda c: (attempt(c), c.received, c.id))
+    return found
+
+
+def unlinked_chains(ledger, now: datetime, month: str | None = None) -> dict:
+    """first callback id -> its chain as of `now`, for the callbacks that follow no record (入伙回访, 11.1.6: a
+    callback of its own, its follow-ups linked by `previous`); `month`: only the chains begun in it."""
+    rows = queries.unlinked_docs(ledger.index.fresh(), CALLBACKS, "source", int(now.timestamp()), month or "")
+    callbacks = list(_records(ledger, rows, now))
+    by_id = {callback.id: callback for callback in callbacks}
+    found: dict = {}
+    for callback in callbacks:
+        first, seen = callback, {callback.id}
+        while first.get("previous") in by_id and first.get("previous") not in seen:
+            first = by_id[first.get("previous")]
+            seen.add(first.id)
+        found.setdefault(first.id, []).append(callback)
+    for first_id in [key for key in found if by_id[key].get("previous")
+                     or month is not None and _month_of(by_id[key].received, ledger.tz) != month]:
+        del found[first_id]  # begun before `month` (its first callback is not read), or in a later month
     for chain in found.values():
         chain.sort(key=lambda c: (attempt(c), c.received, c.id))
     return found
@@ -244,7 +267,27 @@ def month_loops(session, month: str) -> dict:
         entry["handling_rate"] = handling_rate(entry["settled"], entry["called_back"])
     totals = {key: sum(e[key] for e in figures.values())
               for key in ("loops_needed", "loops_closed", "open_dissatisfied", "called_back", "settled")}
+    for key, count in _unlinked_loops(session, month).items():
+        totals[key] += count
     return {"kinds": figures, **totals, "handling_rate": handling_rate(totals["settled"], totals["called_back"])}
+
+
+def _unlinked_loops(session, month: str) -> dict:
+    """The loops of month M's callbacks that follow no record (入伙回访, 11.1.6), counted in the totals only (no
+    source kind, no coverage target): called back once recorded, settled once closed (11.1.11, 11.2.3)."""
+    from propcli.kinds.callback import facts_of
+
+    counts = dict.fromkeys(("loops_needed", "loops_closed", "open_dissatisfied", "called_back", "settled"), 0)
+    for chain in unlinked_chains(session.ledger, session.now, month).values():
+        facts = [facts_of(callback) for callback in chain]
+        state = loop_state(facts)
+        if any(f.method is not None for f in facts):
+            counts["called_back"] += 1
+            counts["settled"] += state == "closed"
+        counts["loops_needed"] += 1
+        counts["loops_closed"] += state == "closed"
+        counts["open_dissatisfied"] += state == "dissatisfied"
+    return counts
 
 
 def open_loops(session, month: str | None = None) -> list[dict]:
@@ -254,7 +297,9 @@ def open_loops(session, month: str | None = None) -> list[dict]:
     One dict each, by the time of the dissatisfied answer: the source and its kind; the dissatisfied callback
     (`dissatisfied`: its id, `at`, `by`, the resident's `name` and `address`, `subject`, the `rectification` and
     who does it, `fix_by`; `next`: the next callback or the agreed reply); the callback now open (`open`, its
-    `attempt`, `due`). The monthly report and 《客户回访记录》 (11.3.2) both list these."""
+    `attempt`, `due`). The monthly report and 《客户回访记录》 (11.3.2) both list these. A callback that follows no
+    record (入伙回访, 11.1.6) is a loop of its own, its first callback in place of a source (11.2.3 holds for every
+    callback), of the month it was made in."""
     from propcli.kinds.callback import facts_of
 
     ledger = session.ledger
@@ -265,7 +310,9 @@ def open_loops(session, month: str | None = None) -> list[dict]:
     else:
         source_ids, since = sorted(v for v in queries.linked_values(index, CALLBACKS, "source") if v), None
     loops = []
-    for source_id, chain in chains(ledger, source_ids, session.now, since).items():
+    every_chain = list(chains(ledger, source_ids, session.now, since).items())
+    every_chain += list(unlinked_chains(ledger, session.now, month).items())  # keyed by their first callback
+    for source_id, chain in every_chain:
         if loop_state([facts_of(callback) for callback in chain]) != "dissatisfied":
             continue
         answered = [callback for callback in chain if callback.first(RECORDED) is not None][-1]

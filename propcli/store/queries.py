@@ -67,6 +67,14 @@ def linked_docs(index, kind: str, link_field: str, values, now: int, since_month
                        {"kind": kind, "now": now, "values": json.dumps(list(values)), "since": since_month})
 
 
+def unlinked_docs(index, kind: str, link_field: str, now: int, since_month: str = "") -> list[tuple[str, str]]:
+    """(doc, path) of records of `kind` received by `now` (in `since_month` or later) whose `link_field` is not set
+    (e.g. the callbacks that follow no record), oldest first."""
+    return index.query(f"SELECT doc, path FROM records WHERE kind = :kind AND month >= :since AND received <= :now "
+                       f"AND json_extract(doc, '$.{link_field}') IS NULL ORDER BY received, id",
+                       {"kind": kind, "now": now, "since": since_month})
+
+
 def exempt_sources_done(index, kinds, start: int, end: int, now: int) -> list[tuple]:
     """(kind, id, done_at, doc) of records of `kinds` done in [start, end) that need no callback (11.1.13) and
     are still counted at `now`."""

@@ -423,3 +423,27 @@ def test_the_monthly_summary_carries_month_office_preparer_quotas_open_loops_and
     assert "<td>编制人</td><td>陈静（客户服务部主任）</td>" in html and "<td>报公司领导</td>" in html
     figures = stats(ledger, "2026-11", "2026-11-30T18:00")
     assert (figures["handling_rate"], figures["handling_target"], figures["open_dissatisfied"]) == (0.5, 1.0, 1)
+
+
+def test_a_dissatisfied_move_in_callback_is_an_open_loop_until_its_follow_up_is_satisfied(ledger):
+    """11.2.3 holds for every callback: a dissatisfied 入伙回访 (11.1.6), which follows no record, is listed as an
+    open loop in 《客户回访记录》 and the monthly report and counted in the month's handling rate (11.1.11)."""
+    move_in = invoke_json(ledger, "visit", "new", "--type", "move-in", "--address", "8栋1201", "--name", "钱七",
+                          "--phone", "13600136000", now="2026-11-12T09:00")["id"]
+    follow = record(ledger, move_in, "--method", "phone", "--result", "dissatisfied", "--note", "入户门关不严",
+                    "--next", "2026-11-20T10:00", now="2026-11-13T09:00", as_="刘洋")["events"][-1]["next_callback"]
+    figures = stats(ledger, "2026-11", "2026-11-14T09:00")
+    assert (figures["called_back"], figures["settled"], figures["open_dissatisfied"], figures["handling_rate"]) \
+        == (1, 0, 1, 0.0)
+    text = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-14T09:00", env=PAPER_ZH).stdout
+    assert f"不满意未闭环 | 1 件：{move_in} → {follow}（第2次回访，2026-11-20 10:00）" in text
+    report = invoke(ledger, "stats", "2026-11", "-f", "html", now="2026-11-14T09:00", env=PAPER_ZH).stdout
+    loops = report.split("回访不满意、尚未闭环（1 项）")[1]  # the monthly report's section
+    assert move_in in loops and "钱七 8栋1201" in loops and "入伙回访（11.1.6）" in loops
+    assert stats(ledger, "2026-12", "2026-11-14T09:00")["open_dissatisfied"] == 0  # the loop belongs to November
+    record(ledger, follow, "--method", "phone", "--result", "satisfied", "--note", "已修好", now="2026-11-20T10:30", as_="刘洋")
+    figures = stats(ledger, "2026-11", "2026-11-21T09:00")
+    assert (figures["called_back"], figures["settled"], figures["open_dissatisfied"], figures["handling_rate"]) \
+        == (1, 1, 0, 1.0)
+    text = invoke(ledger, "form", "callback-summary", "2026-11", now="2026-11-21T09:00", env=PAPER_ZH).stdout
+    assert "不满意未闭环 | 0 件" in text
