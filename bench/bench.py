@@ -87,14 +87,16 @@ def load_prices(ledger: Path) -> list[tuple[str, str, str, str]]:
     return [(str(p["code"]), str(p["name"]), str(p["price"]), str(p.get("unit") or "")) for p in plain["items"]]
 
 
-def make_record(rng: random.Random, rid_of, now: datetime, start: datetime, span: float, prices) -> tuple[str, dict]:
-    """One realistic repair: (relpath, plain) following the 10.4 workflow, its events in the past."""
+def make_record(rng: random.Random, rid_of, now: datetime, start: datetime, span: float, prices,
+                open_share: float | None = None) -> tuple[str, dict]:
+    """One realistic repair: (relpath, plain) following the 10.4 workflow, its events in the past; `open_share`:
+    the share left open part-way (else most old repairs are finished)."""
     received = start + timedelta(seconds=rng.random() * span)
     received = received.replace(microsecond=0)
     age_days = (now - received).total_seconds() / 86400
     # most old repairs are finished; recent ones are often still in progress
     open_chance = 0.25 if age_days < 3 else 0.08 if age_days < 30 else 0.004
-    stop_early = rng.random() < open_chance
+    stop_early = rng.random() < (open_chance if open_share is None else open_share)
     public = rng.random() < 0.1
     rid = rid_of(received)
     recep = rng.choice(STAFF["receptionist"])
@@ -236,8 +238,10 @@ def run(cmd, cwd=None, env=None, input=None, check=True):
     return done
 
 
-def build_ledger(size: int, rebuild: bool, seed: int = 1) -> Path:
-    path = BASE / str(size)
+def build_ledger(size: int, rebuild: bool, seed: int = 1, open_share: float | None = None) -> Path:
+    """`open_share`: a ledger where that share of the repairs stopped part-way (most of them overdue), at
+    BASE/<size>-open<percent>."""
+    path = BASE / (str(size) if open_share is None else f"{size}-open{round(open_share * 100)}")
     marker = path / ".git" / "bench-built"
     if marker.exists() and not rebuild:
         return path
@@ -262,7 +266,8 @@ def build_ledger(size: int, rebuild: bool, seed: int = 1) -> Path:
                 seen.add(rid)
                 return rid
 
-    records = [make_record(rng, rid_of, now, start, (now - start).total_seconds() - 3600, prices) for _ in range(size)]
+    records = [make_record(rng, rid_of, now, start, (now - start).total_seconds() - 3600, prices, open_share)
+               for _ in range(size)]
     check_format([plain for _p, plain in records[:200]])
     # one git fast-import stream: blobs + one commit on top of the init commit (a pack, not 100k loose objects)
     stream = bytearray()

@@ -3,8 +3,10 @@
 
     python bench/pairs.py --runs 9           # side by side with taskwarrior at 20k, growth 20k -> 200k
 
-Ledgers: bench.py's (/tmp/propcli-bench/<size>, built when missing). taskwarrior: 20,000 tasks, every one
-pending with a due date, about two in three overdue, in its own TASKRC/TASKDATA (/tmp/propcli-bench/tw-pending).
+Ledgers: bench.py's (/tmp/propcli-bench/<size>, built when missing), and for a second `overdue` pair one where two
+repairs in three stopped part-way (<size>-open67: about as many late deadlines as taskwarrior has overdue tasks).
+taskwarrior: 20,000 tasks, every one pending with a due date, about two in three overdue, in its own
+TASKRC/TASKDATA (/tmp/propcli-bench/tw-pending).
 Whole processes (python start-up and imports included), modules byte-compiled, one untimed warm-up pair.
 """
 import argparse
@@ -74,11 +76,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--small", type=int, default=20000)
     parser.add_argument("--big", type=int, default=200000)
+    parser.add_argument("--open-share", type=float, default=0.67,
+                        help="the share of repairs left open part-way in the ledger of the second overdue pair")
     args = parser.parse_args()
     bench.compile_package()
     small, big = bench.build_ledger(args.small, False), bench.build_ledger(args.big, False)
-    env_s, env_b = bench.bench_env(small), bench.bench_env(big)
-    for env in (env_s, env_b):
+    busy = bench.build_ledger(args.small, False, open_share=args.open_share)
+    env_s, env_b, env_busy = bench.bench_env(small), bench.bench_env(big), bench.bench_env(busy)
+    for env in (env_s, env_b, env_busy):
         bench.run(bench.PROPCLI + ["overdue", "-f", "json"], env=env)  # index fresh before timing
     tw = taskwarrior(args.small)
     counter = iter(range(10 ** 9))
@@ -92,11 +97,15 @@ def main() -> None:
 
     month = (datetime.now(bench.TZ).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     rows_over = len(json.loads(bench.run(bench.PROPCLI + ["overdue", "-f", "json"], env=env_s).stdout or b"[]"))
+    rows_busy = len(json.loads(bench.run(bench.PROPCLI + ["overdue", "-f", "json"], env=env_busy).stdout or b"[]"))
     tw_over = bench.run([bench.TASK, "+OVERDUE", "count"], env=tw).stdout.decode().strip()
-    out = {"side_by_side": {}, "growth": {}, "overdue_rows": rows_over, "task_overdue": tw_over, "month": month}
+    out = {"side_by_side": {}, "growth": {}, "overdue_rows": rows_over, "overdue_rows_busy": rows_busy,
+           "task_overdue": tw_over, "month": month}
     out["side_by_side"]["repair new (+commit) / task add"] = paired(new, env_s, task_add, tw, args.runs)
     out["side_by_side"]["overdue -f json / task overdue"] = paired(
         bench.PROPCLI + ["overdue", "-f", "json"], env_s, [bench.TASK, "overdue"], tw, args.runs)
+    out["side_by_side"]["overdue -f json, most repairs open / task overdue"] = paired(
+        bench.PROPCLI + ["overdue", "-f", "json"], env_busy, [bench.TASK, "overdue"], tw, args.runs)
     some_id = {}
     for label, env in (("s", env_s), ("b", env_b)):
         listed = json.loads(bench.run(bench.PROPCLI + ["overdue", "-f", "json", "--limit", "1"], env=env).stdout)

@@ -1,4 +1,5 @@
 """Parsing and printing of times and durations (stdlib only: cheap on warm paths)."""
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -76,6 +77,33 @@ def from_epoch(seconds: int | None, tz: str) -> datetime | None:
     if seconds is None:
         return None
     return datetime.fromtimestamp(seconds, tz=zone(tz))
+
+
+def minutes_late(seconds: float) -> float:
+    """Seconds late (negative: early, or still to go) as CLI.md's `minutes_late`: minutes to a tenth, half a tenth
+    (3 seconds) rounded away from zero, so that the index's SQL gives the same number (queries.MINUTES_LATE)."""
+    tenths = math.floor(abs(seconds) / 6 + 0.5)
+    return (tenths if seconds >= 0 else -tenths) / 10 + 0.0
+
+
+def fixed_offset(tz: str, first: int, last: int) -> int | None:
+    """The UTC offset in seconds that `tz` keeps from epoch `first` to `last`, or None when it changes between
+    (summer time, a change of the zone's standard time). Read at both ends and on the 1st and 15th of every month
+    between: no change of offset that the zone database holds lasts less than a fortnight."""
+    place = zone(tz)
+    offset = datetime.fromtimestamp(first, place).utcoffset()
+    moment = datetime.fromtimestamp(first, timezone.utc).replace(day=1, hour=0, minute=0, second=0)
+    end = datetime.fromtimestamp(last, timezone.utc)
+    start = datetime.fromtimestamp(first, timezone.utc)
+    while moment <= end:
+        for day in (1, 15):
+            sample = moment.replace(day=day)
+            if start <= sample <= end and sample.astimezone(place).utcoffset() != offset:
+                return None
+        moment = moment.replace(year=moment.year + moment.month // 12, month=moment.month % 12 + 1)
+    if datetime.fromtimestamp(last, place).utcoffset() != offset or offset is None:
+        return None
+    return int(offset.total_seconds())
 
 
 def epoch(moment: datetime | None) -> int | None:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from propcli.errors import LedgerUnusable
 from propcli.i18n import _
 from propcli.store import queries
-from propcli.timeutil import format_time, zone
+from propcli.timeutil import format_time, minutes_late, zone
 
 
 def settings(ledger, kind: str) -> tuple[list[str], date | None]:
@@ -81,6 +81,6 @@ def row(kind: str, derived, area: str, day: date, due: datetime, now: datetime, 
     """A row of `overdue` for an area's missing round: its `id` names the rule, the day and the area."""
     return {"id": f"{derived.rule}:{day.isoformat()}:{area}", "kind": kind, "rule": derived.rule,
             "clause": derived.clause, "due": format_time(due, tz),
-            "minutes_late": round((now - due).total_seconds() / 60, 1) + 0.0,
+            "minutes_late": minutes_late((now - due).total_seconds()),
             "role": derived.role, "escalated_to": None, "assignee": None, "escalation": list(derived.escalation),
             "area": area, "day": day.isoformat(), "derived": True}

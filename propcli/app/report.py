@@ -12,7 +12,7 @@ from propcli.app.forms import (Paper, humanize_minutes, paper_language, render_t
 from propcli.i18n import _
 from propcli.kinds.paper import yuan
 from propcli.store import queries
-from propcli.timeutil import check_month
+from propcli.timeutil import check_month, minutes_late
 
 def _category(key: str, lang: str) -> str:
     """A help-request category (9.4.1-1) as propcli.i18n names it."""
@@ -96,7 +96,7 @@ def late_deadlines(session, month: str) -> list[dict]:
         result.append({"id": record_id, "kind": kind, "rule": rule, "clause": clause, "role": role,
                        "assignee": assignee, "due": format_time(from_epoch(due, ledger.tz), ledger.tz),
                        "state": "missed" if finished else "overdue",
-                       "minutes_late": round(((done if finished else now) - due) / 60, 1)})
+                       "minutes_late": minutes_late((done if finished else now) - due)})
     return result
 
 

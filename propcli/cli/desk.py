@@ -37,6 +37,15 @@ def overdue(ctx, within, kind, role, assignee, check_, limit, mail_to, smtp, not
         if failure is not None:
             render.lines(sent, err=True)
             raise failure
+    elif fmt == "json":  # written by the index (thousands of rows: issue 21)
+        from propcli.app.overdue import overdue_json
+
+        lines, late = overdue_json(session, within, kind, role, assignee, first=limit)
+        render.lines(session.ledger.index.damaged_warnings(), err=True)
+        render.json_lines(lines)
+        if check_ and late:
+            raise ProblemsFound("")
+        return
     else:
         data = run_overdue(session, within, kind, role, assignee, first=limit)
     if limit:  # (the mail and the chat digest hold every late deadline; --limit shortens what is printed)

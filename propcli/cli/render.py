@@ -664,6 +664,11 @@ def overdue(data: list[dict], fmt: str) -> None:
     _to_output(OVERDUE_FORMATS.get(fmt, _overdue_rows), data, fmt)
 
 
+def json_lines(lines: list[str]) -> None:
+    """A JSON list whose items are already JSON text, one a line (`overdue -f json`: app.overdue.overdue_json)."""
+    _to_output(_echo, "[\n" + ",\n".join(lines) + "\n]" if lines else "[]")
+
+
 def _overdue_json(data: list[dict], fmt: str) -> None:
     _echo(_json([{k: v for k, v in row.items() if k != "escalation"} for row in data]))
 

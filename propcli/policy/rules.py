@@ -125,7 +125,9 @@ class Deadline(Value):
     def minutes_late(self, now: datetime) -> float:
         """Positive: late by; negative: early (done) or still to go (open)."""
         end = self.done if self.done is not None and self.done <= now else now
-        return round((end - self.due).total_seconds() / 60, 1)
+        from propcli.timeutil import minutes_late
+
+        return minutes_late((end - self.due).total_seconds())
 
 
 class PolicyProblem(Exception):

@@ -162,10 +162,7 @@ def conflicted_paths(index) -> list[str]:
                                           ('%"conflicts": [%',))]
 
 
-def overdue_deadlines(index, limit: int, now: int, first: int | None = None, **equal) -> list[tuple]:
-    """(id, kind, rule, clause, role, escalate, assignee, due) of the deadlines due by `limit` that had started
-    and were neither met nor cancelled at `now`; `equal`: column -> value filters (kind, role, assignee);
-    `first`: only the `first` most overdue (earliest due, then id and rule: the order overdue prints)."""
+def _overdue_sql(columns: str, limit: int, now: int, equal: dict) -> tuple[str, list]:
     filters, params = "", []
     for column, value in equal.items():
         if column not in ("kind", "role", "assignee"):
@@ -173,16 +170,55 @@ def overdue_deadlines(index, limit: int, now: int, first: int | None = None, **e
         if value:
             filters += f" AND {column} = ?"
             params.append(value)
-    columns = "id, kind, rule, clause, role, escalate, assignee, due"
     sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}"
            f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}")
-    params = [limit, now, now, *params, now, limit, now, now, *params]
+    return sql, [limit, now, now, *params, now, limit, now, now, *params]
+
+
+def overdue_deadlines(index, limit: int, now: int, first: int | None = None, **equal) -> list[tuple]:
+    """(id, kind, rule, clause, role, escalate, assignee, due) of the deadlines due by `limit` that had started
+    and were neither met nor cancelled at `now`; `equal`: column -> value filters (kind, role, assignee);
+    `first`: only the `first` most overdue (earliest due, then id and rule: the order overdue prints)."""
+    sql, params = _overdue_sql("id, kind, rule, clause, role, escalate, assignee, due", limit, now, equal)
     if first:
         sql = f"SELECT * FROM ({sql}) ORDER BY due, id, rule LIMIT ?"
         params.append(int(first))
     return index.query(sql, tuple(params))
+
+
+MINUTES_LATE = ("((CASE WHEN late >= 0 THEN CAST(late / 6.0 + 0.5 AS INTEGER) "
+                "ELSE -CAST(-late / 6.0 + 0.5 AS INTEGER) END) / 10.0 + 0.0)")
+"""timeutil.minutes_late in SQL, `late` the seconds: the same float for every whole number of seconds (checked for
+nine million of them, tests/store/test_queries.py), so SQLite can write and sort the overdue rows."""
+
+
+def overdue_json_rows(index, limit: int, now: int, offset: int, suffix: str, first: int | None = None,
+                      **equal) -> list[tuple]:
+    """`overdue_deadlines` with each row's JSON written by SQLite, most late first (then id, rule): (minutes_late,
+    id, rule, role, escalate, due, json). The JSON is {id, kind, rule, clause, due, minutes_late, role,
+    escalated_to: null, assignee}, `due` as local time (epoch + `offset` seconds, then `suffix`: for a timezone
+    whose offset is fixed over the rows), `minutes_late` as timeutil.minutes_late gives it."""
+    sql, params = _overdue_sql("id, kind, rule, clause, role, escalate, assignee, due, ? - due AS late", limit, now,
+                               equal)
+    half = len(params) // 2
+    params = [now, *params[:half], now, *params[half:]]
+    if first:  # the first N chosen before any JSON is written
+        sql = f"SELECT * FROM ({sql}) ORDER BY {MINUTES_LATE} DESC, id, rule LIMIT ?"
+        params.append(int(first))
+    sql = (f"SELECT {MINUTES_LATE} AS minutes_late, id, rule, role, escalate, due, json_object('id', id, "
+           "'kind', kind, 'rule', rule, 'clause', clause, 'due', strftime('%Y-%m-%dT%H:%M:%S', due + ?, 'unixepoch') "
+           f"|| ?, 'minutes_late', {MINUTES_LATE}, 'role', role, 'escalated_to', NULL, 'assignee', assignee) "
+           f"FROM ({sql}) ORDER BY minutes_late DESC, id, rule")
+    return index.query(sql, (offset, suffix, *params))
+
+
+def escalations(index, now: int, step: str) -> list[tuple[str, str, str]]:
+    """(id, rule, to_role) of every notice of `step` (the escalations) sent by `now`, for a list too long to name
+    its records one by one."""
+    return index.query("SELECT id, rule, to_role FROM notices WHERE at <= ? AND step = ? AND to_role IS NOT NULL",
+                       (now, step))
 
 
 def notices_of(index, ids, now: int) -> list[tuple[str, str, str, str]]:
