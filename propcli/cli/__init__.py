@@ -77,6 +77,9 @@ class PropcliGroup(LocalizingGroup, click.Group):
     def get_command(self, ctx, name):
         if name in self.commands:
             return self.commands[name]
+        built = self.__dict__.setdefault("built", {})
+        if name in built:  # (argv.hoist_globals and click both look the command up: built once a call of main)
+            return built[name]
         if name in COMMANDS:
             module, attribute = COMMANDS[name].split(":")
             return getattr(import_module(module), attribute)
@@ -85,11 +88,13 @@ class PropcliGroup(LocalizingGroup, click.Group):
         if name in NAMES:
             from propcli.cli.kinds import group_for
 
-            return group_for(name)
+            built[name] = group_for(name)
+            return built[name]
         return None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Usage errors (click's own: a missing value, a bad choice) are one line naming the option, exit 2."""
+        self.__dict__["built"] = {}  # kinds' groups are built afresh for each call (a test may add a kind)
         try:
             from propcli.cli.argv import hoist_globals, refuse_undecodable
 

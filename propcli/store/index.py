@@ -55,7 +55,14 @@ malformed one (CLI.md "Failures that are loud"); indexes made before the check d
 MONTH_INDEX = "CREATE INDEX IF NOT EXISTS records_month_uncounted ON records(month, uncounted_at)"
 """stats: the records of a month left out of the counts, found without reading every record (issue 21)."""
 
-SECONDARY_INDEXES = tuple(re.findall(r"CREATE INDEX IF NOT EXISTS [^;]+", SCHEMA)) + (MONTH_INDEX,)
+LATE_INDEX = ("CREATE INDEX IF NOT EXISTS deadlines_late ON deadlines(done, due, start, cancelled, id, kind, rule, "
+              "clause, role, escalate, assignee)")
+"""overdue: every column of the late deadlines from the index alone, no table row read (13,000 rows: ~7 ms)."""
+
+ADDED_INDEXES = (MONTH_INDEX, LATE_INDEX)
+"""Indexes added after SCHEMA_VERSION 8: an index cache made before gets each once, without a rebuild."""
+
+SECONDARY_INDEXES = tuple(re.findall(r"CREATE INDEX IF NOT EXISTS [^;]+", SCHEMA)) + ADDED_INDEXES
 """The lookup indexes: `rebuild` drops them, inserts every row, then builds each once (a bulk load sorts once
 instead of updating eight b-trees per record: reindex of 200,000 records, issue 21)."""
 
@@ -158,17 +165,20 @@ class Index:
             current = None
         if current == SCHEMA_VERSION:
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(MONTH_INDEX)  # (an index built before it existed gets it once, without a rebuild)
+            for statement in ADDED_INDEXES:  # (an index built before one existed gets it once, without a rebuild)
+                self._db.execute(statement)
             return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        self._db.execute(MONTH_INDEX)
+        for statement in ADDED_INDEXES:
+            self._db.execute(statement)
         if self.meta("schema") != SCHEMA_VERSION:
             self._db.executescript("DROP TABLE records; DROP TABLE deadlines; DROP TABLE notices;"
                                    "DROP TABLE damaged; DELETE FROM meta;")
             self._db.executescript(SCHEMA)
-            self._db.execute(MONTH_INDEX)
+            for statement in ADDED_INDEXES:
+                self._db.execute(statement)
             self.set_meta("schema", SCHEMA_VERSION)
 
     def meta(self, key: str):
