@@ -78,7 +78,30 @@ MAX_FILE_BYTES = 1_000_000
 unread, so one hostile file cannot exhaust memory."""
 MAX_DEPTH = 64
 """Nesting deeper than this is refused before PyYAML's C composer (which recurses) sees it."""
-_DEEP_PREFIX = re.compile(r"(?m)^[ \t?:-]{%d}" % MAX_DEPTH)
+
+
+class _ReaderPatterns:
+    """The reader's patterns, compiled when a file is first read (`repair new` writes YAML, never reads it)."""
+
+    SOURCES = {
+        "deep_prefix": (r"(?m)^[ \t?:-]{%d}" % MAX_DEPTH,),
+        "fast_int": (r"[-+]?[0-9]+",),
+        # what Core12Loader reads as an int in another base, or as a float (the patterns of `_fast`)
+        "core_number": (r"(?:0o[0-7]+|0x[0-9a-fA-F]+)|(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))",),
+        # the escapes a JSON string and a YAML double-quoted scalar read alike (no surrogate halves)
+        "json_escape": (r'\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})',),
+        # one line: its indent, a sequence dash, a key (with its colon), the rest (" value" after a key)
+        "fast_line": (r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?= |$))?(.*)$", re.M),
+    }
+
+    def __getattr__(self, name: str):
+        compiled = re.compile(*self.SOURCES[name])
+        setattr(self, name, compiled)
+        return compiled
+
+
+_PATTERNS = _ReaderPatterns()
 
 
 def _refuse_hostile(yaml, loader, text: str, path) -> None:
@@ -86,7 +109,7 @@ def _refuse_hostile(yaml, loader, text: str, path) -> None:
     and deep nesting are refused by a streaming scan (libyaml's parser keeps explicit stacks, no recursion).
     Ordinary record files skip the scan: no `&`/`*`, little nesting."""
     if "*" not in text and "&" not in text and text.count("[") + text.count("{") <= MAX_DEPTH \
-            and not _DEEP_PREFIX.search(text):
+            and not _PATTERNS.deep_prefix.search(text):
         return
     depth = 0
     try:
@@ -129,18 +152,11 @@ class _Declined(Exception):
     """Not the block layout propcli writes: the YAML library reads the text instead."""
 
 
-_FAST_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_FAST_INT = re.compile(r"[-+]?[0-9]+")
-_CORE_NUMBER = re.compile(r"(?:0o[0-7]+|0x[0-9a-fA-F]+)|(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                          r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))")
-"""What Core12Loader reads as an int in another base, or as a float (the patterns of `_fast`)."""
 _FAST_WORDS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
                "null": None, "Null": None, "NULL": None, "~": None}
 _FAST_FIRST_BAD = frozenset("-?:,[]{}#&*!|>'\"%@` \t")
 _NUMBER_FIRST = frozenset("0123456789+-.")
-"""How every text `_FAST_INT` or `_CORE_NUMBER` matches begins: any other scalar is a string, no pattern tried."""
-_JSON_ESCAPE = re.compile(r'\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})')
-"""The escapes a JSON string and a YAML double-quoted scalar read alike (no surrogate halves)."""
+"""How every text the patterns fast_int or core_number match begins: any other scalar is a string, no pattern tried."""
 
 
 def _fast_scalar(text: str):
@@ -160,7 +176,7 @@ def _fast_scalar(text: str):
     if first == '"':
         import json
 
-        bare = _JSON_ESCAPE.sub("", text[1:-1])
+        bare = _PATTERNS.json_escape.sub("", text[1:-1])
         if len(text) < 2 or text[-1] != '"' or "\\" in bare or '"' in bare or not bare.isprintable():
             raise _Declined
         return json.loads(text)
@@ -173,15 +189,13 @@ def _fast_scalar(text: str):
         raise _Declined
     if first not in _NUMBER_FIRST:
         return text
-    if _FAST_INT.fullmatch(text):
+    if _PATTERNS.fast_int.fullmatch(text):
         return int(text)
-    if _CORE_NUMBER.fullmatch(text):
+    if _PATTERNS.core_number.fullmatch(text):
         raise _Declined  # a float, or an int in base 8 or 16: the library reads it
     return text
 
 
-_FAST_LINE = re.compile(r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?= |$))?(.*)$", re.M)
-"""One line: its indent, a sequence dash, a key (with its colon), the rest (" value" after a key)."""
 
 
 def _fast_plain(text: str):
@@ -192,7 +206,7 @@ def _fast_plain(text: str):
     gives exactly what the library gives (tests/store/test_yaml_reader.py)."""
     if not text.endswith("\n") or "\r" in text or "\t" in text or text.startswith(("---", "%", "\ufeff")):
         raise _Declined
-    lines = _FAST_LINE.findall(text[:-1])
+    lines = _PATTERNS.fast_line.findall(text[:-1])
     count = len(lines)
     position = 0
     scalar = _fast_scalar
@@ -264,7 +278,7 @@ def parse_plain(text: str, path) -> object:
     200,000 records, issue 21); anything else by PyYAML's C loader."""
     if len(text) > MAX_FILE_BYTES:
         raise DamagedFile(path, 1, _("larger than {size} bytes; a record file is at most that", size=MAX_FILE_BYTES))
-    if "*" not in text and "&" not in text and not _DEEP_PREFIX.search(text):
+    if "*" not in text and "&" not in text and not _PATTERNS.deep_prefix.search(text):
         try:
             return _fast_plain(text)
         except (_Declined, ValueError, RecursionError):
