@@ -200,6 +200,32 @@ def record_to_plain(record: Record, tz: str, current: bool = False) -> dict:
     return plain
 
 
+_OFFSETS: dict = {}
+
+
+def written_as_read(plain: dict, record: Record) -> bool:
+    """Is `plain`, a record file as parsed, exactly `record_to_plain(record, tz, current=True)`: nothing amends the
+    record, the keys stand where propcli writes them and every event's time reads as propcli writes it (to the
+    second, with the ledger timezone's offset at that moment)? Then the index keeps the file's data as it is
+    (reindex of 200,000 records: no event re-formatted)."""
+    if record.log or record.intake is not None or type(plain.get("schema")) is not int:
+        return False
+    keys = list(plain)
+    if keys[:3] != ["schema", "kind", "id"] or keys[-1] != "events":
+        return False
+    for raw, event in zip(plain["events"], record.events):
+        at = raw.get("at")
+        if type(at) is not str or len(at) != 25 or at[10] != "T" or list(raw)[:3] != ["step", "at", "by"]:
+            return False
+        offset = event.at.utcoffset()
+        suffix = _OFFSETS.get(offset)
+        if suffix is None:
+            suffix = _OFFSETS[offset] = event.at.isoformat(timespec="seconds")[19:]
+        if at[19:] != suffix:
+            return False
+    return True
+
+
 # --- what a change says of a record (pure; the store and the kinds' plans use them) -----------------
 
 CONFIDENTIAL = "保密"

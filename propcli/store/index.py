@@ -15,7 +15,7 @@ from pathlib import Path
 
 from propcli.i18n import _
 from propcli.store import schema
-from propcli.model import RecordProblem, record_from_plain, record_to_plain
+from propcli.model import RecordProblem, record_from_plain, record_to_plain, written_as_read
 from propcli.timeutil import epoch
 
 SCHEMA_VERSION = "8"
@@ -544,14 +544,17 @@ def _deadline_rows(record, deadlines, month: str) -> list[tuple]:
              epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines]
 
 
-def _rows(ledger, record, mtime_ns, size) -> tuple[tuple, list[tuple], list[tuple]]:
-    """The records row, deadline rows and notice rows of one record (its columns derived by the schema)."""
+def _rows(ledger, record, mtime_ns, size, plain: dict | None = None) -> tuple[tuple, list[tuple], list[tuple]]:
+    """The records row, deadline rows and notice rows of one record (its columns derived by the schema);
+    `plain`: the file as parsed, kept as the document when it reads as propcli writes it."""
     from propcli.timeutil import zone
 
     columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
-    doc = json.dumps(record_to_plain(record, ledger.tz, current=True), ensure_ascii=False, default=str)
+    kept = plain if plain is not None and written_as_read(plain, record) else None
+    doc = json.dumps(kept if kept is not None else record_to_plain(record, ledger.tz, current=True),
+                     ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),
            month, columns.status, int(columns.open), epoch(columns.closed_at), mtime_ns, size, columns.fee_cents,
            epoch(columns.done_at), int(columns.needs_callback), epoch(columns.uncounted_at),
@@ -572,13 +575,14 @@ def _read_one(ledger, relpath: str):
     try:
         # one open and one fstat (a FIFO, device or socket: DamagedFile, not a wait; a link: DamagedFile)
         text, stat = yamlio.read_text_stat(path, relpath)
-        record = record_from_plain(yamlio.parse_plain(text, relpath), ledger.tz, relpath)
+        plain = yamlio.parse_plain(text, relpath)
+        record = record_from_plain(plain, ledger.tz, relpath)
         expected = ledger.record_relpath(record.kind, record.id, record.received)
         if expected != relpath:
             return ("damaged", relpath, 1, _("file should be at {expected} for its id and received time",
                                              expected=expected),
                     stat.st_mtime_ns, stat.st_size)
-        return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size))
+        return ("ok", *_rows(ledger, record, stat.st_mtime_ns, stat.st_size, plain))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except yamlio.DamagedFile as error:
