@@ -74,3 +74,18 @@ def test_a_command_imports_only_what_it_uses(busy_ledger, args):
         assert "subprocess" not in modules  # the commit is made in-process (store/objects.py)
         # a new record is no callback source done yet: the callback loop is not loaded
         assert not {"propcli.app.callbacks", "propcli.kinds.callback"} & set(modules)
+
+
+def test_a_step_appends_to_the_file_without_a_yaml_library(busy_ledger):
+    """A step on a record propcli wrote (`note`, `repair take`, …) adds its event's lines at the end of the file:
+    the text before is kept byte for byte and no YAML library is loaded (ruamel's round trip cost ~100 ms a step)."""
+    record_id = invoke_json(busy_ledger, "list", "--open")[0]["id"]
+    path = next((busy_ledger / "records").rglob(f"{record_id}.yaml"))
+    before = path.read_bytes()
+    modules = loaded(busy_ledger, "note", record_id, "业主来电催问：yes, 12:30")
+    after = path.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    assert after[len(before):].decode().startswith("- step: note\n")
+    assert heavy(modules) == [] and "propcli.store.unit" in modules
+    shown = invoke_json(busy_ledger, "show", record_id, now="2026-11-28T10:00")
+    assert shown["events"][-1]["note"] == "业主来电催问：yes, 12:30"

@@ -671,10 +671,17 @@ def _hand_edited(ledger, index, records, check=check_hand_edit) -> list[str]:
 
 
 def _appended_text(ledger, record: Record, events) -> str:
+    """The record file with `events` appended: the text as it is plus the new items where the file is in the
+    layout propcli writes (yamlio.append_events), else the document edited with ruamel (comments kept)."""
     path = ledger.path_of(record.path)
-    document = yamlio.parse_roundtrip(yamlio.read_text(path, record.path), record.path)
-    for event in events:
-        document["events"].append(event.to_plain(ledger.tz))
+    text = yamlio.read_text(path, record.path)
+    added = [event.to_plain(ledger.tz) for event in events]
+    grown = yamlio.append_events(text, added)
+    if grown is not None:
+        return grown
+    document = yamlio.parse_roundtrip(text, record.path)
+    for item in added:
+        document["events"].append(item)
     return yamlio.dump(document)
 
 

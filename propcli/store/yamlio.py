@@ -418,6 +418,29 @@ def dump_new(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def append_events(text: str, events: list[dict]) -> str | None:
+    """`text`, a record file, with `events` added at the end of its `events:` list: the file only grows, nothing
+    before is rewritten, and no YAML library is imported (a step on a record: ~100 ms less). Only for a file in
+    the layout propcli writes whose `events:` list ends it, and only when the result reads back as the file's
+    data with the events added; else None (the caller edits the document with ruamel)."""
+    try:
+        plain = _fast_plain(text)
+    except (_Declined, RecursionError):
+        return None
+    if not isinstance(plain, dict) or not plain or next(reversed(plain)) != "events" \
+            or not isinstance(plain["events"], list) or not plain["events"]:
+        return None
+    items = dump_new({"events": events})
+    if not items.startswith("events:\n"):
+        return None
+    grown = text + items[len("events:\n"):]
+    try:
+        again = _fast_plain(grown)
+    except (_Declined, RecursionError):
+        return None
+    return grown if again == {**plain, "events": plain["events"] + list(events)} else None
+
+
 def line_of(mapping, key, default: int = 1) -> int:
     """1-based line of `key` in a round-trip mapping (for `path:line: message`)."""
     try:
