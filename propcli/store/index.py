@@ -67,12 +67,12 @@ SECONDARY_INDEXES = tuple(re.findall(r"CREATE INDEX IF NOT EXISTS [^;]+", SCHEMA
 instead of updating eight b-trees per record: reindex of 200,000 records, issue 21)."""
 
 
-def _digest(*texts: str) -> str:
+def _digest(*texts: str | bytes) -> str:
     from propcli.digest import sha1
 
     hasher = sha1()
     for text in texts:
-        hasher.update(text.encode("utf-8"))
+        hasher.update(text.encode("utf-8") if isinstance(text, str) else text)
         hasher.update(b"\0")
     return hasher.hexdigest()
 
@@ -190,7 +190,7 @@ class Index:
 
     # --- freshness ------------------------------------------------------------------------
     def rules_digest(self) -> str:
-        return _digest(self.ledger.file_text("policy.yaml"), self.ledger.file_text("calendar.yaml"),
+        return _digest(self.ledger.file_bytes("policy.yaml"), self.ledger.file_bytes("calendar.yaml"),
                        self.ledger.tz, RULES_CHECKED)
 
     @_recovering
@@ -207,9 +207,11 @@ class Index:
         """
         if self._fresh:
             return self
-        from propcli.store.unit import recover_if_idle
+        recovered: list = []
+        if (self.ledger.state_dir / "journal.json").exists():  # (store.unit.JOURNAL: unit loads only then)
+            from propcli.store.unit import recover_if_idle
 
-        recovered = recover_if_idle(self.ledger)  # a killed command's leftovers are never read as records
+            recovered = recover_if_idle(self.ledger)  # a killed command's leftovers are never read as records
         git = self.ledger.git
         head = git.head()
         built = self.meta("head")
@@ -544,7 +546,7 @@ def _deadline_rows(record, deadlines, month: str) -> list[tuple]:
              epoch(d.start), epoch(d.due), epoch(d.done), epoch(d.cancelled)) for d in deadlines]
 
 
-def _rows(ledger, record, mtime_ns, size, plain: dict | None = None) -> tuple[tuple, list[tuple], list[tuple]]:
+def _rows(ledger, record, mtime_ns, size, plain=None) -> tuple[tuple, list[tuple], list[tuple]]:
     """The records row, deadline rows and notice rows of one record (its columns derived by the schema);
     `plain`: the file as parsed, kept as the document when it reads as propcli writes it."""
     from propcli.timeutil import zone
@@ -552,7 +554,7 @@ def _rows(ledger, record, mtime_ns, size, plain: dict | None = None) -> tuple[tu
     columns = schema.current().index_columns(ledger, record)
     local = record.received.astimezone(zone(ledger.tz))
     month = f"{local:%Y-%m}"
-    kept = plain if plain is not None and written_as_read(plain, record) else None
+    kept = plain if isinstance(plain, dict) and written_as_read(plain, record) else None
     doc = json.dumps(kept if kept is not None else record_to_plain(record, ledger.tz, current=True),
                      ensure_ascii=False, default=str)
     row = (record.id, record.kind, record.path, epoch(record.received), epoch(record.last_at),

@@ -3,16 +3,18 @@ price list, staff roster and one YAML file per record under records/<kind>/<yyyy
 """
 import os
 from datetime import datetime
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from propcli.store import yamlio
 from propcli.errors import BadInput, LedgerUnusable
 from propcli.i18n import _
 from propcli.ids import normalise
 from propcli.timeutil import zone
 from propcli.values import Value, settable
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 CONFIG = "propcli.yaml"
 RECORDS = "records"
@@ -22,10 +24,10 @@ class PriceItem(Value):
     __slots__ = ("code", "name", "price", "unit")
     code: str
     name: str
-    price: Decimal
+    price: "Decimal"
     unit: str
 
-    def __init__(self, code: str, name: str, price: Decimal, unit: str):
+    def __init__(self, code: str, name: str, price: "Decimal", unit: str):
         settable(self, "code", code)
         settable(self, "name", name)
         settable(self, "price", price)
@@ -101,6 +103,8 @@ class Ledger:
                 return cached["data"]
         except (OSError, ValueError, AttributeError):
             pass
+        from propcli.store import yamlio
+
         try:
             data = yamlio.read_plain_file(path, path.name, links=True)
         except yamlio.DamagedFile as error:  # a settings file, not a record: FILE:LINE: message
@@ -169,7 +173,15 @@ class Ledger:
             checked[name] = plain
         return checked[name]
 
+    def file_bytes(self, name: str) -> bytes:
+        """A settings file's bytes (b"" when there is none), unchecked: for a digest of the rules (the text, once
+        decoded, is checked where it is read: `settings`, `file_text`)."""
+        path = self.root / name
+        return path.read_bytes() if path.is_file() else b""
+
     def file_text(self, name: str) -> str:
+        from propcli.store import yamlio
+
         path = self.root / name
         return yamlio.read_text(path, name, links=True) if path.is_file() else ""
 
@@ -189,6 +201,8 @@ class Ledger:
 
     @cached_property
     def prices(self) -> dict[str, PriceItem]:
+        from decimal import Decimal
+
         plain = self.settings("prices.yaml") or {}
         return {str(raw["code"]): PriceItem(str(raw["code"]), str(raw["name"]), Decimal(str(raw["price"]).strip()),
                                             str(raw.get("unit") or ""))

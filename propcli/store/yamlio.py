@@ -83,20 +83,21 @@ MAX_DEPTH = 64
 class _ReaderPatterns:
     """The reader's patterns, compiled when a file is first read (`repair new` writes YAML, never reads it)."""
 
-    SOURCES = {
-        "deep_prefix": (r"(?m)^[ \t?:-]{%d}" % MAX_DEPTH,),
-        "fast_int": (r"[-+]?[0-9]+",),
+    SOURCES: dict[str, tuple[str, int]] = {
+        "deep_prefix": (r"(?m)^[ \t?:-]{%d}" % MAX_DEPTH, 0),
+        "fast_int": (r"[-+]?[0-9]+", 0),
         # what Core12Loader reads as an int in another base, or as a float (the patterns of `_fast`)
         "core_number": (r"(?:0o[0-7]+|0x[0-9a-fA-F]+)|(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))",),
+                        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))", 0),
         # the escapes a JSON string and a YAML double-quoted scalar read alike (no surrogate halves)
-        "json_escape": (r'\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})',),
+        "json_escape": (r'\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})', 0),
         # one line: its indent, a sequence dash, a key (with its colon), the rest (" value" after a key)
         "fast_line": (r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?= |$))?(.*)$", re.M),
     }
 
     def __getattr__(self, name: str):
-        compiled = re.compile(*self.SOURCES[name])
+        pattern, flags = self.SOURCES[name]
+        compiled = re.compile(pattern, flags)
         setattr(self, name, compiled)
         return compiled
 
