@@ -65,10 +65,11 @@ def overdue(session, within: str | None = None, kind=None, role=None, assignee=N
 
 def overdue_json(session, within: str | None = None, kind=None, role=None, assignee=None,
                  first: int | None = None) -> tuple[list[str], bool]:
-    """`overdue` as CLI.md's JSON rows, one text a row, the same rows in the same order (`overdue -f json`), and
-    whether any of them is past due (--check). SQLite writes and sorts the rows; this patches any escalation and
-    places the breaches kept on no record (13,000 late deadlines: ~40 ms instead of ~150, issue 21). Where the
-    timezone's offset changes between the rows' due times, the rows of `overdue` are written instead."""
+    """`overdue` as CLI.md's JSON rows, the same rows in the same order (`overdue -f json`): texts of one or more
+    rows each, to be joined by ",\n"; and whether any row is past due (--check). SQLite writes, sorts and, when
+    nothing is to be added or patched, joins the rows; else this patches the escalations and places the breaches
+    kept on no record (13,000 late deadlines: ~40 ms instead of ~150, issue 21). Where the timezone's offset
+    changes between the rows' due times, the rows of `overdue` are written instead."""
     import json
 
     from propcli.timeutil import fixed_offset
@@ -81,17 +82,22 @@ def overdue_json(session, within: str | None = None, kind=None, role=None, assig
     now, limit = _window(session, within)
     offset = int(session.now.utcoffset().total_seconds())
     suffix = f"{'-' if offset < 0 else '+'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    derived = derived_breaches(session, limit, kind, role) if assignee is None else []
+    if not derived and not queries.escalated_late(ledger.index, limit, now, "escalate", kind=kind, role=role,
+                                                  assignee=assignee):  # nothing to add or patch
+        count, earliest, latest, late, text = queries.overdue_json_text(
+            ledger.index, limit, now, offset, suffix, first=first, kind=kind, role=role, assignee=assignee)
+        if not count:
+            return [], False
+        if offset % 60 == 0 and fixed_offset(ledger.tz, earliest, latest) == offset:
+            return [text], bool(late)
     rows = queries.overdue_json_rows(ledger.index, limit, now, offset, suffix, first=first, kind=kind, role=role,
                                      assignee=assignee)
     if rows and (offset % 60 or fixed_offset(ledger.tz, min(r[5] for r in rows), max(r[5] for r in rows)) != offset):
         listed = overdue(session, within, kind, role, assignee, first)
         return [written(row) for row in listed], any_late(session, listed)
-    if len(rows) > 500:  # one query for every escalation rather than one for each 500 records
-        found = queries.escalations(ledger.index, now, "escalate")
-    else:
-        found = [(i, r, to) for i, r, step, to in
-                 (queries.notices_of(ledger.index, [r[1] for r in rows], now) if rows else ()) if step == "escalate"]
     escalated: dict = {}
+    found = queries.escalations(ledger.index, now, "escalate") if rows else []
     for record_id, rule, to in found:
         escalated.setdefault((record_id, rule), []).append(("escalate", to))
     keyed = rows
@@ -104,7 +110,6 @@ def overdue_json(session, within: str | None = None, kind=None, role=None, assig
                 row = (*row[:6], row[6].replace('"escalated_to":null',
                                                 '"escalated_to":' + json.dumps(highest, ensure_ascii=False), 1))
             keyed.append(row)
-    derived = derived_breaches(session, limit, kind, role) if assignee is None else []
     if derived:
         keyed = sorted([(-r[0], r[1], r[2], r[6], r[5] < now) for r in keyed]
                        + [(-row["minutes_late"], row["id"], row["rule"], written(row), any_late(session, [row]))

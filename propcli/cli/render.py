@@ -665,8 +665,19 @@ def overdue(data: list[dict], fmt: str) -> None:
 
 
 def json_lines(lines: list[str]) -> None:
-    """A JSON list whose items are already JSON text, one a line (`overdue -f json`: app.overdue.overdue_json)."""
-    _to_output(_echo, "[\n" + ",\n".join(lines) + "\n]" if lines else "[]")
+    """A JSON list whose items are already JSON text, one a line (`overdue -f json`: app.overdue.overdue_json).
+    Written as it is: JSON holds no terminal escape (a control character is written \\u001b), so the megabytes of
+    a long list are not searched for one to strip."""
+    if _captured is not None or _meta("output"):
+        _to_output(_echo, "[\n" + ",\n".join(lines) + "\n]" if lines else "[]")
+        return
+    if not lines:
+        click.echo("[]")
+        return
+    click.echo("[", color=True)  # (piece by piece: a text of a few megabytes is not copied to add brackets)
+    for number, text in enumerate(lines):
+        click.echo(",\n" + text if number else text, nl=False, color=True)
+    click.echo("\n]", color=True)
 
 
 def _overdue_json(data: list[dict], fmt: str) -> None:

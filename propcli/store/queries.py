@@ -194,12 +194,7 @@ MINUTES_LATE = ("((CASE WHEN late >= 0 THEN CAST(late / 6.0 + 0.5 AS INTEGER) "
 nine million of them, tests/store/test_queries.py), so SQLite can write and sort the overdue rows."""
 
 
-def overdue_json_rows(index, limit: int, now: int, offset: int, suffix: str, first: int | None = None,
-                      **equal) -> list[tuple]:
-    """`overdue_deadlines` with each row's JSON written by SQLite, most late first (then id, rule): (minutes_late,
-    id, rule, role, escalate, due, json). The JSON is {id, kind, rule, clause, due, minutes_late, role,
-    escalated_to: null, assignee}, `due` as local time (epoch + `offset` seconds, then `suffix`: for a timezone
-    whose offset is fixed over the rows), `minutes_late` as timeutil.minutes_late gives it."""
+def _overdue_json_sql(limit: int, now: int, offset: int, suffix: str, first: int | None, equal: dict):
     sql, params = _overdue_sql("id, kind, rule, clause, role, escalate, assignee, due, ? - due AS late", limit, now,
                                equal)
     half = len(params) // 2
@@ -209,9 +204,44 @@ def overdue_json_rows(index, limit: int, now: int, offset: int, suffix: str, fir
         params.append(int(first))
     sql = (f"SELECT {MINUTES_LATE} AS minutes_late, id, rule, role, escalate, due, json_object('id', id, "
            "'kind', kind, 'rule', rule, 'clause', clause, 'due', strftime('%Y-%m-%dT%H:%M:%S', due + ?, 'unixepoch') "
-           f"|| ?, 'minutes_late', {MINUTES_LATE}, 'role', role, 'escalated_to', NULL, 'assignee', assignee) "
+           f"|| ?, 'minutes_late', {MINUTES_LATE}, 'role', role, 'escalated_to', NULL, 'assignee', assignee) AS json "
            f"FROM ({sql}) ORDER BY minutes_late DESC, id, rule")
-    return index.query(sql, (offset, suffix, *params))
+    return sql, [offset, suffix, *params]
+
+
+def overdue_json_rows(index, limit: int, now: int, offset: int, suffix: str, first: int | None = None,
+                      **equal) -> list[tuple]:
+    """`overdue_deadlines` with each row's JSON written by SQLite, most late first (then id, rule): (minutes_late,
+    id, rule, role, escalate, due, json). The JSON is {id, kind, rule, clause, due, minutes_late, role,
+    escalated_to: null, assignee}, `due` as local time (epoch + `offset` seconds, then `suffix`: for a timezone
+    whose offset is fixed over the rows), `minutes_late` as timeutil.minutes_late gives it."""
+    sql, params = _overdue_json_sql(limit, now, offset, suffix, first, equal)
+    return index.query(sql, tuple(params))
+
+
+def overdue_json_text(index, limit: int, now: int, offset: int, suffix: str, first: int | None = None,
+                      **equal) -> tuple:
+    """The rows of `overdue_json_rows` joined by SQLite, in that order, into one text (",\n" between): (count,
+    earliest due, latest due, 1 when any is past due, text); for a list nothing is added to or patched."""
+    sql, params = _overdue_json_sql(limit, now, offset, suffix, first, equal)
+    return index.query(f"SELECT count(*), min(due), max(due), max(due < ?), group_concat(json, ',' || char(10)) "
+                       f"FROM ({sql})", (now, *params))[0]
+
+
+def escalated_late(index, limit: int, now: int, step: str, **equal) -> bool:
+    """Whether any notice of `step` (an escalation) sent by `now` is about a deadline `overdue_deadlines` lists
+    (one lookup per such notice: there are few)."""
+    filters, params = "", []
+    for column, value in equal.items():
+        if column not in ("kind", "role", "assignee"):
+            raise ValueError(f"not a deadline filter: {column}")
+        if value:
+            filters += f" AND d.{column} = ?"
+            params.append(value)
+    return bool(index.query(
+        "SELECT 1 FROM notices n JOIN deadlines d ON d.id = n.id AND d.rule = n.rule WHERE n.step = ? "
+        "AND n.at <= ? AND (d.done IS NULL OR d.done > ?) AND d.due <= ? AND d.start <= ? "
+        f"AND (d.cancelled IS NULL OR d.cancelled > ?){filters} LIMIT 1", (step, now, now, limit, now, now, *params)))
 
 
 def escalations(index, now: int, step: str) -> list[tuple[str, str, str]]:

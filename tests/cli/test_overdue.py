@@ -292,17 +292,20 @@ def test_overdue_limit_lists_the_n_most_overdue(ledger):
     assert invoke(ledger, "overdue", "--limit", "0", now="2026-11-28T09:00").exit_code == 2
 
 
+@pytest.mark.parametrize("patrol", [True, False])
 @pytest.mark.parametrize("timezone", ["Asia/Shanghai", "America/New_York"])
-def test_the_json_rows_are_the_rows_every_other_format_prints(tmp_path, timezone):
+def test_the_json_rows_are_the_rows_every_other_format_prints(tmp_path, timezone, patrol):
     """`overdue -f json` is written by the index (issue 21): the same rows, values and order as the rows the table,
-    CSV and mail print (app.overdue.overdue), with filters, --within, --limit and a daily-patrol breach; in a zone
-    with summer time (New York's ends on 1 November 2026, between the due times) the rows are written one by one."""
+    CSV and mail print (app.overdue.overdue), with filters, --within, --limit, and with a daily-patrol breach placed
+    among them or (no patrol areas) the whole list joined by SQLite; in a zone with summer time (New York's ends on
+    1 November 2026, between the due times) the rows are written one by one."""
     from propcli.app.overdue import overdue as rows_of, overdue_json
     from propcli.app.session import Session
     from test_patrol_daily import configure
 
     ledger = make_ledger(tmp_path, "ledger", "--office", "HY01", "--timezone", timezone)
-    configure(ledger, areas=("1栋及周边",), since="2026-11-02", closures=())
+    if patrol:
+        configure(ledger, areas=("1栋及周边",), since="2026-11-02", closures=())
     for day, hour in (("10-30", "09"), ("10-31", "16"), ("11-02", "10"), ("11-03", "08"), ("11-03", "08")):
         new_repair(ledger, f"2026-{day}T{hour}:00")
     taken = new_repair(ledger, "2026-11-03T09:00", "--price-code", "SD-01")
@@ -320,7 +323,7 @@ def test_the_json_rows_are_the_rows_every_other_format_prints(tmp_path, timezone
         assert printed == expected, options
         assert len(printed) >= (1 if options[:1] in (("--assignee",), ("--role",)) else 3), options
     every = invoke_json(ledger, "overdue", now=now)
-    assert any(row["rule"] == "patrol.daily" for row in every)
+    assert any(row["rule"] == "patrol.daily" for row in every) == patrol
     assert len({row["due"][-6:] for row in every}) == (2 if timezone == "America/New_York" else 1)
     lines, late = overdue_json(Session(str(ledger), now_text=now, actor_text="赵丽娟"))
-    assert late and len(lines) == len(every)
+    assert late and json.loads("[" + ",\n".join(lines) + "]") == every
