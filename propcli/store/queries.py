@@ -162,14 +162,20 @@ def conflicted_paths(index) -> list[str]:
                                           ('%"conflicts": [%',))]
 
 
-def _overdue_sql(columns: str, limit: int, now: int, equal: dict) -> tuple[str, list]:
+def _deadline_filters(equal: dict, table: str = "") -> tuple[str, list]:
+    """` AND kind = ?…` and its values for the filters given (kind, role, assignee); `table`: its alias."""
     filters, params = "", []
     for column, value in equal.items():
         if column not in ("kind", "role", "assignee"):
             raise ValueError(f"not a deadline filter: {column}")
         if value:
-            filters += f" AND {column} = ?"
+            filters += f" AND {table}{column} = ?"
             params.append(value)
+    return filters, params
+
+
+def _overdue_sql(columns: str, limit: int, now: int, equal: dict) -> tuple[str, list]:
+    filters, params = _deadline_filters(equal)
     sql = (f"SELECT {columns} FROM deadlines WHERE done IS NULL AND due <= ? AND start <= ?"
            f" AND (cancelled IS NULL OR cancelled > ?){filters}"
            f" UNION ALL SELECT {columns} FROM deadlines WHERE done > ? AND due <= ? AND start <= ?"
@@ -231,13 +237,7 @@ def overdue_json_text(index, limit: int, now: int, offset: int, suffix: str, fir
 def escalated_late(index, limit: int, now: int, step: str, **equal) -> bool:
     """Whether any notice of `step` (an escalation) sent by `now` is about a deadline `overdue_deadlines` lists
     (one lookup per such notice: there are few)."""
-    filters, params = "", []
-    for column, value in equal.items():
-        if column not in ("kind", "role", "assignee"):
-            raise ValueError(f"not a deadline filter: {column}")
-        if value:
-            filters += f" AND d.{column} = ?"
-            params.append(value)
+    filters, params = _deadline_filters(equal, "d.")
     return bool(index.query(
         "SELECT 1 FROM notices n JOIN deadlines d ON d.id = n.id AND d.rule = n.rule WHERE n.step = ? "
         "AND n.at <= ? AND (d.done IS NULL OR d.done > ?) AND d.due <= ? AND d.start <= ? "
