@@ -441,7 +441,8 @@ def test_a_dissatisfied_move_in_callback_is_an_open_loop_until_its_follow_up_is_
     loops = report.split("回访不满意、尚未闭环（1 项）")[1]  # the monthly report's section
     assert move_in in loops and "钱七 8栋1201" in loops and "入伙回访（11.1.6）" in loops
     assert stats(ledger, "2026-12", "2026-11-14T09:00")["open_dissatisfied"] == 0  # the loop belongs to November
-    record(ledger, follow, "--method", "phone", "--result", "satisfied", "--note", "已修好", now="2026-11-20T10:30", as_="刘洋")
+    record(ledger, follow, "--method", "phone", "--result", "satisfied", "--note", "已修好", now="2026-11-20T10:30",
+           as_="刘洋")
     figures = stats(ledger, "2026-11", "2026-11-21T09:00")
     assert (figures["called_back"], figures["settled"], figures["open_dissatisfied"], figures["handling_rate"]) \
         == (1, 1, 0, 1.0)
