@@ -395,7 +395,6 @@ FIELDS = {  # record fields and table columns
     "form_no": N_("form no."),
     "written": N_("written"),
     "confidential": N_("confidential"),
-    "patrol": N_("patrol"),
     "finding": N_("finding"),
     "repeat_of": N_("repeat of"),
     "kept": N_("kept"),
@@ -459,7 +458,7 @@ an (English, Chinese) pair, or None."""
 def find_label(group: str, key: str):
     """The msgid (or (English, Chinese) pair) of a key: the fixed tables, then the declared sources; None."""
     found = _GROUPS[group].get(key)
-    if found is None and group in ("rule", "value", "stat"):
+    if found is None and group in ("rule", "value", "stat", "field"):
         for source in LABEL_SOURCES:
             found = source(group, key)
             if found is not None:

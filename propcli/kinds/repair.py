@@ -602,6 +602,7 @@ def done_at(record: Record):
 _AT = Option("--at", N_("when it happened (default --now)"), takes="time", metavar="DATETIME")
 
 LABELS = {  # the kind's words by group (propcli.i18n.label; issue 17: a kind's facts come from the kind)
+    "field": {"patrol": N_("patrol")},  # the patrol round a public repair was found on (10.4.2-1)
     "rule": {
         "repair.fill": N_("fill in the repair form"),
         "repair.notify": N_("notify engineering to collect the order"),
