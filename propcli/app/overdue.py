@@ -82,6 +82,13 @@ def overdue_json(session, within: str | None = None, kind=None, role=None, assig
     now, limit = _window(session, within)
     offset = int(session.now.utcoffset().total_seconds())
     suffix = f"{'-' if offset < 0 else '+'}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    def fixed(earliest: int, latest: int) -> bool:  # the offset of now holds for every due time listed
+        return offset % 60 == 0 and fixed_offset(ledger.tz, earliest, latest) == offset
+
+    def rows_of_overdue() -> tuple[list[str], bool]:
+        listed = overdue(session, within, kind, role, assignee, first)
+        return [written(row) for row in listed], any_late(session, listed)
+
     derived = derived_breaches(session, limit, kind, role) if assignee is None else []
     if not derived and not queries.escalated_late(ledger.index, limit, now, "escalate", kind=kind, role=role,
                                                   assignee=assignee):  # nothing to add or patch
@@ -89,13 +96,11 @@ def overdue_json(session, within: str | None = None, kind=None, role=None, assig
             ledger.index, limit, now, offset, suffix, first=first, kind=kind, role=role, assignee=assignee)
         if not count:
             return [], False
-        if offset % 60 == 0 and fixed_offset(ledger.tz, earliest, latest) == offset:
-            return [text], bool(late)
+        return ([text], bool(late)) if fixed(earliest, latest) else rows_of_overdue()
     rows = queries.overdue_json_rows(ledger.index, limit, now, offset, suffix, first=first, kind=kind, role=role,
                                      assignee=assignee)
-    if rows and (offset % 60 or fixed_offset(ledger.tz, min(r[5] for r in rows), max(r[5] for r in rows)) != offset):
-        listed = overdue(session, within, kind, role, assignee, first)
-        return [written(row) for row in listed], any_late(session, listed)
+    if rows and not fixed(min(r[5] for r in rows), max(r[5] for r in rows)):
+        return rows_of_overdue()
     escalated: dict = {}
     found = queries.escalations(ledger.index, now, "escalate") if rows else []
     for record_id, rule, to in found:
