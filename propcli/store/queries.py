@@ -196,8 +196,9 @@ def overdue_deadlines(index, limit: int, now: int, first: int | None = None, **e
 
 MINUTES_LATE = ("((CASE WHEN late >= 0 THEN CAST(late / 6.0 + 0.5 AS INTEGER) "
                 "ELSE -CAST(-late / 6.0 + 0.5 AS INTEGER) END) / 10.0 + 0.0)")
-"""timeutil.minutes_late in SQL, `late` the seconds: the same float for every whole number of seconds (checked for
-nine million of them, tests/store/test_queries.py), so SQLite can write and sort the overdue rows."""
+"""timeutil.minutes_late in SQL, `late` the seconds: the same float for every whole number of seconds (nine million
+checked once; tests/store/test_queries.py checks three days of seconds and ten years of ties), so SQLite can write
+and sort the overdue rows."""
 
 
 def _overdue_json_sql(limit: int, now: int, offset: int, suffix: str, first: int | None, equal: dict):
@@ -245,8 +246,8 @@ def escalated_late(index, limit: int, now: int, step: str, **equal) -> bool:
 
 
 def escalations(index, now: int, step: str) -> list[tuple[str, str, str]]:
-    """(id, rule, to_role) of every notice of `step` (the escalations) sent by `now`, for a list too long to name
-    its records one by one."""
+    """(id, rule, to_role) of every notice of `step` (the escalations) sent by `now`: few, read at once rather than
+    asked for each of thousands of listed records."""
     return index.query("SELECT id, rule, to_role FROM notices WHERE at <= ? AND step = ? AND to_role IS NOT NULL",
                        (now, step))
 
