@@ -239,14 +239,7 @@ def month_loops(session, month: str) -> dict:
             if callback.result in ("satisfied", "dissatisfied"):
                 entry[callback.result] += 1
             entry["fixed"] += callback.fixed
-        state = loop_state(chain)
-        if any(c.method is not None for c in chain):  # called back (11.1.11's base)
-            entry["called_back"] += 1
-            entry["settled"] += state == "closed"
-        if state != "none":
-            entry["loops_needed"] += 1
-            entry["loops_closed"] += state == "closed"
-            entry["open_dissatisfied"] += state == "dissatisfied"
+        _count_loop(entry, chain)
     start, end = month_bounds(month, ledger.tz)
     from propcli.model import record_from_plain
 
@@ -279,15 +272,21 @@ def _unlinked_loops(session, month: str) -> dict:
 
     counts = dict.fromkeys(("loops_needed", "loops_closed", "open_dissatisfied", "called_back", "settled"), 0)
     for chain in unlinked_chains(session.ledger, session.now, month).values():
-        facts = [facts_of(callback) for callback in chain]
-        state = loop_state(facts)
-        if any(f.method is not None for f in facts):
-            counts["called_back"] += 1
-            counts["settled"] += state == "closed"
+        _count_loop(counts, [facts_of(callback) for callback in chain])
+    return counts
+
+
+def _count_loop(counts: dict, chain: list) -> None:
+    """Add a chain (LoopFacts in order) to `counts`: called back (11.1.11's base) and settled, a loop needed,
+    closed or still open after a dissatisfied answer (11.2.3)."""
+    state = loop_state(chain)
+    if any(c.method is not None for c in chain):
+        counts["called_back"] += 1
+        counts["settled"] += state == "closed"
+    if state != "none":
         counts["loops_needed"] += 1
         counts["loops_closed"] += state == "closed"
         counts["open_dissatisfied"] += state == "dissatisfied"
-    return counts
 
 
 def open_loops(session, month: str | None = None) -> list[dict]:
